@@ -1,0 +1,1 @@
+//! The aimdb topology compiler.

@@ -1,0 +1,122 @@
+//! `SingleLatest`: the current value.
+
+use core::cell::RefCell;
+use core::task::{Context, Poll};
+
+use embassy_sync::blocking_mutex::{Mutex, raw::RawMutex};
+
+use super::reader_slots::ReaderSlots;
+use super::{
+    BufferKind, ReaderCursor, RecordBuffer, RecvError, SubscribeError, TryRecvError, poll_from,
+};
+
+/// The current value of a record, with `R` reader slots.
+///
+/// Intermediate values collapse: a reader sees the newest value once, however many were
+/// produced since it last read. A reader that subscribes after a value exists sees that
+/// value once. [`peek`](RecordBuffer::peek) reads the current value without consuming it.
+pub struct SingleLatest<M: RawMutex, T, const R: usize = 1> {
+    state: Mutex<M, RefCell<LatestState<T, R>>>,
+}
+
+struct LatestState<T, const R: usize> {
+    value: Option<T>,
+    /// Bumped on every produce; a reader's cursor holds the version it saw last.
+    version: u64,
+    readers: ReaderSlots<R>,
+}
+
+impl<M: RawMutex, T, const R: usize> SingleLatest<M, T, R> {
+    /// An empty buffer.
+    pub const fn new() -> Self {
+        SingleLatest {
+            state: Mutex::new(RefCell::new(LatestState {
+                value: None,
+                version: 0,
+                readers: ReaderSlots::new(),
+            })),
+        }
+    }
+
+    /// How many values were ever produced into this buffer.
+    pub fn produced(&self) -> u64 {
+        self.state.lock(|s| s.borrow().version)
+    }
+}
+
+impl<M: RawMutex, T, const R: usize> Default for SingleLatest<M, T, R> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Clone, const R: usize> LatestState<T, R> {
+    fn take_next(&self, cursor: &mut ReaderCursor) -> Result<T, TryRecvError> {
+        match &self.value {
+            Some(value) if cursor.seq != self.version => {
+                cursor.seq = self.version;
+                Ok(value.clone())
+            }
+            _ => Err(TryRecvError::Empty),
+        }
+    }
+}
+
+impl<M, T, const R: usize> RecordBuffer<T> for SingleLatest<M, T, R>
+where
+    M: RawMutex + Sync,
+    T: Clone + Send,
+{
+    fn produce(&self, value: T) {
+        self.state.lock(|s| {
+            let mut s = s.borrow_mut();
+            s.value = Some(value);
+            s.version += 1;
+            s.readers.wake_all();
+        })
+    }
+
+    fn subscribe(&self) -> Result<ReaderCursor, SubscribeError> {
+        self.state.lock(|s| {
+            let slot = s.borrow_mut().readers.claim()?;
+            // Version 0 means "seen nothing", so an existing value is delivered once.
+            Ok(ReaderCursor {
+                slot,
+                seq: 0,
+                index: 0,
+            })
+        })
+    }
+
+    fn unsubscribe(&self, cursor: &ReaderCursor) {
+        self.state
+            .lock(|s| s.borrow_mut().readers.release(cursor.slot))
+    }
+
+    fn poll_recv(
+        &self,
+        cursor: &mut ReaderCursor,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<T, RecvError>> {
+        self.state.lock(|s| {
+            let mut s = s.borrow_mut();
+            let result = s.take_next(cursor);
+            if matches!(result, Err(TryRecvError::Empty)) {
+                s.readers.register(cursor.slot, cx.waker());
+            }
+            poll_from(result)
+        })
+    }
+
+    fn try_recv(&self, cursor: &mut ReaderCursor) -> Result<T, TryRecvError> {
+        self.state.lock(|s| s.borrow().take_next(cursor))
+    }
+
+    fn peek(&self) -> Option<T> {
+        self.state.lock(|s| s.borrow().value.clone())
+    }
+
+    fn kind(&self) -> BufferKind {
+        BufferKind::SingleLatest
+    }
+}

@@ -1,0 +1,110 @@
+//! `Mailbox`: the latest instruction, taken once.
+
+use core::cell::RefCell;
+use core::task::{Context, Poll};
+
+use embassy_sync::blocking_mutex::{Mutex, raw::RawMutex};
+
+use super::reader_slots::ReaderSlots;
+use super::{
+    BufferKind, ReaderCursor, RecordBuffer, RecvError, SubscribeError, TryRecvError, poll_from,
+};
+
+/// One slot holding the latest instruction, with `R` reader slots.
+///
+/// Producing overwrites a pending instruction that nobody took yet. Reading takes it, so
+/// readers compete: exactly one of them gets each instruction (no fan-out).
+pub struct Mailbox<M: RawMutex, T, const R: usize = 1> {
+    state: Mutex<M, RefCell<MailboxState<T, R>>>,
+}
+
+struct MailboxState<T, const R: usize> {
+    pending: Option<T>,
+    produced: u64,
+    readers: ReaderSlots<R>,
+}
+
+impl<M: RawMutex, T, const R: usize> Mailbox<M, T, R> {
+    /// An empty mailbox.
+    pub const fn new() -> Self {
+        Mailbox {
+            state: Mutex::new(RefCell::new(MailboxState {
+                pending: None,
+                produced: 0,
+                readers: ReaderSlots::new(),
+            })),
+        }
+    }
+
+    /// How many instructions were ever produced into this mailbox.
+    pub fn produced(&self) -> u64 {
+        self.state.lock(|s| s.borrow().produced)
+    }
+}
+
+impl<M: RawMutex, T, const R: usize> Default for Mailbox<M, T, R> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<M, T, const R: usize> RecordBuffer<T> for Mailbox<M, T, R>
+where
+    M: RawMutex + Sync,
+    T: Clone + Send,
+{
+    fn produce(&self, value: T) {
+        self.state.lock(|s| {
+            let mut s = s.borrow_mut();
+            s.pending = Some(value);
+            s.produced += 1;
+            // Wake every waiting reader: the first to run takes the value, the others
+            // register again. Waking one could strand the value with a reader that was dropped.
+            s.readers.wake_all();
+        })
+    }
+
+    fn subscribe(&self) -> Result<ReaderCursor, SubscribeError> {
+        self.state.lock(|s| {
+            let slot = s.borrow_mut().readers.claim()?;
+            Ok(ReaderCursor {
+                slot,
+                seq: 0,
+                index: 0,
+            })
+        })
+    }
+
+    fn unsubscribe(&self, cursor: &ReaderCursor) {
+        self.state
+            .lock(|s| s.borrow_mut().readers.release(cursor.slot))
+    }
+
+    fn poll_recv(
+        &self,
+        cursor: &mut ReaderCursor,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<T, RecvError>> {
+        self.state.lock(|s| {
+            let mut s = s.borrow_mut();
+            let result = s.pending.take().ok_or(TryRecvError::Empty);
+            if result.is_err() {
+                s.readers.register(cursor.slot, cx.waker());
+            }
+            poll_from(result)
+        })
+    }
+
+    fn try_recv(&self, _cursor: &mut ReaderCursor) -> Result<T, TryRecvError> {
+        self.state
+            .lock(|s| s.borrow_mut().pending.take().ok_or(TryRecvError::Empty))
+    }
+
+    fn peek(&self) -> Option<T> {
+        self.state.lock(|s| s.borrow().pending.clone())
+    }
+
+    fn kind(&self) -> BufferKind {
+        BufferKind::Mailbox
+    }
+}

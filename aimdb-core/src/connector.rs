@@ -1,0 +1,76 @@
+//! The connector interface: how a link crosses a machine boundary without a heap.
+//!
+//! A connector handles one or more URL schemes (`mqtt`, `serial`, `loopback`, ...).
+//! Outbound, a node's link task serializes a value into a fixed buffer and hands the bytes to
+//! [`Connector::publish`] once [`Connector::poll_ready`] says there is room. Inbound, the
+//! node gives the connector a static table of [`InboundRoute`]s; each route deserializes the
+//! bytes and produces into the record's buffer.
+
+use core::fmt;
+use core::task::{Context, Poll};
+
+/// Why a value could not be encoded or decoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodecError {
+    /// The payload does not decode into the record type.
+    Malformed,
+    /// The encoded value does not fit the link's payload buffer (or the payload is too large).
+    Oversize,
+}
+
+impl fmt::Display for CodecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CodecError::Malformed => f.write_str("malformed payload"),
+            CodecError::Oversize => f.write_str("payload larger than the link's buffer"),
+        }
+    }
+}
+
+/// A serializer, as `.with_serializer_raw(f)` takes it: write `value` into `out` and return
+/// how many bytes were written.
+pub type Serializer<T> = fn(&T, &mut [u8]) -> Result<usize, CodecError>;
+
+/// A deserializer, as `.with_deserializer_raw(f)` takes it.
+pub type Deserializer<T> = fn(&[u8]) -> Result<T, CodecError>;
+
+/// Why a publish did not go out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PublishError {
+    /// The connector's outbound queue is full; the value was dropped and counted.
+    Full,
+    /// The connector has no route to `address`.
+    NoRoute,
+}
+
+/// One inbound link of a node: payloads arriving at `address` are decoded by `deliver`,
+/// which produces into the record's buffer.
+#[derive(Clone, Copy)]
+pub struct InboundRoute {
+    /// The link address without its scheme (`climate/zone-a/reading`).
+    pub address: &'static str,
+    /// Decode and produce.
+    pub deliver: fn(&[u8]) -> Result<(), CodecError>,
+}
+
+impl fmt::Debug for InboundRoute {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InboundRoute")
+            .field("address", &self.address)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A transport that links records across nodes.
+pub trait Connector: Sync {
+    /// Whether [`publish`](Connector::publish) can take a value now; registers `cx` to be
+    /// woken when it can.
+    fn poll_ready(&self, cx: &mut Context<'_>) -> Poll<()>;
+
+    /// Send one encoded value to `address` (the link URL without its scheme).
+    fn publish(&self, address: &str, payload: &[u8]) -> Result<(), PublishError>;
+
+    /// Deliver payloads arriving at the routes' addresses. Called once per node at start-up,
+    /// before any task runs.
+    fn attach(&self, routes: &'static [InboundRoute]);
+}

@@ -1,0 +1,305 @@
+//! The run-time ownership registry: the fallback for what the compiler cannot see.
+//!
+//! A compiled topology proves one producer per key for the records it declares. Two
+//! separately compiled topologies linked into one binary, or keys chosen at run time, escape
+//! that proof. Each node therefore registers its claims here ([`ClaimSet`], a `static`), and
+//! [`Registry::validate`] runs before any task starts. It panics with a message that names
+//! the key, both parties and where each was declared. No allocation: claim sets form an
+//! intrusive list of `static`s.
+
+use core::any::TypeId;
+use core::fmt;
+use core::ptr;
+use core::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
+
+use crate::key::RecordKey;
+
+/// Where a declaration stands in the user's source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Location {
+    /// Source file, as `file!()` gives it.
+    pub file: &'static str,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// What a claim says about its key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// A local `.source(function)`.
+    Source {
+        /// The source function's path, as written.
+        function: &'static str,
+    },
+    /// A `.link_from(url)`: a connector brings the record in from elsewhere.
+    LinkFrom {
+        /// The link URL.
+        url: &'static str,
+    },
+    /// A `.transform(..)` or `.transform_join(..)` producing the record.
+    Transform,
+    /// A reader (`.tap()`, `.link_to()`, a transform input): it only fixes the value type.
+    Reader,
+}
+
+impl Role {
+    /// Whether this role writes the record.
+    pub const fn is_producer(&self) -> bool {
+        !matches!(self, Role::Reader)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Role::Source { function } => write!(f, ".source({function})"),
+            Role::LinkFrom { url } => write!(f, ".link_from(\"{url}\")"),
+            Role::Transform => f.write_str(".transform()"),
+            Role::Reader => f.write_str("a reader"),
+        }
+    }
+}
+
+/// One declaration about one key, made by one node.
+pub struct Claim {
+    /// The record's key.
+    pub key: &'static dyn RecordKey,
+    /// The value type's name, for messages.
+    pub type_name: &'static str,
+    /// The value type's identity.
+    pub type_id: fn() -> TypeId,
+    /// What the declaration does with the key.
+    pub role: Role,
+    /// The node (topology) that made it.
+    pub node: &'static str,
+    /// Where it was declared.
+    pub location: Location,
+}
+
+impl Claim {
+    /// A claim on `key` for values of type `T`, whose name is given as written at the
+    /// declaration (`core::any::type_name` is not usable in a `static`).
+    pub const fn new<T: 'static>(
+        key: &'static dyn RecordKey,
+        type_name: &'static str,
+        role: Role,
+        node: &'static str,
+        location: Location,
+    ) -> Self {
+        Claim {
+            key,
+            type_name,
+            type_id: TypeId::of::<T>,
+            role,
+            node,
+            location,
+        }
+    }
+}
+
+impl fmt::Debug for Claim {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Claim")
+            .field("key", &self.key.as_str())
+            .field("type_name", &self.type_name)
+            .field("role", &self.role)
+            .field("node", &self.node)
+            .field("location", &self.location)
+            .finish()
+    }
+}
+
+/// The claims of one node, registered as a unit. Lives in a `static`.
+pub struct ClaimSet {
+    claims: &'static [Claim],
+    next: AtomicPtr<ClaimSet>,
+    registered: AtomicBool,
+}
+
+impl ClaimSet {
+    /// A claim set over `claims`.
+    pub const fn new(claims: &'static [Claim]) -> Self {
+        ClaimSet {
+            claims,
+            next: AtomicPtr::new(ptr::null_mut()),
+            registered: AtomicBool::new(false),
+        }
+    }
+
+    /// The claims in this set.
+    pub fn claims(&self) -> &'static [Claim] {
+        self.claims
+    }
+}
+
+/// Two claims that cannot both stand.
+#[derive(Debug)]
+pub enum Conflict {
+    /// Two producers for one key.
+    TwoProducers {
+        /// The claim registered first.
+        first: &'static Claim,
+        /// The claim registered second.
+        second: &'static Claim,
+    },
+    /// One key with two value types.
+    TwoTypes {
+        /// The claim registered first.
+        first: &'static Claim,
+        /// The claim registered second.
+        second: &'static Claim,
+    },
+}
+
+impl fmt::Display for Conflict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Conflict::TwoProducers { first, second } => {
+                let headline = match (first.role, second.role) {
+                    (Role::Source { .. }, Role::LinkFrom { .. })
+                    | (Role::LinkFrom { .. }, Role::Source { .. }) => {
+                        ".source() and .link_from() are mutually exclusive"
+                    }
+                    (Role::Source { .. }, Role::Source { .. }) => "two .source()s",
+                    (Role::LinkFrom { .. }, Role::LinkFrom { .. }) => "two .link_from()s",
+                    _ => "a transform and another producer",
+                };
+                writeln!(
+                    f,
+                    "aimdb: record \"{}\" has two producers ({headline}); every key has exactly one authoritative producer",
+                    first.key.as_str()
+                )?;
+                writeln!(
+                    f,
+                    "  first:  {} in node `{}` at {}",
+                    first.role, first.node, first.location
+                )?;
+                writeln!(
+                    f,
+                    "  second: {} in node `{}` at {}",
+                    second.role, second.node, second.location
+                )?;
+                write!(
+                    f,
+                    "  help: keep one producer: a node that only observes the record uses .link_from() alone; \
+                     several writers each own a record of their own, joined by an arbiter (.transform_join())"
+                )
+            }
+            Conflict::TwoTypes { first, second } => {
+                writeln!(
+                    f,
+                    "aimdb: record \"{}\" is declared with two value types",
+                    first.key.as_str()
+                )?;
+                writeln!(
+                    f,
+                    "  first:  `{}` in node `{}` at {}",
+                    first.type_name, first.node, first.location
+                )?;
+                writeln!(
+                    f,
+                    "  second: `{}` in node `{}` at {}",
+                    second.type_name, second.node, second.location
+                )?;
+                write!(
+                    f,
+                    "  help: a key names one record with one type on every node; use the same type or another key"
+                )
+            }
+        }
+    }
+}
+
+/// A set of nodes' claims, checked together.
+pub struct Registry {
+    head: AtomicPtr<ClaimSet>,
+}
+
+impl Registry {
+    /// An empty registry.
+    pub const fn new() -> Self {
+        Registry {
+            head: AtomicPtr::new(ptr::null_mut()),
+        }
+    }
+
+    /// Add `set` at the end of the registry. Registering the same set twice is a no-op.
+    pub fn register(&self, set: &'static ClaimSet) {
+        if set.registered.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let new = set as *const ClaimSet as *mut ClaimSet;
+        let mut link = &self.head;
+        loop {
+            match link.compare_exchange(ptr::null_mut(), new, Ordering::AcqRel, Ordering::Acquire) {
+                Ok(_) => return,
+                Err(current) => link = &claim_set_at(current).next,
+            }
+        }
+    }
+
+    /// Every registered claim, in registration order.
+    pub fn claims(&self) -> impl Iterator<Item = &'static Claim> + '_ {
+        let mut set = self.head.load(Ordering::Acquire);
+        core::iter::from_fn(move || {
+            if set.is_null() {
+                return None;
+            }
+            let current = claim_set_at(set);
+            set = current.next.load(Ordering::Acquire);
+            Some(current.claims.iter())
+        })
+        .flatten()
+    }
+
+    /// The first conflict among the registered claims, if any.
+    pub fn check(&self) -> Result<(), Conflict> {
+        for (index, second) in self.claims().enumerate() {
+            for first in self.claims().take(index) {
+                if first.key.as_str() != second.key.as_str() {
+                    continue;
+                }
+                if (first.type_id)() != (second.type_id)() {
+                    return Err(Conflict::TwoTypes { first, second });
+                }
+                if first.role.is_producer() && second.role.is_producer() {
+                    return Err(Conflict::TwoProducers { first, second });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Check the registry and panic with the conflict's message if there is one.
+    /// Generated nodes call this before spawning any task.
+    #[track_caller]
+    pub fn validate(&self) {
+        if let Err(conflict) = self.check() {
+            panic!("{conflict}");
+        }
+    }
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The process-wide registry generated nodes register with.
+pub static GLOBAL: Registry = Registry::new();
+
+/// Turn a pointer stored in the list back into the `&'static ClaimSet` it came from.
+fn claim_set_at(pointer: *mut ClaimSet) -> &'static ClaimSet {
+    // SAFETY: only `register` stores pointers in the list, and it stores `&'static ClaimSet`s,
+    // which are never freed and only accessed through shared references.
+    unsafe { &*pointer }
+}
