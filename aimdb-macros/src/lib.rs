@@ -1,17 +1,17 @@
-//! Proc-macro shims over `aimdb-compiler`.
+//! Proc-macro shims over `aimdb-compiler`. All logic lives there, so it can be unit-tested
+//! and reused by the CLI; these functions only convert token streams.
 extern crate proc_macro;
 use proc_macro::TokenStream;
 
-/// Declare a node's topology.
+/// Declare a node's topology. See the `aimdb` crate documentation for the grammar.
 #[proc_macro]
 pub fn topology(input: TokenStream) -> TokenStream {
     let _ = input;
     TokenStream::new()
 }
 
-/// Derive `RecordKey` for an enum of unit variants.
+/// Derive `RecordKey` for an enum of unit variants, each with `#[key = "..."]`.
 #[proc_macro_derive(RecordKey, attributes(key, key_prefix, link_address))]
 pub fn derive_record_key(input: TokenStream) -> TokenStream {
-    let _ = input;
-    TokenStream::new()
+    aimdb_compiler::record_key::expand(input.into()).into()
 }
