@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Install what the tests and the demo need, once. Safe to run again: each step checks first.
+set -euo pipefail
+
+need_apt=()
+command -v mosquitto >/dev/null 2>&1 || need_apt+=(mosquitto)
+command -v mosquitto_pub >/dev/null 2>&1 || need_apt+=(mosquitto-clients)
+command -v qemu-system-arm >/dev/null 2>&1 || need_apt+=(qemu-system-arm)
+command -v arm-none-eabi-size >/dev/null 2>&1 || need_apt+=(binutils-arm-none-eabi)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "setup: installing ${need_apt[*]} (apt)"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if ! rustup target list --installed | grep -qx thumbv7em-none-eabihf; then
+  echo "setup: adding the thumbv7em-none-eabihf target"
+  rustup target add thumbv7em-none-eabihf
+fi
+
+# miri is optional for the demo; the test suite uses it when a nightly toolchain exists.
+if [ "${AIMDB_SETUP_MIRI:-0}" = 1 ] && rustup run nightly rustc --version >/dev/null 2>&1; then
+  if ! rustup component list --toolchain nightly --installed 2>/dev/null | grep -q '^miri'; then
+    echo "setup: adding miri to the nightly toolchain"
+    rustup component add --toolchain nightly miri rust-src
+  fi
+fi

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it. Installs what it needs first (scripts/setup.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+AIMDB_SETUP_MIRI=1 scripts/setup.sh
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "format"
+cargo fmt --all -- --check
+
+step "clippy (all targets, warnings are errors)"
+cargo clippy --workspace --all-targets --all-features -- -D warnings
+
+step "no_std builds for thumbv7em-none-eabihf (no alloc)"
+cargo build -p aimdb-core -p aimdb-connectors --target thumbv7em-none-eabihf
+
+step "tests"
+cargo test --workspace --all-features
+
+if [ -x scripts/miri.sh ]; then
+  step "miri (unsafe code in aimdb-core)"
+  scripts/miri.sh
+fi
