@@ -5,6 +5,10 @@
 //! `Consumer<'static, Temperature>` and keeps working when the topology switches the record
 //! from a ring to a single-latest buffer. Code that knows the concrete buffer (benchmarks,
 //! generated glue) names it and pays no indirection.
+//!
+//! The erased form is `dyn RecordBuffer<T> + Sync`, so an erased handle can move to another
+//! thread or task. A buffer over `NoopRawMutex` is not `Sync`; its handles name the concrete
+//! buffer type and stay on one executor.
 
 use core::fmt;
 use core::future::{Future, IntoFuture, Ready, poll_fn};
@@ -17,7 +21,7 @@ use crate::buffer::{ReaderCursor, RecordBuffer, RecvError, SubscribeError, TryRe
 ///
 /// [`produce`](Producer::produce) stores the value at once and never blocks. Its result may
 /// be ignored or `.await`ed (the seed writes `let _ = producer.produce(v).await;`).
-pub struct Producer<'a, T, B: ?Sized + RecordBuffer<T> = dyn RecordBuffer<T> + 'a> {
+pub struct Producer<'a, T, B: ?Sized + RecordBuffer<T> = dyn RecordBuffer<T> + Sync + 'a> {
     buffer: &'a B,
     _value: PhantomData<fn(T)>,
 }
@@ -42,7 +46,7 @@ impl<'a, T, B: ?Sized + RecordBuffer<T>> Producer<'a, T, B> {
     /// The same producer with the buffer type erased.
     pub fn erase(self) -> Producer<'a, T>
     where
-        B: Sized + 'a,
+        B: Sized + Sync + 'a,
     {
         Producer {
             buffer: self.buffer,
@@ -82,7 +86,7 @@ impl IntoFuture for Produced {
 /// The read end of a record: one reader slot and its cursor.
 ///
 /// Dropping the consumer frees its reader slot; other readers are unaffected.
-pub struct Consumer<'a, T, B: ?Sized + RecordBuffer<T> = dyn RecordBuffer<T> + 'a> {
+pub struct Consumer<'a, T, B: ?Sized + RecordBuffer<T> = dyn RecordBuffer<T> + Sync + 'a> {
     buffer: &'a B,
     cursor: ReaderCursor,
     _value: PhantomData<fn() -> T>,
@@ -122,7 +126,7 @@ impl<'a, T, B: ?Sized + RecordBuffer<T>> Consumer<'a, T, B> {
     /// The same consumer with the buffer type erased; the reader slot moves with it.
     pub fn erase(self) -> Consumer<'a, T>
     where
-        B: Sized + 'a,
+        B: Sized + Sync + 'a,
     {
         let this = ManuallyDrop::new(self);
         Consumer {

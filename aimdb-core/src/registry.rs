@@ -10,7 +10,7 @@
 use core::any::TypeId;
 use core::fmt;
 use core::ptr;
-use core::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
+use core::sync::atomic::{AtomicPtr, Ordering};
 
 use crate::key::RecordKey;
 
@@ -121,7 +121,9 @@ impl fmt::Debug for Claim {
 pub struct ClaimSet {
     claims: &'static [Claim],
     next: AtomicPtr<ClaimSet>,
-    registered: AtomicBool,
+    /// The registry this set is linked into (null until registered). A set has one `next`
+    /// link, so it can belong to one registry only.
+    owner: AtomicPtr<Registry>,
 }
 
 impl ClaimSet {
@@ -130,7 +132,7 @@ impl ClaimSet {
         ClaimSet {
             claims,
             next: AtomicPtr::new(ptr::null_mut()),
-            registered: AtomicBool::new(false),
+            owner: AtomicPtr::new(ptr::null_mut()),
         }
     }
 
@@ -161,21 +163,15 @@ pub enum Conflict {
 
 impl fmt::Display for Conflict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Laid out like a rustc diagnostic: headline, one line per party, then note and help.
         match self {
             Conflict::TwoProducers { first, second } => {
-                let headline = match (first.role, second.role) {
-                    (Role::Source { .. }, Role::LinkFrom { .. })
-                    | (Role::LinkFrom { .. }, Role::Source { .. }) => {
-                        ".source() and .link_from() are mutually exclusive"
-                    }
-                    (Role::Source { .. }, Role::Source { .. }) => "two .source()s",
-                    (Role::LinkFrom { .. }, Role::LinkFrom { .. }) => "two .link_from()s",
-                    _ => "a transform and another producer",
-                };
                 writeln!(
                     f,
-                    "aimdb: record \"{}\" has two producers ({headline}); every key has exactly one authoritative producer",
-                    first.key.as_str()
+                    "aimdb: record \"{}\" has two producers: {} and {}",
+                    first.key.as_str(),
+                    first.role.verb(),
+                    second.role.verb()
                 )?;
                 writeln!(
                     f,
@@ -187,34 +183,70 @@ impl fmt::Display for Conflict {
                     "  second: {} in node `{}` at {}",
                     second.role, second.node, second.location
                 )?;
-                write!(
+                writeln!(
                     f,
-                    "  help: keep one producer: a node that only observes the record uses .link_from() alone; \
-                     several writers each own a record of their own, joined by an arbiter (.transform_join())"
-                )
+                    "  = note: every key has exactly one authoritative producer; everyone else is a subscriber"
+                )?;
+                write!(f, "  = help: {}", producer_help(first.role, second.role))
             }
             Conflict::TwoTypes { first, second } => {
                 writeln!(
                     f,
-                    "aimdb: record \"{}\" is declared with two value types",
-                    first.key.as_str()
+                    "aimdb: record \"{}\" is declared with two value types: `{}` and `{}`",
+                    first.key.as_str(),
+                    first.type_name,
+                    second.type_name
                 )?;
                 writeln!(
                     f,
-                    "  first:  `{}` in node `{}` at {}",
-                    first.type_name, first.node, first.location
+                    "  first:  `{}` by {} in node `{}` at {}",
+                    first.type_name, first.role, first.node, first.location
                 )?;
                 writeln!(
                     f,
-                    "  second: `{}` in node `{}` at {}",
-                    second.type_name, second.node, second.location
+                    "  second: `{}` by {} in node `{}` at {}",
+                    second.type_name, second.role, second.node, second.location
                 )?;
                 write!(
                     f,
-                    "  help: a key names one record with one type on every node; use the same type or another key"
+                    "  = help: a key names one record with one value type on every node; use the same type or another key"
                 )
             }
         }
+    }
+}
+
+impl Role {
+    /// The declaration's method, for headlines (`.source()`), without its argument.
+    const fn verb(&self) -> &'static str {
+        match self {
+            Role::Source { .. } => ".source()",
+            Role::LinkFrom { .. } => ".link_from()",
+            Role::Transform => ".transform()",
+            Role::Reader => "a reader",
+        }
+    }
+}
+
+/// What to do about two producers, by the pair of declarations.
+fn producer_help(first: Role, second: Role) -> &'static str {
+    use Role::{LinkFrom, Source, Transform};
+    match (first, second) {
+        (Source { .. }, Source { .. }) => {
+            "keep one .source(); give every other writer a record of its own and join them in an arbiter (.transform_join())"
+        }
+        (Source { .. }, LinkFrom { .. }) | (LinkFrom { .. }, Source { .. }) => {
+            ".source() says this node produces the record, .link_from() that another node does: \
+             the owner keeps .source() (and .link_to() to publish it), an observer keeps .link_from() alone"
+        }
+        (LinkFrom { .. }, LinkFrom { .. }) => {
+            "bring the record in once: keep one .link_from() for this key and let other readers .tap() it"
+        }
+        (Transform, _) | (_, Transform) => {
+            "a transform owns its output record: give the transform's output a key of its own, or remove the other producer"
+        }
+        // `check` only reports pairs of producers.
+        _ => "keep one producer for this key",
     }
 }
 
@@ -232,9 +264,23 @@ impl Registry {
     }
 
     /// Add `set` at the end of the registry. Registering the same set twice is a no-op.
+    ///
+    /// # Panics
+    ///
+    /// If `set` is already registered with another registry: a claim set is linked into one
+    /// list, so it cannot be checked against two registries.
     pub fn register(&self, set: &'static ClaimSet) {
-        if set.registered.swap(true, Ordering::AcqRel) {
-            return;
+        let this = self as *const Registry as *mut Registry;
+        match set
+            .owner
+            .compare_exchange(ptr::null_mut(), this, Ordering::AcqRel, Ordering::Acquire)
+        {
+            Ok(_) => {}
+            Err(owner) if owner == this => return,
+            Err(_) => panic!(
+                "aimdb: the claims of node `{}` are already registered with another registry",
+                set.claims.first().map_or("?", |claim| claim.node)
+            ),
         }
         let new = set as *const ClaimSet as *mut ClaimSet;
         let mut link = &self.head;

@@ -64,8 +64,8 @@ impl<T: Clone, const R: usize> LatestState<T, R> {
 
 impl<M, T, const R: usize> RecordBuffer<T> for SingleLatest<M, T, R>
 where
-    M: RawMutex + Sync,
-    T: Clone + Send,
+    M: RawMutex,
+    T: Clone,
 {
     fn produce(&self, value: T) {
         self.state.lock(|s| {

@@ -50,8 +50,8 @@ impl<M: RawMutex, T, const R: usize> Default for Mailbox<M, T, R> {
 
 impl<M, T, const R: usize> RecordBuffer<T> for Mailbox<M, T, R>
 where
-    M: RawMutex + Sync,
-    T: Clone + Send,
+    M: RawMutex,
+    T: Clone,
 {
     fn produce(&self, value: T) {
         self.state.lock(|s| {

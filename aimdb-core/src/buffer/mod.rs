@@ -109,7 +109,11 @@ pub struct ReaderCursor {
 ///
 /// It is object safe, so user functions can take `Consumer<'static, T>` whatever buffer the
 /// topology picked, and generic code can use a concrete buffer with no indirection.
-pub trait RecordBuffer<T>: Sync {
+///
+/// A buffer is `Sync` exactly when its mutex is, so the trait does not demand it: a buffer
+/// over `NoopRawMutex` stays usable on one executor, and the erased handles ask for
+/// `dyn RecordBuffer<T> + Sync` where they cross threads.
+pub trait RecordBuffer<T> {
     /// Store a value and wake readers. Never blocks, never fails.
     fn produce(&self, value: T);
     /// Claim a reader slot.

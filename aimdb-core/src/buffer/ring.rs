@@ -110,8 +110,8 @@ impl<T: Clone, const N: usize, const R: usize> RingState<T, N, R> {
 
 impl<M, T, const N: usize, const R: usize> RecordBuffer<T> for SpmcRing<M, T, N, R>
 where
-    M: RawMutex + Sync,
-    T: Clone + Send,
+    M: RawMutex,
+    T: Clone,
 {
     fn produce(&self, value: T) {
         self.state.lock(|s| {
