@@ -28,7 +28,7 @@ mod tests {
     #[test]
     fn str_keys_are_their_own_string() {
         let key: &'static str = "climate/zone-a/reading";
-        assert_eq!(key.as_str(), "climate/zone-a/reading");
+        assert_eq!(RecordKey::as_str(&key), "climate/zone-a/reading");
         assert_eq!(key.link_address(), None);
     }
 }
