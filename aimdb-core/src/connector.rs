@@ -41,6 +41,8 @@ pub enum PublishError {
     Full,
     /// The connector has no route to `address`.
     NoRoute,
+    /// The payload is larger than the connector accepts; it was dropped and counted.
+    Oversize,
 }
 
 /// One inbound link of a node: payloads arriving at `address` are decoded by `deliver`,
@@ -73,4 +75,13 @@ pub trait Connector: Sync {
     /// Deliver payloads arriving at the routes' addresses. Called once per node at start-up,
     /// before any task runs.
     fn attach(&self, routes: &'static [InboundRoute]);
+
+    /// Declare an outbound link before its first [`publish`](Connector::publish), with the
+    /// kind of buffer behind its record. Connectors that keep per-link state (MQTT: QoS,
+    /// retain, counters) set it up here once instead of on the first publish, and may pick
+    /// defaults by buffer kind (MQTT retains `SingleLatest` values). Optional: the default
+    /// does nothing, and a connector must still accept a publish to an undeclared address.
+    fn register_outbound(&self, address: &'static str, kind: crate::buffer::BufferKind) {
+        let _ = (address, kind);
+    }
 }
