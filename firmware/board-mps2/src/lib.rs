@@ -1,0 +1,67 @@
+//! # board-mps2
+//!
+//! Board support for ARM's MPS2 with the AN386 FPGA image (Cortex-M4F, 25 MHz), as QEMU
+//! emulates it (`qemu-system-arm -machine mps2-an386`). It gives an aimdb firmware what it
+//! needs and nothing more:
+//!
+//! - an **embassy-time driver** on SysTick ([`time`]): 1 µs timestamps, timers checked every
+//!   millisecond;
+//! - **UART0** as an interrupt-driven byte stream ([`Uart0`]) implementing
+//!   `embedded_io_async::{Read, Write}` and the blocking `embedded_io` traits;
+//! - [`exit`] through semihosting, so a test run ends QEMU with a status code;
+//! - the device interrupt table and `memory.x` (the crate is its own minimal PAC).
+//!
+//! ```ignore
+//! #[embassy_executor::main]
+//! async fn main(spawner: embassy_executor::Spawner) {
+//!     let board = board_mps2::init().expect("init runs once");
+//!     // spawn tasks that use board.uart ...
+//! }
+//! ```
+//!
+//! QEMU command line: `qemu-system-arm -machine mps2-an386 -nographic -monitor none
+//! -serial tcp:127.0.0.1:PORT,nodelay=on -semihosting-config enable=on,target=native
+//! -kernel FIRMWARE.elf`.
+#![no_std]
+#![forbid(unsafe_op_in_unsafe_fn)]
+
+use core::sync::atomic::{AtomicBool, Ordering};
+
+mod exit;
+pub mod interrupts;
+pub mod time;
+pub mod uart;
+
+pub use exit::exit;
+pub use uart::{Uart0, Uart0Rx, Uart0Tx, UartError};
+
+/// The peripherals [`init`] hands out.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Board {
+    /// UART0, enabled in both directions with its interrupts unmasked.
+    pub uart: Uart0,
+}
+
+static INITIALIZED: AtomicBool = AtomicBool::new(false);
+
+/// Start the time driver (SysTick) and UART0, and hand out the board's peripherals.
+///
+/// Returns `None` if called more than once: there is one UART0, so there is one handle.
+/// Call it before anything uses `embassy_time` (until then the clock reads 0).
+///
+/// The board owns SysTick from here on; firmware must not reconfigure it through
+/// `cortex_m::Peripherals`.
+pub fn init() -> Option<Board> {
+    if INITIALIZED.swap(true, Ordering::AcqRel) {
+        return None;
+    }
+    // SAFETY: the flag above makes this the only place SysTick is taken; the other core
+    // peripherals are not touched here.
+    let syst = unsafe { cortex_m::Peripherals::steal() }.SYST;
+    time::start(syst);
+    uart::start();
+    Some(Board {
+        uart: Uart0::new(),
+    })
+}
