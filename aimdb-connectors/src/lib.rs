@@ -4,4 +4,9 @@
 //! [`aimdb_core::connector::Connector`] for its URL schemes.
 #![no_std]
 
+#[cfg(feature = "mqtt-tokio")]
+extern crate std;
+
 pub mod loopback;
+#[cfg(feature = "mqtt-tokio")]
+pub mod mqtt;

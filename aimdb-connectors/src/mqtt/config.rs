@@ -1,0 +1,329 @@
+//! Connector configuration ([`MqttConfig`]) and per-link options ([`LinkOptions`]).
+//!
+//! Everything about the broker connection lives in one [`MqttConfig`]. What differs per link
+//! (QoS, retain) is written in the link's URL query and parsed once, when the link is
+//! registered or attached, never per message:
+//!
+//! ```text
+//! mqtt://climate/zone-a/reading                  QoS from MqttConfig::default_qos; retained
+//!                                                if the record is SingleLatest
+//! mqtt://climate/zone-a/reading?qos=0            at most once
+//! mqtt://climate/zone-a/reading?qos=1&retain=false
+//! ```
+//!
+//! The connector sees the URL without its scheme (`climate/zone-a/reading?qos=1`). Both ends
+//! of a link may use the same URL: `retain` only matters when publishing, and a subscription
+//! uses the link's `qos`.
+
+use std::fmt;
+use std::string::String;
+use std::time::Duration;
+
+pub use rumqttc::{QoS, Transport};
+
+/// What the outbound queue does when a value arrives and the queue is full.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OverflowPolicy {
+    /// Evict the oldest queued value (counted as dropped on its link) and queue the new one,
+    /// as a ring buffer does: fresh data wins. `publish` returns `Ok`.
+    DropOldest,
+    /// Refuse the new value (counted as dropped) and return [`PublishError::Full`].
+    ///
+    /// [`PublishError::Full`]: aimdb_core::connector::PublishError::Full
+    DropNewest,
+}
+
+/// Reconnect timing: exponential backoff from `initial` to `max`, each delay drawn uniformly
+/// from its upper half (`[d/2, d]`) so a fleet of clients does not reconnect in lockstep.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Backoff {
+    /// The delay before the first retry.
+    pub initial: Duration,
+    /// The cap on the delay, however many attempts failed.
+    pub max: Duration,
+}
+
+/// Broker address and client options for one [`MqttConnector`](super::MqttConnector).
+#[derive(Clone)]
+pub struct MqttConfig {
+    /// Broker host name or IP address.
+    pub host: String,
+    /// Broker TCP port.
+    pub port: u16,
+    /// The MQTT client id; must be unique among the broker's clients.
+    pub client_id: String,
+    /// How the connection is carried: TCP by default; TLS with the `mqtt-tls` feature.
+    pub transport: Transport,
+    /// MQTT keep-alive interval.
+    pub keep_alive: Duration,
+    /// Start every connection with a clean session.
+    pub clean_session: bool,
+    /// User name and password, if the broker wants them.
+    pub credentials: Option<(String, String)>,
+    /// QoS of links whose URL does not say.
+    pub default_qos: QoS,
+    /// Values the outbound queue holds before [`overflow`](MqttConfig::overflow) applies.
+    pub outbound_capacity: usize,
+    /// What a full outbound queue does with the next value.
+    pub overflow: OverflowPolicy,
+    /// Largest payload, in bytes, published or delivered; larger ones are counted as
+    /// oversize and skipped.
+    pub max_payload: usize,
+    /// Largest MQTT packet rumqttc reads. A packet above it closes the connection inside
+    /// rumqttc (counted as a reconnect), so keep it well above `max_payload`: payloads in
+    /// between are skipped by the connector without disturbing the connection.
+    pub max_packet: usize,
+    /// QoS 1/2 publishes in flight before rumqttc waits for acknowledgements.
+    pub inflight: u16,
+    /// Capacity of rumqttc's own request channel, between the connector and rumqttc's
+    /// event loop. Small is right: the connector's queue is the one that absorbs bursts.
+    pub client_channel: usize,
+    /// Reconnect timing.
+    pub backoff: Backoff,
+}
+
+impl MqttConfig {
+    /// Defaults for a broker at `host:port` with client id `client_id`.
+    pub fn new(host: impl Into<String>, port: u16, client_id: impl Into<String>) -> Self {
+        MqttConfig {
+            host: host.into(),
+            port,
+            client_id: client_id.into(),
+            transport: Transport::Tcp,
+            keep_alive: Duration::from_secs(30),
+            clean_session: true,
+            credentials: None,
+            default_qos: QoS::AtLeastOnce,
+            outbound_capacity: 1024,
+            overflow: OverflowPolicy::DropOldest,
+            max_payload: 4096,
+            max_packet: 256 * 1024,
+            inflight: 100,
+            client_channel: 64,
+            backoff: Backoff {
+                initial: Duration::from_millis(50),
+                max: Duration::from_secs(5),
+            },
+        }
+    }
+
+    /// Check the numbers that must be positive or ordered.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let problem = if self.host.is_empty() {
+            "host is empty"
+        } else if self.client_id.is_empty() {
+            "client_id is empty"
+        } else if self.outbound_capacity == 0 {
+            "outbound_capacity must be at least 1"
+        } else if self.client_channel == 0 {
+            "client_channel must be at least 1"
+        } else if self.max_payload == 0 {
+            "max_payload must be at least 1"
+        } else if self.max_packet <= self.max_payload {
+            "max_packet must be larger than max_payload"
+        } else if self.inflight == 0 {
+            "inflight must be at least 1"
+        } else if self.backoff.initial.is_zero() || self.backoff.max < self.backoff.initial {
+            "backoff needs 0 < initial <= max"
+        } else {
+            return Ok(());
+        };
+        Err(ConfigError(problem))
+    }
+
+    /// The rumqttc options this configuration stands for.
+    pub(crate) fn client_options(&self) -> rumqttc::MqttOptions {
+        let mut options =
+            rumqttc::MqttOptions::new(self.client_id.clone(), self.host.clone(), self.port);
+        options
+            .set_transport(self.transport.clone())
+            .set_keep_alive(self.keep_alive)
+            .set_clean_session(self.clean_session)
+            .set_inflight(self.inflight)
+            .set_max_packet_size(self.max_packet, self.max_packet);
+        if let Some((user, password)) = &self.credentials {
+            options.set_credentials(user.clone(), password.clone());
+        }
+        options
+    }
+}
+
+impl fmt::Debug for MqttConfig {
+    // By hand: rumqttc's `Transport` has no `Debug`, and the password must not be printed.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MqttConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("client_id", &self.client_id)
+            .field("keep_alive", &self.keep_alive)
+            .field("clean_session", &self.clean_session)
+            .field(
+                "credentials",
+                &self.credentials.as_ref().map(|(user, _)| user),
+            )
+            .field("default_qos", &self.default_qos)
+            .field("outbound_capacity", &self.outbound_capacity)
+            .field("overflow", &self.overflow)
+            .field("max_payload", &self.max_payload)
+            .field("max_packet", &self.max_packet)
+            .field("inflight", &self.inflight)
+            .field("client_channel", &self.client_channel)
+            .field("backoff", &self.backoff)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A configuration value out of range (see [`MqttConfig::validate`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConfigError(pub &'static str);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid MQTT configuration: {}", self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// One link's options, parsed from its address (`topic?qos=1&retain=true`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LinkOptions<'a> {
+    /// The MQTT topic (or, inbound, topic filter): the address before `?`.
+    pub topic: &'a str,
+    /// `qos=0|1|2`, if given.
+    pub qos: Option<QoS>,
+    /// `retain=true|false`, if given.
+    pub retain: Option<bool>,
+}
+
+impl<'a> LinkOptions<'a> {
+    /// Parse a link address. The topic must be non-empty; query keys are `qos` and `retain`,
+    /// each at most once.
+    pub fn parse(address: &'a str) -> Result<Self, LinkError> {
+        let (topic, query) = match address.split_once('?') {
+            Some((topic, query)) => (topic, Some(query)),
+            None => (address, None),
+        };
+        if topic.is_empty() {
+            return Err(LinkError::EmptyTopic);
+        }
+        if topic.contains('\0') {
+            return Err(LinkError::BadTopic);
+        }
+        let mut options = LinkOptions {
+            topic,
+            qos: None,
+            retain: None,
+        };
+        for pair in query.into_iter().flat_map(|q| q.split('&')) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            match key {
+                "qos" if options.qos.is_none() => {
+                    options.qos = Some(match value {
+                        "0" => QoS::AtMostOnce,
+                        "1" => QoS::AtLeastOnce,
+                        "2" => QoS::ExactlyOnce,
+                        _ => return Err(LinkError::BadQos),
+                    })
+                }
+                "retain" if options.retain.is_none() => {
+                    options.retain = Some(match value {
+                        "true" => true,
+                        "false" => false,
+                        _ => return Err(LinkError::BadRetain),
+                    })
+                }
+                "qos" | "retain" => return Err(LinkError::Repeated),
+                _ => return Err(LinkError::UnknownOption),
+            }
+        }
+        Ok(options)
+    }
+
+    /// Whether the topic is a filter with `+` or `#` wildcards (inbound only).
+    pub fn is_filter(&self) -> bool {
+        self.topic.contains(['+', '#'])
+    }
+}
+
+/// Why a link address was rejected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkError {
+    /// Nothing before `?`.
+    EmptyTopic,
+    /// The topic holds a NUL character, or is not a valid topic (filter) for its direction:
+    /// an outbound topic may not hold `+` or `#`.
+    BadTopic,
+    /// `qos` is not 0, 1 or 2.
+    BadQos,
+    /// `retain` is not `true` or `false`.
+    BadRetain,
+    /// A query key other than `qos` and `retain`.
+    UnknownOption,
+    /// A query key given twice.
+    Repeated,
+}
+
+impl fmt::Display for LinkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            LinkError::EmptyTopic => "the MQTT link has an empty topic",
+            LinkError::BadTopic => {
+                "the MQTT topic is not valid here (no NUL; no `+`/`#` wildcards when publishing)"
+            }
+            LinkError::BadQos => "`qos` must be 0, 1 or 2",
+            LinkError::BadRetain => "`retain` must be `true` or `false`",
+            LinkError::UnknownOption => "unknown MQTT link option (expected `qos` or `retain`)",
+            LinkError::Repeated => "an MQTT link option is given twice",
+        })
+    }
+}
+
+impl std::error::Error for LinkError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_topic_and_options() {
+        let link = LinkOptions::parse("climate/zone-a/reading?qos=0&retain=true").unwrap();
+        assert_eq!(link.topic, "climate/zone-a/reading");
+        assert_eq!(link.qos, Some(QoS::AtMostOnce));
+        assert_eq!(link.retain, Some(true));
+        let bare = LinkOptions::parse("a/b").unwrap();
+        assert_eq!((bare.topic, bare.qos, bare.retain), ("a/b", None, None));
+    }
+
+    #[test]
+    fn rejects_bad_options() {
+        assert_eq!(LinkOptions::parse("?qos=1"), Err(LinkError::EmptyTopic));
+        assert_eq!(LinkOptions::parse("a?qos=3"), Err(LinkError::BadQos));
+        assert_eq!(
+            LinkOptions::parse("a?retain=yes"),
+            Err(LinkError::BadRetain)
+        );
+        assert_eq!(
+            LinkOptions::parse("a?speed=9"),
+            Err(LinkError::UnknownOption)
+        );
+        assert_eq!(
+            LinkOptions::parse("a?qos=1&qos=0"),
+            Err(LinkError::Repeated)
+        );
+    }
+
+    #[test]
+    fn validates_config() {
+        let mut config = MqttConfig::new("127.0.0.1", 1883, "node");
+        assert_eq!(config.validate(), Ok(()));
+        config.outbound_capacity = 0;
+        assert!(
+            config
+                .validate()
+                .unwrap_err()
+                .0
+                .contains("outbound_capacity")
+        );
+    }
+}
