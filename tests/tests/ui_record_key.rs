@@ -5,4 +5,5 @@
 fn record_key_compile_errors() {
     let cases = trybuild::TestCases::new();
     cases.compile_fail("ui/record_key/*.rs");
+    cases.pass("ui/record_key/pass/*.rs");
 }

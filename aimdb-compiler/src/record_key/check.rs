@@ -49,7 +49,7 @@ fn check_prefix(prefix: &LitStr, diags: &mut Diagnostics) {
             &format!("key prefix `{text}` starts with `/`"),
             &format!(
                 "remove the leading `/`: keys are relative paths, write `{}`",
-                text.trim_start_matches('/')
+                normalized_prefix(&text)
             ),
         );
     }
@@ -57,7 +57,7 @@ fn check_prefix(prefix: &LitStr, diags: &mut Diagnostics) {
         diags.error(
             prefix.span(),
             &format!("key prefix `{text}` has an empty path segment (`//`)"),
-            &format!("remove the extra `/`: `{}`", collapse_slashes(&text)),
+            &format!("remove the extra `/`: write `{}`", normalized_prefix(&text)),
         );
     }
     // A trailing `/` is how a prefix usually ends (`climate/` + `reading`), so it is allowed.
@@ -93,7 +93,7 @@ fn check_key(model: &KeyEnum, variant: &KeyVariant, key: &LitStr, diags: &mut Di
             &format!("{shown} starts with `/`"),
             &format!(
                 "remove the leading `/`: keys are relative paths, write `{}`",
-                text.trim_start_matches('/')
+                normalized(&text)
             ),
         );
     }
@@ -101,17 +101,14 @@ fn check_key(model: &KeyEnum, variant: &KeyVariant, key: &LitStr, diags: &mut Di
         diags.error(
             key.span(),
             &format!("{shown} ends with `/`"),
-            &format!(
-                "remove the trailing `/`: write `{}`",
-                text.trim_end_matches('/')
-            ),
+            &format!("remove the trailing `/`: write `{}`", normalized(&text)),
         );
     }
     if text.contains("//") {
         diags.error(
             key.span(),
             &format!("{shown} has an empty path segment (`//`)"),
-            &format!("remove the extra `/`: write `{}`", collapse_slashes(&text)),
+            &format!("remove the extra `/`: write `{}`", normalized(&text)),
         );
     } else if prefix.ends_with('/') && text.starts_with('/') {
         diags.error(
@@ -119,7 +116,7 @@ fn check_key(model: &KeyEnum, variant: &KeyVariant, key: &LitStr, diags: &mut Di
             &format!("{shown} has an empty path segment (`//`)"),
             &format!(
                 "the prefix already ends with `/`, so drop the leading `/` here: write `{}`",
-                text.trim_start_matches('/')
+                normalized(&text)
             ),
         );
     }
@@ -154,12 +151,20 @@ fn check_characters(lit: &LitStr, what: &str, diags: &mut Diagnostics) {
     );
 }
 
-fn collapse_slashes(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        if !(ch == '/' && out.ends_with('/')) {
-            out.push(ch);
-        }
+/// `text` with every empty segment removed: `/a//b/` -> `a/b`. Each slash error's help
+/// suggests this, so following one help never leads into the next slash error.
+fn normalized(text: &str) -> String {
+    text.split('/')
+        .filter(|segment| !segment.is_empty())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Like [`normalized`], but keeps the trailing `/` a prefix usually ends with.
+fn normalized_prefix(text: &str) -> String {
+    let mut out = normalized(text);
+    if text.ends_with('/') && !out.is_empty() {
+        out.push('/');
     }
     out
 }
@@ -174,7 +179,11 @@ fn check_duplicates(model: &KeyEnum, diags: &mut Diagnostics) {
             continue;
         };
         // An empty key is already an error of its own; comparing it adds only noise.
-        if variant.key.as_ref().is_some_and(|key| key.value().is_empty()) {
+        if variant
+            .key
+            .as_ref()
+            .is_some_and(|key| key.value().is_empty())
+        {
             continue;
         }
         let Some(&first_index) = first_by_key.get(&full) else {

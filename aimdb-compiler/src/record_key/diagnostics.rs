@@ -3,10 +3,19 @@
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
 
-/// The errors found so far, combined into one `syn::Error` (which holds many).
+/// The errors found so far. They are reported in source order (an error and the note that
+/// goes with it stay together), whatever order the checks found them in.
 #[derive(Default)]
 pub struct Diagnostics {
-    combined: Option<syn::Error>,
+    groups: Vec<Group>,
+}
+
+/// One error, plus any note that belongs to it.
+struct Group {
+    /// Line and column of the error's start, the sort key (0:0 when rustc gives no location,
+    /// which leaves the order in which errors were found).
+    at: (usize, usize),
+    error: syn::Error,
 }
 
 /// Build one message: a rustc-style first line, then a `help:` line that says the fix.
@@ -28,38 +37,43 @@ impl Diagnostics {
         self.push(syn::Error::new_spanned(tokens, message(what, help)));
     }
 
-    /// Record a secondary diagnostic without a fix of its own (it points at the other half of
-    /// an error reported elsewhere, like the first variant of a duplicate key).
+    /// Record a secondary diagnostic for the error recorded just before, without a fix of its
+    /// own: it points at the other half of that error, like the first variant of a duplicate
+    /// key. Stable proc macros cannot emit a real `note`, so it shows as an error of its own,
+    /// right after the one it explains.
     pub fn note(&mut self, span: Span, what: &str) {
-        self.push(syn::Error::new(span, what));
+        let note = syn::Error::new(span, what);
+        match self.groups.last_mut() {
+            Some(group) => group.error.combine(note),
+            None => self.push(note),
+        }
     }
 
     /// Record an already built error.
     pub fn push(&mut self, error: syn::Error) {
-        match &mut self.combined {
-            Some(combined) => combined.combine(error),
-            None => self.combined = Some(error),
-        }
+        let start = error.span().start();
+        self.groups.push(Group {
+            at: (start.line, start.column),
+            error,
+        });
     }
 
-    /// Whether nothing has been reported.
-    pub fn is_empty(&self) -> bool {
-        self.combined.is_none()
+    /// `Ok(())` if nothing was reported, otherwise every error at once, in source order.
+    pub fn into_result(mut self) -> syn::Result<()> {
+        self.groups.sort_by_key(|group| group.at);
+        let mut groups = self.groups.into_iter().map(|group| group.error);
+        let Some(mut combined) = groups.next() else {
+            return Ok(());
+        };
+        groups.for_each(|error| combined.combine(error));
+        Err(combined)
     }
 
-    /// `Ok(())` if nothing was reported, otherwise every error at once.
-    pub fn into_result(self) -> syn::Result<()> {
-        match self.combined {
-            Some(error) => Err(error),
-            None => Ok(()),
-        }
-    }
-
-    /// One `compile_error!` per error, each on its own span.
-    pub fn to_compile_errors(&self) -> TokenStream {
-        self.combined
-            .as_ref()
-            .map(syn::Error::to_compile_error)
+    /// One `compile_error!` per error, each on its own span, in source order.
+    pub fn into_compile_errors(self) -> TokenStream {
+        self.into_result()
+            .err()
+            .map(|error| error.to_compile_error())
             .unwrap_or_default()
     }
 }

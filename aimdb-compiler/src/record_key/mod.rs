@@ -49,7 +49,7 @@ use diagnostics::Diagnostics;
 /// using the keys does not pile "trait not implemented" errors on top of the real ones.
 pub fn expand(input: TokenStream) -> TokenStream {
     let (code, diags) = run(input);
-    let mut out = diags.to_compile_errors();
+    let mut out = diags.into_compile_errors();
     out.extend(code);
     out
 }

@@ -238,9 +238,14 @@ fn string_value(
             None
         }
         other => {
+            let found = if matches!(other, Expr::Macro(_)) {
+                "a macro call"
+            } else {
+                "an expression"
+            };
             diags.error_spanned(
                 other,
-                &format!("`#[{name}]` takes a string literal, found an expression"),
+                &format!("`#[{name}]` takes a string literal, found {found}"),
                 &format!(
                     "write the text itself, for example {expected}: it is checked while \
                      compiling, so it cannot come from a constant or a macro"

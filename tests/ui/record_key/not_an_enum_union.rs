@@ -1,0 +1,9 @@
+use aimdb::RecordKey;
+
+#[derive(RecordKey)]
+union ClimateKey {
+    reading: u8,
+    setpoint: u16,
+}
+
+fn main() {}
