@@ -136,7 +136,10 @@ impl Qemu {
     /// once, at start-up, and quits if that fails.
     pub fn boot_serial_to(elf: &Path, addr: SocketAddr) -> Result<Qemu, QemuError> {
         if !elf.is_file() {
-            return Err(QemuError::Io(format!("no firmware image at {}", elf.display())));
+            return Err(QemuError::Io(format!(
+                "no firmware image at {}",
+                elf.display()
+            )));
         }
         let serial = format!("tcp:{addr},nodelay=on");
         let mut child = Command::new(QEMU)
@@ -155,8 +158,14 @@ impl Qemu {
             })?;
         let output = Arc::new(Mutex::new(Vec::new()));
         for pipe in [
-            child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>),
-            child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>),
+            child
+                .stdout
+                .take()
+                .map(|p| Box::new(p) as Box<dyn Read + Send>),
+            child
+                .stderr
+                .take()
+                .map(|p| Box::new(p) as Box<dyn Read + Send>),
         ]
         .into_iter()
         .flatten()
@@ -189,7 +198,11 @@ impl Qemu {
     pub fn wait_exit(&mut self, timeout: Duration) -> Result<i32, QemuError> {
         let deadline = Instant::now() + timeout;
         loop {
-            match self.child.try_wait().map_err(io_error("waiting for QEMU"))? {
+            match self
+                .child
+                .try_wait()
+                .map_err(io_error("waiting for QEMU"))?
+            {
                 Some(status) => {
                     return status.code().ok_or_else(|| QemuError::Exited {
                         status: None,
@@ -341,7 +354,10 @@ impl QemuSerial {
                 }
                 Ok(n) => self.pending.extend_from_slice(&chunk[..n]),
                 Err(e)
-                    if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {}
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(QemuError::Io(format!("reading UART0: {e}"))),
             }

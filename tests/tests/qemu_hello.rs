@@ -43,9 +43,17 @@ fn hello_reports_every_reading_in_order_on_a_real_timer() -> Result<(), QemuErro
         .strip_prefix("elapsed_us ")
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("expected `elapsed_us <n>`, got {line:?}"));
-    assert_eq!(serial.read_line(Duration::from_secs(2))?, format!("done {READINGS}"));
+    assert_eq!(
+        serial.read_line(Duration::from_secs(2))?,
+        format!("done {READINGS}")
+    );
     let status = serial.wait_exit(Duration::from_secs(5))?;
-    assert_eq!(status, 0, "semihosting exit status; QEMU said:\n{}", serial.qemu().output());
+    assert_eq!(
+        status,
+        0,
+        "semihosting exit status; QEMU said:\n{}",
+        serial.qemu().output()
+    );
 
     // Timing. The source ticks every PERIOD, so first to last reading is (N-1) periods.
     let nominal = PERIOD * (READINGS - 1);

@@ -61,7 +61,5 @@ pub fn init() -> Option<Board> {
     let syst = unsafe { cortex_m::Peripherals::steal() }.SYST;
     time::start(syst);
     uart::start();
-    Some(Board {
-        uart: Uart0::new(),
-    })
+    Some(Board { uart: Uart0::new() })
 }

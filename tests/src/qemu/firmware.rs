@@ -49,7 +49,9 @@ impl Firmware {
         static BUILT: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
         let built = BUILT.get_or_init(Default::default);
         // Held across the build: two tests asking for the same image build it once.
-        let mut built = built.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut built = built
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some(elf) = built.get(name) {
             return Ok(elf.clone());
         }

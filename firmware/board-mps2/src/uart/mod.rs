@@ -185,7 +185,10 @@ extern "C" fn UART0TX() {
 }
 
 /// Take buffered bytes, or register `cx` to be woken when some arrive.
-pub(crate) fn poll_read(cx: Option<&mut Context<'_>>, out: &mut [u8]) -> Poll<Result<usize, UartError>> {
+pub(crate) fn poll_read(
+    cx: Option<&mut Context<'_>>,
+    out: &mut [u8],
+) -> Poll<Result<usize, UartError>> {
     if out.is_empty() {
         return Poll::Ready(Ok(0));
     }
