@@ -28,7 +28,7 @@
 //!
 //! # Pipeline
 //! [`parse`] reads the tokens into a model, [`check`] applies the rules, [`emit`] writes the
-//! code. [`derive`] runs all three and returns either the code or every error; [`expand`]
+//! code. [`derive()`] runs all three and returns either the code or every error; [`expand()`]
 //! is what the proc macro calls.
 
 pub mod check;

@@ -374,3 +374,23 @@ fn kebab_case_suggestions_follow_word_boundaries() {
     assert_eq!(kebab_case("Zone2Reading"), "zone2-reading");
     assert_eq!(kebab_case("Applied"), "applied");
 }
+
+#[test]
+fn a_literal_in_an_invisible_group_is_still_a_key() {
+    // `macro_rules!` hands a `$key:literal` over wrapped in a group without delimiters;
+    // syn looks through it, and this pins that the derive relies on it.
+    use proc_macro2::{Delimiter, Group};
+    let key = Group::new(Delimiter::None, quote!("zone-a/reading"));
+    let code = compact(&derive(quote! { enum Key { #[key = #key] Reading } }).expect("valid"));
+    assert!(
+        code.contains("Self::Reading=>\"zone-a/reading\","),
+        "{code}"
+    );
+}
+
+#[test]
+fn a_macro_call_as_a_value_is_named_as_such() {
+    let found = messages(quote! { enum Key { #[key = concat!("a", "b")] A } });
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].starts_with("`#[key]` takes a string literal, found a macro call\nhelp:"));
+}
