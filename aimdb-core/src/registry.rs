@@ -349,3 +349,6 @@ fn claim_set_at(pointer: *mut ClaimSet) -> &'static ClaimSet {
     // which are never freed and only accessed through shared references.
     unsafe { &*pointer }
 }
+
+#[cfg(test)]
+mod tests;

@@ -142,3 +142,6 @@ pub(crate) fn poll_from<T>(result: Result<T, TryRecvError>) -> Poll<Result<T, Re
         Err(TryRecvError::Empty) => Poll::Pending,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,146 @@
+//! Buffers shared by threads over `StdRawMutex`, small enough for miri.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
+use std::vec::Vec;
+
+use embassy_sync::blocking_mutex::raw::RawMutex;
+
+use crate::mutex::StdRawMutex;
+use crate::{Consumer, Mailbox, Producer, SingleLatest, SpmcRing, TryRecvError};
+
+const VALUES: u32 = if cfg!(miri) { 60 } else { 20_000 };
+
+#[test]
+fn std_mutex_excludes_and_survives_a_panic() {
+    static MUTEX: StdRawMutex = StdRawMutex::INIT;
+    static IN_SECTION: AtomicBool = AtomicBool::new(false);
+    let workers: Vec<_> = (0..3)
+        .map(|_| {
+            thread::spawn(|| {
+                for _ in 0..20 {
+                    MUTEX.lock(|| {
+                        assert!(!IN_SECTION.swap(true, Ordering::SeqCst), "two holders");
+                        thread::yield_now();
+                        IN_SECTION.store(false, Ordering::SeqCst);
+                    });
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.join().unwrap();
+    }
+    // A panic inside the lock poisons the std mutex; the lock stays usable.
+    let panicked = std::panic::catch_unwind(|| MUTEX.lock(|| panic!("inside the lock")));
+    assert!(panicked.is_err());
+    assert_eq!(MUTEX.lock(|| 7), 7);
+}
+
+#[test]
+fn ring_readers_on_threads_see_every_value_or_its_lag() {
+    static RING: SpmcRing<StdRawMutex, u32, 8, 2> = SpmcRing::new();
+    let readers: Vec<_> = (0..2)
+        .map(|_| Consumer::subscribe(&RING).unwrap())
+        .map(|mut reader| {
+            thread::spawn(move || {
+                let (mut expected, mut seen, mut lagged) = (0u32, 0u32, 0u32);
+                while expected < VALUES {
+                    match reader.try_recv() {
+                        Ok(v) => {
+                            assert_eq!(v, expected);
+                            expected += 1;
+                            seen += 1;
+                        }
+                        Err(TryRecvError::Lagged(n)) => {
+                            expected += n as u32;
+                            lagged += n as u32;
+                        }
+                        Err(TryRecvError::Empty) => thread::yield_now(),
+                    }
+                }
+                assert_eq!(seen + lagged, VALUES);
+            })
+        })
+        .collect();
+    let writer = thread::spawn(|| {
+        for v in 0..VALUES {
+            Producer::new(&RING).produce(v);
+        }
+    });
+    writer.join().unwrap();
+    for reader in readers {
+        reader.join().unwrap();
+    }
+}
+
+#[test]
+fn mailbox_readers_on_threads_take_each_instruction_once() {
+    static MAILBOX: Mailbox<StdRawMutex, u32, 2> = Mailbox::new();
+    static TAKEN: [std::sync::Mutex<Vec<u32>>; 2] = [
+        std::sync::Mutex::new(Vec::new()),
+        std::sync::Mutex::new(Vec::new()),
+    ];
+    let total = || TAKEN.iter().map(|t| t.lock().unwrap().len()).sum::<usize>();
+    let done = Arc::new(AtomicBool::new(false));
+    let readers: Vec<_> = (0..2)
+        .map(|index| {
+            let mut reader = Consumer::subscribe(&MAILBOX).unwrap();
+            let done = done.clone();
+            thread::spawn(move || {
+                while !done.load(Ordering::SeqCst) {
+                    match reader.try_recv() {
+                        Ok(v) => TAKEN[index].lock().unwrap().push(v),
+                        Err(_) => thread::yield_now(),
+                    }
+                }
+            })
+        })
+        .collect();
+    let count = VALUES.min(200);
+    for v in 0..count {
+        Producer::new(&MAILBOX).produce(v);
+        while total() < v as usize + 1 {
+            thread::yield_now();
+        }
+    }
+    done.store(true, Ordering::SeqCst);
+    for reader in readers {
+        reader.join().unwrap();
+    }
+    let mut all: Vec<u32> = TAKEN
+        .iter()
+        .flat_map(|t| t.lock().unwrap().clone())
+        .collect();
+    all.sort_unstable();
+    assert_eq!(all, (0..count).collect::<Vec<_>>());
+}
+
+#[test]
+fn single_latest_readers_on_threads_see_increasing_values_and_the_last() {
+    static LATEST: SingleLatest<StdRawMutex, u32, 2> = SingleLatest::new();
+    let readers: Vec<_> = (0..2)
+        .map(|_| Consumer::subscribe(&LATEST).unwrap())
+        .map(|mut reader| {
+            thread::spawn(move || {
+                let mut last = None;
+                while last != Some(VALUES - 1) {
+                    match reader.try_recv() {
+                        Ok(v) => {
+                            assert!(last < Some(v), "{v} after {last:?}");
+                            last = Some(v);
+                        }
+                        Err(_) => thread::yield_now(),
+                    }
+                }
+            })
+        })
+        .collect();
+    for v in 0..VALUES {
+        Producer::new(&LATEST).produce(v);
+    }
+    for reader in readers {
+        reader.join().unwrap();
+    }
+}
