@@ -1,0 +1,96 @@
+//! Prints THE table: every case timed in one run, joined with the allocation counts that
+//! the `alloc_count` binary (built alongside, run as a child process) measures.
+//!
+//! `bench_table [--quick] [FILTER]`; `AIMDB_BENCH_QUICK=1` is the same as `--quick`.
+
+use std::collections::HashMap;
+use std::process::Command;
+
+use aimdb_benches::all_cases;
+use aimdb_benches::harness::median_ns_per_msg;
+use aimdb_benches::report::{self, Figures, Plan};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let plan = Plan::from_env(&args);
+    let filter = args.iter().find(|a| !a.starts_with("--")).cloned();
+    let cases: Vec<_> = all_cases()
+        .into_iter()
+        .filter(|c| filter.as_ref().is_none_or(|f| c.id().contains(f.as_str())))
+        .collect();
+
+    let allocs = count_allocations(&args);
+    let mut figures = HashMap::new();
+    for case in &cases {
+        let mut runner = (case.make)();
+        let ns = median_ns_per_msg(&mut runner, plan.batches, plan.per_batch);
+        eprintln!("  timed {:<48} {ns:>9.1} ns/msg", case.id());
+        figures.insert(
+            case.id(),
+            Figures {
+                ns,
+                allocs: allocs.get(&case.id()).copied(),
+            },
+        );
+    }
+    println!(
+        "\n{} batches x {} messages per case, median; current-thread tokio runtime; {}",
+        plan.batches,
+        plan.per_batch,
+        load()
+    );
+    println!();
+    let verdicts = report::print(&cases, &figures);
+    println!();
+    println!("Bars:");
+    for v in &verdicts {
+        println!("  {} {}", if v.pass { "PASS" } else { "FAIL" }, v.bar);
+    }
+}
+
+/// Runs the sibling `alloc_count` binary and parses its `id<TAB>per-message` lines.
+fn count_allocations(args: &[String]) -> HashMap<String, f64> {
+    let exe = std::env::current_exe().expect("own path");
+    let counter = exe.with_file_name(format!("alloc_count{}", std::env::consts::EXE_SUFFIX));
+    let output = match Command::new(&counter).args(args).output() {
+        Ok(out) if out.status.success() => out.stdout,
+        Ok(out) => {
+            eprintln!(
+                "alloc_count failed ({}): {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            );
+            return HashMap::new();
+        }
+        Err(e) => {
+            eprintln!(
+                "cannot run {}: {e} (build it with --bins)",
+                counter.display()
+            );
+            return HashMap::new();
+        }
+    };
+    String::from_utf8_lossy(&output)
+        .lines()
+        .filter_map(|line| {
+            let mut parts = line.split('\t');
+            let id = parts.next()?.to_string();
+            let per_msg = parts.next()?.parse().ok()?;
+            Some((id, per_msg))
+        })
+        .collect()
+}
+
+/// The machine's load, so a reader knows how noisy the figures are.
+fn load() -> String {
+    let loadavg = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!(
+        "{cpus} CPUs, load average {}",
+        loadavg
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    )
+}

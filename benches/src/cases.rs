@@ -1,0 +1,333 @@
+//! The registry of cases: every workload, every system.
+
+use aimdb_core::mutex::{CriticalSectionRawMutex, NoopRawMutex, StdRawMutex};
+
+use crate::harness::Runner;
+use crate::{ours, raw_embassy, raw_tokio, reference};
+
+/// What one message goes through. Buffer-level workloads do one push then one receive per
+/// reader per message, on a current-thread runtime, with `recv().await` (the value is
+/// already there, so no task switch happens).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Workload {
+    /// Ring of 16, one reader.
+    Ring1,
+    /// Ring of 16, one writer, four readers each receiving every message.
+    Ring4,
+    /// Single-latest buffer, one reader.
+    Latest,
+    /// Mailbox: one slot, overwrite, taken on read.
+    Mailbox,
+    /// A source task produces into a ring of 16 and yields; a tap task receives. Two
+    /// tasks on the system's own runner; per-message time over a whole batch, task
+    /// start-up included.
+    Pipeline,
+}
+
+impl Workload {
+    /// Every workload, in table order.
+    pub const ALL: [Workload; 5] = [
+        Workload::Ring1,
+        Workload::Ring4,
+        Workload::Latest,
+        Workload::Mailbox,
+        Workload::Pipeline,
+    ];
+
+    /// The row name in the table.
+    pub fn name(self) -> &'static str {
+        match self {
+            Workload::Ring1 => "ring, 1 reader",
+            Workload::Ring4 => "ring, 1 -> 4 readers",
+            Workload::Latest => "single-latest",
+            Workload::Mailbox => "mailbox",
+            Workload::Pipeline => "source -> buffer -> tap",
+        }
+    }
+
+    /// How much faster than the reference ours must be (the bar).
+    pub fn reference_bar(self) -> f64 {
+        match self {
+            Workload::Ring1 | Workload::Ring4 | Workload::Latest => 3.0,
+            Workload::Mailbox => 1.5,
+            Workload::Pipeline => 5.0,
+        }
+    }
+}
+
+/// Which system a case measures, and which comparison class it belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    /// aimdb-core buffers.
+    Ours,
+    /// aimdb-core 1.1.0 + aimdb-tokio-adapter 0.6.0.
+    Reference,
+    /// A raw primitive.
+    Raw,
+}
+
+/// Whether a case may be shared between threads (tokio, `StdRawMutex`,
+/// `CriticalSectionRawMutex`) or only used from one (`NoopRawMutex`). Ratios compare
+/// like with like.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sharing {
+    /// `NoopRawMutex`: one executor, no interrupts.
+    SameThread,
+    /// Safe to share across threads.
+    ThreadSafe,
+}
+
+/// One measured implementation of one workload.
+pub struct Case {
+    /// What it does.
+    pub workload: Workload,
+    /// Whose implementation.
+    pub family: Family,
+    /// Its comparison class.
+    pub sharing: Sharing,
+    /// Short name: the mutex or primitive used.
+    pub label: &'static str,
+    /// Builds the runner (buffers, handles, runtime). Not timed.
+    pub make: fn() -> Runner,
+}
+
+impl Case {
+    /// A unique id, `workload/label`, used to join the alloc counts to the timings.
+    pub fn id(&self) -> String {
+        format!("{:?}/{}", self.workload, self.label)
+    }
+}
+
+macro_rules! case {
+    ($w:ident, $f:ident, $s:ident, $label:expr, $make:expr) => {
+        Case {
+            workload: Workload::$w,
+            family: Family::$f,
+            sharing: Sharing::$s,
+            label: $label,
+            make: $make,
+        }
+    };
+}
+
+type Noop = NoopRawMutex;
+type Cs = CriticalSectionRawMutex;
+type Std = StdRawMutex;
+
+/// Every case of every workload.
+pub fn all_cases() -> Vec<Case> {
+    vec![
+        // ring, 1 reader
+        case!(Ring1, Ours, SameThread, "ours Noop", ours::ring1::<Noop>),
+        case!(
+            Ring1,
+            Ours,
+            ThreadSafe,
+            "ours Std concrete",
+            ours::ring1::<Std>
+        ),
+        case!(Ring1, Ours, ThreadSafe, "ours CS", ours::ring1_erased::<Cs>),
+        case!(
+            Ring1,
+            Ours,
+            ThreadSafe,
+            "ours Std",
+            ours::ring1_erased::<Std>
+        ),
+        case!(Ring1, Reference, ThreadSafe, "reference", reference::ring1),
+        case!(Ring1, Raw, ThreadSafe, "tokio broadcast", raw_tokio::ring1),
+        case!(
+            Ring1,
+            Raw,
+            SameThread,
+            "embassy PubSub Noop",
+            raw_embassy::ring1::<Noop>
+        ),
+        case!(
+            Ring1,
+            Raw,
+            ThreadSafe,
+            "embassy PubSub CS",
+            raw_embassy::ring1::<Cs>
+        ),
+        // ring, 1 -> 4
+        case!(Ring4, Ours, SameThread, "ours Noop", ours::ring4::<Noop>),
+        case!(
+            Ring4,
+            Ours,
+            ThreadSafe,
+            "ours Std concrete",
+            ours::ring4::<Std>
+        ),
+        case!(Ring4, Ours, ThreadSafe, "ours CS", ours::ring4_erased::<Cs>),
+        case!(
+            Ring4,
+            Ours,
+            ThreadSafe,
+            "ours Std",
+            ours::ring4_erased::<Std>
+        ),
+        case!(Ring4, Reference, ThreadSafe, "reference", reference::ring4),
+        case!(Ring4, Raw, ThreadSafe, "tokio broadcast", raw_tokio::ring4),
+        case!(
+            Ring4,
+            Raw,
+            SameThread,
+            "embassy PubSub Noop",
+            raw_embassy::ring4::<Noop>
+        ),
+        case!(
+            Ring4,
+            Raw,
+            ThreadSafe,
+            "embassy PubSub CS",
+            raw_embassy::ring4::<Cs>
+        ),
+        // single-latest
+        case!(Latest, Ours, SameThread, "ours Noop", ours::latest::<Noop>),
+        case!(
+            Latest,
+            Ours,
+            ThreadSafe,
+            "ours Std concrete",
+            ours::latest::<Std>
+        ),
+        case!(
+            Latest,
+            Ours,
+            ThreadSafe,
+            "ours CS",
+            ours::latest_erased::<Cs>
+        ),
+        case!(
+            Latest,
+            Ours,
+            ThreadSafe,
+            "ours Std",
+            ours::latest_erased::<Std>
+        ),
+        case!(
+            Latest,
+            Reference,
+            ThreadSafe,
+            "reference",
+            reference::latest
+        ),
+        case!(Latest, Raw, ThreadSafe, "tokio watch", raw_tokio::latest),
+        case!(
+            Latest,
+            Raw,
+            SameThread,
+            "embassy Watch Noop",
+            raw_embassy::latest::<Noop>
+        ),
+        case!(
+            Latest,
+            Raw,
+            ThreadSafe,
+            "embassy Watch CS",
+            raw_embassy::latest::<Cs>
+        ),
+        // mailbox
+        case!(
+            Mailbox,
+            Ours,
+            SameThread,
+            "ours Noop",
+            ours::mailbox::<Noop>
+        ),
+        case!(
+            Mailbox,
+            Ours,
+            ThreadSafe,
+            "ours Std concrete",
+            ours::mailbox::<Std>
+        ),
+        case!(
+            Mailbox,
+            Ours,
+            ThreadSafe,
+            "ours CS",
+            ours::mailbox_erased::<Cs>
+        ),
+        case!(
+            Mailbox,
+            Ours,
+            ThreadSafe,
+            "ours Std",
+            ours::mailbox_erased::<Std>
+        ),
+        case!(
+            Mailbox,
+            Reference,
+            ThreadSafe,
+            "reference",
+            reference::mailbox
+        ),
+        case!(
+            Mailbox,
+            Raw,
+            ThreadSafe,
+            "tokio Notify+Mutex",
+            raw_tokio::mailbox
+        ),
+        case!(
+            Mailbox,
+            Raw,
+            SameThread,
+            "embassy Signal Noop",
+            raw_embassy::mailbox::<Noop>
+        ),
+        case!(
+            Mailbox,
+            Raw,
+            ThreadSafe,
+            "embassy Signal CS",
+            raw_embassy::mailbox::<Cs>
+        ),
+        // source -> buffer -> tap
+        case!(
+            Pipeline,
+            Ours,
+            SameThread,
+            "ours Noop (spawn_local)",
+            ours::pipeline_local
+        ),
+        case!(Pipeline, Ours, ThreadSafe, "ours CS", ours::pipeline::<Cs>),
+        case!(
+            Pipeline,
+            Ours,
+            ThreadSafe,
+            "ours Std",
+            ours::pipeline::<Std>
+        ),
+        case!(
+            Pipeline,
+            Reference,
+            ThreadSafe,
+            "reference (its runner)",
+            reference::pipeline
+        ),
+        case!(
+            Pipeline,
+            Raw,
+            ThreadSafe,
+            "tokio broadcast",
+            raw_tokio::pipeline
+        ),
+        case!(
+            Pipeline,
+            Raw,
+            SameThread,
+            "embassy PubSub Noop (spawn_local)",
+            raw_embassy::pipeline_local
+        ),
+        case!(
+            Pipeline,
+            Raw,
+            ThreadSafe,
+            "embassy PubSub CS",
+            raw_embassy::pipeline::<Cs>
+        ),
+    ]
+}
