@@ -134,7 +134,7 @@ fn check_characters(lit: &LitStr, what: &str, diags: &mut Diagnostics) {
     if bad.is_empty() {
         return;
     }
-    let listed: Vec<String> = bad.iter().map(|ch| format!("{ch:?}")).collect();
+    let listed: Vec<String> = bad.iter().map(|ch| format!("`{ch:?}`")).collect();
     let plural = if bad.len() == 1 { "" } else { "s" };
     let suggestion: String = text
         .chars()

@@ -56,6 +56,9 @@ pub fn expand(input: TokenStream) -> TokenStream {
 
 /// Parse, check and emit `input`: the generated code if it is valid, otherwise every error
 /// found (iterate the returned `syn::Error` for each one).
+///
+/// # Errors
+/// Every broken rule of the input, in source order, each with its span and a `help:` line.
 pub fn derive(input: TokenStream) -> syn::Result<TokenStream> {
     let (code, diags) = run(input);
     diags.into_result()?;

@@ -156,9 +156,9 @@ fn invalid_characters_are_named() {
     });
     assert_eq!(found.len(), 2, "{found:#?}");
     let prefix = message_with(&found, "key prefix");
-    assert!(prefix.starts_with("invalid character ':' in key prefix `a:b/`\nhelp:"));
+    assert!(prefix.starts_with("invalid character `':'` in key prefix `a:b/`\nhelp:"));
     let key = message_with(&found, "in key `");
-    assert!(key.starts_with("invalid characters ' ', '#' in key `zone a/temp#1`\nhelp:"));
+    assert!(key.starts_with("invalid characters `' '`, `'#'` in key `zone a/temp#1`\nhelp:"));
     assert!(key.ends_with("for example `zone-a/temp-1`"), "{key}");
 }
 
@@ -229,7 +229,7 @@ fn errors_come_in_source_order_with_each_note_after_its_error() {
     assert_eq!(
         firsts,
         [
-            "invalid character ' ' in key `b c`",
+            "invalid character `' '` in key `b c`",
             "variant `Missing` has no `#[key = \"...\"]`",
             "duplicate key `a`: variant `A` already has it",
             "key `a` is first used here, by variant `A`",
