@@ -6,8 +6,7 @@ use proc_macro::TokenStream;
 /// Declare a node's topology. See the `aimdb` crate documentation for the grammar.
 #[proc_macro]
 pub fn topology(input: TokenStream) -> TokenStream {
-    let _ = input;
-    TokenStream::new()
+    aimdb_compiler::expand_topology(input.into()).into()
 }
 
 /// Derive `RecordKey` for an enum of unit variants, each with `#[key = "..."]`.

@@ -1,0 +1,57 @@
+//! The rules a node's topology must satisfy. Every rule runs and every finding is kept, so
+//! one compile reports all of them; each file holds one concern.
+
+pub mod links;
+mod ownership;
+mod records;
+
+use crate::diagnostic::Diagnostic;
+use crate::model::{Record, Topology};
+
+/// Check a parsed topology; an empty result means it can be emitted.
+pub fn check(topology: &Topology) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    let groups = group_by_key(&topology.records);
+    ownership::check(&groups, &mut diagnostics);
+    records::check(topology, &groups, &mut diagnostics);
+    links::check(topology, &mut diagnostics);
+    diagnostics
+}
+
+/// The records of one key, in declaration order (more than one is itself an error).
+pub(crate) struct KeyGroup<'a> {
+    pub records: Vec<&'a Record>,
+}
+
+impl KeyGroup<'_> {
+    /// The key as written at its first declaration.
+    pub fn key(&self) -> &str {
+        &self.records[0].key.id
+    }
+}
+
+/// Group records by key identity, keeping first-declaration order.
+fn group_by_key(records: &[Record]) -> Vec<KeyGroup<'_>> {
+    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut groups: Vec<KeyGroup<'_>> = Vec::new();
+    for record in records {
+        match index.get(record.key.id.as_str()) {
+            Some(&i) => groups[i].records.push(record),
+            None => {
+                index.insert(record.key.id.as_str(), groups.len());
+                groups.push(KeyGroup {
+                    records: vec![record],
+                });
+            }
+        }
+    }
+    groups
+}
+
+/// "at line L, column C" when the span knows its place, else "earlier".
+pub(crate) fn at(span: crate::diagnostic::Span) -> String {
+    span.describe().map_or_else(
+        || "earlier in this topology".to_owned(),
+        |place| format!("at {place}"),
+    )
+}

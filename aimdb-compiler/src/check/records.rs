@@ -1,0 +1,110 @@
+//! Each record's own shape: one buffer with a sane size, a finished chain, a producer for
+//! anything that is read.
+
+use super::{KeyGroup, at};
+use crate::diagnostic::Diagnostic;
+use crate::model::{BufferKind, Record, Topology};
+use crate::suggest::did_you_mean;
+
+const BUFFER_HELP: &str = "add a buffer as the first call: `.buffer(BufferCfg::SpmcRing { capacity: 256 })`, `.buffer(BufferCfg::SingleLatest)` or `.buffer(BufferCfg::Mailbox)`";
+
+pub(super) fn check(
+    topology: &Topology,
+    groups: &[KeyGroup<'_>],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for record in &topology.records {
+        buffer(record, diagnostics);
+        finished(record, diagnostics);
+    }
+    for group in groups {
+        produced_if_read(group, groups, diagnostics);
+    }
+}
+
+/// Exactly one buffer; a ring holds at least one value.
+fn buffer(record: &Record, diagnostics: &mut Vec<Diagnostic>) {
+    let key = &record.key.id;
+    let Some((first, rest)) = record.buffers.split_first() else {
+        diagnostics.push(
+            Diagnostic::error(record.key.span, format!("record `{key}` has no buffer"))
+                .help(BUFFER_HELP),
+        );
+        return;
+    };
+    for second in rest {
+        diagnostics.push(
+            Diagnostic::error(
+                second.span,
+                format!(
+                    "record `{key}` has two buffers (the first is {})",
+                    at(first.span)
+                ),
+            )
+            .help("a record has one buffer: keep one `.buffer(..)`")
+            .note_at(first.span, format!("the first buffer of `{key}`")),
+        );
+    }
+    for buffer in &record.buffers {
+        if let BufferKind::SpmcRing {
+            capacity: 0,
+            capacity_span,
+        } = buffer.kind
+        {
+            diagnostics.push(
+                Diagnostic::error(capacity_span, format!("the ring of record `{key}` has capacity 0 and could hold no value"))
+                    .help("give the ring a capacity of at least 1 (`capacity: 16`), or use `BufferCfg::SingleLatest` to keep only the current value"),
+            );
+        }
+    }
+}
+
+/// The chain ends with `.finish()`.
+fn finished(record: &Record, diagnostics: &mut Vec<Diagnostic>) {
+    if record.finish.is_none() && record.complete {
+        diagnostics.push(
+            Diagnostic::error(
+                record.chain_end,
+                format!(
+                    "the configuration of record `{}` does not end with `.finish()`",
+                    record.key.id
+                ),
+            )
+            .help("add `.finish()` as the last call of the chain: `... .finish();`"),
+        );
+    }
+}
+
+/// A record that is read (tap, link_to) has a producer on this node.
+fn produced_if_read(
+    group: &KeyGroup<'_>,
+    groups: &[KeyGroup<'_>],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    if group
+        .records
+        .iter()
+        .any(|r| !r.complete || !r.producers().is_empty())
+    {
+        return;
+    }
+    let Some((reader, span)) = group.records.iter().find_map(|r| r.first_reader()) else {
+        return;
+    };
+    let key = group.key();
+    let produced = groups
+        .iter()
+        .filter(|g| g.records.iter().any(|r| !r.producers().is_empty()))
+        .map(|g| g.key());
+    let mut help = "give it a producer: `.source(f)` on this node, or `.link_from(\"scheme://address\")` with `.with_deserializer_raw(f)` to observe it from the node that produces it".to_owned();
+    if let Some(close) = did_you_mean(key, produced) {
+        help = format!("did you mean the record `{close}`? otherwise {help}");
+    }
+    diagnostics.push(
+        Diagnostic::error(
+            span,
+            format!("record `{key}` is read by `{reader}` but nothing produces it"),
+        )
+        .help(help),
+    );
+}

@@ -1,0 +1,60 @@
+//! embassy: `pub fn spawn(spawner: Spawner, links: Links)`, one `#[task]` per task. The task
+//! pools are statics, so nothing is allocated.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::super::private;
+use super::super::tasks::Task;
+
+pub(crate) fn emit(tasks: &[Task], attach: &TokenStream) -> TokenStream {
+    let p = private();
+    let task_fns = tasks.iter().map(|task| {
+        let name = &task.name;
+        let consumer = task.consumer.as_ref().map(|c| {
+            let ty = &c.ty;
+            quote!(consumer: #ty,)
+        });
+        let connector = task
+            .connector
+            .as_ref()
+            .map(|_| quote!(connector: &'static dyn #p::aimdb_core::connector::Connector,));
+        let body = &task.body;
+        quote! {
+            #[#p::embassy_executor::task(embassy_executor = #p::embassy_executor)]
+            async fn #name(#consumer #connector) {
+                #body
+            }
+        }
+    });
+    let subscribe = tasks.iter().filter_map(|t| t.consumer.as_ref()).map(|c| {
+        let (ident, ty, expr) = (&c.ident, &c.ty, &c.expr);
+        quote!(let #ident: #ty = #expr;)
+    });
+    let spawns = tasks.iter().map(|task| {
+        let name = &task.name;
+        let consumer = task.consumer.as_ref().map(|c| &c.ident);
+        let connector = task.connector.as_ref().map(|field| quote!(links.#field));
+        let args = consumer.map(|c| quote!(#c)).into_iter().chain(connector);
+        let message =
+            format!("aimdb: task `{name}` is already running: a node's `spawn` may be called once");
+        quote! {
+            spawner.spawn(#name(#(#args),*).expect(#message));
+        }
+    });
+    quote! {
+        #(#task_fns)*
+
+        /// Start the node on an embassy executor: register and validate its claims
+        /// (panics if another node already produces one of its records), subscribe every
+        /// reader, attach the inbound links, then spawn one task per source, tap and
+        /// outbound link. Call it once: the task pools are statics of size one.
+        pub fn spawn(spawner: #p::embassy_executor::Spawner, links: Links) {
+            let _ = (&spawner, &links);
+            __aimdb_register();
+            #(#subscribe)*
+            #attach
+            #(#spawns)*
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! The node's `Links` (one connector per scheme used), codecs, inbound routes.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+
+use super::{Planned, private};
+use crate::model::{Codec, Function, Url};
+
+/// What links emit: items in the module, and the `attach` statements for the entry point.
+pub(super) struct Emitted {
+    pub items: TokenStream,
+    pub attach: TokenStream,
+}
+
+/// The `Links` field of a URL's scheme (`mqtt`). Checked URLs always have a known scheme.
+pub(super) fn scheme_field(url: &Url) -> Ident {
+    format_ident!("{}", url.scheme.as_deref().unwrap_or("unknown"))
+}
+
+/// The const holding the serializer of a record's `index`th `link_to`.
+pub(super) fn serializer_ident(planned: &Planned<'_>, index: usize) -> Ident {
+    format_ident!("__AIMDB_SERIALIZE_{}_{}", planned.ident, index)
+}
+
+/// A codec function coerced to its fn-pointer type at the user's token, so a wrong
+/// signature is reported on the function the user wrote.
+fn codec_const(ident: &Ident, function: &Function, ty: &syn::Type, outbound: bool) -> TokenStream {
+    let p = private();
+    let (checker, alias) = if outbound {
+        (quote!(serializer), quote!(Serializer))
+    } else {
+        (quote!(deserializer), quote!(Deserializer))
+    };
+    let expr = &function.expr;
+    let span = function.span.token();
+    let call = quote_spanned!(span=> #p::glue::#checker::<#ty>(#expr));
+    quote! {
+        const #ident: #p::aimdb_core::connector::#alias<#ty> = #call;
+    }
+}
+
+pub(super) fn emit(records: &[Planned<'_>]) -> Emitted {
+    let p = private();
+    let mut items = TokenStream::new();
+    // scheme -> (address, deliver fn) routes; BTreeMap keeps the output stable.
+    let mut routes: BTreeMap<String, Vec<TokenStream>> = BTreeMap::new();
+    let mut schemes: BTreeMap<String, Ident> = BTreeMap::new();
+    for planned in records {
+        let record = planned.record;
+        let ty = &record.value_type.ty;
+        for (index, link) in record.links_to.iter().enumerate() {
+            schemes.insert(
+                link.url.scheme.clone().unwrap_or_default(),
+                scheme_field(&link.url),
+            );
+            if let Codec::Given(function) = &link.serializer {
+                items.extend(codec_const(
+                    &serializer_ident(planned, index),
+                    function,
+                    ty,
+                    true,
+                ));
+            }
+        }
+        for (index, link) in record.links_from.iter().enumerate() {
+            let scheme = link.url.scheme.clone().unwrap_or_default();
+            schemes.insert(scheme.clone(), scheme_field(&link.url));
+            let Codec::Given(function) = &link.deserializer else {
+                continue;
+            };
+            let codec = format_ident!("__AIMDB_DESERIALIZE_{}_{}", planned.ident, index);
+            let deliver = format_ident!("__aimdb_deliver_{}_{}", planned.stem, index);
+            let buffer = &planned.ident;
+            items.extend(codec_const(&codec, function, ty, false));
+            let doc = format!(
+                " Decode a payload from \"{}\" and produce it into `{}`.",
+                link.url.text, planned.ident
+            );
+            items.extend(quote! {
+                #[doc = #doc]
+                fn #deliver(payload: &[u8]) -> #p::core::result::Result<(), #p::aimdb_core::connector::CodecError> {
+                    #p::glue::deliver::<#ty>(payload, &#buffer, #codec)
+                }
+            });
+            let address = &link.url.address;
+            routes.entry(scheme).or_default().push(quote! {
+                #p::aimdb_core::connector::InboundRoute { address: #address, deliver: #deliver }
+            });
+        }
+    }
+    let fields = schemes.iter().map(|(scheme, field)| {
+        let doc = format!(" The connector carrying this node's `{scheme}://` links.");
+        quote! {
+            #[doc = #doc]
+            pub #field: &'static dyn #p::aimdb_core::connector::Connector
+        }
+    });
+    items.extend(quote! {
+        /// The connectors this node's links use, one per URL scheme.
+        #[derive(Clone, Copy)]
+        pub struct Links {
+            #(#fields,)*
+        }
+    });
+    let mut attach = TokenStream::new();
+    for (scheme, table) in &routes {
+        let field = &schemes[scheme];
+        let ident = format_ident!("__AIMDB_ROUTES_{}", scheme.to_uppercase());
+        let count = table.len();
+        items.extend(quote! {
+            static #ident: [#p::aimdb_core::connector::InboundRoute; #count] = [#(#table),*];
+        });
+        attach.extend(quote! { links.#field.attach(&#ident); });
+    }
+    Emitted { items, attach }
+}

@@ -1,0 +1,93 @@
+//! One task per source, tap and outbound link, independent of the runtime: what it needs
+//! (a consumer subscribed before any task starts, a connector) and its async body. The
+//! runtime bindings turn these into `tokio::spawn` calls or embassy task functions.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+
+use super::links::{scheme_field, serializer_ident};
+use super::{Planned, private};
+use crate::model::{Function, Runtime};
+
+/// A consumer the entry point subscribes before spawning anything.
+pub(crate) struct Subscription {
+    /// The local variable holding it.
+    pub ident: Ident,
+    /// `Consumer<'static, T>`.
+    pub ty: TokenStream,
+    /// The subscribe expression.
+    pub expr: TokenStream,
+}
+
+/// One task.
+pub(crate) struct Task {
+    /// The task's name (an embassy task function's name).
+    pub name: Ident,
+    /// The consumer it reads, if it reads.
+    pub consumer: Option<Subscription>,
+    /// The `Links` field of the connector it publishes to, if it publishes.
+    pub connector: Option<Ident>,
+    /// The body; it names its inputs `consumer` and `connector`.
+    pub body: TokenStream,
+}
+
+/// A user function passed through a checker spanned at the user's token. Tokio tasks run
+/// on a multi-threaded runtime, so the checker there also demands `Send`.
+fn checked(function: &Function, ty: &syn::Type, role: &str, runtime: Runtime) -> TokenStream {
+    let p = private();
+    let checker = match runtime {
+        Runtime::Tokio => format_ident!("{}_send", role),
+        Runtime::Embassy => format_ident!("{}", role),
+    };
+    let expr = &function.expr;
+    quote_spanned!(function.span.token()=> #p::glue::#checker::<#ty, _, _>(#expr))
+}
+
+pub(super) fn plan(records: &[Planned<'_>], runtime: Runtime) -> Vec<Task> {
+    let p = private();
+    let mut tasks = Vec::new();
+    for planned in records {
+        let record = planned.record;
+        let ty = &record.value_type.ty;
+        let buffer = &planned.ident;
+        let key = &record.key.id;
+        let subscription = |ident: Ident| Subscription {
+            ident,
+            ty: quote!(#p::aimdb_core::Consumer<'static, #ty>),
+            expr: quote!(#p::glue::subscribe::<#ty>(&#buffer, #key)),
+        };
+        for source in &record.sources {
+            let f = checked(&source.function, ty, "source", runtime);
+            tasks.push(Task {
+                name: format_ident!("__aimdb_source_{}", planned.stem),
+                consumer: None,
+                connector: None,
+                body: quote!(#f(#p::glue::producer::<#ty>(&#buffer)).await),
+            });
+        }
+        for (index, tap) in record.taps.iter().enumerate() {
+            let f = checked(&tap.function, ty, "tap", runtime);
+            tasks.push(Task {
+                name: format_ident!("__aimdb_tap_{}_{}", planned.stem, index),
+                consumer: Some(subscription(format_ident!(
+                    "__aimdb_tap_{}_{}_reader",
+                    planned.stem,
+                    index
+                ))),
+                connector: None,
+                body: quote!(#f(consumer).await),
+            });
+        }
+        for (index, link) in record.links_to.iter().enumerate() {
+            let codec = serializer_ident(planned, index);
+            let address = &link.url.address;
+            tasks.push(Task {
+                name: format_ident!("__aimdb_link_to_{}_{}", planned.stem, index),
+                consumer: Some(subscription(format_ident!("__aimdb_link_to_{}_{}_reader", planned.stem, index))),
+                connector: Some(scheme_field(&link.url)),
+                body: quote!(#p::glue::link_out::<#ty>(consumer, connector, #address, #codec).await),
+            });
+        }
+    }
+    tasks
+}

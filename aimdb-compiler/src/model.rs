@@ -1,0 +1,304 @@
+//! The front-end-neutral model of one node's topology.
+//!
+//! A front end (the `topology!{}` token grammar in [`crate::syntax`], later a topology file)
+//! fills it; [`crate::check`] validates it; [`crate::codegen`] emits it. Every element keeps
+//! the [`Span`] of what the user wrote, so each finding points at the user's own token.
+//! Rust items (types, key paths, user functions) stay as `syn` trees: the compiler cannot
+//! resolve them, it hands them to rustc with their spans.
+
+use crate::diagnostic::Span;
+
+/// One node: a unit that runs on one runtime and owns its records.
+#[derive(Clone, Debug)]
+pub struct Topology {
+    /// The `node NAME: RUNTIME;` header.
+    pub node: Node,
+    /// The records, in declaration order.
+    pub records: Vec<Record>,
+}
+
+/// The node header.
+#[derive(Clone, Debug)]
+pub struct Node {
+    /// The node's name; the generated module is named after it.
+    pub name: Name,
+    /// The runtime the node runs on.
+    pub runtime: Runtime,
+    /// Where the runtime was written.
+    pub runtime_span: Span,
+}
+
+/// A name as written, with its place.
+#[derive(Clone, Debug)]
+pub struct Name {
+    /// The text.
+    pub text: String,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// The executors a node can run on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Runtime {
+    /// A host node on tokio: `pub async fn run(links)`.
+    Tokio,
+    /// A firmware (or host) node on the embassy executor: `pub fn spawn(spawner, links)`.
+    Embassy,
+}
+
+impl Runtime {
+    /// Every runtime, for did-you-mean and help texts.
+    pub const ALL: [(&'static str, Runtime); 2] =
+        [("tokio", Runtime::Tokio), ("embassy", Runtime::Embassy)];
+
+    /// The runtime's name as written in a header.
+    pub fn name(self) -> &'static str {
+        match self {
+            Runtime::Tokio => "tokio",
+            Runtime::Embassy => "embassy",
+        }
+    }
+}
+
+/// A record key, identified by its tokens as written (`ClimateKey::Reading`, or a string
+/// literal): the macro cannot see the strings a `#[derive(RecordKey)]` assigns.
+#[derive(Clone, Debug)]
+pub struct Key {
+    /// Identity within the node: the path's segments joined with `::`, or the literal quoted.
+    pub id: String,
+    /// The expression, emitted as `&KEY` where a `&'static dyn RecordKey` is needed.
+    pub expr: syn::Expr,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// A Rust type as written.
+#[derive(Clone, Debug)]
+pub struct TypeRef {
+    /// The type.
+    pub ty: syn::Type,
+    /// Its tokens as text, without spaces (`Temperature`), for identity and messages.
+    pub text: String,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// A user function as written: a path or a closure.
+#[derive(Clone, Debug)]
+pub struct Function {
+    /// The expression.
+    pub expr: syn::Expr,
+    /// Its text for messages and claims (`read_temperature_loop`, `|..| ..` for closures).
+    pub text: String,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// One `builder.configure::<T>(KEY, |reg| ...)`.
+#[derive(Clone, Debug)]
+pub struct Record {
+    /// The key.
+    pub key: Key,
+    /// The value type `T`.
+    pub value_type: TypeRef,
+    /// The `configure` token.
+    pub span: Span,
+    /// Every `.buffer(..)` given (one is right; the checker reports none or several).
+    pub buffers: Vec<Buffer>,
+    /// `.source(f)` calls.
+    pub sources: Vec<Source>,
+    /// `.tap(f)` calls.
+    pub taps: Vec<Tap>,
+    /// `.link_to(url)` calls.
+    pub links_to: Vec<LinkTo>,
+    /// `.link_from(url)` calls.
+    pub links_from: Vec<LinkFrom>,
+    /// `.transform(..)` / `.transform_join(..)` calls (issue 4 gives them a body).
+    pub transforms: Vec<Transform>,
+    /// The `.finish()` call, if present.
+    pub finish: Option<Span>,
+    /// The last call of the chain, where a missing `.finish()` is reported.
+    pub chain_end: Span,
+    /// False when the chain had a call the parser could not understand; checks that depend
+    /// on knowing every call (no producer, missing finish) then stay quiet to avoid noise.
+    pub complete: bool,
+}
+
+/// A buffer declaration.
+#[derive(Clone, Debug)]
+pub struct Buffer {
+    /// Which kind, with its configuration.
+    pub kind: BufferKind,
+    /// The `.buffer` token.
+    pub span: Span,
+}
+
+/// The buffer kinds of `BufferCfg`.
+#[derive(Clone, Debug)]
+pub enum BufferKind {
+    /// `BufferCfg::SpmcRing { capacity: N }`.
+    SpmcRing {
+        /// `N`, as written (0 is reported by the checker).
+        capacity: usize,
+        /// Where `N` was written.
+        capacity_span: Span,
+    },
+    /// `BufferCfg::SingleLatest`.
+    SingleLatest,
+    /// `BufferCfg::Mailbox`.
+    Mailbox,
+}
+
+impl BufferKind {
+    /// The variant names, for did-you-mean.
+    pub const NAMES: [&'static str; 3] = ["SpmcRing", "SingleLatest", "Mailbox"];
+}
+
+/// `.source(f)`: the record's local producer.
+#[derive(Clone, Debug)]
+pub struct Source {
+    /// The source function.
+    pub function: Function,
+    /// The `.source` token.
+    pub span: Span,
+    /// Position in the record's chain, to order producers.
+    pub seq: usize,
+}
+
+/// `.tap(f)`: a local reader.
+#[derive(Clone, Debug)]
+pub struct Tap {
+    /// The tap function.
+    pub function: Function,
+    /// The `.tap` token.
+    pub span: Span,
+}
+
+/// A link URL, `scheme://address`.
+#[derive(Clone, Debug)]
+pub struct Url {
+    /// The whole URL as written.
+    pub text: String,
+    /// The scheme, when the URL has the `scheme://` form.
+    pub scheme: Option<String>,
+    /// What follows `scheme://` (the address given to the connector).
+    pub address: String,
+    /// The string literal.
+    pub span: Span,
+}
+
+/// A codec attached to a link: given, missing, or given in the wrong place (already reported).
+#[derive(Clone, Debug)]
+pub enum Codec {
+    /// None given yet.
+    Missing,
+    /// The function.
+    Given(Function),
+    /// A misplaced codec was reported; don't report the link as missing one.
+    Reported,
+}
+
+/// `.link_to(url).with_serializer_raw(f)`: publish every value of the record.
+#[derive(Clone, Debug)]
+pub struct LinkTo {
+    /// Where values go.
+    pub url: Url,
+    /// The serializer.
+    pub serializer: Codec,
+    /// The `.link_to` token.
+    pub span: Span,
+}
+
+/// `.link_from(url).with_deserializer_raw(f)`: the record is produced elsewhere and observed here.
+#[derive(Clone, Debug)]
+pub struct LinkFrom {
+    /// Where values come from.
+    pub url: Url,
+    /// The deserializer.
+    pub deserializer: Codec,
+    /// The `.link_from` token.
+    pub span: Span,
+    /// Position in the record's chain, to order producers.
+    pub seq: usize,
+}
+
+/// A transform producing the record (the body is issue 4's; here it is a producer).
+#[derive(Clone, Debug)]
+pub struct Transform {
+    /// `transform` or `transform_join`.
+    pub method: String,
+    /// The method token.
+    pub span: Span,
+    /// Position in the record's chain, to order producers.
+    pub seq: usize,
+}
+
+/// Anything that writes a record, in a form the ownership check can order and name.
+#[derive(Clone, Debug)]
+pub struct ProducerRef {
+    /// What kind of producer.
+    pub kind: ProducerKind,
+    /// How it reads in a message: `.source(read_temperature_loop)`.
+    pub label: String,
+    /// Its method token.
+    pub span: Span,
+    /// Its position in the record's chain.
+    pub seq: usize,
+}
+
+/// The producer kinds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProducerKind {
+    /// `.source(f)`.
+    Source,
+    /// `.link_from(url)`.
+    LinkFrom,
+    /// `.transform(..)` / `.transform_join(..)`.
+    Transform,
+}
+
+impl Record {
+    /// The record's producers in chain order.
+    pub fn producers(&self) -> Vec<ProducerRef> {
+        let sources = self.sources.iter().map(|s| ProducerRef {
+            kind: ProducerKind::Source,
+            label: format!(".source({})", s.function.text),
+            span: s.span,
+            seq: s.seq,
+        });
+        let links = self.links_from.iter().map(|l| ProducerRef {
+            kind: ProducerKind::LinkFrom,
+            label: format!(".link_from(\"{}\")", l.url.text),
+            span: l.span,
+            seq: l.seq,
+        });
+        let transforms = self.transforms.iter().map(|t| ProducerRef {
+            kind: ProducerKind::Transform,
+            label: format!(".{}(..)", t.method),
+            span: t.span,
+            seq: t.seq,
+        });
+        let mut all: Vec<_> = sources.chain(links).chain(transforms).collect();
+        all.sort_by_key(|p| p.seq);
+        all
+    }
+
+    /// How many reader slots the record's buffer needs: one per tap and outbound link
+    /// (issue 4 adds transform inputs), at least one.
+    pub fn reader_count(&self) -> usize {
+        (self.taps.len() + self.links_to.len()).max(1)
+    }
+
+    /// The first reader, described, for "read but not produced".
+    pub fn first_reader(&self) -> Option<(String, Span)> {
+        let tap = self
+            .taps
+            .first()
+            .map(|t| (format!(".tap({})", t.function.text), t.span));
+        let link = self
+            .links_to
+            .first()
+            .map(|l| (format!(".link_to(\"{}\")", l.url.text), l.span));
+        tap.into_iter().chain(link).next()
+    }
+}

@@ -1,0 +1,123 @@
+//! Helpers the code `topology!` emits calls. Not a public API: the macro's output is the
+//! only caller. They keep the emitted code short, and the checker functions turn a user
+//! function with a wrong signature into a rustc error on the user's own token.
+
+use core::future::{Future, poll_fn};
+
+use aimdb_core::connector::{CodecError, Connector, Deserializer, Serializer};
+use aimdb_core::{Consumer, Producer, RecordBuffer, RecvError};
+
+/// A record buffer as the handles see it.
+pub type Buffer<T> = dyn RecordBuffer<T> + Sync;
+
+/// Check a source function on a single-threaded executor (embassy).
+pub const fn source<T: 'static, F, Fut>(f: F) -> F
+where
+    F: FnOnce(Producer<'static, T>) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    f
+}
+
+/// Check a source function for a multi-threaded tokio runtime (`Send + 'static`).
+pub const fn source_send<T: 'static, F, Fut>(f: F) -> F
+where
+    F: FnOnce(Producer<'static, T>) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    f
+}
+
+/// Check a tap function on a single-threaded executor (embassy).
+pub const fn tap<T: 'static, F, Fut>(f: F) -> F
+where
+    F: FnOnce(Consumer<'static, T>) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    f
+}
+
+/// Check a tap function for a multi-threaded tokio runtime (`Send + 'static`).
+pub const fn tap_send<T: 'static, F, Fut>(f: F) -> F
+where
+    F: FnOnce(Consumer<'static, T>) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    f
+}
+
+/// Coerce a serializer to its fn-pointer type (the error, if any, is on the argument).
+pub const fn serializer<T>(f: Serializer<T>) -> Serializer<T> {
+    f
+}
+
+/// Coerce a deserializer to its fn-pointer type.
+pub const fn deserializer<T>(f: Deserializer<T>) -> Deserializer<T> {
+    f
+}
+
+/// A producer into a record's static buffer.
+pub fn producer<T: 'static>(buffer: &'static Buffer<T>) -> Producer<'static, T> {
+    Producer::new(buffer)
+}
+
+/// Subscribe a reader. The buffer's reader slots were counted from the topology, so this
+/// fails only if user code subscribed to the node's buffer on its own.
+pub fn subscribe<T: 'static>(
+    buffer: &'static Buffer<T>,
+    key: &'static str,
+) -> Consumer<'static, T> {
+    match Consumer::subscribe(buffer) {
+        Ok(consumer) => consumer,
+        Err(error) => panic!("aimdb: record `{key}`: {error}"),
+    }
+}
+
+/// An inbound route's body: decode and produce.
+pub fn deliver<T>(
+    payload: &[u8],
+    buffer: &'static Buffer<T>,
+    decode: Deserializer<T>,
+) -> Result<(), CodecError> {
+    let value = decode(payload)?;
+    buffer.produce(value);
+    Ok(())
+}
+
+/// An outbound link task: every value of the record, serialized into a fixed buffer of
+/// [`LINK_PAYLOAD_BYTES`](crate::LINK_PAYLOAD_BYTES), published once the connector is ready.
+/// A lagged reader continues with the oldest value still held; a value that does not fit
+/// or fails to encode is skipped.
+pub async fn link_out<T: 'static>(
+    mut consumer: Consumer<'static, T>,
+    connector: &'static dyn Connector,
+    address: &'static str,
+    encode: Serializer<T>,
+) {
+    let mut payload = [0u8; crate::LINK_PAYLOAD_BYTES];
+    loop {
+        let value = match consumer.recv().await {
+            Ok(value) => value,
+            Err(RecvError::Lagged(_)) => continue,
+        };
+        let encoded = encode(&value, &mut payload);
+        drop(value);
+        let Ok(len) = encoded else { continue };
+        let Some(bytes) = payload.get(..len) else {
+            continue;
+        };
+        poll_fn(|cx| connector.poll_ready(cx)).await;
+        // A full queue or an unrouted address drops the value; connectors count it.
+        let _ = connector.publish(address, bytes);
+    }
+}
+
+/// Await a spawned tokio task, propagating its panic.
+#[cfg(feature = "tokio")]
+pub async fn join(handle: tokio::task::JoinHandle<()>) {
+    if let Err(error) = handle.await
+        && error.is_panic()
+    {
+        std::panic::resume_unwind(error.into_panic());
+    }
+}
