@@ -64,19 +64,22 @@ fn hello_reports_every_reading_in_order_on_a_real_timer() -> Result<(), QemuErro
          (nominal {nominal:?}); first reading {:?} after QEMU started",
         arrivals[0] - booted_at
     );
-    // By the firmware's own clock the ticker keeps its period even when QEMU is starved of
-    // CPU (a late tick is followed by an early one): within 1 ms of jitter per end, plus
-    // slack for a tap that is scheduled late for the last reading.
+    // The source's ticker keeps the period on the firmware's clock: a late first tick (QEMU
+    // starved of CPU at boot) is followed by on-time ones, so the span can shrink by that
+    // delay or grow by a late last one. A wrong clock constant or timers that fire at once
+    // are far outside 20 %.
     assert!(
-        firmware + Duration::from_millis(2) >= nominal && firmware <= nominal + nominal / 2,
+        firmware >= nominal * 8 / 10 && firmware <= nominal * 12 / 10,
         "firmware measured {firmware:?} for {nominal:?} of ticks"
     );
-    // The host sees the same pacing through QEMU's real-time clock: a SysTick rate that was
-    // wrong (a wrong core clock, a runaway tick) shows up here. Loose bounds: the machine is
-    // shared and the output crosses a socket.
+    // The firmware's clock runs at the host's real-time rate. Both spans cover the same two
+    // events, so they differ only by the socket and scheduling jitter of the end points. (A
+    // clock made of counted SysTick interrupts failed this on a loaded machine: it lost the
+    // periods QEMU could not deliver, 495 ms of firmware time took 0.7-1.1 s.)
+    let difference = host.abs_diff(firmware);
     assert!(
-        host >= nominal * 8 / 10 && host <= nominal + Duration::from_secs(3),
-        "host saw {host:?} between first and last reading, nominal {nominal:?}"
+        difference <= nominal / 10 + Duration::from_millis(50),
+        "firmware clock {firmware:?} vs host clock {host:?} for the same span"
     );
     Ok(())
 }

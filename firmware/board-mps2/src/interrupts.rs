@@ -2,8 +2,8 @@
 //! Cortex-M exceptions) and the interrupt numbers the board uses.
 //!
 //! QEMU's AN385/AN386 model wires 32 external interrupts. UART0's receive interrupt is
-//! IRQ 0 and its transmit interrupt IRQ 1; every other line is bound to cortex-m-rt's
-//! `DefaultHandler`. This is what a peripheral access crate would normally provide.
+//! IRQ 0, its transmit interrupt IRQ 1 and timer 0's IRQ 8; every other line is bound to
+//! cortex-m-rt's `DefaultHandler`. This is what a peripheral access crate would normally provide.
 
 use cortex_m::interrupt::InterruptNumber;
 
@@ -15,6 +15,8 @@ pub enum Interrupt {
     Uart0Rx = 0,
     /// CMSDK UART0: the transmit buffer emptied while CTRL.TXINTEN was set.
     Uart0Tx = 1,
+    /// CMSDK APB timer 0 reached zero and reloaded (the time base wrapped).
+    Timer0 = 8,
 }
 
 // SAFETY: the discriminants are valid IRQ numbers of this device (below its 32 lines).
@@ -35,6 +37,8 @@ unsafe extern "C" {
     // Defined in uart.rs; device.x aliases them to DefaultHandler if they were ever removed.
     fn UART0RX();
     fn UART0TX();
+    // Defined in time.rs.
+    fn TIMER0();
     fn DefaultHandler();
 }
 
@@ -46,5 +50,6 @@ pub static __INTERRUPTS: [Vector; IRQ_COUNT] = {
     let mut table: [Vector; IRQ_COUNT] = [DefaultHandler; IRQ_COUNT];
     table[Interrupt::Uart0Rx as usize] = UART0RX;
     table[Interrupt::Uart0Tx as usize] = UART0TX;
+    table[Interrupt::Timer0 as usize] = TIMER0;
     table
 };

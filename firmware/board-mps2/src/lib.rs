@@ -4,8 +4,8 @@
 //! emulates it (`qemu-system-arm -machine mps2-an386`). It gives an aimdb firmware what it
 //! needs and nothing more:
 //!
-//! - an **embassy-time driver** on SysTick ([`time`]): 1 µs timestamps, timers checked every
-//!   millisecond;
+//! - an **embassy-time driver** ([`time`]): 1 µs timestamps from a free-running 32-bit
+//!   counter (timer 0), timers fired from SysTick every millisecond;
 //! - **UART0** as an interrupt-driven byte stream ([`Uart0`]) implementing
 //!   `embedded_io_async::{Read, Write}` and the blocking `embedded_io` traits;
 //! - [`exit`] through semihosting, so a test run ends QEMU with a status code;
@@ -45,13 +45,14 @@ pub struct Board {
 
 static INITIALIZED: AtomicBool = AtomicBool::new(false);
 
-/// Start the time driver (SysTick) and UART0, and hand out the board's peripherals.
+/// Start the time driver (timer 0 and SysTick) and UART0, and hand out the board's
+/// peripherals.
 ///
 /// Returns `None` if called more than once: there is one UART0, so there is one handle.
 /// Call it before anything uses `embassy_time` (until then the clock reads 0).
 ///
-/// The board owns SysTick from here on; firmware must not reconfigure it through
-/// `cortex_m::Peripherals`.
+/// The board owns SysTick and timer 0 from here on; firmware must not reconfigure SysTick
+/// through `cortex_m::Peripherals`.
 pub fn init() -> Option<Board> {
     if INITIALIZED.swap(true, Ordering::AcqRel) {
         return None;
