@@ -4,7 +4,7 @@
 //! blocks and, once each slot's buffer has grown to the payload size (the first lap),
 //! never allocates. When the queue is full the [`OverflowPolicy`] drops a value and counts
 //! it. A link task that prefers backpressure to drops waits on `poll_ready`, which is
-//! woken whenever the pump takes a value out.
+//! woken when the pump has emptied half the queue.
 //!
 //! The pump is one tokio task that moves values from this queue into rumqttc's (small)
 //! request channel; when the broker is unreachable that channel fills, the pump waits, and
@@ -146,7 +146,12 @@ impl OutboundQueue {
         core::mem::swap(&mut slot.payload, scratch);
         ring.head = (head + 1) % capacity;
         ring.len -= 1;
-        ring.room.wake();
+        // Hysteresis: a link task waiting for room is woken once the queue is half empty,
+        // not on every pop, so it refills in a batch instead of ping-ponging with the pump
+        // one value (and one cross-thread wake-up) at a time.
+        if ring.len <= capacity / 2 {
+            ring.room.wake();
+        }
         link
     }
 }
@@ -214,6 +219,7 @@ mod tests {
         let mut scratch = Vec::new();
         queue.pop_into(&mut scratch);
         assert_eq!(queue.poll_ready(&mut cx), Poll::Ready(()));
+        assert_eq!(queue.push(a, b"3"), Ok(()));
         assert_eq!(a.link.counters.snapshot().dropped, 1);
     }
 }

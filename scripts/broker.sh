@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# A local mosquitto on 127.0.0.1 for the demo and manual use.
+#
+#   scripts/broker.sh start [PORT]   start it (default port 1883) in the background
+#   scripts/broker.sh stop           stop the one this script started
+#   scripts/broker.sh status         say whether it runs
+#
+# Config, pid file and log live under target/mosquitto/. Needs mosquitto:
+#   apt-get install mosquitto mosquitto-clients
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+dir="$root/target/mosquitto"
+pidfile="$dir/mosquitto.pid"
+
+find_mosquitto() {
+    if [[ -n "${MOSQUITTO:-}" ]]; then echo "$MOSQUITTO"; return; fi
+    if command -v mosquitto >/dev/null 2>&1; then command -v mosquitto; return; fi
+    if [[ -x /usr/sbin/mosquitto ]]; then echo /usr/sbin/mosquitto; return; fi
+    echo "broker.sh: mosquitto not found; install it: apt-get install mosquitto mosquitto-clients" >&2
+    exit 1
+}
+
+running() {
+    [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null
+}
+
+start() {
+    local port="${1:-1883}"
+    if ! [[ "$port" =~ ^[0-9]+$ ]] || (( port < 1 || port > 65535 )); then
+        echo "broker.sh: PORT must be a number from 1 to 65535, not '$port'" >&2
+        exit 2
+    fi
+    if running; then
+        echo "broker.sh: already running (pid $(cat "$pidfile")); stop it first" >&2
+        exit 1
+    fi
+    local program
+    program="$(find_mosquitto)"
+    mkdir -p "$dir"
+    cat > "$dir/mosquitto.conf" <<CONF
+listener $port 127.0.0.1
+allow_anonymous true
+persistence false
+log_dest stderr
+CONF
+    # Run in the background from this shell rather than with `-d`: mosquitto started as
+    # root drops to the `mosquitto` user and could not write a pid or log file under target/.
+    # The shell (still us) opens the log and records the pid.
+    nohup "$program" -c "$dir/mosquitto.conf" >"$dir/mosquitto.log" 2>&1 </dev/null &
+    echo $! > "$pidfile"
+    # Wait (bounded) until it listens.
+    for _ in $(seq 1 100); do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            echo "mosquitto listening on 127.0.0.1:$port (pid $(cat "$pidfile"))"
+            return
+        fi
+        if ! running; then
+            echo "broker.sh: mosquitto exited at start:" >&2
+            cat "$dir/mosquitto.log" >&2
+            rm -f "$pidfile"
+            exit 1
+        fi
+        sleep 0.05
+    done
+    echo "broker.sh: mosquitto did not listen on 127.0.0.1:$port within 5 s; see $dir/mosquitto.log" >&2
+    exit 1
+}
+
+stop() {
+    if running; then
+        local pid
+        pid="$(cat "$pidfile")"
+        kill "$pid"
+        for _ in $(seq 1 100); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.05
+        done
+        rm -f "$pidfile"
+        echo "mosquitto stopped (pid $pid)"
+    else
+        rm -f "$pidfile"
+        echo "mosquitto is not running (nothing started by this script)"
+    fi
+}
+
+case "${1:-}" in
+    start) shift; start "$@" ;;
+    stop) stop ;;
+    status) if running; then echo "running (pid $(cat "$pidfile"))"; else echo "not running"; exit 1; fi ;;
+    *) echo "usage: $0 start [PORT] | stop | status" >&2; exit 2 ;;
+esac
