@@ -92,6 +92,12 @@ pub struct Case {
 }
 
 impl Case {
+    /// Whether this case is a side variant (concrete handles where users get erased ones,
+    /// a different task layout) rather than a headline figure for the summary table.
+    pub fn is_variant(&self) -> bool {
+        self.label.contains("concrete") || self.label.contains("one task")
+    }
+
     /// A unique id, `workload/label`, used to join the alloc counts to the timings.
     pub fn id(&self) -> String {
         format!("{:?}/{}", self.workload, self.label)
@@ -292,6 +298,13 @@ pub fn all_cases() -> Vec<Case> {
             SameThread,
             "ours Noop (spawn_local)",
             ours::pipeline_local
+        ),
+        case!(
+            Pipeline,
+            Ours,
+            SameThread,
+            "ours Noop, one task (join!)",
+            ours::pipeline_joined
         ),
         case!(Pipeline, Ours, ThreadSafe, "ours CS", ours::pipeline::<Cs>),
         case!(

@@ -23,6 +23,9 @@ type Ring<M, const R: usize> = SpmcRing<M, u64, RING_CAPACITY, R>;
 
 /// Handles that name the concrete buffer.
 fn concrete<B: RecordBuffer<u64> + 'static, const R: usize>(buffer: &'static B) -> Runner {
+    if R == 1 {
+        return push_then_receive_one(Producer::new(buffer), Consumer::subscribe(buffer).unwrap());
+    }
     push_then_receive(
         Producer::new(buffer),
         core::array::from_fn::<_, R, _>(|_| Consumer::subscribe(buffer).unwrap()),
@@ -31,6 +34,12 @@ fn concrete<B: RecordBuffer<u64> + 'static, const R: usize>(buffer: &'static B) 
 
 /// Handles with the buffer type erased, as user functions receive them.
 fn erased<B: RecordBuffer<u64> + Sync + 'static, const R: usize>(buffer: &'static B) -> Runner {
+    if R == 1 {
+        return push_then_receive_one(
+            Producer::new(buffer).erase(),
+            Consumer::subscribe(buffer).unwrap().erase(),
+        );
+    }
     push_then_receive(
         Producer::new(buffer).erase(),
         core::array::from_fn::<_, R, _>(|_| Consumer::subscribe(buffer).unwrap().erase()),
@@ -77,7 +86,30 @@ pub fn mailbox_erased<M: RawMutex + Sync + 'static>() -> Runner {
     erased::<_, 1>(leak(Mailbox::<M, u64, 1>::new()))
 }
 
-/// The buffer-level loop shared by the four buffer workloads.
+/// The buffer-level loop of the one-reader workloads: the same loop shape as every other
+/// system's one-reader case (no loop over readers around the `.await`).
+fn push_then_receive_one<B>(
+    producer: Producer<'static, u64, B>,
+    mut reader: Consumer<'static, u64, B>,
+) -> Runner
+where
+    B: ?Sized + RecordBuffer<u64> + 'static,
+{
+    let rt = current_thread();
+    Box::new(move |n| {
+        rt.block_on(async {
+            let start = Instant::now();
+            for i in 0..n {
+                let _ = producer.produce(black_box(i));
+                let got = reader.recv().await.expect("one push, one read: no lag");
+                check("ours", black_box(got), i);
+            }
+            start.elapsed()
+        })
+    })
+}
+
+/// The buffer-level loop of the four-reader workload. by the four buffer workloads.
 fn push_then_receive<B, const R: usize>(
     producer: Producer<'static, u64, B>,
     mut readers: [Consumer<'static, u64, B>; R],
@@ -164,6 +196,27 @@ pub fn pipeline_local() -> Runner {
             source.await.expect("source task");
             let elapsed = start.elapsed();
             check("ours pipeline sum", sum, expected_sum(n));
+            elapsed
+        })
+    })
+}
+
+/// Source and tap as two futures joined in ONE task (`tokio::join!` inside `block_on`),
+/// concrete handles over `NoopRawMutex`: what a compiled topology could emit for a
+/// single-executor node instead of two spawned tasks. Not a headline figure (the other
+/// systems' pipelines use two tasks); it shows what the task switch costs.
+pub fn pipeline_joined() -> Runner {
+    use aimdb_core::mutex::NoopRawMutex;
+    let ring = leak(Ring::<NoopRawMutex, 1>::new());
+    let rt = current_thread();
+    Box::new(move |n| {
+        rt.block_on(async move {
+            let consumer = Consumer::subscribe(ring).unwrap();
+            let producer = Producer::new(ring);
+            let start = Instant::now();
+            let (sum, ()) = tokio::join!(tap(consumer, n), source(producer, n));
+            let elapsed = start.elapsed();
+            check("ours joined pipeline sum", sum, expected_sum(n));
             elapsed
         })
     })

@@ -19,7 +19,21 @@ pub fn ring4() -> Runner {
 }
 
 fn broadcast_case<const R: usize>() -> Runner {
-    let (tx, rx) = broadcast::channel::<u64>(RING_CAPACITY);
+    let (tx, mut rx) = broadcast::channel::<u64>(RING_CAPACITY);
+    if R == 1 {
+        let rt = current_thread();
+        return Box::new(move |n| {
+            rt.block_on(async {
+                let start = Instant::now();
+                for i in 0..n {
+                    let _ = tx.send(black_box(i));
+                    let got = rx.recv().await.expect("one push, one read: no lag");
+                    check("tokio broadcast", black_box(got), i);
+                }
+                start.elapsed()
+            })
+        });
+    }
     let mut readers: [_; R] = core::array::from_fn(|_| tx.subscribe());
     drop(rx);
     let rt = current_thread();

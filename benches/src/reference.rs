@@ -41,6 +41,21 @@ pub fn mailbox() -> Runner {
 
 fn buffer_case<const R: usize>(cfg: BufferCfg) -> Runner {
     let buffer = TokioBuffer::<u64>::new(&cfg);
+    if R == 1 {
+        let mut reader = buffer.subscribe();
+        let rt = current_thread();
+        return Box::new(move |n| {
+            rt.block_on(async {
+                let start = Instant::now();
+                for i in 0..n {
+                    buffer.push(black_box(i));
+                    let got = reader.recv().await.expect("one push, one read: no lag");
+                    check("reference", black_box(got), i);
+                }
+                start.elapsed()
+            })
+        });
+    }
     let mut readers: [_; R] = core::array::from_fn(|_| buffer.subscribe());
     let rt = current_thread();
     Box::new(move |n| {

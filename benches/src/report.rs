@@ -92,13 +92,10 @@ pub fn print(cases: &[Case], figures: &HashMap<String, Figures>) -> Vec<Verdict>
         let of = |c: &Case| c.workload == workload;
         let reference = best(cases, figures, |c| of(c) && c.family == Family::Reference);
         for sharing in [Sharing::SameThread, Sharing::ThreadSafe] {
-            // Same-thread "ours" is the erased handle user code gets; thread-safe "ours" is
-            // the faster of our thread-safe mutexes, as "best raw" is the fastest primitive.
+            // "Ours" is the faster of our headline cases in the class (erased handles where
+            // the mutex allows it), as "best raw" is the fastest primitive in the class.
             let ours = best(cases, figures, |c| {
-                of(c)
-                    && c.family == Family::Ours
-                    && c.sharing == sharing
-                    && !c.label.contains("concrete")
+                of(c) && c.family == Family::Ours && c.sharing == sharing && !c.is_variant()
             });
             let raw = best(cases, figures, |c| {
                 of(c) && c.family == Family::Raw && c.sharing == sharing
