@@ -319,3 +319,43 @@ async fn malformed_and_oversize_payloads_are_counted_and_skipped() {
     assert!(mqtt.is_running() && mqtt.stats().connected);
     assert_eq!(mqtt.stats().reconnects, 0);
 }
+
+// ---- retained values for SingleLatest records --------------------------------------------
+
+const LATEST: &str = "aimdb/test/latest";
+static LATEST_IN: SpmcRing<StdRawMutex, u64, 4, 1> = SpmcRing::new();
+
+fn latest_deliver(payload: &[u8]) -> Result<(), CodecError> {
+    Producer::new(&LATEST_IN).produce(from_decimal(payload)?);
+    Ok(())
+}
+
+static LATEST_ROUTES: [InboundRoute; 1] = [InboundRoute {
+    address: LATEST,
+    deliver: latest_deliver,
+}];
+
+/// A link registered as a `SingleLatest` record is published retained, so a node that
+/// subscribes later still gets the current value.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn single_latest_links_are_retained_for_late_subscribers() {
+    let broker = Broker::start();
+    let sender = MqttConnector::start(config(broker.port, "latest-sender")).unwrap();
+    sender.register_outbound(LATEST, aimdb_core::BufferKind::SingleLatest);
+    let mut buf = [0u8; 20];
+    let len = to_decimal(&7, &mut buf).unwrap();
+    assert_eq!(sender.publish(LATEST, &buf[..len]), Ok(()));
+    wait_until("the broker acknowledged", Duration::from_secs(10), || {
+        sender.stats().publish_acks >= 1
+    })
+    .await;
+
+    let late = MqttConnector::start(config(broker.port, "latest-late")).unwrap();
+    let mut inbox = Consumer::subscribe(&LATEST_IN).unwrap();
+    late.attach(&LATEST_ROUTES);
+    assert_eq!(
+        next_value(&mut inbox, Duration::from_secs(10)).await,
+        Some(7)
+    );
+    assert_eq!(sender.link_stats(LATEST).unwrap().sent, 1);
+}
