@@ -71,43 +71,38 @@ fn produce_recv_await<B: RecordBuffer<u32> + ?Sized>(buffer: &B, readers: usize)
     })
 }
 
+/// Both figures for one buffer with `readers` readers.
+fn figures<B: RecordBuffer<u32>>(buffer: &B, readers: usize) -> (f64, f64) {
+    (
+        produce_try_recv(buffer, readers),
+        produce_recv_await(buffer, readers),
+    )
+}
+
+fn row(mutex: &str, buffer: &str, (try_recv, recv_await): (f64, f64)) {
+    println!("| {mutex} | {buffer} | {try_recv:.1} | {recv_await:.1} |");
+}
+
 /// One table row per buffer kind for mutex `M`.
 fn measure<M: RawMutex>(mutex: &str) {
-    let cases: [(&str, &dyn Fn() -> (f64, f64)); 4] = [
-        ("SpmcRing<u32, 16>, 1 reader", &|| {
-            let ring = SpmcRing::<M, u32, 16, 1>::new();
-            (produce_try_recv(&ring, 1), produce_recv_await(&ring, 1))
-        }),
-        ("SpmcRing<u32, 16>, 4 readers", &|| {
-            let ring = SpmcRing::<M, u32, 16, 4>::new();
-            (produce_try_recv(&ring, 4), produce_recv_await(&ring, 4))
-        }),
-        ("SingleLatest<u32>, 1 reader", &|| {
-            let latest = SingleLatest::<M, u32, 1>::new();
-            (produce_try_recv(&latest, 1), produce_recv_await(&latest, 1))
-        }),
-        ("Mailbox<u32>, 1 reader", &|| {
-            let mailbox = Mailbox::<M, u32, 1>::new();
-            (
-                produce_try_recv(&mailbox, 1),
-                produce_recv_await(&mailbox, 1),
-            )
-        }),
-    ];
-    for (name, case) in cases {
-        let (try_recv, recv_await) = case();
-        println!("| {mutex} | {name} | {try_recv:.1} | {recv_await:.1} |");
-    }
+    let ring = SpmcRing::<M, u32, 16, 1>::new();
+    row(mutex, "SpmcRing<u32, 16>, 1 reader", figures(&ring, 1));
+    let ring = SpmcRing::<M, u32, 16, 4>::new();
+    row(mutex, "SpmcRing<u32, 16>, 4 readers", figures(&ring, 4));
+    let latest = SingleLatest::<M, u32, 1>::new();
+    row(mutex, "SingleLatest<u32>, 1 reader", figures(&latest, 1));
+    let mailbox = Mailbox::<M, u32, 1>::new();
+    row(mutex, "Mailbox<u32>, 1 reader", figures(&mailbox, 1));
 }
 
 /// The erased handles (`dyn RecordBuffer<u32> + Sync`), as user functions receive them.
 fn measure_erased() {
     let ring = SpmcRing::<CriticalSectionRawMutex, u32, 16, 1>::new();
     let erased: &(dyn RecordBuffer<u32> + Sync) = &ring;
-    let try_recv = produce_try_recv(erased, 1);
-    let recv_await = produce_recv_await(erased, 1);
-    println!(
-        "| CriticalSectionRawMutex | SpmcRing<u32, 16>, 1 reader, erased (dyn) | {try_recv:.1} | {recv_await:.1} |"
+    row(
+        "CriticalSectionRawMutex",
+        "SpmcRing<u32, 16>, 1 reader, erased (dyn)",
+        (produce_try_recv(erased, 1), produce_recv_await(erased, 1)),
     );
 }
 
