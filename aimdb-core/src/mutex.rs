@@ -26,6 +26,7 @@ mod std_mutex {
         #[allow(clippy::declare_interior_mutable_const)]
         const INIT: Self = StdRawMutex(std::sync::Mutex::new(()));
 
+        #[inline]
         fn lock<R>(&self, f: impl FnOnce() -> R) -> R {
             // A panic inside a buffer operation cannot leave the buffer's `RefCell` borrowed
             // (the borrow guard is dropped while unwinding), so a poisoned lock is safe to reuse.
