@@ -7,6 +7,7 @@
 #[cfg(feature = "mqtt-tokio")]
 extern crate std;
 
+pub mod cobs;
 pub mod loopback;
 #[cfg(feature = "mqtt-tokio")]
 pub mod mqtt;
