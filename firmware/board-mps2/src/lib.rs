@@ -8,14 +8,16 @@
 //!   counter (timer 0), timers fired from SysTick every millisecond;
 //! - **UART0** as an interrupt-driven byte stream ([`Uart0`]) implementing
 //!   `embedded_io_async::{Read, Write}` and the blocking `embedded_io` traits;
+//! - a thread-mode embassy [`Executor`] that sleeps with `WFI` (QEMU spins on `WFE`);
 //! - [`exit`] through semihosting, so a test run ends QEMU with a status code;
 //! - the device interrupt table and `memory.x` (the crate is its own minimal PAC).
 //!
 //! ```ignore
-//! #[embassy_executor::main]
-//! async fn main(spawner: embassy_executor::Spawner) {
+//! #[cortex_m_rt::entry]
+//! fn main() -> ! {
 //!     let board = board_mps2::init().expect("init runs once");
-//!     // spawn tasks that use board.uart ...
+//!     let executor = board_mps2::Executor::take().expect("taken once");
+//!     executor.run(|spawner| spawner.spawn(my_task(board.uart).unwrap()))
 //! }
 //! ```
 //!
@@ -27,11 +29,13 @@
 
 use core::sync::atomic::{AtomicBool, Ordering};
 
+mod executor;
 mod exit;
 pub mod interrupts;
 pub mod time;
 pub mod uart;
 
+pub use executor::Executor;
 pub use exit::exit;
 pub use uart::{Uart0, Uart0Rx, Uart0Tx, UartError};
 

@@ -17,7 +17,6 @@ mod line;
 use aimdb_core::mutex::CriticalSectionRawMutex;
 use aimdb_core::{Consumer, Producer, RecvError, SpmcRing};
 use board_mps2::Uart0;
-use embassy_executor::Spawner;
 use embassy_time::{Duration, Instant, Ticker};
 use embedded_io_async::Write;
 use panic_halt as _;
@@ -100,21 +99,26 @@ async fn send(uart: &mut Uart0, bytes: &[u8]) {
     }
 }
 
-#[embassy_executor::main]
-async fn main(spawner: Spawner) {
+#[cortex_m_rt::entry]
+fn main() -> ! {
     // Each failure below is a programming error in this file; exit codes tell them apart.
     let Some(board) = board_mps2::init() else {
         board_mps2::exit(10)
     };
-    let Ok(readings) = Consumer::subscribe(&READING) else {
+    let Some(executor) = board_mps2::Executor::take() else {
         board_mps2::exit(11)
     };
-    match tap(readings, board.uart) {
-        Ok(token) => spawner.spawn(token),
-        Err(_) => board_mps2::exit(12),
-    }
-    match source(Producer::new(&READING)) {
-        Ok(token) => spawner.spawn(token),
-        Err(_) => board_mps2::exit(13),
-    }
+    let Ok(readings) = Consumer::subscribe(&READING) else {
+        board_mps2::exit(12)
+    };
+    executor.run(|spawner| {
+        match tap(readings, board.uart) {
+            Ok(token) => spawner.spawn(token),
+            Err(_) => board_mps2::exit(13),
+        }
+        match source(Producer::new(&READING)) {
+            Ok(token) => spawner.spawn(token),
+            Err(_) => board_mps2::exit(14),
+        }
+    })
 }

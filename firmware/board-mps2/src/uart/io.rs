@@ -79,6 +79,19 @@ impl embedded_io::Read for Uart0Rx {
     }
 }
 
+impl Uart0Rx {
+    /// Bytes received and waiting to be read (at most [`RX_BUFFER_LEN`](super::RX_BUFFER_LEN)).
+    pub fn buffered(&self) -> usize {
+        critical_section::with(|cs| RX.borrow_ref(cs).len)
+    }
+
+    /// How many times the receive buffer filled up and reception was held until the reader
+    /// made room (back-pressure, not loss; wraps at `u32::MAX`).
+    pub fn holds(&self) -> u32 {
+        critical_section::with(|cs| RX.borrow_ref(cs).holds)
+    }
+}
+
 impl embedded_io::ReadReady for Uart0Rx {
     fn read_ready(&mut self) -> Result<bool, UartError> {
         Ok(critical_section::with(|cs| {

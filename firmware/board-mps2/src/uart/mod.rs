@@ -104,6 +104,8 @@ pub(crate) struct RxRing {
     paused: bool,
     /// A hardware overrun was seen and not yet reported.
     pub(crate) overrun: bool,
+    /// How many times the ring filled up and reception was held (see the module docs).
+    pub(crate) holds: u32,
 }
 
 impl RxRing {
@@ -130,6 +132,7 @@ pub(crate) static RX: Mutex<RefCell<RxRing>> = Mutex::new(RefCell::new(RxRing {
     len: 0,
     paused: false,
     overrun: false,
+    holds: 0,
 }));
 static RX_WAKER: AtomicWaker = AtomicWaker::new();
 static TX_WAKER: AtomicWaker = AtomicWaker::new();
@@ -166,6 +169,7 @@ extern "C" fn UART0RX() {
                 // Leave the byte in the hardware buffer; the reader resumes us.
                 modify_ctrl(cs, 0, CTRL_RX_INTEN);
                 rx.paused = true;
+                rx.holds = rx.holds.wrapping_add(1);
                 break;
             }
             rx.push(read(DATA) as u8);
