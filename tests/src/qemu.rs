@@ -30,8 +30,13 @@ mod firmware;
 
 pub use firmware::{Firmware, TARGET};
 
-/// The emulator binary.
+/// The emulator binary, unless `AIMDB_QEMU` names another one.
 pub const QEMU: &str = "qemu-system-arm";
+
+/// The emulator to run: `$AIMDB_QEMU` if set (a QEMU outside `PATH`), else [`QEMU`].
+pub fn qemu_binary() -> std::ffi::OsString {
+    std::env::var_os("AIMDB_QEMU").unwrap_or_else(|| QEMU.into())
+}
 
 /// The emulated board: MPS2 with the AN386 FPGA image (Cortex-M4F, CMSDK UART0).
 pub const MACHINE: &str = "mps2-an386";
@@ -74,8 +79,9 @@ impl fmt::Display for QemuError {
         match self {
             QemuError::QemuMissing => write!(
                 f,
-                "{QEMU} is not installed; install it with `apt-get install qemu-system-arm` \
-                 (the QEMU tests boot real firmware and cannot run without it)"
+                "{} is not installed; install it with `apt-get install qemu-system-arm` \
+                 (the QEMU tests boot real firmware and cannot run without it)",
+                qemu_binary().to_string_lossy()
             ),
             QemuError::Build(message) => write!(f, "firmware build failed: {message}"),
             QemuError::Io(message) => write!(f, "QEMU harness: {message}"),
@@ -142,7 +148,7 @@ impl Qemu {
             )));
         }
         let serial = format!("tcp:{addr},nodelay=on");
-        let mut child = Command::new(QEMU)
+        let mut child = Command::new(qemu_binary())
             .args(["-machine", MACHINE, "-nographic", "-monitor", "none"])
             .args(["-serial", &serial])
             .args(["-semihosting-config", "enable=on,target=native"])
@@ -180,6 +186,11 @@ impl Qemu {
             output,
             booted_at: Instant::now(),
         })
+    }
+
+    /// QEMU's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// When QEMU was started.

@@ -5,6 +5,9 @@
 //! the receive buffer is full and the UART has held reception (the "buffer full: mask the
 //! interrupt, leave the byte in the UART, resume when the reader makes room" path), then
 //! goes on. After the last byte it writes `holds <n>\n` and ends QEMU with status 0.
+//!
+//! A length of `u32::MAX` instead ends QEMU at once with status [`PROBE_STATUS`], for the
+//! harness test that checks exit statuses are reported.
 #![no_std]
 #![no_main]
 
@@ -18,6 +21,9 @@ const HOLD_EVERY: usize = 4 * 1024;
 
 /// How long to wait for the host to fill the receive buffer before giving up on a hold.
 const HOLD_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The exit status asked for by a length of `u32::MAX`.
+const PROBE_STATUS: u8 = 42;
 
 /// Stop reading until reception is held once more (or the host stops sending).
 async fn wait_for_hold(rx: &Uart0Rx) {
@@ -34,7 +40,10 @@ async fn echo(mut rx: Uart0Rx, mut tx: Uart0Tx) {
     if rx.read_exact(&mut header).await.is_err() {
         board_mps2::exit(2);
     }
-    let total = u32::from_le_bytes(header) as usize;
+    let total = match u32::from_le_bytes(header) {
+        u32::MAX => board_mps2::exit(PROBE_STATUS),
+        len => len as usize,
+    };
     let mut echoed = 0;
     let mut next_hold = HOLD_EVERY;
     let mut chunk = [0u8; 64];
