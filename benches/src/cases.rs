@@ -3,7 +3,7 @@
 use aimdb_core::mutex::{CriticalSectionRawMutex, NoopRawMutex, StdRawMutex};
 
 use crate::harness::Runner;
-use crate::{ours, raw_embassy, raw_tokio, reference};
+use crate::{ours, raw_embassy, raw_tokio, reference, topology};
 
 /// What one message goes through. Buffer-level workloads do one push then one receive per
 /// reader per message, on a current-thread runtime, with `recv().await` (the value is
@@ -305,6 +305,13 @@ pub fn all_cases() -> Vec<Case> {
             SameThread,
             "ours Noop, one task (join!)",
             ours::pipeline_joined
+        ),
+        case!(
+            Pipeline,
+            Ours,
+            ThreadSafe,
+            "ours topology! (Std)",
+            topology::pipeline
         ),
         case!(Pipeline, Ours, ThreadSafe, "ours CS", ours::pipeline::<Cs>),
         case!(

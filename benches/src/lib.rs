@@ -21,6 +21,7 @@ mod raw_embassy;
 mod raw_tokio;
 mod reference;
 pub mod report;
+mod topology;
 
 pub use cases::{Case, Family, Workload, all_cases};
 pub use harness::Runner;

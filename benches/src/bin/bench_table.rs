@@ -1,7 +1,8 @@
 //! Prints THE table: every case timed in one run, joined with the allocation counts that
 //! the `alloc_count` binary (built alongside, run as a child process) measures.
 //!
-//! `bench_table [--quick] [FILTER]`; `AIMDB_BENCH_QUICK=1` is the same as `--quick`.
+//! `bench_table [--quick] [--list] [FILTER]`; `AIMDB_BENCH_QUICK=1` is the same as `--quick`;
+//! `--list` prints the matching case ids and exits.
 
 use std::collections::HashMap;
 use std::process::Command;
@@ -18,8 +19,21 @@ fn main() {
         .into_iter()
         .filter(|c| filter.as_ref().is_none_or(|f| c.id().contains(f.as_str())))
         .collect();
+    if args.iter().any(|a| a == "--list") {
+        // For scripts (the instruction counter): one case id per line, then the number of
+        // messages one timing run pushes through `median_ns_per_msg`.
+        for case in &cases {
+            println!("{}", case.id());
+        }
+        return;
+    }
 
-    let allocs = count_allocations(&args);
+    // AIMDB_BENCH_NO_ALLOC=1 skips the allocation count (the instruction counter sets it).
+    let allocs = if std::env::var_os("AIMDB_BENCH_NO_ALLOC").is_some() {
+        HashMap::new()
+    } else {
+        count_allocations(&args)
+    };
     let mut figures = HashMap::new();
     for case in &cases {
         let mut runner = (case.make)();
