@@ -13,7 +13,7 @@
 //!   `poll_ready` and publishes through `MqttConnector`, and a second `MqttConnector` whose
 //!   inbound route decodes and produces into a `link_from` record read by a consumer task.
 //!
-//! Rounds alternate plain/aimdb; the median of 3 is printed. Allocations come from a
+//! Rounds alternate plain/aimdb; the median of 5 is printed. Allocations come from a
 //! counting global allocator: per value end to end (everything in the process, rumqttc
 //! included) and per value in the connector's own code path alone, measured on a thread
 //! that runs only that path (outbound: produce → serialize → poll_ready → publish;
@@ -329,7 +329,7 @@ async fn main() {
     assert!(values <= 65_536, "VALUES must fit the 65,536-value rings");
     let broker = broker::Broker::start();
     println!(
-        "mosquitto on 127.0.0.1:{}; {values} values of {PAYLOAD} B per run; median of 3",
+        "mosquitto on 127.0.0.1:{}; {values} values of {PAYLOAD} B per run; median of 5",
         broker.port
     );
     println!(
@@ -338,7 +338,7 @@ async fn main() {
     );
     for qos in [QoS::AtMostOnce, QoS::AtLeastOnce] {
         let (mut plain_runs, mut aimdb_runs) = (Vec::new(), Vec::new());
-        for round in 0..3 {
+        for round in 0..5 {
             plain_runs.push(plain(broker.port, qos, values, round).await);
             aimdb_runs.push(aimdb(broker.port, qos, values, round).await);
         }

@@ -359,3 +359,57 @@ async fn single_latest_links_are_retained_for_late_subscribers() {
     );
     assert_eq!(sender.link_stats(LATEST).unwrap().sent, 1);
 }
+
+// ---- overflow while the broker is down ----------------------------------------------------
+
+/// With the broker down, publishing never blocks: the bounded queue keeps the newest
+/// values, drops and counts the rest, and `poll_ready` reports no room; once the broker is
+/// back the queue drains by itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn full_outbound_queue_drops_and_counts_without_blocking() {
+    const OVERFLOW: &str = "aimdb/test/overflow?qos=1";
+    let mut broker = Broker::start();
+    let mut config = config(broker.port, "overflow-sender");
+    config.outbound_capacity = 8;
+    config.client_channel = 1;
+    let sender = MqttConnector::start(config).unwrap();
+    wait_until("connected", Duration::from_secs(10), || {
+        sender.stats().connected
+    })
+    .await;
+    broker.kill();
+    wait_until("disconnected", Duration::from_secs(10), || {
+        !sender.stats().connected
+    })
+    .await;
+
+    let started = std::time::Instant::now();
+    let mut buf = [0u8; 20];
+    for value in 0..100u64 {
+        let len = to_decimal(&value, &mut buf).unwrap();
+        assert_eq!(sender.publish(OVERFLOW, &buf[..len]), Ok(()));
+    }
+    assert!(
+        started.elapsed() < Duration::from_millis(500),
+        "publish blocked"
+    );
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    assert!(sender.poll_ready(&mut cx).is_pending());
+    let stats = sender.link_stats(OVERFLOW).unwrap();
+    // 8 in the queue, and maybe one the connector is handing to rumqttc (whose own channel
+    // of 1 may hold another, already counted as sent).
+    let queued = sender.stats().queued;
+    assert!(queued == 8 || queued == 9, "queued {queued}");
+    assert_eq!(stats.sent + stats.dropped + queued, 100);
+    assert!(stats.dropped >= 90, "{stats:?}");
+
+    broker.restart();
+    wait_until("the queue drained", Duration::from_secs(10), || {
+        sender.stats().queued == 0 && sender.link_stats(OVERFLOW).unwrap().sent >= 8
+    })
+    .await;
+    let stats = sender.link_stats(OVERFLOW).unwrap();
+    assert_eq!(stats.sent + stats.dropped, 100);
+    assert_eq!(sender.stats().reconnects, 1);
+    assert!(sender.poll_ready(&mut cx).is_ready());
+}

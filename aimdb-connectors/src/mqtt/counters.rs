@@ -73,7 +73,8 @@ pub struct ConnectorStats {
     pub unrouted: u64,
     /// Link addresses rejected (bad topic or query); their publishes return `NoRoute`.
     pub invalid_links: u64,
-    /// Values waiting in the outbound queue now.
+    /// Values waiting in the outbound queue now, plus one the connector may be handing to
+    /// rumqttc: `sent + dropped + queued` adds up to what was accepted by `publish`.
     pub queued: u64,
     /// Whether the connector is connected to the broker now.
     pub connected: bool,

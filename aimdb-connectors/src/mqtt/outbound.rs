@@ -10,6 +10,7 @@
 //! request channel; when the broker is unreachable that channel fills, the pump waits, and
 //! this queue absorbs the outage up to its capacity.
 
+use core::sync::atomic::{AtomicUsize, Ordering};
 use core::task::{Context, Poll};
 use std::sync::Mutex;
 use std::vec::Vec;
@@ -44,6 +45,8 @@ pub(crate) struct OutboundQueue {
     ring: Mutex<Ring>,
     /// Wakes the pump when the queue goes from empty to non-empty.
     pump: Notify,
+    /// 1 while the pump holds a value it is handing to rumqttc (so counts add up).
+    in_transit: AtomicUsize,
     policy: OverflowPolicy,
 }
 
@@ -64,6 +67,7 @@ impl OutboundQueue {
                 room: MultiWakerRegistration::new(),
             }),
             pump: Notify::new(),
+            in_transit: AtomicUsize::new(0),
             policy,
         }
     }
@@ -76,9 +80,10 @@ impl OutboundQueue {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Values waiting now.
+    /// Values waiting now, including one the pump is handing to rumqttc.
     pub(crate) fn len(&self) -> usize {
-        self.lock().len
+        let ring = self.lock();
+        ring.len + self.in_transit.load(Ordering::SeqCst)
     }
 
     /// `Ready` when a push would not overflow; otherwise registers `cx` for the next pop.
@@ -144,6 +149,8 @@ impl OutboundQueue {
         let slot = &mut ring.slots[head];
         let link = slot.link.take();
         core::mem::swap(&mut slot.payload, scratch);
+        // Under the lock, so `len` never sees the value in neither place.
+        self.in_transit.store(1, Ordering::SeqCst);
         ring.head = (head + 1) % capacity;
         ring.len -= 1;
         // Hysteresis: a link task waiting for room is woken once the queue is half empty,
@@ -177,6 +184,7 @@ pub(crate) async fn pump(queue: &'static OutboundQueue, client: rumqttc::AsyncCl
             // The event loop is gone (the runtime is shutting down): nothing can be sent.
             Err(_) => bump(&link.link.counters.dropped),
         }
+        queue.in_transit.store(0, Ordering::SeqCst);
     }
 }
 
