@@ -4,10 +4,12 @@
 //! [`aimdb_core::connector::Connector`] for its URL schemes.
 #![no_std]
 
-#[cfg(feature = "mqtt-tokio")]
+#[cfg(any(feature = "mqtt-tokio", feature = "serial-tokio"))]
 extern crate std;
 
 pub mod cobs;
 pub mod loopback;
 #[cfg(feature = "mqtt-tokio")]
 pub mod mqtt;
+#[cfg(feature = "serial")]
+pub mod serial;
