@@ -10,6 +10,8 @@
 //!   `embedded_io_async::{Read, Write}` and the blocking `embedded_io` traits;
 //! - a thread-mode embassy [`Executor`] that sleeps with `WFI` (QEMU spins on `WFE`);
 //! - [`exit`] through semihosting, so a test run ends QEMU with a status code;
+//! - [`Line`], heap-free formatting of UART lines, and [`Handoff`], a static slot that
+//!   passes a peripheral to a source or tap function of a generated node;
 //! - the device interrupt table and `memory.x` (the crate is its own minimal PAC).
 //!
 //! ```ignore
@@ -31,12 +33,16 @@ use core::sync::atomic::{AtomicBool, Ordering};
 
 mod executor;
 mod exit;
+mod handoff;
 pub mod interrupts;
+mod line;
 pub mod time;
 pub mod uart;
 
 pub use executor::Executor;
 pub use exit::exit;
+pub use handoff::Handoff;
+pub use line::Line;
 pub use uart::{Uart0, Uart0Rx, Uart0Tx, UartError};
 
 /// The peripherals [`init`] hands out.

@@ -1,17 +1,25 @@
-//! A fixed-size line buffer for `format_args!` output: formatting without a heap.
+//! A fixed-size line buffer for `format_args!` output: formatted UART lines without a heap.
 
 use core::fmt::{self, Write};
 
-/// Longest line the firmware prints, in bytes.
-const CAPACITY: usize = 64;
+/// The longest line a [`Line`] holds, in bytes.
+const CAPACITY: usize = Line::CAPACITY;
 
 /// A reusable buffer that holds one formatted line.
+///
+/// ```ignore
+/// let mut line = Line::new();
+/// uart.write_all(line.format(format_args!("reading {seq} {value}\n"))).await?;
+/// ```
 pub struct Line {
     bytes: [u8; CAPACITY],
     len: usize,
 }
 
 impl Line {
+    /// The longest line a `Line` holds, in bytes.
+    pub const CAPACITY: usize = 64;
+
     /// An empty buffer.
     pub const fn new() -> Self {
         Line {
@@ -41,5 +49,11 @@ impl Write for Line {
         self.bytes[self.len..end].copy_from_slice(s.as_bytes());
         self.len = end;
         Ok(())
+    }
+}
+
+impl Default for Line {
+    fn default() -> Self {
+        Self::new()
     }
 }

@@ -12,16 +12,12 @@
 #![no_std]
 #![no_main]
 
-mod line;
-
 use aimdb_core::mutex::CriticalSectionRawMutex;
 use aimdb_core::{Consumer, Producer, RecvError, SpmcRing};
-use board_mps2::Uart0;
+use board_mps2::{Line, Uart0};
 use embassy_time::{Duration, Instant, Ticker};
 use embedded_io_async::Write;
 use panic_halt as _;
-
-use line::Line;
 
 /// How many readings the source produces before the firmware reports and exits.
 const READINGS: u32 = 100;
