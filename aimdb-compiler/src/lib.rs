@@ -53,3 +53,6 @@ fn errors(diagnostics: &[Diagnostic]) -> TokenStream {
         .map(|error| error.to_compile_error())
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests;

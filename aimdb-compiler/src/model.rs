@@ -192,8 +192,8 @@ pub struct Url {
 pub enum Codec {
     /// None given yet.
     Missing,
-    /// The function.
-    Given(Function),
+    /// The function (boxed: a `syn` expression is large, and most links have one).
+    Given(Box<Function>),
     /// A misplaced codec was reported; don't report the link as missing one.
     Reported,
 }

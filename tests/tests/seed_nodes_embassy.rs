@@ -75,7 +75,9 @@ fn dashboard_sees_every_reading_of_the_sensor_in_order() {
             started.send(()).unwrap();
         })
     });
-    start.recv_timeout(Duration::from_secs(5)).expect("executor started");
+    start
+        .recv_timeout(Duration::from_secs(5))
+        .expect("executor started");
 
     let expected: Vec<f32> = (0..READINGS).map(|i| 20.0 + i as f32).collect();
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
@@ -85,7 +87,17 @@ fn dashboard_sees_every_reading_of_the_sensor_in_order() {
     std::thread::sleep(Duration::from_millis(20));
     assert_eq!(*SEEN.lock().unwrap(), expected);
     let counters = BUS.counters();
-    assert_eq!(counters.published.load(std::sync::atomic::Ordering::Relaxed), READINGS);
-    assert_eq!(counters.delivered.load(std::sync::atomic::Ordering::Relaxed), READINGS);
+    assert_eq!(
+        counters
+            .published
+            .load(std::sync::atomic::Ordering::Relaxed),
+        READINGS
+    );
+    assert_eq!(
+        counters
+            .delivered
+            .load(std::sync::atomic::Ordering::Relaxed),
+        READINGS
+    );
     assert_eq!(sensor::READING.capacity(), 256);
 }

@@ -38,7 +38,9 @@ aimdb::topology! {
 
 #[test]
 fn a_second_topology_producing_the_same_key_panics_at_start() {
-    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     runtime.block_on(sensor::run(sensor::Links {}));
     assert_eq!(SOURCE_RUNS.load(Ordering::SeqCst), 1);
 

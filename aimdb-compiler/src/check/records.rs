@@ -26,6 +26,10 @@ pub(super) fn check(
 fn buffer(record: &Record, diagnostics: &mut Vec<Diagnostic>) {
     let key = &record.key.id;
     let Some((first, rest)) = record.buffers.split_first() else {
+        if !record.complete {
+            // The chain was not understood; its buffer may be in the part that was not.
+            return;
+        }
         diagnostics.push(
             Diagnostic::error(record.key.span, format!("record `{key}` has no buffer"))
                 .help(BUFFER_HELP),

@@ -35,7 +35,8 @@ fn codec_const(ident: &Ident, function: &Function, ty: &syn::Type, outbound: boo
     };
     let expr = &function.expr;
     let span = function.span.token();
-    let call = quote_spanned!(span=> #p::glue::#checker::<#ty>(#expr));
+    // Every token literal here, so the whole call carries the user's span.
+    let call = quote_spanned!(span=> ::aimdb::__private::glue::#checker::<#ty>(#expr));
     quote! {
         const #ident: #p::aimdb_core::connector::#alias<#ty> = #call;
     }

@@ -31,16 +31,24 @@ pub(crate) struct Task {
     pub body: TokenStream,
 }
 
-/// A user function passed through a checker spanned at the user's token. Tokio tasks run
-/// on a multi-threaded runtime, so the checker there also demands `Send`.
-fn checked(function: &Function, ty: &syn::Type, role: &str, runtime: Runtime) -> TokenStream {
-    let p = private();
-    let checker = match runtime {
-        Runtime::Tokio => format_ident!("{}_send", role),
-        Runtime::Embassy => format_ident!("{}", role),
+/// Start a user function with its handle. The call is spanned at the user's token, and its
+/// bounds are the type check, so a wrong signature is reported on the user's function. Tokio
+/// tasks run on a multi-threaded runtime, so there the function must also be `Send`.
+fn start(
+    function: &Function,
+    ty: &syn::Type,
+    role: &str,
+    runtime: Runtime,
+    handle: TokenStream,
+) -> TokenStream {
+    let runner = match runtime {
+        Runtime::Tokio => format_ident!("run_{}_send", role),
+        Runtime::Embassy => format_ident!("run_{}", role),
     };
     let expr = &function.expr;
-    quote_spanned!(function.span.token()=> #p::glue::#checker::<#ty, _, _>(#expr))
+    // Every token literal here (and the `.await`), so the call and the await carry the
+    // user's span: rustc reports a wrong signature on the user's function, not the macro.
+    quote_spanned!(function.span.token()=> ::aimdb::__private::glue::#runner::<#ty, _, _>(#expr, #handle).await)
 }
 
 pub(super) fn plan(records: &[Planned<'_>], runtime: Runtime) -> Vec<Task> {
@@ -57,16 +65,17 @@ pub(super) fn plan(records: &[Planned<'_>], runtime: Runtime) -> Vec<Task> {
             expr: quote!(#p::glue::subscribe::<#ty>(&#buffer, #key)),
         };
         for source in &record.sources {
-            let f = checked(&source.function, ty, "source", runtime);
+            let producer = quote!(#p::glue::producer::<#ty>(&#buffer));
+            let run = start(&source.function, ty, "source", runtime, producer);
             tasks.push(Task {
                 name: format_ident!("__aimdb_source_{}", planned.stem),
                 consumer: None,
                 connector: None,
-                body: quote!(#f(#p::glue::producer::<#ty>(&#buffer)).await),
+                body: run,
             });
         }
         for (index, tap) in record.taps.iter().enumerate() {
-            let f = checked(&tap.function, ty, "tap", runtime);
+            let run = start(&tap.function, ty, "tap", runtime, quote!(consumer));
             tasks.push(Task {
                 name: format_ident!("__aimdb_tap_{}_{}", planned.stem, index),
                 consumer: Some(subscription(format_ident!(
@@ -75,7 +84,7 @@ pub(super) fn plan(records: &[Planned<'_>], runtime: Runtime) -> Vec<Task> {
                     index
                 ))),
                 connector: None,
-                body: quote!(#f(consumer).await),
+                body: run,
             });
         }
         for (index, link) in record.links_to.iter().enumerate() {

@@ -14,6 +14,7 @@
 //! compile shows every error; rules about the whole node live in [`crate::check`].
 
 mod buffer;
+mod chain;
 mod configure;
 mod header;
 mod text;

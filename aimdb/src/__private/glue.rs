@@ -10,40 +10,54 @@ use aimdb_core::{Consumer, Producer, RecordBuffer, RecvError};
 /// A record buffer as the handles see it.
 pub type Buffer<T> = dyn RecordBuffer<T> + Sync;
 
-/// Check a source function on a single-threaded executor (embassy).
-pub const fn source<T: 'static, F, Fut>(f: F) -> F
+/// Start a source on a single-threaded executor (embassy). The bounds are the check: a
+/// function with another signature is reported at the argument, the user's token, and the
+/// opaque return type keeps the error from repeating at the `.await`.
+pub fn run_source<T: 'static, F, Fut>(
+    f: F,
+    producer: Producer<'static, T>,
+) -> impl Future<Output = ()> + use<T, F, Fut>
 where
     F: FnOnce(Producer<'static, T>) -> Fut,
     Fut: Future<Output = ()>,
 {
-    f
+    f(producer)
 }
 
-/// Check a source function for a multi-threaded tokio runtime (`Send + 'static`).
-pub const fn source_send<T: 'static, F, Fut>(f: F) -> F
+/// Start a source for a multi-threaded tokio runtime (`Send + 'static`).
+pub fn run_source_send<T: 'static, F, Fut>(
+    f: F,
+    producer: Producer<'static, T>,
+) -> impl Future<Output = ()> + Send + 'static + use<T, F, Fut>
 where
     F: FnOnce(Producer<'static, T>) -> Fut + Send + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    f
+    f(producer)
 }
 
-/// Check a tap function on a single-threaded executor (embassy).
-pub const fn tap<T: 'static, F, Fut>(f: F) -> F
+/// Start a tap on a single-threaded executor (embassy).
+pub fn run_tap<T: 'static, F, Fut>(
+    f: F,
+    consumer: Consumer<'static, T>,
+) -> impl Future<Output = ()> + use<T, F, Fut>
 where
     F: FnOnce(Consumer<'static, T>) -> Fut,
     Fut: Future<Output = ()>,
 {
-    f
+    f(consumer)
 }
 
-/// Check a tap function for a multi-threaded tokio runtime (`Send + 'static`).
-pub const fn tap_send<T: 'static, F, Fut>(f: F) -> F
+/// Start a tap for a multi-threaded tokio runtime (`Send + 'static`).
+pub fn run_tap_send<T: 'static, F, Fut>(
+    f: F,
+    consumer: Consumer<'static, T>,
+) -> impl Future<Output = ()> + Send + 'static + use<T, F, Fut>
 where
     F: FnOnce(Consumer<'static, T>) -> Fut + Send + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    f
+    f(consumer)
 }
 
 /// Coerce a serializer to its fn-pointer type (the error, if any, is on the argument).

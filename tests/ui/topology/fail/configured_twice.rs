@@ -1,0 +1,18 @@
+include!("../climate.rs");
+include!("../functions.rs");
+
+aimdb::topology! {
+    node sensor: tokio;
+    builder.configure::<Temperature>(ClimateKey::Reading, |reg| {
+        reg.buffer(BufferCfg::SingleLatest)
+            .source(read_temperature_loop)
+            .finish();
+    });
+    builder.configure::<Temperature>(ClimateKey::Reading, |reg| {
+        reg.buffer(BufferCfg::SingleLatest)
+            .tap(render_chart)
+            .finish();
+    });
+}
+
+fn main() {}

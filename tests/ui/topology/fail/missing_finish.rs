@@ -1,0 +1,14 @@
+include!("../climate.rs");
+include!("../functions.rs");
+
+aimdb::topology! {
+    node sensor: tokio;
+    builder.configure::<Temperature>(ClimateKey::Reading, |reg| {
+        reg.buffer(BufferCfg::SingleLatest)
+            .source(read_temperature_loop)
+            .link_to("mqtt://climate/zone-a/reading")
+            .with_serializer_raw(Temperature::to_bytes);
+    });
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+include!("../climate.rs");
+include!("../functions.rs");
+
+aimdb::topology! {
+    builder.configure::<Temperature>(ClimateKey::Reading, |reg| {
+        reg.buffer(BufferCfg::SingleLatest).source(read_temperature_loop).finish();
+    });
+}
+
+fn main() {}

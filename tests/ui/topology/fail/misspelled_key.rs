@@ -1,0 +1,13 @@
+include!("../climate.rs");
+include!("../functions.rs");
+
+aimdb::topology! {
+    node sensor: tokio;
+    builder.configure::<Temperature>(ClimateKey::Readng, |reg| {
+        reg.buffer(BufferCfg::SingleLatest)
+            .source(read_temperature_loop)
+            .finish();
+    });
+}
+
+fn main() {}

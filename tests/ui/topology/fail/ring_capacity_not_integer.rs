@@ -1,0 +1,13 @@
+include!("../climate.rs");
+include!("../functions.rs");
+
+aimdb::topology! {
+    node sensor: tokio;
+    builder.configure::<Temperature>(ClimateKey::Reading, |reg| {
+        reg.buffer(BufferCfg::SpmcRing { capacity: "256" })
+            .source(read_temperature_loop)
+            .finish();
+    });
+}
+
+fn main() {}

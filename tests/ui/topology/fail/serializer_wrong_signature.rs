@@ -1,0 +1,19 @@
+include!("../climate.rs");
+include!("../functions.rs");
+
+aimdb::topology! {
+    node sensor: tokio;
+    builder.configure::<Temperature>(ClimateKey::Reading, |reg| {
+        reg.buffer(BufferCfg::SingleLatest)
+            .source(read_temperature_loop)
+            .link_to("mqtt://climate/zone-a/reading")
+            .with_serializer_raw(to_text)
+            .finish();
+    });
+}
+
+fn main() {}
+
+fn to_text(value: &Temperature) -> String {
+    value.celsius.to_string()
+}

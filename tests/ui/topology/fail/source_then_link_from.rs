@@ -1,0 +1,15 @@
+include!("../climate.rs");
+include!("../functions.rs");
+
+aimdb::topology! {
+    node dashboard: tokio;
+    builder.configure::<Temperature>(ClimateKey::Reading, |reg| {
+        reg.buffer(BufferCfg::SingleLatest)
+            .source(read_temperature_loop)
+            .link_from("mqtt://climate/zone-a/reading")
+            .with_deserializer_raw(Temperature::from_bytes)
+            .finish();
+    });
+}
+
+fn main() {}

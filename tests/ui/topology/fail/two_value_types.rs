@@ -1,0 +1,17 @@
+include!("../climate.rs");
+include!("../functions.rs");
+
+aimdb::topology! {
+    node sensor: tokio;
+    builder.configure::<Temperature>(ClimateKey::Reading, |reg| {
+        reg.buffer(BufferCfg::SingleLatest)
+            .source(read_temperature_loop)
+            .finish();
+    });
+    builder.configure::<Humidity>(ClimateKey::Reading, |reg| {
+        reg.buffer(BufferCfg::Mailbox)
+            .finish();
+    });
+}
+
+fn main() {}

@@ -1,0 +1,13 @@
+include!("../climate.rs");
+include!("../functions.rs");
+
+aimdb::topology! {
+    node sensor: tokyo;
+    builder.configure::<Temperature>(ClimateKey::Reading, |reg| {
+        reg.buffer(BufferCfg::SingleLatest)
+            .source(read_temperature_loop)
+            .finish();
+    });
+}
+
+fn main() {}
