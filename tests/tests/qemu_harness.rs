@@ -23,6 +23,27 @@ fn the_semihosting_exit_status_is_reported() -> Result<(), QemuError> {
 }
 
 #[test]
+fn a_panic_is_printed_on_uart0_and_exits_101() -> Result<(), QemuError> {
+    let mut serial = Qemu::boot(&Firmware::build("uart-echo")?)?;
+    // A length of u32::MAX - 1 asks uart-echo to panic.
+    serial.write_all(&(u32::MAX - 1).to_le_bytes())?;
+    let mut line = serial.read_line(Duration::from_secs(10))?;
+    while line.is_empty() {
+        line = serial.read_line(Duration::from_secs(2))?;
+    }
+    assert!(
+        line.starts_with("panic: panicked at uart-echo/src/main.rs:"),
+        "{line:?}"
+    );
+    assert_eq!(
+        serial.read_line(Duration::from_secs(2))?,
+        "asked to panic by the host"
+    );
+    assert_eq!(serial.wait_exit(Duration::from_secs(5))?, 101);
+    Ok(())
+}
+
+#[test]
 fn dropping_the_handle_kills_qemu() -> Result<(), QemuError> {
     let mut serial = Qemu::boot(&Firmware::build("uart-echo")?)?;
     let pid = serial.qemu().pid();

@@ -10,6 +10,8 @@
 //!   `embedded_io_async::{Read, Write}` and the blocking `embedded_io` traits;
 //! - a thread-mode embassy [`Executor`] that sleeps with `WFI` (QEMU spins on `WFE`);
 //! - [`exit`] through semihosting, so a test run ends QEMU with a status code;
+//! - [`report_panic`], for a `#[panic_handler]` that prints `panic: <message>` on UART0 and
+//!   exits QEMU with status 101 (instead of `panic-halt`'s silent hang);
 //! - [`Line`], heap-free formatting of UART lines, and [`Handoff`], a static slot that
 //!   passes a peripheral to a source or tap function of a generated node;
 //! - the device interrupt table and `memory.x` (the crate is its own minimal PAC).
@@ -36,6 +38,7 @@ mod exit;
 mod handoff;
 pub mod interrupts;
 mod line;
+mod panic;
 pub mod time;
 pub mod uart;
 
@@ -43,6 +46,7 @@ pub use executor::Executor;
 pub use exit::exit;
 pub use handoff::Handoff;
 pub use line::Line;
+pub use panic::{PANIC_STATUS, report_panic};
 pub use uart::{Uart0, Uart0Rx, Uart0Tx, UartError};
 
 /// The peripherals [`init`] hands out.

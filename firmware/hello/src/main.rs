@@ -17,7 +17,6 @@ use aimdb_core::{Consumer, Producer, RecvError, SpmcRing};
 use board_mps2::{Line, Uart0};
 use embassy_time::{Duration, Instant, Ticker};
 use embedded_io_async::Write;
-use panic_halt as _;
 
 /// How many readings the source produces before the firmware reports and exits.
 const READINGS: u32 = 100;
@@ -117,4 +116,10 @@ fn main() -> ! {
             Err(_) => board_mps2::exit(14),
         }
     })
+}
+
+/// Print the panic on UART0 and end QEMU with status 101.
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    board_mps2::report_panic(info)
 }

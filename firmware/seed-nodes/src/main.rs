@@ -17,7 +17,6 @@ use aimdb::{Consumer, Producer};
 use board_mps2::{Handoff, Line, Uart0};
 use core::sync::atomic::Ordering;
 use embedded_io_async::Write;
-use panic_halt as _;
 
 /// How many readings the sensor produces, one every [`PACE_MS`].
 const READINGS: u32 = 50;
@@ -138,4 +137,10 @@ fn main() -> ! {
         dashboard::spawn(spawner, dashboard::Links { mqtt: &BUS });
         sensor::spawn(spawner, sensor::Links { mqtt: &BUS });
     })
+}
+
+/// Print the panic on UART0 and end QEMU with status 101.
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    board_mps2::report_panic(info)
 }

@@ -6,15 +6,15 @@
 //! interrupt, leave the byte in the UART, resume when the reader makes room" path), then
 //! goes on. After the last byte it writes `holds <n>\n` and ends QEMU with status 0.
 //!
-//! A length of `u32::MAX` instead ends QEMU at once with status [`PROBE_STATUS`], for the
-//! harness test that checks exit statuses are reported.
+//! Two lengths are requests for the harness tests instead: `u32::MAX` ends QEMU at once with
+//! status [`PROBE_STATUS`] (exit statuses are reported), `u32::MAX - 1` panics (panics are
+//! reported on UART0 with status 101).
 #![no_std]
 #![no_main]
 
 use board_mps2::{Uart0Rx, Uart0Tx};
 use embassy_time::{Duration, Instant, Timer};
 use embedded_io_async::{Read, Write};
-use panic_halt as _;
 
 /// Bytes between two deliberate holds.
 const HOLD_EVERY: usize = 4 * 1024;
@@ -24,6 +24,9 @@ const HOLD_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The exit status asked for by a length of `u32::MAX`.
 const PROBE_STATUS: u8 = 42;
+
+/// The length that asks for a panic.
+const PANIC_REQUEST: u32 = u32::MAX - 1;
 
 /// Stop reading until reception is held once more (or the host stops sending).
 async fn wait_for_hold(rx: &Uart0Rx) {
@@ -42,6 +45,7 @@ async fn echo(mut rx: Uart0Rx, mut tx: Uart0Tx) {
     }
     let total = match u32::from_le_bytes(header) {
         u32::MAX => board_mps2::exit(PROBE_STATUS),
+        PANIC_REQUEST => panic!("asked to panic by the host"),
         len => len as usize,
     };
     let mut echoed = 0;
@@ -87,4 +91,10 @@ fn main() -> ! {
         Ok(token) => spawner.spawn(token),
         Err(_) => board_mps2::exit(12),
     })
+}
+
+/// Print the panic on UART0 and end QEMU with status 101.
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    board_mps2::report_panic(info)
 }

@@ -153,6 +153,20 @@ pub(crate) fn start() {
     }
 }
 
+/// Enable the transmitter (idempotent), for a panic that came before `start`.
+pub(crate) fn enable_tx() {
+    write(BAUDDIV, BAUD_DIVIDER);
+    write(CTRL, read(CTRL) | CTRL_TX_EN);
+}
+
+/// Send one byte by polling, with no waker and no critical section (for the panic handler).
+pub(crate) fn write_byte_blocking(byte: u8) {
+    while read(STATE) & STATE_TX_FULL != 0 {
+        core::hint::spin_loop();
+    }
+    write(DATA, u32::from(byte));
+}
+
 /// UART0 receive interrupt: move bytes into the ring, wake the reader.
 #[unsafe(no_mangle)]
 extern "C" fn UART0RX() {
