@@ -13,7 +13,7 @@ fn compare(c: &mut Criterion) {
         let mut group = c.benchmark_group(workload.name());
         for case in cases.iter().filter(|case| case.workload == workload) {
             let mut runner = (case.make)();
-            group.bench_function(case.label, |b| b.iter_custom(|iters| runner(iters)));
+            group.bench_function(case.label, |b| b.iter_custom(&mut runner));
         }
         group.finish();
     }

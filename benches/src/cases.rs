@@ -3,7 +3,7 @@
 use aimdb_core::mutex::{CriticalSectionRawMutex, NoopRawMutex, StdRawMutex};
 
 use crate::harness::Runner;
-use crate::{ours, raw_embassy, raw_tokio, reference, topology};
+use crate::{on_embassy, ours, raw_embassy, raw_tokio, reference, topology};
 
 /// What one message goes through. Buffer-level workloads do one push then one receive per
 /// reader per message, on a current-thread runtime, with `recv().await` (the value is
@@ -95,7 +95,9 @@ impl Case {
     /// Whether this case is a side variant (concrete handles where users get erased ones,
     /// a different task layout) rather than a headline figure for the summary table.
     pub fn is_variant(&self) -> bool {
-        self.label.contains("concrete") || self.label.contains("one task")
+        self.label.contains("concrete")
+            || self.label.contains("one task")
+            || self.label.contains("on embassy executor")
     }
 
     /// A unique id, `workload/label`, used to join the alloc counts to the timings.
@@ -121,233 +123,57 @@ type Cs = CriticalSectionRawMutex;
 type Std = StdRawMutex;
 
 /// Every case of every workload.
+#[rustfmt::skip] // one case per line reads as a table
 pub fn all_cases() -> Vec<Case> {
     vec![
         // ring, 1 reader
         case!(Ring1, Ours, SameThread, "ours Noop", ours::ring1::<Noop>),
-        case!(
-            Ring1,
-            Ours,
-            ThreadSafe,
-            "ours Std concrete",
-            ours::ring1::<Std>
-        ),
+        case!(Ring1, Ours, ThreadSafe, "ours Std concrete", ours::ring1::<Std>),
         case!(Ring1, Ours, ThreadSafe, "ours CS", ours::ring1_erased::<Cs>),
-        case!(
-            Ring1,
-            Ours,
-            ThreadSafe,
-            "ours Std",
-            ours::ring1_erased::<Std>
-        ),
+        case!(Ring1, Ours, ThreadSafe, "ours Std", ours::ring1_erased::<Std>),
         case!(Ring1, Reference, ThreadSafe, "reference", reference::ring1),
         case!(Ring1, Raw, ThreadSafe, "tokio broadcast", raw_tokio::ring1),
-        case!(
-            Ring1,
-            Raw,
-            SameThread,
-            "embassy PubSub Noop",
-            raw_embassy::ring1::<Noop>
-        ),
-        case!(
-            Ring1,
-            Raw,
-            ThreadSafe,
-            "embassy PubSub CS",
-            raw_embassy::ring1::<Cs>
-        ),
+        case!(Ring1, Raw, SameThread, "embassy PubSub Noop", raw_embassy::ring1::<Noop>),
+        case!(Ring1, Raw, ThreadSafe, "embassy PubSub CS", raw_embassy::ring1::<Cs>),
         // ring, 1 -> 4
         case!(Ring4, Ours, SameThread, "ours Noop", ours::ring4::<Noop>),
-        case!(
-            Ring4,
-            Ours,
-            ThreadSafe,
-            "ours Std concrete",
-            ours::ring4::<Std>
-        ),
+        case!(Ring4, Ours, ThreadSafe, "ours Std concrete", ours::ring4::<Std>),
         case!(Ring4, Ours, ThreadSafe, "ours CS", ours::ring4_erased::<Cs>),
-        case!(
-            Ring4,
-            Ours,
-            ThreadSafe,
-            "ours Std",
-            ours::ring4_erased::<Std>
-        ),
+        case!(Ring4, Ours, ThreadSafe, "ours Std", ours::ring4_erased::<Std>),
         case!(Ring4, Reference, ThreadSafe, "reference", reference::ring4),
         case!(Ring4, Raw, ThreadSafe, "tokio broadcast", raw_tokio::ring4),
-        case!(
-            Ring4,
-            Raw,
-            SameThread,
-            "embassy PubSub Noop",
-            raw_embassy::ring4::<Noop>
-        ),
-        case!(
-            Ring4,
-            Raw,
-            ThreadSafe,
-            "embassy PubSub CS",
-            raw_embassy::ring4::<Cs>
-        ),
+        case!(Ring4, Raw, SameThread, "embassy PubSub Noop", raw_embassy::ring4::<Noop>),
+        case!(Ring4, Raw, ThreadSafe, "embassy PubSub CS", raw_embassy::ring4::<Cs>),
         // single-latest
         case!(Latest, Ours, SameThread, "ours Noop", ours::latest::<Noop>),
-        case!(
-            Latest,
-            Ours,
-            ThreadSafe,
-            "ours Std concrete",
-            ours::latest::<Std>
-        ),
-        case!(
-            Latest,
-            Ours,
-            ThreadSafe,
-            "ours CS",
-            ours::latest_erased::<Cs>
-        ),
-        case!(
-            Latest,
-            Ours,
-            ThreadSafe,
-            "ours Std",
-            ours::latest_erased::<Std>
-        ),
-        case!(
-            Latest,
-            Reference,
-            ThreadSafe,
-            "reference",
-            reference::latest
-        ),
+        case!(Latest, Ours, ThreadSafe, "ours Std concrete", ours::latest::<Std>),
+        case!(Latest, Ours, ThreadSafe, "ours CS", ours::latest_erased::<Cs>),
+        case!(Latest, Ours, ThreadSafe, "ours Std", ours::latest_erased::<Std>),
+        case!(Latest, Reference, ThreadSafe, "reference", reference::latest),
         case!(Latest, Raw, ThreadSafe, "tokio watch", raw_tokio::latest),
-        case!(
-            Latest,
-            Raw,
-            SameThread,
-            "embassy Watch Noop",
-            raw_embassy::latest::<Noop>
-        ),
-        case!(
-            Latest,
-            Raw,
-            ThreadSafe,
-            "embassy Watch CS",
-            raw_embassy::latest::<Cs>
-        ),
+        case!(Latest, Raw, SameThread, "embassy Watch Noop", raw_embassy::latest::<Noop>),
+        case!(Latest, Raw, ThreadSafe, "embassy Watch CS", raw_embassy::latest::<Cs>),
         // mailbox
-        case!(
-            Mailbox,
-            Ours,
-            SameThread,
-            "ours Noop",
-            ours::mailbox::<Noop>
-        ),
-        case!(
-            Mailbox,
-            Ours,
-            ThreadSafe,
-            "ours Std concrete",
-            ours::mailbox::<Std>
-        ),
-        case!(
-            Mailbox,
-            Ours,
-            ThreadSafe,
-            "ours CS",
-            ours::mailbox_erased::<Cs>
-        ),
-        case!(
-            Mailbox,
-            Ours,
-            ThreadSafe,
-            "ours Std",
-            ours::mailbox_erased::<Std>
-        ),
-        case!(
-            Mailbox,
-            Reference,
-            ThreadSafe,
-            "reference",
-            reference::mailbox
-        ),
-        case!(
-            Mailbox,
-            Raw,
-            ThreadSafe,
-            "tokio Notify+Mutex",
-            raw_tokio::mailbox
-        ),
-        case!(
-            Mailbox,
-            Raw,
-            SameThread,
-            "embassy Signal Noop",
-            raw_embassy::mailbox::<Noop>
-        ),
-        case!(
-            Mailbox,
-            Raw,
-            ThreadSafe,
-            "embassy Signal CS",
-            raw_embassy::mailbox::<Cs>
-        ),
-        // source -> buffer -> tap
-        case!(
-            Pipeline,
-            Ours,
-            SameThread,
-            "ours Noop (spawn_local)",
-            ours::pipeline_local
-        ),
-        case!(
-            Pipeline,
-            Ours,
-            SameThread,
-            "ours Noop, one task (join!)",
-            ours::pipeline_joined
-        ),
-        case!(
-            Pipeline,
-            Ours,
-            ThreadSafe,
-            "ours topology! (Std)",
-            topology::pipeline
-        ),
+        case!(Mailbox, Ours, SameThread, "ours Noop", ours::mailbox::<Noop>),
+        case!(Mailbox, Ours, ThreadSafe, "ours Std concrete", ours::mailbox::<Std>),
+        case!(Mailbox, Ours, ThreadSafe, "ours CS", ours::mailbox_erased::<Cs>),
+        case!(Mailbox, Ours, ThreadSafe, "ours Std", ours::mailbox_erased::<Std>),
+        case!(Mailbox, Reference, ThreadSafe, "reference", reference::mailbox),
+        case!(Mailbox, Raw, ThreadSafe, "tokio Notify+Mutex", raw_tokio::mailbox),
+        case!(Mailbox, Raw, SameThread, "embassy Signal Noop", raw_embassy::mailbox::<Noop>),
+        case!(Mailbox, Raw, ThreadSafe, "embassy Signal CS", raw_embassy::mailbox::<Cs>),
+        // source -> buffer -> tap on tokio current-thread
+        case!(Pipeline, Ours, SameThread, "ours Noop (spawn_local)", ours::pipeline_local),
+        case!(Pipeline, Ours, SameThread, "ours Noop, one task (join!)", ours::pipeline_joined),
+        case!(Pipeline, Ours, ThreadSafe, "ours topology! (Std)", topology::pipeline),
         case!(Pipeline, Ours, ThreadSafe, "ours CS", ours::pipeline::<Cs>),
-        case!(
-            Pipeline,
-            Ours,
-            ThreadSafe,
-            "ours Std",
-            ours::pipeline::<Std>
-        ),
-        case!(
-            Pipeline,
-            Reference,
-            ThreadSafe,
-            "reference (its runner)",
-            reference::pipeline
-        ),
-        case!(
-            Pipeline,
-            Raw,
-            ThreadSafe,
-            "tokio broadcast",
-            raw_tokio::pipeline
-        ),
-        case!(
-            Pipeline,
-            Raw,
-            SameThread,
-            "embassy PubSub Noop (spawn_local)",
-            raw_embassy::pipeline_local
-        ),
-        case!(
-            Pipeline,
-            Raw,
-            ThreadSafe,
-            "embassy PubSub CS",
-            raw_embassy::pipeline::<Cs>
-        ),
+        case!(Pipeline, Ours, ThreadSafe, "ours Std", ours::pipeline::<Std>),
+        case!(Pipeline, Reference, ThreadSafe, "reference (its runner)", reference::pipeline),
+        case!(Pipeline, Raw, ThreadSafe, "tokio broadcast", raw_tokio::pipeline),
+        case!(Pipeline, Raw, SameThread, "embassy PubSub Noop (spawn_local)", raw_embassy::pipeline_local),
+        case!(Pipeline, Raw, ThreadSafe, "embassy PubSub CS", raw_embassy::pipeline::<Cs>),
+        // the same on an embassy executor (no reference runner there): side variants
+        case!(Pipeline, Ours, ThreadSafe, "ours topology! on embassy executor (CS)", on_embassy::ours_pipeline),
+        case!(Pipeline, Raw, ThreadSafe, "embassy PubSub CS on embassy executor", on_embassy::raw_pipeline),
     ]
 }

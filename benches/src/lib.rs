@@ -16,6 +16,7 @@
 
 pub mod cases;
 pub mod harness;
+mod on_embassy;
 mod ours;
 mod raw_embassy;
 mod raw_tokio;

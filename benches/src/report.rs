@@ -98,7 +98,7 @@ pub fn print(cases: &[Case], figures: &HashMap<String, Figures>) -> Vec<Verdict>
                 of(c) && c.family == Family::Ours && c.sharing == sharing && !c.is_variant()
             });
             let raw = best(cases, figures, |c| {
-                of(c) && c.family == Family::Raw && c.sharing == sharing
+                of(c) && c.family == Family::Raw && c.sharing == sharing && !c.is_variant()
             });
             let (Some((oc, o)), Some((rc, r))) = (ours, raw) else {
                 continue;
@@ -146,6 +146,9 @@ pub fn print(cases: &[Case], figures: &HashMap<String, Figures>) -> Vec<Verdict>
             });
         }
     }
+    if let Some(v) = embassy_row(cases, figures) {
+        verdicts.push(v);
+    }
     for case in cases.iter().filter(|c| c.family == Family::Ours) {
         if let Some(a) = figures.get(&case.id()).and_then(|f| f.allocs) {
             verdicts.push(Verdict {
@@ -172,4 +175,42 @@ pub fn print(cases: &[Case], figures: &HashMap<String, Figures>) -> Vec<Verdict>
         }
     }
     verdicts
+}
+
+/// The pipeline on an embassy executor: ours (the node `topology!` emits for embassy) vs
+/// raw `PubSubChannel` on the same executor. The reference has no embassy runner here, so
+/// its column repeats its tokio figure for scale and no reference bar is judged.
+fn embassy_row(cases: &[Case], figures: &HashMap<String, Figures>) -> Option<Verdict> {
+    let pick = |family| {
+        best(cases, figures, |c| {
+            c.family == family && c.label.contains("on embassy executor")
+        })
+    };
+    let ((oc, o), (rc, r)) = (pick(Family::Ours)?, pick(Family::Raw)?);
+    let reference = best(cases, figures, |c| {
+        c.workload == oc.workload && c.family == Family::Reference
+    });
+    println!(
+        "| {} | embassy executor | {:.1} ({}) | {} (tokio) | {:.1} ({}) | {} | {} | {} / {} / {} |",
+        oc.workload.name(),
+        o.ns,
+        oc.label,
+        reference.map_or("n/a".into(), |(_, f)| format!("{:.1}", f.ns)),
+        r.ns,
+        rc.label,
+        ratio(o.ns, reference.map_or(0.0, |(_, f)| f.ns)),
+        ratio(o.ns, r.ns),
+        allocs(Some(o)),
+        allocs(reference.map(|(_, f)| f)),
+        allocs(Some(r)),
+    );
+    Some(Verdict {
+        bar: format!(
+            "{} on an embassy executor: ours/best raw {:.2} vs {} (bar <= 1.10)",
+            oc.workload.name(),
+            o.ns / r.ns,
+            rc.label
+        ),
+        pass: o.ns / r.ns <= 1.10,
+    })
 }
