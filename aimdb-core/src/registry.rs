@@ -6,6 +6,10 @@
 //! [`Registry::validate`] runs before any task starts. It panics with a message that names
 //! the key, both parties and where each was declared. No allocation: claim sets form an
 //! intrusive list of `static`s.
+//!
+//! The rule: on one node a key has exactly one producer (`.source()`, `.link_from()` or a
+//! transform). Across the nodes of a process a key has one owner (a `.source()` or a
+//! transform); other nodes observe it, and their `.link_from()` is not a second owner.
 
 use core::any::TypeId;
 use core::fmt;
@@ -54,6 +58,12 @@ impl Role {
     /// Whether this role writes the record.
     pub const fn is_producer(&self) -> bool {
         !matches!(self, Role::Reader)
+    }
+
+    /// Whether this role makes its node the record's owner. A `.link_from()` only brings in,
+    /// on one node, what another node owns.
+    pub const fn is_authoritative(&self) -> bool {
+        matches!(self, Role::Source { .. } | Role::Transform)
     }
 }
 
@@ -316,7 +326,7 @@ impl Registry {
                 if (first.type_id)() != (second.type_id)() {
                     return Err(Conflict::TwoTypes { first, second });
                 }
-                if first.role.is_producer() && second.role.is_producer() {
+                if conflicting_producers(first, second) {
                     return Err(Conflict::TwoProducers { first, second });
                 }
             }
@@ -338,6 +348,17 @@ impl Default for Registry {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// The ownership rule. On one node a key has one producer of any kind. Across nodes a key
+/// has one owner (a `.source()` or a transform); every other node observes it, and a
+/// `.link_from()` on an observer is how it does so, so it never conflicts with another node.
+fn conflicting_producers(first: &Claim, second: &Claim) -> bool {
+    let (a, b) = (first.role, second.role);
+    if !(a.is_producer() && b.is_producer()) {
+        return false;
+    }
+    first.node == second.node || (a.is_authoritative() && b.is_authoritative())
 }
 
 /// The process-wide registry generated nodes register with.

@@ -103,24 +103,26 @@ fn source_and_link_from_on_one_node_panic() {
 #[test]
 fn two_link_froms_panic() {
     static REGISTRY: Registry = Registry::new();
-    static DASHBOARD: ClaimSet = ClaimSet::new(&[link_from(
-        "dashboard",
-        "mqtt://climate/zone-a/reading",
-        at("src/dashboard.rs", 8, 9),
-    )]);
-    static LOGGER: ClaimSet = ClaimSet::new(&[link_from(
-        "logger",
-        "serial://climate/zone-a/reading",
-        at("src/logger.rs", 21, 5),
-    )]);
+    // Two links bringing one key into one node: which copy is the node's value?
+    static DASHBOARD: ClaimSet = ClaimSet::new(&[
+        link_from(
+            "dashboard",
+            "mqtt://climate/zone-a/reading",
+            at("src/dashboard.rs", 8, 9),
+        ),
+        link_from(
+            "dashboard",
+            "serial://climate/zone-a/reading",
+            at("src/dashboard.rs", 21, 5),
+        ),
+    ]);
     REGISTRY.register(&DASHBOARD);
-    REGISTRY.register(&LOGGER);
     assert_eq!(
         validate_message(&REGISTRY).as_deref(),
         Some(
             "aimdb: record \"climate/zone-a/reading\" has two producers: .link_from() and .link_from()
   first:  .link_from(\"mqtt://climate/zone-a/reading\") in node `dashboard` at src/dashboard.rs:8:9
-  second: .link_from(\"serial://climate/zone-a/reading\") in node `logger` at src/logger.rs:21:5
+  second: .link_from(\"serial://climate/zone-a/reading\") in node `dashboard` at src/dashboard.rs:21:5
   = note: every key has exactly one authoritative producer; everyone else is a subscriber
   = help: bring the record in once: keep one .link_from() for this key and let other readers .tap() it"
         )
@@ -185,7 +187,8 @@ fn one_key_with_two_value_types_panics() {
     );
 }
 
-/// The seed's two nodes, linked into one binary: one owner, observers, other keys.
+/// The seed's two nodes, linked into one binary: the sensor owns the reading, the
+/// dashboard observes it with `.link_from()`, which is no second producer across nodes.
 #[test]
 fn clean_registry_validates() {
     static REGISTRY: Registry = Registry::new();
@@ -207,7 +210,9 @@ fn clean_registry_validates() {
         Claim::new::<Temperature>(
             &KEY,
             "Temperature",
-            Role::Reader,
+            Role::LinkFrom {
+                url: "mqtt://climate/zone-a/reading",
+            },
             "dashboard",
             at("src/dashboard.rs", 5, 9),
         ),
@@ -275,4 +280,23 @@ fn a_set_belongs_to_one_registry() {
     );
     assert_eq!(SECOND.claims().count(), 0);
     assert_eq!(FIRST.claims().count(), 1);
+}
+
+/// Observers on several nodes each bring the owner's record in: no conflict.
+#[test]
+fn link_froms_on_different_nodes_validate() {
+    static REGISTRY: Registry = Registry::new();
+    static DASHBOARD: ClaimSet = ClaimSet::new(&[link_from(
+        "dashboard",
+        "mqtt://climate/zone-a/reading",
+        at("src/dashboard.rs", 8, 9),
+    )]);
+    static LOGGER: ClaimSet = ClaimSet::new(&[link_from(
+        "logger",
+        "serial://climate/zone-a/reading",
+        at("src/logger.rs", 21, 5),
+    )]);
+    REGISTRY.register(&DASHBOARD);
+    REGISTRY.register(&LOGGER);
+    assert_eq!(validate_message(&REGISTRY), None);
 }

@@ -2,11 +2,9 @@
 //! written and where it was declared. Validated before any task runs, so a second producer
 //! from another topology linked into the same binary panics at start-up.
 //!
-//! A `.link_from()` record is claimed as a reader: it observes a record whose authority is
-//! another node, and several nodes of one process may observe (or own) the same key, each
-//! with its own buffer. The registry treats every registered node as one, so a `LinkFrom`
-//! claim would make the seed's sensor and dashboard conflict when both run in one process.
-//! Within a node, `.source()` + `.link_from()` is already a compile error.
+//! A `.link_from()` record is claimed as `LinkFrom`: the registry lets another node of the
+//! same process own the key (the seed's sensor and dashboard in one binary), and refuses a
+//! second producer on the same node.
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -22,6 +20,9 @@ pub(super) fn emit(records: &[Planned<'_>], node: &str) -> TokenStream {
             quote!(#p::aimdb_core::registry::Role::Source { function: #function })
         } else if !record.transforms.is_empty() {
             quote!(#p::aimdb_core::registry::Role::Transform)
+        } else if let Some(link) = record.links_from.first() {
+            let url = &link.url.text;
+            quote!(#p::aimdb_core::registry::Role::LinkFrom { url: #url })
         } else {
             quote!(#p::aimdb_core::registry::Role::Reader)
         };
