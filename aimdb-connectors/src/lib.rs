@@ -11,5 +11,7 @@ pub mod cobs;
 pub mod loopback;
 #[cfg(feature = "mqtt-tokio")]
 pub mod mqtt;
+#[cfg(feature = "mqtt-embassy")]
+pub mod mqtt_embassy;
 #[cfg(feature = "serial")]
 pub mod serial;

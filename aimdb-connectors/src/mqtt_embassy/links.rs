@@ -1,0 +1,178 @@
+//! The embassy MQTT connector's link table, per-link options and counters, in fixed
+//! storage: `L` links, topics up to [`TOPIC_MAX`] bytes.
+//!
+//! A link address is `topic` or `topic?qos=N&retain=B` (the URL without `mqtt://`), as for
+//! the host connector. Options are parsed once, when the link is attached or first
+//! published to.
+
+use core::sync::atomic::{AtomicU32, Ordering};
+
+/// The longest topic a link may have, in bytes.
+pub const TOPIC_MAX: usize = 96;
+
+/// A route's decode-and-produce function.
+pub(crate) type Deliver = fn(&[u8]) -> Result<(), aimdb_core::connector::CodecError>;
+
+/// The options of one link address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LinkOptions<'a> {
+    /// The topic (or, inbound, topic filter).
+    pub topic: &'a str,
+    /// `qos=0|1|2`, if given.
+    pub qos: Option<u8>,
+    /// `retain=true|false`, if given.
+    pub retain: Option<bool>,
+}
+
+/// Why a link address was rejected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkError {
+    /// Empty, longer than [`TOPIC_MAX`], or with `+`/`#` where a topic name is needed.
+    BadTopic,
+    /// An unknown, repeated or malformed `?` option, or a topic routed twice.
+    BadOption,
+    /// All `L` link slots are in use.
+    Full,
+}
+
+impl<'a> LinkOptions<'a> {
+    /// Parse `topic?qos=1&retain=true`.
+    pub fn parse(address: &'a str) -> Result<Self, LinkError> {
+        let (topic, query) = address.split_once('?').unwrap_or((address, ""));
+        if topic.is_empty() || topic.len() > TOPIC_MAX || topic.contains('\0') {
+            return Err(LinkError::BadTopic);
+        }
+        let mut options = LinkOptions {
+            topic,
+            qos: None,
+            retain: None,
+        };
+        for pair in query.split('&').filter(|pair| !pair.is_empty()) {
+            match pair.split_once('=') {
+                Some(("qos", q @ ("0" | "1" | "2"))) if options.qos.is_none() => {
+                    options.qos = Some(q.as_bytes()[0] - b'0')
+                }
+                Some(("retain", r @ ("true" | "false"))) if options.retain.is_none() => {
+                    options.retain = Some(r == "true")
+                }
+                _ => return Err(LinkError::BadOption),
+            }
+        }
+        Ok(options)
+    }
+
+    /// Whether the topic holds `+` or `#` wildcards (allowed inbound only).
+    pub fn is_filter(&self) -> bool {
+        self.topic.contains(['+', '#'])
+    }
+}
+
+#[derive(Clone, Copy)]
+pub(crate) struct Slot {
+    pub(crate) topic: [u8; TOPIC_MAX],
+    pub(crate) topic_len: usize,
+    pub(crate) qos: u8,
+    pub(crate) retain: bool,
+    pub(crate) deliver: Option<Deliver>,
+}
+
+impl Slot {
+    pub(crate) fn topic(&self) -> &str {
+        // Copied from a `&str` in full, so always valid UTF-8.
+        core::str::from_utf8(&self.topic[..self.topic_len]).unwrap_or("")
+    }
+}
+
+/// Topics to slots; searched linearly (`L` is small).
+pub(crate) struct LinkTable<const L: usize> {
+    pub(crate) slots: [Slot; L],
+    pub(crate) used: usize,
+}
+
+impl<const L: usize> LinkTable<L> {
+    pub(crate) const fn new() -> Self {
+        LinkTable {
+            slots: [Slot {
+                topic: [0; TOPIC_MAX],
+                topic_len: 0,
+                qos: 0,
+                retain: false,
+                deliver: None,
+            }; L],
+            used: 0,
+        }
+    }
+
+    fn find_topic(&self, topic: &str) -> Option<usize> {
+        self.slots[..self.used]
+            .iter()
+            .position(|slot| slot.topic() == topic)
+    }
+
+    fn claim(&mut self, options: &LinkOptions<'_>, default_qos: u8) -> Option<usize> {
+        let index = self.used;
+        let slot = self.slots.get_mut(index)?;
+        slot.topic[..options.topic.len()].copy_from_slice(options.topic.as_bytes());
+        slot.topic_len = options.topic.len();
+        slot.qos = options.qos.unwrap_or(default_qos);
+        slot.retain = options.retain.unwrap_or(false);
+        slot.deliver = None;
+        self.used += 1;
+        Some(index)
+    }
+
+    /// The slot of an outbound address, claimed (options parsed) on first use.
+    pub(crate) fn outbound(&mut self, address: &str, default_qos: u8) -> Result<usize, LinkError> {
+        // Options are parsed only when the topic is new: a known topic is found by a string
+        // comparison.
+        let topic = address.split_once('?').map_or(address, |(topic, _)| topic);
+        if let Some(index) = self.find_topic(topic) {
+            return Ok(index);
+        }
+        let options = LinkOptions::parse(address)?;
+        if options.is_filter() {
+            return Err(LinkError::BadTopic);
+        }
+        self.claim(&options, default_qos).ok_or(LinkError::Full)
+    }
+
+    /// Route an inbound address; returns its slot.
+    pub(crate) fn attach(
+        &mut self,
+        address: &str,
+        deliver: Deliver,
+        default_qos: u8,
+    ) -> Result<usize, LinkError> {
+        let options = LinkOptions::parse(address)?;
+        if options.is_filter() {
+            // Wildcard filters would need topic matching per message; not supported here.
+            return Err(LinkError::BadTopic);
+        }
+        let index = match self.find_topic(options.topic) {
+            Some(index) if self.slots[index].deliver.is_none() => index,
+            Some(_) => return Err(LinkError::BadOption),
+            None => self.claim(&options, default_qos).ok_or(LinkError::Full)?,
+        };
+        let slot = &mut self.slots[index];
+        slot.deliver = Some(deliver);
+        slot.qos = options.qos.unwrap_or(slot.qos);
+        Ok(index)
+    }
+
+    /// The slot and route of an arrived topic.
+    pub(crate) fn inbound(&self, topic: &str) -> Option<(usize, Deliver)> {
+        let index = self.find_topic(topic)?;
+        Some((index, self.slots[index].deliver?))
+    }
+
+    /// The slot of a topic or address.
+    pub(crate) fn slot(&self, address: &str) -> Option<usize> {
+        self.find_topic(LinkOptions::parse(address).ok()?.topic)
+    }
+}
+
+/// Add one to a counter.
+#[inline]
+pub(crate) fn bump(counter: &AtomicU32) {
+    counter.fetch_add(1, Ordering::Relaxed);
+}

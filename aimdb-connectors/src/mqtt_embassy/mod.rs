@@ -1,0 +1,210 @@
+//! MQTT for embassy nodes (`mqtt://`, feature `mqtt-embassy`): `no_std`, no heap, over any
+//! `embedded-io-async` byte stream (a UART bridged to a broker, a TCP socket), with
+//! rust-mqtt 0.6 (MQTT 5) as the protocol engine.
+//!
+//! ```ignore
+//! use aimdb_connectors::mqtt_embassy::{MqttConfig, MqttConnector, Persistent};
+//! use aimdb_core::mutex::CriticalSectionRawMutex;
+//!
+//! // 8 values queued, payloads up to 64 bytes, up to 8 links.
+//! static MQTT: MqttConnector<CriticalSectionRawMutex, 8, 64> =
+//!     MqttConnector::new(MqttConfig::new("sensor-node"));
+//!
+//! #[embassy_executor::task]
+//! async fn mqtt(uart: Uart0) {
+//!     let mut buffer = [0u8; 1024]; // rust-mqtt's receive buffer
+//!     MQTT.run(&mut Persistent(uart), &mut buffer).await // never returns
+//! }
+//! ```
+//!
+//! - **Per-link options** from the link URL, as on the host: `mqtt://topic?qos=1&retain=true`,
+//!   parsed once per link; QoS from [`MqttConfig::default_qos`] otherwise.
+//! - **Outbound**, `publish` copies the value into a queue of `QUEUE` values and returns;
+//!   a full queue drops the value and counts it (`poll_ready` waits for room instead).
+//!   At most [`SEND_MAXIMUM`] QoS 1 publishes are in flight; the queue waits meanwhile.
+//! - **Inbound**, every attached route's topic is subscribed after every (re)connect, and
+//!   arriving payloads are handed to the route; decode failures are counted and skipped.
+//! - **Reconnects**: a failed connect, a stream error or end, a protocol error or a missed
+//!   keep-alive answer ends the session; the connector dials again ([`Dial`]) after an
+//!   exponential backoff ([`MqttConfig::backoff_min`] to [`MqttConfig::backoff_max`]).
+//!   Values still queued are sent in the next session; QoS 1 values in flight when a
+//!   session dies are not re-sent (clean sessions).
+//! - **Counters** per link ([`LinkStats`]) and per connector ([`ConnectorStats`]).
+
+mod counters;
+mod links;
+mod session;
+
+use core::cell::RefCell;
+use core::task::{Context, Poll};
+
+use aimdb_core::connector::{Connector, InboundRoute, PublishError};
+use aimdb_core::mutex::RawMutex;
+use embassy_sync::blocking_mutex::Mutex;
+use embassy_sync::channel::{Channel, TrySendError};
+use embassy_time::Duration;
+
+pub use counters::{ConnectorStats, LinkStats};
+pub use links::{LinkError, LinkOptions, TOPIC_MAX};
+pub use session::{Dial, Persistent};
+
+use counters::{ConnectorCounters, LinkCounters};
+use links::{LinkTable, bump};
+
+/// QoS 1 publishes in flight at once (awaiting PUBACK).
+pub const SEND_MAXIMUM: usize = 4;
+
+/// Connection settings of an [`MqttConnector`].
+#[derive(Clone, Copy, Debug)]
+pub struct MqttConfig {
+    /// The MQTT client identifier.
+    pub client_id: &'static str,
+    /// Keep-alive interval: a ping goes out when nothing was sent for half of it, and a
+    /// session whose ping is unanswered for the other half is considered lost.
+    pub keep_alive: Duration,
+    /// QoS of links whose URL does not say (0, 1; 2 is treated as 1).
+    pub default_qos: u8,
+    /// First reconnect delay.
+    pub backoff_min: Duration,
+    /// Largest reconnect delay.
+    pub backoff_max: Duration,
+    /// How long a connect (CONNECT to CONNACK) may take.
+    pub connect_timeout: Duration,
+}
+
+impl MqttConfig {
+    /// Defaults: keep-alive 10 s, QoS 1, backoff 100 ms doubling to 5 s, connect timeout 5 s.
+    pub const fn new(client_id: &'static str) -> Self {
+        MqttConfig {
+            client_id,
+            keep_alive: Duration::from_secs(10),
+            default_qos: 1,
+            backoff_min: Duration::from_millis(100),
+            backoff_max: Duration::from_secs(5),
+            connect_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// One queued value.
+struct Outgoing<const N: usize> {
+    slot: usize,
+    len: usize,
+    bytes: [u8; N],
+}
+
+/// An MQTT connector for embassy nodes; see the [module docs](self).
+///
+/// `M` guards queue and link table (`CriticalSectionRawMutex` on an MCU), `QUEUE` is the
+/// outbound queue length, `MAX_PAYLOAD` the largest payload in either direction, `LINKS`
+/// the number of topics.
+pub struct MqttConnector<
+    M: RawMutex,
+    const QUEUE: usize,
+    const MAX_PAYLOAD: usize,
+    const LINKS: usize = 8,
+> {
+    config: MqttConfig,
+    queue: Channel<M, Outgoing<MAX_PAYLOAD>, QUEUE>,
+    table: Mutex<M, RefCell<LinkTable<LINKS>>>,
+    links: [LinkCounters; LINKS],
+    counters: ConnectorCounters,
+}
+
+impl<M: RawMutex, const QUEUE: usize, const MAX_PAYLOAD: usize, const LINKS: usize>
+    MqttConnector<M, QUEUE, MAX_PAYLOAD, LINKS>
+{
+    /// A connector with an empty queue and no links, ready to live in a `static`.
+    pub const fn new(config: MqttConfig) -> Self {
+        MqttConnector {
+            config,
+            queue: Channel::new(),
+            table: Mutex::new(RefCell::new(LinkTable::new())),
+            links: [const { LinkCounters::new() }; LINKS],
+            counters: ConnectorCounters::new(),
+        }
+    }
+
+    /// A snapshot of the connector-wide counters.
+    pub fn stats(&self) -> ConnectorStats {
+        self.counters.snapshot(self.queue.len())
+    }
+
+    /// A snapshot of the counters of the link on `address` (topic, with or without its
+    /// `?query`), or `None` if no link uses that topic.
+    pub fn link_stats(&self, address: &str) -> Option<LinkStats> {
+        let slot = self.table.lock(|t| t.borrow().slot(address))?;
+        Some(self.links[slot].snapshot())
+    }
+
+    fn qos(&self) -> u8 {
+        self.config.default_qos.min(1)
+    }
+}
+
+impl<M, const QUEUE: usize, const MAX_PAYLOAD: usize, const LINKS: usize> Connector
+    for MqttConnector<M, QUEUE, MAX_PAYLOAD, LINKS>
+where
+    M: RawMutex + Sync,
+{
+    fn poll_ready(&self, cx: &mut Context<'_>) -> Poll<()> {
+        self.queue.poll_ready_to_send(cx)
+    }
+
+    fn publish(&self, address: &str, payload: &[u8]) -> Result<(), PublishError> {
+        let slot = match self
+            .table
+            .lock(|t| t.borrow_mut().outbound(address, self.qos()))
+        {
+            Ok(slot) => slot,
+            Err(_) => {
+                bump(&self.counters.invalid_links);
+                return Err(PublishError::NoRoute);
+            }
+        };
+        let link = &self.links[slot];
+        let mut value = Outgoing {
+            slot,
+            len: payload.len(),
+            bytes: [0; MAX_PAYLOAD],
+        };
+        let Some(room) = value.bytes.get_mut(..payload.len()) else {
+            bump(&link.oversize);
+            return Err(PublishError::Oversize);
+        };
+        room.copy_from_slice(payload);
+        match self.queue.try_send(value) {
+            Ok(()) => Ok(()),
+            Err(TrySendError::Full(_)) => {
+                bump(&link.dropped);
+                Err(PublishError::Full)
+            }
+        }
+    }
+
+    fn attach(&self, routes: &'static [InboundRoute]) {
+        for route in routes {
+            let attached = self.table.lock(|t| {
+                t.borrow_mut()
+                    .attach(route.address, route.deliver, self.qos())
+            });
+            // A bad address is a start-up configuration error; without a console to
+            // report it on, the route is skipped and counted.
+            if attached.is_err() {
+                bump(&self.counters.invalid_links);
+            }
+        }
+        // Subscriptions are (re)made at the start of every session, so routes attached
+        // while a session is up are subscribed from the next one on.
+    }
+}
+
+impl<M: RawMutex, const QUEUE: usize, const MAX_PAYLOAD: usize, const LINKS: usize> core::fmt::Debug
+    for MqttConnector<M, QUEUE, MAX_PAYLOAD, LINKS>
+{
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("MqttConnector")
+            .field("stats", &self.stats())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,315 @@
+//! The connection loop: dial, connect, subscribe, then publish queued values, deliver
+//! arriving ones and keep the session alive until it fails; back off and start again.
+
+use core::future::{Future, poll_fn};
+use core::num::NonZero;
+use core::pin::pin;
+use core::task::Poll;
+
+use aimdb_core::connector::CodecError;
+use aimdb_core::mutex::RawMutex;
+use embassy_time::{Instant, Timer, with_timeout};
+use embedded_io_async::{Read, Write};
+use rust_mqtt::Bytes;
+use rust_mqtt::buffer::BumpBuffer;
+use rust_mqtt::client::Client;
+use rust_mqtt::client::event::Event;
+use rust_mqtt::client::options::{
+    ConnectOptions, PublicationOptions, SubscriptionOptions, TopicReference,
+};
+use rust_mqtt::config::KeepAlive;
+use rust_mqtt::types::{MqttString, QoS, TopicFilter, TopicName};
+
+use super::links::{TOPIC_MAX, bump};
+use super::{MqttConnector, SEND_MAXIMUM};
+
+/// How the connector gets a byte stream to the broker, for the first session and after
+/// every lost one.
+pub trait Dial {
+    /// The stream of one session.
+    type Stream<'a>: Read + Write
+    where
+        Self: 'a;
+
+    /// Open a stream to the broker; `None` if that failed (retried after the backoff).
+    fn dial(&mut self) -> impl Future<Output = Option<Self::Stream<'_>>>;
+}
+
+/// A stream that outlives sessions, such as a UART wired to a broker: every dial hands
+/// out the same stream again.
+#[derive(Debug)]
+pub struct Persistent<T>(pub T);
+
+impl<T: Read + Write> Dial for Persistent<T> {
+    type Stream<'a>
+        = &'a mut T
+    where
+        T: 'a;
+
+    fn dial(&mut self) -> impl Future<Output = Option<&mut T>> {
+        core::future::ready(Some(&mut self.0))
+    }
+}
+
+fn qos(level: u8) -> QoS {
+    if level == 0 {
+        QoS::AtMostOnce
+    } else {
+        QoS::AtLeastOnce
+    }
+}
+
+/// A session's own state.
+struct Flow {
+    in_flight: usize,
+    ping_sent: Option<Instant>,
+}
+
+type Mqtt<'c, S, const LINKS: usize> =
+    Client<'c, 'c, S, BumpBuffer<'c>, LINKS, 8, SEND_MAXIMUM, 0, 0, 0, 0>;
+
+/// Free the receive buffer for the next packet.
+fn reset<S: Read + Write, const LINKS: usize>(client: &mut Mqtt<'_, S, LINKS>) {
+    // SAFETY: called only after the last event of the previous packet was handled and
+    // dropped, so nothing borrows from the bump buffer any more.
+    unsafe { client.buffer_mut().reset() }
+}
+
+impl<M, const QUEUE: usize, const MAX_PAYLOAD: usize, const LINKS: usize>
+    MqttConnector<M, QUEUE, MAX_PAYLOAD, LINKS>
+where
+    M: RawMutex,
+{
+    /// Run the connection forever: the node's firmware spawns this as a task. `buffer`
+    /// holds one incoming MQTT packet at a time (it bounds the largest packet the broker
+    /// may send; `MAX_PAYLOAD` plus topic plus 16 bytes is enough).
+    pub async fn run<D: Dial>(&self, dial: &mut D, buffer: &mut [u8]) -> ! {
+        let mut delay = self.config.backoff_min;
+        loop {
+            if let Some(stream) = dial.dial().await
+                && self.session(stream, buffer).await
+            {
+                delay = self.config.backoff_min;
+            }
+            self.counters
+                .connected
+                .store(false, core::sync::atomic::Ordering::Relaxed);
+            bump(&self.counters.connection_errors);
+            Timer::after(delay).await;
+            delay = (delay * 2).min(self.config.backoff_max);
+        }
+    }
+
+    /// One session; returns whether it got connected before it ended.
+    async fn session<S: Read + Write>(&self, stream: S, buffer: &mut [u8]) -> bool {
+        let max_packet = NonZero::new(buffer.len() as u32).unwrap_or(NonZero::<u32>::MIN);
+        let mut bump_buffer = BumpBuffer::new(buffer);
+        let mut client: Mqtt<'_, S, LINKS> = Client::new(&mut bump_buffer);
+        let secs = self.config.keep_alive.as_secs().clamp(1, u16::MAX as u64) as u16;
+        let options = ConnectOptions::new()
+            .clean_start()
+            .maximum_packet_size(max_packet)
+            .keep_alive(KeepAlive::Seconds(
+                NonZero::new(secs).unwrap_or(NonZero::<u16>::MIN),
+            ));
+        let Ok(id) = MqttString::from_str(self.config.client_id) else {
+            return false;
+        };
+        let connect = client.connect(stream, &options, Some(id));
+        if !matches!(
+            with_timeout(self.config.connect_timeout, connect).await,
+            Ok(Ok(_))
+        ) {
+            return false;
+        }
+        reset(&mut client);
+        bump(&self.counters.connects);
+        self.counters
+            .connected
+            .store(true, core::sync::atomic::Ordering::Relaxed);
+        let mut flow = Flow {
+            in_flight: 0,
+            ping_sent: None,
+        };
+        if self.subscribe_all(&mut client, &mut flow).await {
+            self.serve(&mut client, &mut flow).await;
+        }
+        true
+    }
+
+    /// Subscribe every inbound link, one SUBSCRIBE each, waiting for its SUBACK.
+    /// Returns false if the session failed.
+    async fn subscribe_all<S: Read + Write>(
+        &self,
+        client: &mut Mqtt<'_, S, LINKS>,
+        flow: &mut Flow,
+    ) -> bool {
+        let mut topic = [0u8; TOPIC_MAX];
+        for index in 0..LINKS {
+            let inbound = self.table.lock(|t| {
+                let t = t.borrow();
+                let slot = t.slots[..t.used].get(index)?;
+                slot.deliver?;
+                topic[..slot.topic_len].copy_from_slice(&slot.topic[..slot.topic_len]);
+                Some((slot.topic_len, slot.qos))
+            });
+            let Some((len, level)) = inbound else {
+                continue;
+            };
+            let text = core::str::from_utf8(&topic[..len]).unwrap_or("");
+            let Some(filter) = MqttString::from_str(text).ok().and_then(TopicFilter::new) else {
+                bump(&self.counters.invalid_links);
+                continue;
+            };
+            let options = SubscriptionOptions::new().qos(qos(level));
+            if client.subscribe(filter, &options).await.is_err() {
+                return false;
+            }
+            loop {
+                match with_timeout(self.config.keep_alive, client.poll()).await {
+                    Ok(Ok(Event::Suback(_))) => {
+                        reset(client);
+                        bump(&self.counters.subscribe_acks);
+                        break;
+                    }
+                    Ok(Ok(event)) => {
+                        self.handle(event, flow);
+                        reset(client);
+                    }
+                    _ => return false,
+                }
+            }
+        }
+        true
+    }
+
+    /// Publish, deliver and keep alive until the session fails.
+    async fn serve<S: Read + Write>(&self, client: &mut Mqtt<'_, S, LINKS>, flow: &mut Flow) {
+        let half = self.config.keep_alive / 2;
+        let mut last_sent = Instant::now();
+        let mut topic = [0u8; TOPIC_MAX];
+        loop {
+            let room = flow.in_flight < SEND_MAXIMUM;
+            let deadline = flow.ping_sent.unwrap_or(last_sent) + half;
+            let next = select3(
+                client.poll_header(),
+                async {
+                    if room {
+                        self.queue.receive().await
+                    } else {
+                        core::future::pending().await
+                    }
+                },
+                Timer::at(deadline),
+            )
+            .await;
+            match next {
+                Either3::First(Ok(header)) => match client.poll_body(header).await {
+                    Ok(event) => {
+                        self.handle(event, flow);
+                        reset(client);
+                    }
+                    Err(_) => return,
+                },
+                Either3::First(Err(_)) => return,
+                Either3::Second(value) => {
+                    let (len, level, retain) = self.table.lock(|t| {
+                        let slot = &t.borrow().slots[value.slot];
+                        topic[..slot.topic_len].copy_from_slice(&slot.topic[..slot.topic_len]);
+                        (slot.topic_len, slot.qos, slot.retain)
+                    });
+                    let link = &self.links[value.slot];
+                    let text = core::str::from_utf8(&topic[..len]).unwrap_or("");
+                    let Some(name) = MqttString::from_str(text).ok().and_then(TopicName::new)
+                    else {
+                        bump(&link.dropped);
+                        continue;
+                    };
+                    let mut options =
+                        PublicationOptions::new(TopicReference::Name(name)).qos(qos(level));
+                    if retain {
+                        options = options.retain();
+                    }
+                    let payload = Bytes::from(&value.bytes[..value.len]);
+                    if client.publish(&options, payload).await.is_err() {
+                        bump(&link.dropped);
+                        return;
+                    }
+                    bump(&link.sent);
+                    if level > 0 {
+                        flow.in_flight += 1;
+                    }
+                    last_sent = Instant::now();
+                }
+                Either3::Third(()) => {
+                    if flow.ping_sent.is_some() || client.ping().await.is_err() {
+                        return; // the broker did not answer the last ping: the session is lost
+                    }
+                    flow.ping_sent = Some(Instant::now());
+                }
+            }
+        }
+    }
+
+    /// React to one event of the session.
+    fn handle(&self, event: Event<'_, 0, 0>, flow: &mut Flow) {
+        match event {
+            Event::Publish(publish) => {
+                let topic = publish.topic.name().map(|name| name.as_ref().as_str());
+                self.deliver(topic.unwrap_or(""), publish.message.as_bytes());
+            }
+            Event::PublishAcknowledged(_) | Event::PublishRejected(_) => {
+                flow.in_flight = flow.in_flight.saturating_sub(1);
+                bump(&self.counters.publish_acks);
+            }
+            Event::Pingresp => flow.ping_sent = None,
+            _ => {}
+        }
+    }
+
+    /// Hand an arrived payload to the route of its topic.
+    fn deliver(&self, topic: &str, payload: &[u8]) {
+        let Some((slot, deliver)) = self.table.lock(|t| t.borrow().inbound(topic)) else {
+            bump(&self.counters.unrouted);
+            return;
+        };
+        let link = &self.links[slot];
+        if payload.len() > MAX_PAYLOAD {
+            bump(&link.oversize);
+            return;
+        }
+        match deliver(payload) {
+            Ok(()) => bump(&link.received),
+            Err(CodecError::Oversize) => bump(&link.oversize),
+            Err(CodecError::Malformed) => bump(&link.decode_errors),
+        }
+    }
+}
+
+enum Either3<A, B, C> {
+    First(A),
+    Second(B),
+    Third(C),
+}
+
+/// Run three futures until the first finishes (the others are dropped).
+async fn select3<A: Future, B: Future, C: Future>(
+    a: A,
+    b: B,
+    c: C,
+) -> Either3<A::Output, B::Output, C::Output> {
+    let (mut a, mut b, mut c) = (pin!(a), pin!(b), pin!(c));
+    poll_fn(|cx| {
+        if let Poll::Ready(x) = a.as_mut().poll(cx) {
+            return Poll::Ready(Either3::First(x));
+        }
+        if let Poll::Ready(x) = b.as_mut().poll(cx) {
+            return Poll::Ready(Either3::Second(x));
+        }
+        if let Poll::Ready(x) = c.as_mut().poll(cx) {
+            return Poll::Ready(Either3::Third(x));
+        }
+        Poll::Pending
+    })
+    .await
+}
