@@ -32,6 +32,29 @@ fn generated_embassy_nodes_deliver_every_reading_on_the_mcu() -> Result<(), Qemu
         serial.read_line(Duration::from_secs(2))?,
         format!("published {READINGS} delivered {READINGS}")
     );
+    // The generated `ram::TOTAL` of each node: the ring of 256 `Temperature`s and the
+    // single-latest buffer, as laid out for thumbv7em. Printed next to the image's figures.
+    let ram = serial.read_line(Duration::from_secs(2))?;
+    let figures: Vec<usize> = ram
+        .strip_prefix("ram sensor ")
+        .and_then(|rest| rest.split_once(" dashboard "))
+        .and_then(|(s, d)| Some(vec![s.parse().ok()?, d.parse().ok()?]))
+        .unwrap_or_else(|| panic!("expected `ram sensor <n> dashboard <n>`, got {ram:?}"));
+    // A ring slot holds an `Option<Temperature>` (8 bytes): 256 of them at least.
+    assert!(
+        figures[0] >= 256 * 8,
+        "sensor ring of 256 readings takes {} bytes",
+        figures[0]
+    );
+    assert!(
+        figures[1] >= 4,
+        "dashboard buffer takes {} bytes",
+        figures[1]
+    );
+    println!(
+        "generated RAM constants on thumbv7em: sensor {} B, dashboard {} B",
+        figures[0], figures[1]
+    );
     assert_eq!(
         serial.read_line(Duration::from_secs(2))?,
         format!("done {READINGS}")

@@ -6,8 +6,8 @@
 //! Everything else is the hand-written part a firmware adds around generated nodes: the
 //! record type and its codec, the source and tap bodies, and `main` (board set-up, then
 //! each node's `spawn`). The tap prints each reading on UART0 as `reading <centi-celsius>`,
-//! then the bus counters (`published <n> delivered <n>`), then `done <n>`, and ends QEMU
-//! with status 0.
+//! then the bus counters (`published <n> delivered <n>`), the generated RAM constants
+//! (`ram sensor <bytes> dashboard <bytes>`), then `done <n>`, and ends QEMU with status 0.
 #![no_std]
 #![no_main]
 
@@ -87,7 +87,11 @@ async fn render_chart(mut consumer: Consumer<'static, Temperature>) {
     let counters = BUS.counters();
     let published = counters.published.load(Ordering::Relaxed);
     let delivered = counters.delivered.load(Ordering::Relaxed);
-    let report = format_args!("published {published} delivered {delivered}\ndone {seen}\n");
+    let report = format_args!("published {published} delivered {delivered}\n");
+    send(&mut uart, line.format(report)).await;
+    // What the compiler says the record buffers take, to set against the image's RAM.
+    let (sensor_ram, dashboard_ram) = (sensor::ram::TOTAL, dashboard::ram::TOTAL);
+    let report = format_args!("ram sensor {sensor_ram} dashboard {dashboard_ram}\ndone {seen}\n");
     send(&mut uart, line.format(report)).await;
     board_mps2::exit(0);
 }
