@@ -15,6 +15,16 @@ cargo clippy --workspace --all-targets --all-features -- -D warnings
 step "no_std builds for thumbv7em-none-eabihf (no alloc)"
 cargo build -p aimdb-core -p aimdb-connectors --target thumbv7em-none-eabihf
 
+step "firmware (thumbv7em-none-eabihf): build, no allocator linked, flash and RAM"
+(cd firmware && cargo build --release)
+images=()
+for member in $(sed -n 's/^members = \[\(.*\)\]/\1/p' firmware/Cargo.toml | tr -d '",'); do
+  elf="firmware/target/thumbv7em-none-eabihf/release/$member"
+  [ -f "$elf" ] && images+=("$elf")
+done
+for elf in "${images[@]}"; do scripts/check-no-alloc.sh "$elf"; done
+scripts/firmware-size.sh "${images[@]}"
+
 step "tests"
 cargo test --workspace --all-features
 
