@@ -122,6 +122,21 @@ type Noop = NoopRawMutex;
 type Cs = CriticalSectionRawMutex;
 type Std = StdRawMutex;
 
+/// The cases a command-line filter selects: the one case whose id is exactly `filter`, or
+/// else every case whose id contains it; every case without a filter.
+pub fn select(filter: Option<&str>) -> Vec<Case> {
+    let cases = all_cases();
+    let Some(filter) = filter else { return cases };
+    if cases.iter().any(|c| c.id() == filter) {
+        cases.into_iter().filter(|c| c.id() == filter).collect()
+    } else {
+        cases
+            .into_iter()
+            .filter(|c| c.id().contains(filter))
+            .collect()
+    }
+}
+
 /// Every case of every workload.
 #[rustfmt::skip] // one case per line reads as a table
 pub fn all_cases() -> Vec<Case> {

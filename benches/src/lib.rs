@@ -24,5 +24,5 @@ mod reference;
 pub mod report;
 mod topology;
 
-pub use cases::{Case, Family, Workload, all_cases};
+pub use cases::{Case, Family, Workload, all_cases, select};
 pub use harness::Runner;

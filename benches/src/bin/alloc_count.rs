@@ -8,8 +8,8 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use aimdb_benches::all_cases;
 use aimdb_benches::report::Plan;
+use aimdb_benches::select;
 
 struct Counting;
 
@@ -59,13 +59,7 @@ fn main() {
         100_000
     };
     let filter = args.iter().find(|a| !a.starts_with("--")).cloned();
-    for case in all_cases() {
-        if filter
-            .as_ref()
-            .is_some_and(|f| !case.id().contains(f.as_str()))
-        {
-            continue;
-        }
+    for case in select(filter.as_deref()) {
         let mut runner = (case.make)();
         runner(1_000); // warm-up: lazily built state (wakers, thread-locals) is not per message
         let small = allocations_in(|| {

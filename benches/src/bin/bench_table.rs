@@ -7,18 +7,15 @@
 use std::collections::HashMap;
 use std::process::Command;
 
-use aimdb_benches::all_cases;
 use aimdb_benches::harness::median_ns_per_msg;
 use aimdb_benches::report::{self, Figures, Plan};
+use aimdb_benches::select;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let plan = Plan::from_env(&args);
     let filter = args.iter().find(|a| !a.starts_with("--")).cloned();
-    let cases: Vec<_> = all_cases()
-        .into_iter()
-        .filter(|c| filter.as_ref().is_none_or(|f| c.id().contains(f.as_str())))
-        .collect();
+    let cases = select(filter.as_deref());
     if args.iter().any(|a| a == "--list") {
         // For scripts (the instruction counter): one case id per line, then the number of
         // messages one timing run pushes through `median_ns_per_msg`.
