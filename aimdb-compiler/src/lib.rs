@@ -10,10 +10,13 @@ pub mod check;
 pub mod codegen;
 pub mod diagnostic;
 pub mod dump;
+pub mod file;
 pub mod model;
 pub mod record_key;
+pub mod report;
 pub mod suggest;
 pub mod syntax;
+pub mod system;
 
 use proc_macro2::TokenStream;
 

@@ -4,9 +4,15 @@ extern crate proc_macro;
 use proc_macro::TokenStream;
 
 /// Declare a node's topology. See the `aimdb` crate documentation for the grammar.
+/// `topology!(file = "topologies/climate.toml", node = "sensor")` emits one node of a
+/// topology file instead (see `docs/topology-file.md`).
 #[proc_macro]
 pub fn topology(input: TokenStream) -> TokenStream {
-    aimdb_compiler::expand_topology(input.into()).into()
+    let input = input.into();
+    if aimdb_compiler::file::macro_form::is_file_form(&input) {
+        return aimdb_compiler::file::macro_form::expand(input).into();
+    }
+    aimdb_compiler::expand_topology(input).into()
 }
 
 /// Derive `RecordKey` for an enum of unit variants, each with `#[key = "..."]`.

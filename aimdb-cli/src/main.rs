@@ -1,0 +1,148 @@
+//! `aimdb`: the topology compiler on the command line.
+//!
+//! ```text
+//! aimdb check FILE                          every diagnostic, rendered like rustc; exit 1 on error
+//! aimdb graph FILE [--format mermaid|dot]   the system as a Mermaid (default) or DOT graph
+//! ```
+//!
+//! The checks and messages are the ones `topology!(file = .., node = ..)` reports, from the
+//! same library (`aimdb_compiler::file::check_source`).
+
+use std::process::ExitCode;
+
+use aimdb_compiler::file::{self, System};
+use aimdb_compiler::report;
+
+const USAGE: &str = "usage: aimdb check FILE\n       aimdb graph FILE [--format mermaid|dot]";
+
+/// A graph format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Mermaid,
+    Dot,
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}\n{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<ExitCode, String> {
+    let (command, rest) = args.split_first().ok_or("no command given")?;
+    match command.as_str() {
+        "check" => {
+            let [path] = rest else {
+                return Err("`aimdb check` takes one topology file".to_owned());
+            };
+            Ok(check(path))
+        }
+        "graph" => {
+            let (path, format) = graph_args(rest)?;
+            Ok(graph(&path, format))
+        }
+        "-h" | "--help" | "help" => {
+            println!("{USAGE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        other => Err(format!(
+            "unknown command `{other}` (commands: check, graph)"
+        )),
+    }
+}
+
+fn graph_args(rest: &[String]) -> Result<(String, Format), String> {
+    let mut path = None;
+    let mut format = Format::Mermaid;
+    let mut iter = rest.iter();
+    while let Some(arg) = iter.next() {
+        let value = match arg.as_str() {
+            "--format" => iter
+                .next()
+                .ok_or("`--format` needs a value: mermaid or dot")?
+                .as_str(),
+            other => match other.strip_prefix("--format=") {
+                Some(value) => value,
+                None if path.is_none() && !other.starts_with('-') => {
+                    path = Some(other.to_owned());
+                    continue;
+                }
+                None => return Err(format!("unexpected argument `{other}`")),
+            },
+        };
+        format = match value {
+            "mermaid" => Format::Mermaid,
+            "dot" => Format::Dot,
+            other => return Err(format!("unknown format `{other}` (formats: mermaid, dot)")),
+        };
+    }
+    Ok((path.ok_or("`aimdb graph` takes one topology file")?, format))
+}
+
+/// Read and check a file; print the diagnostics to stderr. `None` when it has errors.
+fn load(path: &str) -> Option<System> {
+    let source = match std::fs::read_to_string(path) {
+        Ok(source) => source,
+        Err(error) => {
+            eprintln!("error: cannot read `{path}`: {error}");
+            return None;
+        }
+    };
+    let (system, diagnostics) = file::check_source(&source);
+    for diagnostic in &diagnostics {
+        eprintln!("{}", diagnostic.render(path, &source));
+    }
+    if !diagnostics.is_empty() {
+        let count = diagnostics.len();
+        let plural = if count == 1 { "" } else { "s" };
+        eprintln!("error: `{path}` has {count} error{plural}");
+        return None;
+    }
+    system
+}
+
+fn check(path: &str) -> ExitCode {
+    let Some(system) = load(path) else {
+        return ExitCode::FAILURE;
+    };
+    let records: usize = system.nodes.iter().map(|n| n.topology.records.len()).sum();
+    let links: usize = system.nodes.iter().map(|n| n.links.len()).sum();
+    println!(
+        "{path}: ok — {} node{}, {} record{} declared, {records} used on nodes, {links} link end{}",
+        system.nodes.len(),
+        if system.nodes.len() == 1 { "" } else { "s" },
+        system.records.len(),
+        if system.records.len() == 1 { "" } else { "s" },
+        if links == 1 { "" } else { "s" },
+    );
+    for node in &system.nodes {
+        let target = node
+            .target
+            .as_ref()
+            .map_or(String::new(), |t| format!(", {}", t.text));
+        println!(
+            "  node {} ({}{target}): {} record(s)",
+            node.name(),
+            node.runtime().name(),
+            node.topology.records.len()
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+fn graph(path: &str, format: Format) -> ExitCode {
+    let Some(system) = load(path) else {
+        return ExitCode::FAILURE;
+    };
+    let text = match format {
+        Format::Mermaid => report::mermaid::render(&system),
+        Format::Dot => report::dot::render(&system),
+    };
+    print!("{text}");
+    ExitCode::SUCCESS
+}

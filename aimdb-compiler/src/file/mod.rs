@@ -1,0 +1,155 @@
+//! The topology-file front end: one TOML file describes every node of a system.
+//!
+//! ```toml
+//! [records.reading]                       # a record: its key and Rust value type
+//! key = "climate/zone-a/reading"
+//! type = "Temperature"
+//!
+//! [nodes.sensor]                          # a node: runtime and (optional) target triple
+//! runtime = "embassy"
+//! target = "thumbv7em-none-eabihf"
+//!
+//! [nodes.sensor.records.reading]          # what the node does with the record
+//! buffer = { kind = "SpmcRing", capacity = 256 }
+//! source = "read_temperature_loop"
+//! link_to = [{ url = "mqtt://climate/zone-a/reading", serializer = "Temperature::to_bytes" }]
+//! ```
+//!
+//! The file is parsed into one [`Topology`] per node (the same model the `topology!{}` token
+//! grammar fills), every element carrying a [`Span::Text`] into the file, plus the facts only
+//! a file has: the records' keys as strings, each link end's codec name and `external` flag.
+//! [`check_source`] runs every per-node check and the [whole-system checks](crate::system);
+//! [`macro_form`] is the `topology!(file = "..", node = "..")` entry point.
+//! The format's reference page is `docs/topology-file.md`.
+
+pub mod macro_form;
+mod node_record;
+mod nodes;
+mod reader;
+mod records;
+mod rust;
+mod schema;
+
+use crate::diagnostic::{Diagnostic, Span};
+use crate::model::{Name, Runtime, Topology, TypeRef, Url};
+
+/// A whole system as read from one topology file.
+#[derive(Clone, Debug)]
+pub struct System {
+    /// The `[records.NAME]` tables, in file order.
+    pub records: Vec<RecordDecl>,
+    /// The `[nodes.NAME]` tables, in file order.
+    pub nodes: Vec<NodeDecl>,
+}
+
+/// `[records.NAME]`: a record of the system, with its key and value type.
+#[derive(Clone, Debug)]
+pub struct RecordDecl {
+    /// The table's name (`reading`), which nodes use to refer to it.
+    pub name: Name,
+    /// The key string (`climate/zone-a/reading`), with the place of the string.
+    pub key: Name,
+    /// The value type.
+    pub value_type: TypeRef,
+}
+
+/// `[nodes.NAME]`: one node, as the model of its topology plus its link ends.
+#[derive(Clone, Debug)]
+pub struct NodeDecl {
+    /// The node's model, checked and emitted like an inline `topology!{}`.
+    pub topology: Topology,
+    /// `target = "..."`, if given.
+    pub target: Option<Name>,
+    /// Every `link_to` and `link_from` of the node, with what the system checks need.
+    pub links: Vec<LinkEnd>,
+    /// Where the node's table starts.
+    pub span: Span,
+}
+
+impl NodeDecl {
+    /// The node's name.
+    pub fn name(&self) -> &str {
+        &self.topology.node.name.text
+    }
+
+    /// The node's runtime.
+    pub fn runtime(&self) -> Runtime {
+        self.topology.node.runtime
+    }
+}
+
+/// Which way a link carries values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// `link_to`: this node writes the address.
+    To,
+    /// `link_from`: this node reads the address.
+    From,
+}
+
+/// One end of a link, as declared on a node's record.
+#[derive(Clone, Debug)]
+pub struct LinkEnd {
+    /// `link_to` or `link_from`.
+    pub direction: Direction,
+    /// The record's name in the file (`reading`).
+    pub record: String,
+    /// The record's key.
+    pub key: String,
+    /// The record's value type, as written in `[records.NAME]`.
+    pub value_type: String,
+    /// The URL.
+    pub url: Url,
+    /// The serializer (`link_to`) or deserializer (`link_from`) path as written, if given.
+    pub codec_function: Option<Name>,
+    /// `codec = "name"`, the wire format's name, if given.
+    pub codec_name: Option<Name>,
+    /// `external = true` on a `link_from`: the writer is outside this file.
+    pub external: bool,
+    /// The link's table (the `{ url = .. }` value).
+    pub span: Span,
+}
+
+/// What reading a file produced: the system if the file was readable TOML of the right
+/// shape, and every diagnostic found on the way (the system may still be checked).
+#[derive(Debug)]
+pub struct Parsed {
+    /// The system, when the file could be read.
+    pub system: Option<System>,
+    /// Errors found while reading.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Read a topology file's text into a [`System`].
+pub fn parse(source: &str) -> Parsed {
+    schema::parse(source)
+}
+
+/// Parse and check a topology file: every per-node check on every node, then the
+/// whole-system checks. Each per-node finding gets a note naming its node.
+pub fn check_source(source: &str) -> (Option<System>, Vec<Diagnostic>) {
+    let parsed = parse(source);
+    let mut diagnostics = parsed.diagnostics;
+    let Some(system) = parsed.system else {
+        return (None, diagnostics);
+    };
+    for node in &system.nodes {
+        for diagnostic in crate::check::check(&node.topology) {
+            diagnostics.push(diagnostic.note(format!(
+                "in node `{}` ({})",
+                node.name(),
+                node.runtime().name()
+            )));
+        }
+    }
+    diagnostics.extend(crate::system::check(&system));
+    // File order: a reader fixes the file top to bottom.
+    diagnostics.sort_by_key(|d| match d.span {
+        Span::Text { start, .. } => start,
+        Span::Tokens(_) => 0,
+    });
+    (Some(system), diagnostics)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,337 @@
+//! `[nodes.NODE.records.RECORD]`: what one node does with one record — its buffer,
+//! source, taps, links (with codecs) and, once the model has them, transforms and joins.
+//! Read into the model's [`Record`], the same one the `topology!{}` grammar builds.
+
+use toml::de::DeValue;
+
+use super::reader::{Table, Value, kind, one_or_many, span_of, string};
+use super::{Direction, LinkEnd, RecordDecl, rust};
+use crate::diagnostic::{Diagnostic, Span};
+use crate::model::{
+    Buffer, BufferKind, Codec, Key, LinkFrom, LinkTo, Name, Record, Source, Tap, Transform, Url,
+};
+use crate::suggest::did_you_mean;
+
+const FIELDS: [&str; 8] = [
+    "buffer",
+    "source",
+    "taps",
+    "link_to",
+    "link_from",
+    "transform",
+    "join",
+    "description",
+];
+const LINK_TO_FIELDS: [&str; 3] = ["url", "serializer", "codec"];
+const LINK_FROM_FIELDS: [&str; 4] = ["url", "deserializer", "codec", "external"];
+const BUFFER_FIELDS: [&str; 2] = ["kind", "capacity"];
+const BUFFER_HELP: &str = "write `buffer = \"SingleLatest\"`, `buffer = \"Mailbox\"` or `buffer = { kind = \"SpmcRing\", capacity = 256 }`";
+
+/// One node's use of a record: the model record and its link ends.
+pub(super) fn parse(
+    name: &Name,
+    value: &Value<'_>,
+    decl: &RecordDecl,
+    node: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<(Record, Vec<LinkEnd>)> {
+    let what = format!("record `{}` of node `{node}`", name.text);
+    let table = Table::of(value, name.span, what.clone(), diagnostics)?;
+    table.allow(&FIELDS, diagnostics);
+    table.string("description", diagnostics);
+    let key = Key {
+        id: decl.key.text.clone(),
+        expr: syn::Expr::Lit(syn::ExprLit {
+            attrs: Vec::new(),
+            lit: syn::Lit::Str(syn::LitStr::new(
+                &decl.key.text,
+                proc_macro2::Span::call_site(),
+            )),
+        }),
+        span: name.span,
+    };
+    let mut record = Record {
+        key,
+        value_type: decl.value_type.clone(),
+        span: name.span,
+        buffers: Vec::new(),
+        sources: Vec::new(),
+        taps: Vec::new(),
+        links_to: Vec::new(),
+        links_from: Vec::new(),
+        transforms: Vec::new(),
+        // A file has no chain to finish.
+        finish: Some(name.span),
+        chain_end: name.span,
+        complete: true,
+    };
+    match table.get("buffer") {
+        Some((_, value)) => record.buffers.extend(buffer(value, &what, diagnostics)),
+        None => {
+            diagnostics.push(
+                Diagnostic::error(name.span, format!("{what} has no `buffer`")).help(BUFFER_HELP),
+            );
+            // Reported here in the file's words; the node check need not say it again.
+            record.buffers.push(Buffer {
+                kind: BufferKind::SingleLatest,
+                span: name.span,
+            });
+        }
+    }
+    if let Some((span, value)) = table.get("source") {
+        let what = format!("`source` of {what}");
+        if let Some(f) = string(value, &what, diagnostics)
+            .and_then(|n| rust::function(&n, "source", diagnostics))
+        {
+            let seq = start(span);
+            record.sources.push(Source {
+                span: f.span,
+                function: f,
+                seq,
+            });
+        }
+    }
+    if let Some((_, value)) = table.get("taps") {
+        for item in one_or_many(value) {
+            let what = format!("a tap of {what}");
+            if let Some(f) = string(item, &what, diagnostics)
+                .and_then(|n| rust::function(&n, "tap", diagnostics))
+            {
+                record.taps.push(Tap {
+                    span: f.span,
+                    function: f,
+                });
+            }
+        }
+    }
+    let mut ends = Vec::new();
+    for direction in [Direction::To, Direction::From] {
+        let field = match direction {
+            Direction::To => "link_to",
+            Direction::From => "link_from",
+        };
+        let Some((_, value)) = table.get(field) else {
+            continue;
+        };
+        for item in one_or_many(value) {
+            if let Some(end) = link(item, direction, decl, &what, &mut record, diagnostics) {
+                ends.push(end);
+            }
+        }
+    }
+    for method in ["transform", "join"] {
+        if let Some((span, _)) = table.get(method) {
+            transform(method, span, &mut record, diagnostics);
+        }
+    }
+    Some((record, ends))
+}
+
+fn start(span: Span) -> usize {
+    match span {
+        Span::Text { start, .. } => start,
+        Span::Tokens(_) => 0,
+    }
+}
+
+/// `buffer = "SingleLatest"` or `buffer = { kind = "SpmcRing", capacity = 256 }`.
+fn buffer(value: &Value<'_>, what: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<Buffer> {
+    let span = span_of(value);
+    let (kind_name, capacity) = match value.get_ref() {
+        DeValue::String(text) => (
+            Name {
+                text: text.to_string(),
+                span,
+            },
+            None,
+        ),
+        DeValue::Table(_) => {
+            let table = Table::of(value, span, format!("the buffer of {what}"), diagnostics)?;
+            table.allow(&BUFFER_FIELDS, diagnostics);
+            let kind = table.required_string("kind", "\"SpmcRing\"", diagnostics)?;
+            (kind, table.get("capacity").map(|(_, v)| v))
+        }
+        other => {
+            diagnostics.push(
+                Diagnostic::error(
+                    span,
+                    format!(
+                        "the buffer of {what} must be a string or a table, not {}",
+                        kind(other)
+                    ),
+                )
+                .help(BUFFER_HELP),
+            );
+            return None;
+        }
+    };
+    let kind = match (kind_name.text.as_str(), capacity) {
+        ("SpmcRing", Some(capacity)) => BufferKind::SpmcRing {
+            capacity: ring_capacity(capacity, diagnostics)?,
+            capacity_span: span_of(capacity),
+        },
+        ("SpmcRing", None) => {
+            diagnostics.push(
+                Diagnostic::error(
+                    kind_name.span,
+                    format!("the `SpmcRing` buffer of {what} has no capacity"),
+                )
+                .help("give the ring its size: `buffer = { kind = \"SpmcRing\", capacity = 256 }`"),
+            );
+            return None;
+        }
+        (name @ ("SingleLatest" | "Mailbox"), capacity) => {
+            if let Some(capacity) = capacity {
+                diagnostics.push(
+                    Diagnostic::error(span_of(capacity), format!("a `{name}` buffer holds one value and takes no capacity"))
+                        .help(format!("remove `capacity`, or use `{{ kind = \"SpmcRing\", capacity = N }}` to keep a history")),
+                );
+            }
+            if name == "Mailbox" {
+                BufferKind::Mailbox
+            } else {
+                BufferKind::SingleLatest
+            }
+        }
+        (other, _) => {
+            let help = match did_you_mean(other, BufferKind::NAMES) {
+                Some(close) => format!("did you mean \"{close}\"? {BUFFER_HELP}"),
+                None => BUFFER_HELP.to_owned(),
+            };
+            diagnostics.push(
+                Diagnostic::error(kind_name.span, format!("unknown buffer kind \"{other}\""))
+                    .help(help),
+            );
+            return None;
+        }
+    };
+    Some(Buffer { kind, span })
+}
+
+/// A ring capacity: a non-negative integer (0 is the node check's to report).
+fn ring_capacity(value: &Value<'_>, diagnostics: &mut Vec<Diagnostic>) -> Option<usize> {
+    let parsed = match value.get_ref() {
+        DeValue::Integer(int) => usize::from_str_radix(int.as_str(), int.radix()).ok(),
+        _ => None,
+    };
+    if parsed.is_none() {
+        diagnostics.push(
+            Diagnostic::error(
+                span_of(value),
+                "a ring capacity is a whole number of values",
+            )
+            .help("write e.g. `capacity = 256`"),
+        );
+    }
+    parsed
+}
+
+/// One `link_to` / `link_from` table, into the model record and a [`LinkEnd`].
+fn link(
+    value: &Value<'_>,
+    direction: Direction,
+    decl: &RecordDecl,
+    record_what: &str,
+    record: &mut Record,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<LinkEnd> {
+    let (field, codec_field, allowed): (_, _, &[&str]) = match direction {
+        Direction::To => ("link_to", "serializer", &LINK_TO_FIELDS),
+        Direction::From => ("link_from", "deserializer", &LINK_FROM_FIELDS),
+    };
+    let span = span_of(value);
+    let what = format!("a `{field}` of {record_what}");
+    let table = Table::of(value, span, what.clone(), diagnostics)?;
+    table.allow(allowed, diagnostics);
+    let url_name =
+        table.required_string("url", "\"mqtt://climate/zone-a/reading\"", diagnostics)?;
+    let url = split_url(&url_name.text, url_name.span);
+    let codec_name = table.string("codec", diagnostics);
+    let external = table.boolean("external", diagnostics).unwrap_or(false);
+    let function_name = table.string(codec_field, diagnostics);
+    let codec = match &function_name {
+        Some(name) => match rust::function(name, codec_field, diagnostics) {
+            Some(f) => Codec::Given(Box::new(f)),
+            None => Codec::Reported,
+        },
+        None => {
+            let signature = match direction {
+                Direction::To => format!(
+                    "fn(&{}, &mut [u8]) -> Result<usize, CodecError>",
+                    decl.value_type.text
+                ),
+                Direction::From => {
+                    format!("fn(&[u8]) -> Result<{}, CodecError>", decl.value_type.text)
+                }
+            };
+            diagnostics.push(
+                Diagnostic::error(
+                    span,
+                    format!("{what} (\"{}\") has no {codec_field}", url.text),
+                )
+                .help(format!(
+                    "add `{codec_field} = \"path::to::f\"` to the link, with `f: {signature}`"
+                )),
+            );
+            Codec::Reported
+        }
+    };
+    let seq = start(span);
+    match direction {
+        Direction::To => record.links_to.push(LinkTo {
+            url: url.clone(),
+            serializer: codec,
+            span,
+        }),
+        Direction::From => record.links_from.push(LinkFrom {
+            url: url.clone(),
+            deserializer: codec,
+            span,
+            seq,
+        }),
+    }
+    Some(LinkEnd {
+        direction,
+        record: decl.name.text.clone(),
+        key: decl.key.text.clone(),
+        value_type: decl.value_type.text.clone(),
+        url,
+        codec_function: function_name,
+        codec_name,
+        external,
+        span,
+    })
+}
+
+/// `transform = { .. }` / `join = { .. }`: a producer in the model (so ownership is
+/// checked); emitted once the compiler has transforms (issue 4), reported until then.
+fn transform(method: &str, span: Span, record: &mut Record, diagnostics: &mut Vec<Diagnostic>) {
+    let model_method = if method == "join" {
+        "transform_join"
+    } else {
+        "transform"
+    };
+    record.transforms.push(Transform {
+        method: model_method.to_owned(),
+        span,
+        seq: start(span),
+    });
+    diagnostics.push(
+        Diagnostic::error(span, format!("`{method}` is not supported by this version of the topology compiler"))
+            .help("produce the record with `source = \"f\"` for now; transforms and joins come with the next compiler release"),
+    );
+}
+
+/// Split a URL at its first `://`, as the `topology!{}` parser does.
+fn split_url(text: &str, span: Span) -> Url {
+    let (scheme, address) = match text.split_once("://") {
+        Some((scheme, address)) => (Some(scheme.to_owned()), address.to_owned()),
+        None => (None, text.to_owned()),
+    };
+    Url {
+        text: text.to_owned(),
+        scheme,
+        address,
+        span,
+    }
+}

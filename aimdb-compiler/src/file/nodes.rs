@@ -1,0 +1,159 @@
+//! `[nodes.NAME]`: a node's runtime and target, and `[nodes.NAME.records.RECORD]` tables
+//! that say what the node does with each record (read by [`super::node_record`]).
+
+use super::node_record;
+use super::reader::{Table, Value};
+use super::{NodeDecl, RecordDecl};
+use crate::diagnostic::{Diagnostic, Span};
+use crate::model::{Name, Node, Runtime, Topology};
+use crate::suggest::did_you_mean;
+
+const NODE_FIELDS: [&str; 4] = ["runtime", "target", "description", "records"];
+
+pub(super) fn parse(
+    value: &Value<'_>,
+    span: Span,
+    declared: &[RecordDecl],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<NodeDecl> {
+    let Some(nodes) = Table::of(value, span, "`nodes`".to_owned(), diagnostics) else {
+        return Vec::new();
+    };
+    nodes
+        .entries()
+        .filter_map(|(name, value)| node(name, value, declared, diagnostics))
+        .collect()
+}
+
+fn node(
+    name: Name,
+    value: &Value<'_>,
+    declared: &[RecordDecl],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<NodeDecl> {
+    let what = format!("node `{}`", name.text);
+    let table = Table::of(value, name.span, what.clone(), diagnostics)?;
+    table.allow(&NODE_FIELDS, diagnostics);
+    table.string("description", diagnostics);
+    let target = table.string("target", diagnostics);
+    let runtime = table.required_string("runtime", "\"tokio\"", diagnostics);
+    let name_ok = identifier(&name, diagnostics);
+    let (runtime, runtime_span) = runtime_of(&runtime?, diagnostics)?;
+    if !name_ok {
+        return None;
+    }
+    let mut links = Vec::new();
+    let mut records = Vec::new();
+    match table.get("records") {
+        Some((span, value)) => {
+            let in_node = format!("`records` of {what}");
+            if let Some(uses) = Table::of(value, span, in_node, diagnostics) {
+                for (record, value) in uses.entries() {
+                    let Some(decl) = find_record(&record, &name.text, declared, diagnostics) else {
+                        continue;
+                    };
+                    let read = node_record::parse(&record, value, decl, &name.text, diagnostics);
+                    if let Some((model, ends)) = read {
+                        records.push(model);
+                        links.extend(ends);
+                    }
+                }
+            }
+        }
+        None => diagnostics.push(
+            Diagnostic::error(name.span, format!("{what} uses no records"))
+                .help(format!("say what the node does with a record:\n[nodes.{}.records.reading]\nbuffer = \"SingleLatest\"\ntaps = [\"render_chart\"]", name.text)),
+        ),
+    }
+    Some(NodeDecl {
+        span: name.span,
+        topology: Topology {
+            node: Node {
+                name,
+                runtime,
+                runtime_span,
+            },
+            records,
+        },
+        target,
+        links,
+    })
+}
+
+/// The generated module is named after the node, so its name is a Rust identifier.
+fn identifier(name: &Name, diagnostics: &mut Vec<Diagnostic>) -> bool {
+    if syn::parse_str::<syn::Ident>(&name.text).is_ok() {
+        return true;
+    }
+    let suggestion: String = name
+        .text
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    diagnostics.push(
+        Diagnostic::error(
+            name.span,
+            format!("the node name `{}` is not a Rust identifier", name.text),
+        )
+        .help(format!(
+            "the generated module is named after the node: use letters, digits and `_`, e.g. `{suggestion}`"
+        )),
+    );
+    false
+}
+
+/// `runtime = "tokio" | "embassy"`, with a did-you-mean.
+fn runtime_of(written: &Name, diagnostics: &mut Vec<Diagnostic>) -> Option<(Runtime, Span)> {
+    if let Some((_, runtime)) = Runtime::ALL.iter().find(|(n, _)| *n == written.text) {
+        return Some((*runtime, written.span));
+    }
+    let help = match did_you_mean(&written.text, Runtime::ALL.map(|(n, _)| n)) {
+        Some(close) => format!("did you mean \"{close}\"? runtimes: \"tokio\", \"embassy\""),
+        None => "a node runs on \"tokio\" (host) or \"embassy\" (firmware or host)".to_owned(),
+    };
+    diagnostics.push(
+        Diagnostic::error(
+            written.span,
+            format!("unknown runtime \"{}\"", written.text),
+        )
+        .help(help),
+    );
+    None
+}
+
+/// The `[records.NAME]` a node's record table refers to.
+fn find_record<'d>(
+    record: &Name,
+    node: &str,
+    declared: &'d [RecordDecl],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<&'d RecordDecl> {
+    if let Some(decl) = declared.iter().find(|d| d.name.text == record.text) {
+        return Some(decl);
+    }
+    let names = declared.iter().map(|d| d.name.text.as_str());
+    let help = match did_you_mean(&record.text, names) {
+        Some(close) => format!("did you mean the record `{close}`?"),
+        None => format!(
+            "declare it first:\n[records.{}]\nkey = \"...\"\ntype = \"...\"",
+            record.text
+        ),
+    };
+    diagnostics.push(
+        Diagnostic::error(
+            record.span,
+            format!(
+                "node `{node}` uses the record `{}`, which `[records]` does not declare",
+                record.text
+            ),
+        )
+        .help(help),
+    );
+    None
+}

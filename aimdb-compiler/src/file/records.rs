@@ -1,0 +1,88 @@
+//! `[records.NAME]`: each record of the system once, with its key string and value type.
+
+use std::collections::HashMap;
+
+use super::reader::{Table, Value};
+use super::{RecordDecl, rust};
+use crate::diagnostic::{Diagnostic, Span};
+
+const RECORD_FIELDS: [&str; 3] = ["key", "type", "description"];
+
+pub(super) fn parse(
+    value: &Value<'_>,
+    span: Span,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<RecordDecl> {
+    let Some(records) = Table::of(value, span, "`records`".to_owned(), diagnostics) else {
+        return Vec::new();
+    };
+    let mut declared: Vec<RecordDecl> = Vec::new();
+    let mut by_key: HashMap<String, usize> = HashMap::new();
+    for (name, value) in records.entries() {
+        let what = format!("record `{}`", name.text);
+        let Some(table) = Table::of(value, name.span, what, diagnostics) else {
+            continue;
+        };
+        table.allow(&RECORD_FIELDS, diagnostics);
+        table.string("description", diagnostics);
+        let key = table.required_string("key", "\"climate/zone-a/reading\"", diagnostics);
+        let ty = table.required_string("type", "\"Temperature\"", diagnostics);
+        let (Some(key), Some(ty)) = (key, ty) else {
+            continue;
+        };
+        if !valid_key(&key.text, key.span, diagnostics) {
+            continue;
+        }
+        let Some(value_type) = rust::value_type(&ty, diagnostics) else {
+            continue;
+        };
+        if let Some(&first) = by_key.get(&key.text) {
+            let first: &RecordDecl = &declared[first];
+            diagnostics.push(
+                Diagnostic::error(
+                    key.span,
+                    format!(
+                        "records `{}` and `{}` have the same key \"{}\"",
+                        first.name.text, name.text, key.text
+                    ),
+                )
+                .help("a key names one record: give each record a key of its own, or remove one of them")
+                .note_at(first.key.span, format!("record `{}` has the key here", first.name.text)),
+            );
+            continue;
+        }
+        by_key.insert(key.text.clone(), declared.len());
+        declared.push(RecordDecl {
+            name,
+            key,
+            value_type,
+        });
+    }
+    declared
+}
+
+/// The key rules of `#[derive(RecordKey)]`: not empty, characters from `[A-Za-z0-9/_.-]`.
+fn valid_key(key: &str, span: Span, diagnostics: &mut Vec<Diagnostic>) -> bool {
+    if key.is_empty() {
+        diagnostics.push(
+            Diagnostic::error(span, "a record key cannot be empty")
+                .help("name the record, e.g. key = \"climate/zone-a/reading\""),
+        );
+        return false;
+    }
+    let bad: String = key
+        .chars()
+        .filter(|c| !(c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '.' | '-')))
+        .collect();
+    if !bad.is_empty() {
+        diagnostics.push(
+            Diagnostic::error(
+                span,
+                format!("the key \"{key}\" has characters a key cannot hold: `{bad}`"),
+            )
+            .help("a key uses letters, digits and `/`, `_`, `.`, `-`: e.g. \"climate/zone-a/reading\""),
+        );
+        return false;
+    }
+    true
+}

@@ -1,0 +1,71 @@
+//! The file's top level: TOML syntax, then `[records.*]` and `[nodes.*]`.
+
+use toml::de::DeTable;
+
+use super::reader::Table;
+use super::{Parsed, System, nodes, records};
+use crate::diagnostic::{Diagnostic, Span};
+
+/// The top-level fields.
+const ROOT_FIELDS: [&str; 4] = ["name", "description", "records", "nodes"];
+
+pub(super) fn parse(source: &str) -> Parsed {
+    let (document, errors) = DeTable::parse_recoverable(source);
+    if !errors.is_empty() {
+        // A file that is not TOML has no shape to check: report the syntax errors alone.
+        let diagnostics = errors.iter().map(|e| syntax_error(e, source)).collect();
+        return Parsed {
+            system: None,
+            diagnostics,
+        };
+    }
+    let mut diagnostics = Vec::new();
+    let root = Table::root(document.get_ref());
+    root.allow(&ROOT_FIELDS, &mut diagnostics);
+    root.string("name", &mut diagnostics);
+    root.string("description", &mut diagnostics);
+    let declared = match root.get("records") {
+        Some((span, value)) => records::parse(value, span, &mut diagnostics),
+        None => {
+            diagnostics.push(
+                Diagnostic::error(Span::Text { start: 0, end: 0 }, "the topology file declares no records")
+                    .help("declare each record once, with its key and value type:\n[records.reading]\nkey = \"climate/zone-a/reading\"\ntype = \"Temperature\""),
+            );
+            Vec::new()
+        }
+    };
+    let nodes = match root.get("nodes") {
+        Some((span, value)) => nodes::parse(value, span, &declared, &mut diagnostics),
+        None => {
+            diagnostics.push(
+                Diagnostic::error(
+                    Span::Text { start: 0, end: 0 },
+                    "the topology file declares no nodes",
+                )
+                .help("declare each node with its runtime:\n[nodes.sensor]\nruntime = \"embassy\""),
+            );
+            Vec::new()
+        }
+    };
+    Parsed {
+        system: Some(System {
+            records: declared,
+            nodes,
+        }),
+        diagnostics,
+    }
+}
+
+/// A TOML syntax error at its place (the parser's message, first letter lowered to read
+/// like the compiler's own).
+fn syntax_error(error: &toml::de::Error, source: &str) -> Diagnostic {
+    let (start, end) = error
+        .span()
+        .map_or((source.len(), source.len()), |r| (r.start, r.end));
+    let message = error.message().trim().trim_end_matches('.');
+    Diagnostic::error(
+        Span::Text { start, end },
+        format!("invalid TOML: {message}"),
+    )
+    .help("fix the TOML syntax at this place; the format is described in docs/topology-file.md")
+}

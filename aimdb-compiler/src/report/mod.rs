@@ -1,0 +1,174 @@
+//! Pictures of a whole system: [Mermaid](mermaid) (the default) and [Graphviz DOT](dot).
+//! Each node is a subgraph holding its records; each key's owner (the node whose `source`
+//! or transform produces it) is marked; each link is an edge from the writer's record to
+//! the reader's record, labelled with its address. An address with no writer or no reader
+//! in the file is drawn as an outside endpoint.
+
+pub mod dot;
+pub mod mermaid;
+
+use crate::file::{Direction, NodeDecl, System};
+use crate::model::{BufferKind, ProducerKind, Record};
+
+/// A record as drawn: its id (unique in the graph) and its label lines.
+pub(crate) struct Box_ {
+    /// `sensor__reading`.
+    pub id: String,
+    /// The first line: the record's name, with `(owner)` for the key's owner.
+    pub title: String,
+    /// Key, type and buffer.
+    pub lines: Vec<String>,
+    /// Whether this node owns the key.
+    pub owner: bool,
+}
+
+/// An edge: a link between two records, or between a record and an outside address.
+pub(crate) struct Edge {
+    /// Writer box id (or outside endpoint id).
+    pub from: String,
+    /// Reader box id (or outside endpoint id).
+    pub to: String,
+    /// The address.
+    pub url: String,
+}
+
+/// Everything a renderer draws.
+pub(crate) struct Picture<'a> {
+    /// Nodes with their record boxes.
+    pub nodes: Vec<(&'a NodeDecl, Vec<Box_>)>,
+    /// Links.
+    pub edges: Vec<Edge>,
+    /// Outside endpoints: id and address.
+    pub outside: Vec<(String, String)>,
+}
+
+/// An identifier safe in both formats: letters, digits and `_`.
+pub(crate) fn ident(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
+}
+
+fn buffer(record: &Record) -> String {
+    match record.buffers.first().map(|b| &b.kind) {
+        Some(BufferKind::SpmcRing { capacity, .. }) => format!("SpmcRing({capacity})"),
+        Some(BufferKind::Mailbox) => "Mailbox".to_owned(),
+        Some(BufferKind::SingleLatest) | None => "SingleLatest".to_owned(),
+    }
+}
+
+/// Lay out a checked system.
+pub(crate) fn picture(system: &System) -> Picture<'_> {
+    let name_of = |record: &Record| {
+        system
+            .records
+            .iter()
+            .find(|d| d.key.text == record.key.id)
+            .map_or_else(|| record.key.id.clone(), |d| d.name.text.clone())
+    };
+    let nodes = system
+        .nodes
+        .iter()
+        .map(|node| {
+            let boxes = node
+                .topology
+                .records
+                .iter()
+                .map(|record| {
+                    let name = name_of(record);
+                    let owner = record
+                        .producers()
+                        .iter()
+                        .any(|p| p.kind != ProducerKind::LinkFrom);
+                    Box_ {
+                        id: format!("{}__{}", ident(node.name()), ident(&name)),
+                        title: if owner {
+                            format!("{name} (owner)")
+                        } else {
+                            name
+                        },
+                        lines: vec![
+                            record.key.id.clone(),
+                            format!("{}, {}", record.value_type.text, buffer(record)),
+                        ],
+                        owner,
+                    }
+                })
+                .collect();
+            (node, boxes)
+        })
+        .collect();
+    let box_id =
+        |node: &NodeDecl, record: &str| format!("{}__{}", ident(node.name()), ident(record));
+    let ends: Vec<_> = system
+        .nodes
+        .iter()
+        .flat_map(|n| n.links.iter().map(move |l| (n, l)))
+        .collect();
+    let mut edges = Vec::new();
+    let mut outside: Vec<(String, String)> = Vec::new();
+    let mut outside_id = |url: &str| {
+        let id = format!("outside__{}", ident(url));
+        if !outside.iter().any(|(known, _)| *known == id) {
+            outside.push((id.clone(), url.to_owned()));
+        }
+        id
+    };
+    for (node, link) in &ends {
+        let url = &link.url.text;
+        let here = box_id(node, &link.record);
+        let other = |direction| {
+            ends.iter()
+                .filter(move |(_, l)| l.direction == direction && l.url.text == *url)
+                .map(|(n, l)| box_id(n, &l.record))
+        };
+        match link.direction {
+            Direction::To => {
+                let readers: Vec<_> = other(Direction::From).collect();
+                if readers.is_empty() {
+                    let to = outside_id(url);
+                    edges.push(Edge {
+                        from: here.clone(),
+                        to,
+                        url: url.clone(),
+                    });
+                }
+                for to in readers {
+                    edges.push(Edge {
+                        from: here.clone(),
+                        to,
+                        url: url.clone(),
+                    });
+                }
+            }
+            Direction::From => {
+                if other(Direction::To).next().is_none() {
+                    let from = outside_id(url);
+                    edges.push(Edge {
+                        from,
+                        to: here,
+                        url: url.clone(),
+                    });
+                }
+            }
+        }
+    }
+    Picture {
+        nodes,
+        edges,
+        outside,
+    }
+}
+
+/// The subgraph title of a node: `sensor (embassy, thumbv7em-none-eabihf)`.
+pub(crate) fn node_title(node: &NodeDecl) -> String {
+    match &node.target {
+        Some(target) => format!(
+            "{} ({}, {})",
+            node.name(),
+            node.runtime().name(),
+            target.text
+        ),
+        None => format!("{} ({})", node.name(), node.runtime().name()),
+    }
+}

@@ -1,0 +1,174 @@
+//! Links across nodes: one writer per address, a writer for every read address (unless
+//! `external`), and both ends agreeing on the record type and the codec.
+//!
+//! Codec agreement: when both ends name their wire format (`codec = "..."`), the names
+//! must be equal. When neither does, the serializer and the deserializer must come from one
+//! codec: their paths must have the same parent (`Temperature::to_bytes` and
+//! `Temperature::from_bytes`; `wire::encode` and `wire::decode`). When only one end names
+//! it, the other end must name it too.
+
+use std::collections::HashMap;
+
+use crate::diagnostic::Diagnostic;
+use crate::file::{Direction, LinkEnd, System};
+use crate::suggest::did_you_mean;
+
+/// A link end with its node.
+#[derive(Clone, Copy)]
+struct End<'a> {
+    node: &'a str,
+    link: &'a LinkEnd,
+}
+
+pub(super) fn check(system: &System, diagnostics: &mut Vec<Diagnostic>) {
+    let ends: Vec<End<'_>> = system
+        .nodes
+        .iter()
+        .flat_map(|n| {
+            n.links.iter().map(move |link| End {
+                node: n.name(),
+                link,
+            })
+        })
+        .collect();
+    // The first writer of each address; later writers on other nodes are errors.
+    let mut writers: HashMap<&str, End<'_>> = HashMap::new();
+    for end in ends.iter().filter(|e| e.link.direction == Direction::To) {
+        let url = end.link.url.text.as_str();
+        match writers.get(url) {
+            Some(first) if first.node != end.node => diagnostics.push(two_writers(first, end)),
+            Some(_) => {} // the same node twice: the node check reports it
+            None => {
+                writers.insert(url, *end);
+            }
+        }
+    }
+    for reader in ends.iter().filter(|e| e.link.direction == Direction::From) {
+        match writers.get(reader.link.url.text.as_str()) {
+            None if reader.link.external => {}
+            None => diagnostics.push(no_writer(reader, &writers)),
+            Some(writer) if reader.link.external => {
+                diagnostics.push(external_but_written(writer, reader));
+            }
+            Some(writer) => {
+                if writer.link.value_type != reader.link.value_type {
+                    diagnostics.push(type_mismatch(writer, reader));
+                } else if let Some(diagnostic) = codec_mismatch(writer, reader) {
+                    diagnostics.push(diagnostic);
+                }
+            }
+        }
+    }
+}
+
+fn two_writers(first: &End<'_>, second: &End<'_>) -> Diagnostic {
+    let url = &second.link.url.text;
+    Diagnostic::error(
+        second.link.span,
+        format!(
+            "link address \"{url}\" is written by two nodes: `{}` (record `{}`) and `{}` (record `{}`)",
+            second.node, second.link.record, first.node, first.link.record
+        ),
+    )
+    .help(format!(
+        "an address has exactly one writer (`link_to`) in a system: publish from node `{}` only, or give node `{}` an address of its own",
+        first.node, second.node
+    ))
+    .note_at(
+        first.link.span,
+        format!("node `{}` writes \"{url}\" here", first.node),
+    )
+}
+
+fn no_writer(reader: &End<'_>, writers: &HashMap<&str, End<'_>>) -> Diagnostic {
+    let url = &reader.link.url.text;
+    let written = writers.keys().copied();
+    let help = match did_you_mean(url, written) {
+        Some(close) => format!(
+            "did you mean \"{close}\" (written by node `{}`)? if the writer is outside this file, add `external = true` to this link",
+            writers[close].node
+        ),
+        None => "link it from an address some node writes with `link_to`, or add `external = true` to this link if the writer is outside this file".to_owned(),
+    };
+    Diagnostic::error(
+        reader.link.url.span,
+        format!(
+            "node `{}` reads \"{url}\" (record `{}`), but no node in this file writes it",
+            reader.node, reader.link.record
+        ),
+    )
+    .help(help)
+}
+
+fn external_but_written(writer: &End<'_>, reader: &End<'_>) -> Diagnostic {
+    let url = &reader.link.url.text;
+    Diagnostic::error(
+        reader.link.span,
+        format!(
+            "node `{}` declares \"{url}\" external, but node `{}` in this file writes it",
+            reader.node, writer.node
+        ),
+    )
+    .help("remove `external = true`: the writer is part of this system, so its record type and codec are checked against this end")
+    .note_at(writer.link.span, format!("node `{}` writes \"{url}\" here", writer.node))
+}
+
+fn type_mismatch(writer: &End<'_>, reader: &End<'_>) -> Diagnostic {
+    let url = &reader.link.url.text;
+    Diagnostic::error(
+        reader.link.span,
+        format!(
+            "the ends of \"{url}\" carry different record types: node `{}` reads it into `{}` (record `{}`), node `{}` writes `{}` (record `{}`)",
+            reader.node, reader.link.value_type, reader.link.record,
+            writer.node, writer.link.value_type, writer.link.record
+        ),
+    )
+    .help(format!(
+        "both ends of a link carry one record type: read \"{url}\" into a record of type `{}`, or link this record from another address",
+        writer.link.value_type
+    ))
+    .note_at(writer.link.span, format!("node `{}` writes `{}` here", writer.node, writer.link.value_type))
+}
+
+fn codec_mismatch(writer: &End<'_>, reader: &End<'_>) -> Option<Diagnostic> {
+    let url = &reader.link.url.text;
+    let (w, r) = (writer.link, reader.link);
+    let problem = match (&w.codec_name, &r.codec_name) {
+        (Some(wn), Some(rn)) if wn.text != rn.text => format!(
+            "node `{}` writes it as codec \"{}\", node `{}` reads it as codec \"{}\"",
+            writer.node, wn.text, reader.node, rn.text
+        ),
+        (Some(_), Some(_)) => return None,
+        (Some(name), None) | (None, Some(name)) => {
+            let (named, unnamed) = if w.codec_name.is_some() {
+                (writer, reader)
+            } else {
+                (reader, writer)
+            };
+            format!(
+                "node `{}` names its codec \"{}\" but node `{}` names none",
+                named.node, name.text, unnamed.node
+            )
+        }
+        (None, None) => {
+            let (wf, rf) = (w.codec_function.as_ref()?, r.codec_function.as_ref()?);
+            if parent(&wf.text) == parent(&rf.text) {
+                return None;
+            }
+            format!(
+                "node `{}` serializes with `{}`, node `{}` deserializes with `{}`",
+                writer.node, wf.text, reader.node, rf.text
+            )
+        }
+    };
+    Some(
+        Diagnostic::error(reader.link.span, format!("the ends of \"{url}\" do not agree on a codec: {problem}"))
+            .help("use the serializer and deserializer of one codec (paths under one type or module, e.g. `Temperature::to_bytes` and `Temperature::from_bytes`), or name the wire format on both ends with the same `codec = \"...\"`")
+            .note_at(writer.link.span, format!("node `{}` writes \"{url}\" here", writer.node)),
+    )
+}
+
+/// A path without its last segment (`Temperature::to_bytes` → `Temperature`; `f` → ``).
+fn parent(path: &str) -> &str {
+    path.rsplit_once("::").map_or("", |(parent, _)| parent)
+}
