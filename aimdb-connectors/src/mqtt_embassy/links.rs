@@ -176,3 +176,48 @@ impl<const L: usize> LinkTable<L> {
 pub(crate) fn bump(counter: &AtomicU32) {
     counter.fetch_add(1, Ordering::Relaxed);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(_: &[u8]) -> Result<(), aimdb_core::connector::CodecError> {
+        Ok(())
+    }
+
+    #[test]
+    fn parses_link_options() {
+        let link = LinkOptions::parse("a/b?qos=0&retain=true").unwrap();
+        assert_eq!(
+            (link.topic, link.qos, link.retain),
+            ("a/b", Some(0), Some(true))
+        );
+        assert_eq!(LinkOptions::parse("a/b").unwrap().qos, None);
+        assert_eq!(LinkOptions::parse("?qos=1"), Err(LinkError::BadTopic));
+        assert_eq!(LinkOptions::parse("a?qos=3"), Err(LinkError::BadOption));
+        assert_eq!(
+            LinkOptions::parse("a?qos=1&qos=0"),
+            Err(LinkError::BadOption)
+        );
+        assert_eq!(LinkOptions::parse("a?speed=9"), Err(LinkError::BadOption));
+        let long = [b'x'; TOPIC_MAX + 1];
+        let long = core::str::from_utf8(&long).unwrap();
+        assert_eq!(LinkOptions::parse(long), Err(LinkError::BadTopic));
+    }
+
+    #[test]
+    fn table_parses_once_and_rejects_what_it_cannot_serve() {
+        let mut table = LinkTable::<2>::new();
+        let out = table.outbound("t/1?qos=0&retain=true", 1).unwrap();
+        assert_eq!(table.outbound("t/1?qos=0&retain=true", 1), Ok(out));
+        assert_eq!((table.slots[out].qos, table.slots[out].retain), (0, true));
+        assert_eq!(table.outbound("t/+", 1), Err(LinkError::BadTopic));
+        assert_eq!(table.attach("in/+", ok, 1), Err(LinkError::BadTopic));
+        let inbound = table.attach("in/1?qos=1", ok, 0).unwrap();
+        assert_eq!(table.attach("in/1", ok, 0), Err(LinkError::BadOption));
+        assert_eq!(table.inbound("in/1").map(|(slot, _)| slot), Some(inbound));
+        assert!(table.inbound("t/1").is_none(), "outbound only");
+        assert_eq!(table.attach("in/2", ok, 0), Err(LinkError::Full));
+        assert_eq!(table.slot("in/1?qos=0"), Some(inbound));
+    }
+}
