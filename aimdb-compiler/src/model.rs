@@ -113,7 +113,7 @@ pub struct Record {
     pub links_to: Vec<LinkTo>,
     /// `.link_from(url)` calls.
     pub links_from: Vec<LinkFrom>,
-    /// `.transform(..)` / `.transform_join(..)` calls (issue 4 gives them a body).
+    /// `.transform(..)` / `.transform_join(..)` calls.
     pub transforms: Vec<Transform>,
     /// The `.finish()` call, if present.
     pub finish: Option<Span>,
@@ -222,15 +222,87 @@ pub struct LinkFrom {
     pub seq: usize,
 }
 
-/// A transform producing the record (the body is issue 4's; here it is a producer).
+/// A transform producing the record from other records of the node:
+/// `.transform(INPUT_KEY, |b| b.map(f))` (one input) or
+/// `.transform_join(|b| b.input::<A>(K1).input::<B>(K2).on_triggers(h))` (a join).
 #[derive(Clone, Debug)]
 pub struct Transform {
-    /// `transform` or `transform_join`.
-    pub method: String,
-    /// The method token.
+    /// One input, or a join over several.
+    pub kind: TransformKind,
+    /// The records it reads, in the order written (a join's trigger index is this order).
+    pub inputs: Vec<Input>,
+    /// What runs on each input value; `None` when none was given (already reported).
+    pub handler: Option<Handler>,
+    /// The method token (`transform` / `transform_join`).
     pub span: Span,
     /// Position in the record's chain, to order producers.
     pub seq: usize,
+}
+
+/// The two transform forms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TransformKind {
+    /// `.transform(INPUT_KEY, |b| ..)`: one input record.
+    Single,
+    /// `.transform_join(|b| ..)`: several input records, one trigger stream.
+    Join,
+}
+
+impl TransformKind {
+    /// The method as written in the chain.
+    pub fn method(self) -> &'static str {
+        match self {
+            TransformKind::Single => "transform",
+            TransformKind::Join => "transform_join",
+        }
+    }
+}
+
+/// One record a transform reads.
+#[derive(Clone, Debug)]
+pub struct Input {
+    /// The input record's key.
+    pub key: Key,
+    /// The value type the transform declares for it (`input::<T>`); `None` when the front
+    /// end does not name one (a single-input `.transform`), and the record's type is used.
+    pub value_type: Option<TypeRef>,
+    /// The call that declared it (`.input` token; the key for a single transform).
+    pub span: Span,
+}
+
+/// What a transform runs.
+#[derive(Clone, Debug)]
+pub struct Handler {
+    /// Which form.
+    pub kind: HandlerKind,
+    /// The user's function (a path or a closure).
+    pub function: Function,
+    /// The method token (`map`, `on_input`, `on_triggers`).
+    pub span: Span,
+}
+
+/// The handler forms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HandlerKind {
+    /// `b.map(f)`: `f: FnMut(&In) -> Out` or `-> Option<Out>` (`None` produces nothing).
+    Map,
+    /// `b.on_input(|rx, producer| async move { .. })`: the stateful form; `rx` is the
+    /// input's `Consumer`.
+    OnInput,
+    /// `b.on_triggers(|rx, producer| async move { .. })`: a join's handler; `rx` yields
+    /// one `Trigger` per input value.
+    OnTriggers,
+}
+
+impl HandlerKind {
+    /// The method as written.
+    pub fn method(self) -> &'static str {
+        match self {
+            HandlerKind::Map => "map",
+            HandlerKind::OnInput => "on_input",
+            HandlerKind::OnTriggers => "on_triggers",
+        }
+    }
 }
 
 /// Anything that writes a record, in a form the ownership check can order and name.
@@ -274,7 +346,7 @@ impl Record {
         });
         let transforms = self.transforms.iter().map(|t| ProducerRef {
             kind: ProducerKind::Transform,
-            label: format!(".{}(..)", t.method),
+            label: format!(".{}(..)", t.kind.method()),
             span: t.span,
             seq: t.seq,
         });
@@ -283,13 +355,13 @@ impl Record {
         all
     }
 
-    /// How many reader slots the record's buffer needs: one per tap and outbound link
-    /// (issue 4 adds transform inputs), at least one.
-    pub fn reader_count(&self) -> usize {
-        (self.taps.len() + self.links_to.len()).max(1)
+    /// The record's own readers (taps and outbound links). Transform inputs are readers
+    /// too, but they are declared on the record they produce: see [`Topology::reader_count`].
+    pub fn own_reader_count(&self) -> usize {
+        self.taps.len() + self.links_to.len()
     }
 
-    /// The first reader, described, for "read but not produced".
+    /// The first own reader, described, for "read but not produced".
     pub fn first_reader(&self) -> Option<(String, Span)> {
         let tap = self
             .taps
@@ -300,5 +372,25 @@ impl Record {
             .first()
             .map(|l| (format!(".link_to(\"{}\")", l.url.text), l.span));
         tap.into_iter().chain(link).next()
+    }
+}
+
+impl Topology {
+    /// Every transform input in the node that reads `key`, with the record it produces.
+    pub fn inputs_reading<'a>(&'a self, key: &'a str) -> impl Iterator<Item = (&'a Record, &'a Input)> + 'a {
+        self.records.iter().flat_map(move |record| {
+            record
+                .transforms
+                .iter()
+                .flat_map(|t| t.inputs.iter())
+                .filter(move |input| input.key.id == key)
+                .map(move |input| (record, input))
+        })
+    }
+
+    /// How many reader slots `record`'s buffer needs: one per tap, outbound link and
+    /// transform input reading it, at least one (so no reader slot can run out).
+    pub fn reader_count(&self, record: &Record) -> usize {
+        (record.own_reader_count() + self.inputs_reading(&record.key.id).count()).max(1)
     }
 }

@@ -4,6 +4,7 @@
 pub mod links;
 mod ownership;
 mod records;
+mod transforms;
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{Record, Topology};
@@ -15,6 +16,7 @@ pub fn check(topology: &Topology) -> Vec<Diagnostic> {
     ownership::check(&groups, &mut diagnostics);
     records::check(topology, &groups, &mut diagnostics);
     links::check(topology, &mut diagnostics);
+    transforms::check(topology, &mut diagnostics);
     diagnostics
 }
 

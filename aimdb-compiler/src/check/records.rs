@@ -18,7 +18,7 @@ pub(super) fn check(
         finished(record, diagnostics);
     }
     for group in groups {
-        produced_if_read(group, groups, diagnostics);
+        produced_if_read(topology, group, groups, diagnostics);
     }
 }
 
@@ -79,8 +79,9 @@ fn finished(record: &Record, diagnostics: &mut Vec<Diagnostic>) {
     }
 }
 
-/// A record that is read (tap, link_to) has a producer on this node.
+/// A record that is read (tap, link_to, transform input) has a producer on this node.
 fn produced_if_read(
+    topology: &Topology,
     group: &KeyGroup<'_>,
     groups: &[KeyGroup<'_>],
     diagnostics: &mut Vec<Diagnostic>,
@@ -92,10 +93,20 @@ fn produced_if_read(
     {
         return;
     }
-    let Some((reader, span)) = group.records.iter().find_map(|r| r.first_reader()) else {
+    let key = group.key();
+    let own = group
+        .records
+        .iter()
+        .find_map(|r| r.first_reader())
+        .map(|(reader, span)| (format!("`{reader}`"), span));
+    let input = || {
+        topology.inputs_reading(key).next().map(|(record, input)| {
+            (format!("the transform producing `{}`", record.key.id), input.key.span)
+        })
+    };
+    let Some((reader, span)) = own.or_else(input) else {
         return;
     };
-    let key = group.key();
     let produced = groups
         .iter()
         .filter(|g| g.records.iter().any(|r| !r.producers().is_empty()))
@@ -107,7 +118,7 @@ fn produced_if_read(
     diagnostics.push(
         Diagnostic::error(
             span,
-            format!("record `{key}` is read by `{reader}` but nothing produces it"),
+            format!("record `{key}` is read by {reader} but nothing produces it"),
         )
         .help(help),
     );

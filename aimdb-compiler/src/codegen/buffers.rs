@@ -15,7 +15,7 @@ pub(super) fn buffer_type(planned: &Planned<'_>, runtime: Runtime) -> TokenStrea
         Runtime::Embassy => quote!(#p::aimdb_core::mutex::CriticalSectionRawMutex),
     };
     let ty = &planned.record.value_type.ty;
-    let readers = planned.record.reader_count();
+    let readers = planned.readers;
     match planned.record.buffers.first().map(|b| &b.kind) {
         Some(BufferKind::SpmcRing { capacity, .. }) => {
             quote!(#p::aimdb_core::SpmcRing<#mutex, #ty, #capacity, #readers>)
@@ -34,10 +34,10 @@ pub(super) fn emit(records: &[Planned<'_>], runtime: Runtime) -> TokenStream {
         let ty = buffer_type(planned, runtime);
         let record = planned.record;
         let doc = format!(
-            " Record `{}` (`{}`): its buffer, with {} reader slot(s) (one per tap and outbound link).",
+            " Record `{}` (`{}`): its buffer, with {} reader slot(s) (one per tap, outbound link and transform input).",
             record.key.id,
             record.value_type.text,
-            record.reader_count()
+            planned.readers
         );
         quote! {
             #[doc = #doc]

@@ -42,6 +42,8 @@ pub(crate) struct Planned<'a> {
     pub ident: Ident,
     /// Lowercase stem for private items: `reading`.
     pub stem: String,
+    /// Reader slots of its buffer (taps, outbound links, transform inputs; at least 1).
+    pub readers: usize,
 }
 
 /// Emit the node's module.
@@ -54,6 +56,7 @@ pub fn emit(topology: &Topology) -> TokenStream {
         .zip(idents)
         .map(|(record, ident)| Planned {
             stem: ident.to_string().to_lowercase(),
+            readers: topology.reader_count(record),
             record,
             ident,
         })

@@ -5,10 +5,10 @@
 use toml::de::DeValue;
 
 use super::reader::{Table, Value, kind, one_or_many, span_of, string};
-use super::{Direction, LinkEnd, RecordDecl, rust};
+use super::{Direction, LinkEnd, RecordDecl, rust, transforms};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::model::{
-    Buffer, BufferKind, Codec, Key, LinkFrom, LinkTo, Name, Record, Source, Tap, Transform, Url,
+    Buffer, BufferKind, Codec, LinkFrom, LinkTo, Name, Record, Source, Tap, Url,
 };
 use crate::suggest::did_you_mean;
 
@@ -32,6 +32,7 @@ pub(super) fn parse(
     name: &Name,
     value: &Value<'_>,
     decl: &RecordDecl,
+    declared: &[RecordDecl],
     node: &str,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<(Record, Vec<LinkEnd>)> {
@@ -39,17 +40,7 @@ pub(super) fn parse(
     let table = Table::of(value, name.span, what.clone(), diagnostics)?;
     table.allow(&FIELDS, diagnostics);
     table.string("description", diagnostics);
-    let key = Key {
-        id: decl.key.text.clone(),
-        expr: syn::Expr::Lit(syn::ExprLit {
-            attrs: Vec::new(),
-            lit: syn::Lit::Str(syn::LitStr::new(
-                &decl.key.text,
-                proc_macro2::Span::call_site(),
-            )),
-        }),
-        span: name.span,
-    };
+    let key = transforms::key_of(decl, name.span);
     let mut record = Record {
         key,
         value_type: decl.value_type.clone(),
@@ -119,9 +110,10 @@ pub(super) fn parse(
             }
         }
     }
-    for method in ["transform", "join"] {
-        if let Some((span, _)) = table.get(method) {
-            transform(method, span, &mut record, diagnostics);
+    for join in [false, true] {
+        let field = if join { "join" } else { "transform" };
+        if let Some((span, value)) = table.get(field) {
+            record.transforms.extend(transforms::parse(join, span, value, &what, declared, diagnostics));
         }
     }
     Some((record, ends))
@@ -301,25 +293,6 @@ fn link(
         external,
         span,
     })
-}
-
-/// `transform = { .. }` / `join = { .. }`: a producer in the model (so ownership is
-/// checked); emitted once the compiler has transforms (issue 4), reported until then.
-fn transform(method: &str, span: Span, record: &mut Record, diagnostics: &mut Vec<Diagnostic>) {
-    let model_method = if method == "join" {
-        "transform_join"
-    } else {
-        "transform"
-    };
-    record.transforms.push(Transform {
-        method: model_method.to_owned(),
-        span,
-        seq: start(span),
-    });
-    diagnostics.push(
-        Diagnostic::error(span, format!("`{method}` is not supported by this version of the topology compiler"))
-            .help("produce the record with `source = \"f\"` for now; transforms and joins come with the next compiler release"),
-    );
 }
 
 /// Split a URL at its first `://`, as the `topology!{}` parser does.

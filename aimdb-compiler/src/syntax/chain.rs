@@ -4,9 +4,9 @@ use syn::spanned::Spanned;
 use syn::{Expr, ExprMethodCall, Stmt};
 
 use super::configure::METHODS;
-use super::{buffer, expr_text, url};
+use super::{buffer, expr_text, transform, url};
 use crate::diagnostic::{Diagnostic, Span};
-use crate::model::{Buffer, Codec, Function, LinkFrom, LinkTo, Record, Source, Tap, Transform};
+use crate::model::{Buffer, Codec, Function, LinkFrom, LinkTo, Record, Source, Tap, TransformKind};
 use crate::suggest::did_you_mean;
 
 /// Fill `record` from the closure body `|REG| body` (a block of chains, or one chain).
@@ -122,6 +122,7 @@ impl Chain<'_> {
         }
         let arity = match name.as_str() {
             "finish" => 0,
+            "transform" => 2,
             _ => 1,
         };
         if METHODS.contains(&name.as_str()) && name != "configure" && call.args.len() != arity {
@@ -129,7 +130,8 @@ impl Chain<'_> {
                 "finish" => "no arguments".to_owned(),
                 "buffer" => "one argument, the buffer configuration".to_owned(),
                 "link_to" | "link_from" => "one argument, the link URL".to_owned(),
-                "transform" | "transform_join" => "its builder closure".to_owned(),
+                "transform" => "two arguments, the input key and the builder closure".to_owned(),
+                "transform_join" => "one argument, the builder closure".to_owned(),
                 _ => "one argument, a function".to_owned(),
             };
             self.fail(Diagnostic::error(
@@ -203,23 +205,20 @@ impl Chain<'_> {
                 self.pending = pending;
             }
             "transform" | "transform_join" => {
-                let seq = self.seq;
-                self.record.transforms.push(Transform {
-                    method: name.clone(),
-                    span,
-                    seq,
-                });
-                self.diagnostics.push(
-                    Diagnostic::error(span, format!("`.{name}()` is not supported by this version of `topology!`"))
-                        .help("produce the record with `.source(f)` for now; transforms and joins come with the next compiler release"),
-                );
+                let kind = if name == "transform" {
+                    TransformKind::Single
+                } else {
+                    TransformKind::Join
+                };
+                let transform = transform::parse(call, kind, self.seq, self.diagnostics);
+                self.record.transforms.push(transform);
             }
             "finish" => self.record.finish = Some(span),
             _ => {
                 let candidates = METHODS.iter().copied().filter(|m| *m != "configure");
                 let help = match did_you_mean(&name, candidates) {
                     Some(close) => format!("did you mean `.{close}`?"),
-                    None => "a record's chain uses: buffer, source, tap, link_to + with_serializer_raw, link_from + with_deserializer_raw, finish".to_owned(),
+                    None => "a record's chain uses: buffer, source, tap, link_to + with_serializer_raw, link_from + with_deserializer_raw, transform, transform_join, finish".to_owned(),
                 };
                 self.fail(
                     Diagnostic::error(
@@ -281,7 +280,7 @@ impl Chain<'_> {
 }
 
 /// A user function argument.
-fn function(expr: &Expr) -> Function {
+pub(super) fn function(expr: &Expr) -> Function {
     Function {
         expr: expr.clone(),
         text: expr_text(expr),

@@ -142,7 +142,7 @@ fn value_type(call: &ExprMethodCall, diagnostics: &mut Vec<Diagnostic>) -> Optio
 }
 
 /// A key: a path (`ClimateKey::Reading`) or a string literal.
-fn key(expr: &Expr) -> Result<Key, Diagnostic> {
+pub(super) fn key(expr: &Expr) -> Result<Key, Diagnostic> {
     let id = match expr {
         Expr::Path(path) if path.qself.is_none() => expr_text(expr),
         Expr::Lit(syn::ExprLit {
@@ -162,7 +162,7 @@ fn key(expr: &Expr) -> Result<Key, Diagnostic> {
 }
 
 /// The closure's one parameter: the name the chain must start from.
-fn closure_parameter(closure: &syn::ExprClosure) -> Result<String, Diagnostic> {
+pub(super) fn closure_parameter(closure: &syn::ExprClosure) -> Result<String, Diagnostic> {
     let inputs: Vec<_> = closure.inputs.iter().collect();
     let pattern = match inputs.as_slice() {
         [syn::Pat::Type(typed)] => &*typed.pat,

@@ -5,6 +5,8 @@
 //! BUILDER.configure::<T>(KEY, |REG| { REG.buffer(..).source(f).tap(g)
 //!     .link_to("scheme://address").with_serializer_raw(s)
 //!     .link_from("scheme://address").with_deserializer_raw(d)
+//!     .transform(INPUT_KEY, |b| b.map(f))            // or b.on_input(|rx, producer| ..)
+//!     .transform_join(|b| b.input::<A>(K1).input::<B>(K2).on_triggers(|rx, producer| ..))
 //!     .finish(); });
 //! ...
 //! ```
@@ -18,6 +20,7 @@ mod chain;
 mod configure;
 mod header;
 mod text;
+mod transform;
 mod url;
 
 use proc_macro2::TokenStream;

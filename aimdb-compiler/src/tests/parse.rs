@@ -21,7 +21,7 @@ fn the_seed_sensor_parses_into_its_model() {
     assert_eq!(link.url.address, "climate/zone-a/reading");
     assert!(matches!(&link.serializer, Codec::Given(f) if f.text == "Temperature::to_bytes"));
     assert!(record.finish.is_some());
-    assert_eq!(record.reader_count(), 1);
+    assert_eq!(topology.reader_count(record), 1);
 }
 
 #[test]
@@ -48,7 +48,7 @@ fn names_are_whatever_the_user_binds() {
     let record = &topology.records[0];
     assert_eq!(record.key.id, "\"plain/key\"");
     assert_eq!(record.taps.len(), 2);
-    assert_eq!(record.reader_count(), 2);
+    assert_eq!(topology.reader_count(record), 2);
 }
 
 #[test]
