@@ -235,6 +235,20 @@ fn pin(topology: &mut Topology, at: TokenSpan) {
         }
         for transform in &mut record.transforms {
             transform.span = span;
+            for input in &mut transform.inputs {
+                input.span = span;
+                input.key.span = span;
+                input.key.expr = respan(&input.key.expr, at);
+                if let Some(ty) = &mut input.value_type {
+                    ty.span = span;
+                    ty.ty = respan(&ty.ty, at);
+                }
+            }
+            if let Some(handler) = &mut transform.handler {
+                handler.span = span;
+                handler.function.span = span;
+                handler.function.expr = respan(&handler.function.expr, at);
+            }
         }
     }
 }

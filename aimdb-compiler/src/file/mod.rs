@@ -29,6 +29,7 @@ mod reader;
 mod records;
 mod rust;
 mod schema;
+mod transforms;
 
 use crate::diagnostic::{Diagnostic, Span};
 use crate::model::{Name, Runtime, Topology, TypeRef, Url};

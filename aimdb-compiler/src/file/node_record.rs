@@ -7,9 +7,7 @@ use toml::de::DeValue;
 use super::reader::{Table, Value, kind, one_or_many, span_of, string};
 use super::{Direction, LinkEnd, RecordDecl, rust, transforms};
 use crate::diagnostic::{Diagnostic, Span};
-use crate::model::{
-    Buffer, BufferKind, Codec, LinkFrom, LinkTo, Name, Record, Source, Tap, Url,
-};
+use crate::model::{Buffer, BufferKind, Codec, LinkFrom, LinkTo, Name, Record, Source, Tap, Url};
 use crate::suggest::did_you_mean;
 
 const FIELDS: [&str; 8] = [
@@ -58,16 +56,16 @@ pub(super) fn parse(
     };
     match table.get("buffer") {
         Some((_, value)) => record.buffers.extend(buffer(value, &what, diagnostics)),
-        None => {
-            diagnostics.push(
-                Diagnostic::error(name.span, format!("{what} has no `buffer`")).help(BUFFER_HELP),
-            );
-            // Reported here in the file's words; the node check need not say it again.
-            record.buffers.push(Buffer {
-                kind: BufferKind::SingleLatest,
-                span: name.span,
-            });
-        }
+        None => diagnostics.push(
+            Diagnostic::error(name.span, format!("{what} has no `buffer`")).help(BUFFER_HELP),
+        ),
+    }
+    if record.buffers.is_empty() {
+        // Reported above in the file's words; the node check need not say it again.
+        record.buffers.push(Buffer {
+            kind: BufferKind::SingleLatest,
+            span: name.span,
+        });
     }
     if let Some((span, value)) = table.get("source") {
         let what = format!("`source` of {what}");
@@ -113,7 +111,14 @@ pub(super) fn parse(
     for join in [false, true] {
         let field = if join { "join" } else { "transform" };
         if let Some((span, value)) = table.get(field) {
-            record.transforms.extend(transforms::parse(join, span, value, &what, declared, diagnostics));
+            record.transforms.extend(transforms::parse(
+                join,
+                span,
+                value,
+                &what,
+                declared,
+                diagnostics,
+            ));
         }
     }
     Some((record, ends))

@@ -38,10 +38,7 @@ fn node(
     let target = table.string("target", diagnostics);
     let runtime = table.required_string("runtime", "\"tokio\"", diagnostics);
     let name_ok = identifier(&name, diagnostics);
-    let (runtime, runtime_span) = runtime_of(&runtime?, diagnostics)?;
-    if !name_ok {
-        return None;
-    }
+    let runtime = runtime.and_then(|r| runtime_of(&r, diagnostics));
     let mut links = Vec::new();
     let mut records = Vec::new();
     match table.get("records") {
@@ -52,7 +49,7 @@ fn node(
                     let Some(decl) = find_record(&record, &name.text, declared, diagnostics) else {
                         continue;
                     };
-                    let read = node_record::parse(&record, value, decl, &name.text, diagnostics);
+                    let read = node_record::parse(&record, value, decl, declared, &name.text, diagnostics);
                     if let Some((model, ends)) = read {
                         records.push(model);
                         links.extend(ends);
@@ -62,9 +59,12 @@ fn node(
         }
         None => diagnostics.push(
             Diagnostic::error(name.span, format!("{what} uses no records"))
-                .help(format!("say what the node does with a record:\n[nodes.{}.records.reading]\nbuffer = \"SingleLatest\"\ntaps = [\"render_chart\"]", name.text)),
+                .help(format!("say what the node does with each record it holds, in a `[nodes.{}.records.NAME]` table with its `buffer`, `source`, `taps` and links", name.text)),
         ),
     }
+    // A node with a bad name or runtime is not checked further, but its records were read
+    // (and their errors reported) above.
+    let (runtime, runtime_span) = runtime.filter(|_| name_ok)?;
     Some(NodeDecl {
         span: name.span,
         topology: Topology {
@@ -141,7 +141,7 @@ fn find_record<'d>(
     let help = match did_you_mean(&record.text, names) {
         Some(close) => format!("did you mean the record `{close}`?"),
         None => format!(
-            "declare it first:\n[records.{}]\nkey = \"...\"\ntype = \"...\"",
+            "declare it in a `[records.{}]` table with its `key` and `type`",
             record.text
         ),
     };

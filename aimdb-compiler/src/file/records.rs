@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use super::reader::{Table, Value};
 use super::{RecordDecl, rust};
 use crate::diagnostic::{Diagnostic, Span};
+use crate::model::TypeRef;
 
 const RECORD_FIELDS: [&str; 3] = ["key", "type", "description"];
 
@@ -30,12 +31,14 @@ pub(super) fn parse(
         let (Some(key), Some(ty)) = (key, ty) else {
             continue;
         };
-        if !valid_key(&key.text, key.span, diagnostics) {
-            continue;
-        }
-        let Some(value_type) = rust::value_type(&ty, diagnostics) else {
-            continue;
-        };
+        // A record with a bad key or type is still declared (its error is reported), so the
+        // nodes that use it are read and their own errors found in the same run.
+        valid_key(&key.text, key.span, diagnostics);
+        let value_type = rust::value_type(&ty, diagnostics).unwrap_or_else(|| TypeRef {
+            ty: syn::parse_quote!(_),
+            text: ty.text.clone(),
+            span: ty.span,
+        });
         if let Some(&first) = by_key.get(&key.text) {
             let first: &RecordDecl = &declared[first];
             diagnostics.push(
@@ -49,9 +52,8 @@ pub(super) fn parse(
                 .help("a key names one record: give each record a key of its own, or remove one of them")
                 .note_at(first.key.span, format!("record `{}` has the key here", first.name.text)),
             );
-            continue;
         }
-        by_key.insert(key.text.clone(), declared.len());
+        by_key.entry(key.text.clone()).or_insert(declared.len());
         declared.push(RecordDecl {
             name,
             key,

@@ -29,7 +29,7 @@ pub(super) fn parse(source: &str) -> Parsed {
         None => {
             diagnostics.push(
                 Diagnostic::error(Span::Text { start: 0, end: 0 }, "the topology file declares no records")
-                    .help("declare each record once, with its key and value type:\n[records.reading]\nkey = \"climate/zone-a/reading\"\ntype = \"Temperature\""),
+                    .help("declare each record once, in a `[records.NAME]` table with its `key` and `type`"),
             );
             Vec::new()
         }
@@ -42,7 +42,7 @@ pub(super) fn parse(source: &str) -> Parsed {
                     Span::Text { start: 0, end: 0 },
                     "the topology file declares no nodes",
                 )
-                .help("declare each node with its runtime:\n[nodes.sensor]\nruntime = \"embassy\""),
+                .help("declare each node in a `[nodes.NAME]` table with its `runtime` (\"tokio\" or \"embassy\")"),
             );
             Vec::new()
         }

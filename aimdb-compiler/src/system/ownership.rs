@@ -28,9 +28,20 @@ pub(super) fn check(system: &System, diagnostics: &mut Vec<Diagnostic>) {
                 continue;
             };
             let key = record.key.id.as_str();
+            // In the file's words: `source = "f"`, or the transform's field.
+            let label = match (producer.kind, record.sources.first()) {
+                (ProducerKind::Source, Some(source)) => {
+                    format!("source = \"{}\"", source.function.text)
+                }
+                _ => producer
+                    .label
+                    .trim_start_matches('.')
+                    .replace("transform_join(..)", "join")
+                    .replace("(..)", ""),
+            };
             let here = Authority {
                 node: node.name(),
-                label: producer.label,
+                label,
                 span: producer.span,
             };
             match first.get(key) {
