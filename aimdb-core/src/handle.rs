@@ -14,6 +14,7 @@ use core::fmt;
 use core::future::{Future, IntoFuture, Ready, poll_fn};
 use core::marker::PhantomData;
 use core::mem::ManuallyDrop;
+use core::task::{Context, Poll};
 
 use crate::buffer::{ReaderCursor, RecordBuffer, RecvError, SubscribeError, TryRecvError};
 
@@ -110,6 +111,14 @@ impl<'a, T, B: ?Sized + RecordBuffer<T>> Consumer<'a, T, B> {
     #[inline]
     pub fn recv(&mut self) -> impl Future<Output = Result<T, RecvError>> {
         poll_fn(move |cx| self.buffer.poll_recv(&mut self.cursor, cx))
+    }
+
+    /// Take the next value for this reader, or register `cx`'s waker and return `Pending`:
+    /// the poll form of [`recv`](Self::recv), for code that polls several consumers together
+    /// (a join's receiver).
+    #[inline]
+    pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Result<T, RecvError>> {
+        self.buffer.poll_recv(&mut self.cursor, cx)
     }
 
     /// The next value for this reader, if there is one now.

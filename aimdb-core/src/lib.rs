@@ -13,6 +13,7 @@
 //! - The [`registry`]: the run-time fallback of the ownership rule ("every key has exactly
 //!   one authoritative producer"), checked before any task runs.
 //! - The [`connector`] interface that links use to cross a machine boundary.
+//! - [`join`]: the fan-in a compiled `.transform_join()` reads its inputs through.
 #![no_std]
 #![forbid(unsafe_op_in_unsafe_fn)]
 
@@ -22,6 +23,7 @@ extern crate std;
 pub mod buffer;
 pub mod connector;
 pub mod handle;
+pub mod join;
 pub mod key;
 pub mod mutex;
 pub mod registry;
