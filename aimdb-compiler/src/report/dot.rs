@@ -51,10 +51,11 @@ pub fn render(system: &System) -> String {
     for edge in &picture.edges {
         let _ = writeln!(
             out,
-            "    {} -> {} [label={}];",
+            "    {} -> {} [label={}{}];",
             edge.from,
             edge.to,
-            quoted(&edge.url)
+            quoted(&edge.url),
+            if edge.local { ", style=dashed" } else { "" }
         );
     }
     out.push_str("}\n");

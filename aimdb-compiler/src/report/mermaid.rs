@@ -33,9 +33,15 @@ pub fn render(system: &System) -> String {
         let _ = writeln!(out, "    {id}([\"{} (outside this file)\"])", escape(url));
     }
     for edge in &picture.edges {
+        // A link is a solid arrow; a transform or join input inside a node is dotted.
+        let (open, close) = if edge.local {
+            ("-.", ".->")
+        } else {
+            ("--", "-->")
+        };
         let _ = writeln!(
             out,
-            "    {} -- \"{}\" --> {}",
+            "    {} {open} \"{}\" {close} {}",
             edge.from,
             escape(&edge.url),
             edge.to

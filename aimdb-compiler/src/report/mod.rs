@@ -28,8 +28,10 @@ pub(crate) struct Edge {
     pub from: String,
     /// Reader box id (or outside endpoint id).
     pub to: String,
-    /// The address.
+    /// The address, or `join` / `transform` for an edge inside a node.
     pub url: String,
+    /// An edge inside a node: a transform or join input (drawn dashed).
+    pub local: bool,
 }
 
 /// Everything a renderer draws.
@@ -131,6 +133,7 @@ pub(crate) fn picture(system: &System) -> Picture<'_> {
                         from: here.clone(),
                         to,
                         url: url.clone(),
+                        local: false,
                     });
                 }
                 for to in readers {
@@ -138,6 +141,7 @@ pub(crate) fn picture(system: &System) -> Picture<'_> {
                         from: here.clone(),
                         to,
                         url: url.clone(),
+                        local: false,
                     });
                 }
             }
@@ -148,6 +152,26 @@ pub(crate) fn picture(system: &System) -> Picture<'_> {
                         from,
                         to: here,
                         url: url.clone(),
+                        local: false,
+                    });
+                }
+            }
+        }
+    }
+    // Transform and join inputs: from the input record to the record produced, in one node.
+    for node in &system.nodes {
+        for record in &node.topology.records {
+            for transform in &record.transforms {
+                let label = match transform.kind {
+                    crate::model::TransformKind::Single => "transform",
+                    crate::model::TransformKind::Join => "join",
+                };
+                for input in &transform.inputs {
+                    edges.push(Edge {
+                        from: box_id(node, &name_of_key(system, &input.key.id)),
+                        to: box_id(node, &name_of_key(system, &record.key.id)),
+                        url: label.to_owned(),
+                        local: true,
                     });
                 }
             }
@@ -171,4 +195,13 @@ pub(crate) fn node_title(node: &NodeDecl) -> String {
         ),
         None => format!("{} ({})", node.name(), node.runtime().name()),
     }
+}
+
+/// The `[records]` name of a key (the key itself if no record declares it).
+fn name_of_key(system: &System, key: &str) -> String {
+    system
+        .records
+        .iter()
+        .find(|d| d.key.text == key)
+        .map_or_else(|| key.to_owned(), |d| d.name.text.clone())
 }
