@@ -58,12 +58,35 @@ impl Future for YieldOnce {
 /// Median nanoseconds per message of `batches` batches of `per_batch` messages each,
 /// after one untimed warm-up batch.
 pub fn median_ns_per_msg(runner: &mut Runner, batches: usize, per_batch: u64) -> f64 {
-    runner(per_batch.min(10_000));
-    let mut samples: Vec<f64> = (0..batches.max(1))
-        .map(|_| runner(per_batch).as_nanos() as f64 / per_batch as f64)
-        .collect();
-    samples.sort_by(f64::total_cmp);
-    samples[samples.len() / 2]
+    median_ns_per_msg_interleaved(core::slice::from_mut(runner), batches, per_batch)[0]
+}
+
+/// The same for several runners at once, batches interleaved round-robin (starting one
+/// further each round): on a shared machine every case then sees the same spells of load,
+/// so the ratios between them are fairer than figures taken one case after another.
+pub fn median_ns_per_msg_interleaved(
+    runners: &mut [Runner],
+    batches: usize,
+    per_batch: u64,
+) -> Vec<f64> {
+    for runner in runners.iter_mut() {
+        runner(per_batch.min(10_000));
+    }
+    let count = runners.len();
+    let mut samples = vec![Vec::with_capacity(batches); count];
+    for round in 0..batches.max(1) {
+        for k in 0..count {
+            let i = (round + k) % count;
+            samples[i].push(runners[i](per_batch).as_nanos() as f64 / per_batch as f64);
+        }
+    }
+    samples
+        .into_iter()
+        .map(|mut s| {
+            s.sort_by(f64::total_cmp);
+            s[s.len() / 2]
+        })
+        .collect()
 }
 
 /// The sum 0 + 1 + ... + (n - 1): what a tap that saw every message of a batch adds up to.

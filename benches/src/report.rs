@@ -21,7 +21,7 @@ impl Plan {
     };
     /// The full run.
     pub const FULL: Plan = Plan {
-        batches: 21,
+        batches: 51,
         per_batch: 100_000,
     };
 

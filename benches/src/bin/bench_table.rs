@@ -7,9 +7,9 @@
 use std::collections::HashMap;
 use std::process::Command;
 
-use aimdb_benches::harness::median_ns_per_msg;
+use aimdb_benches::harness::median_ns_per_msg_interleaved;
 use aimdb_benches::report::{self, Figures, Plan};
-use aimdb_benches::select;
+use aimdb_benches::{Workload, select};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -17,8 +17,7 @@ fn main() {
     let filter = args.iter().find(|a| !a.starts_with("--")).cloned();
     let cases = select(filter.as_deref());
     if args.iter().any(|a| a == "--list") {
-        // For scripts (the instruction counter): one case id per line, then the number of
-        // messages one timing run pushes through `median_ns_per_msg`.
+        // For scripts (the instruction counter): one case id per line.
         for case in &cases {
             println!("{}", case.id());
         }
@@ -32,20 +31,24 @@ fn main() {
         count_allocations(&args)
     };
     let mut figures = HashMap::new();
-    for case in &cases {
-        let mut runner = (case.make)();
-        let ns = median_ns_per_msg(&mut runner, plan.batches, plan.per_batch);
-        eprintln!("  timed {:<48} {ns:>9.1} ns/msg", case.id());
-        figures.insert(
-            case.id(),
-            Figures {
-                ns,
-                allocs: allocs.get(&case.id()).copied(),
-            },
-        );
+    // One workload at a time, its cases' batches interleaved.
+    for workload in Workload::ALL {
+        let group: Vec<_> = cases.iter().filter(|c| c.workload == workload).collect();
+        let mut runners: Vec<_> = group.iter().map(|c| (c.make)()).collect();
+        let medians = median_ns_per_msg_interleaved(&mut runners, plan.batches, plan.per_batch);
+        for (case, ns) in group.iter().zip(medians) {
+            eprintln!("  timed {:<48} {ns:>9.1} ns/msg", case.id());
+            figures.insert(
+                case.id(),
+                Figures {
+                    ns,
+                    allocs: allocs.get(&case.id()).copied(),
+                },
+            );
+        }
     }
     println!(
-        "\n{} batches x {} messages per case, median; current-thread tokio runtime; {}",
+        "\n{} batches x {} messages per case, median, batches interleaved across each workload's cases; current-thread tokio runtime; {}",
         plan.batches,
         plan.per_batch,
         load()
