@@ -28,6 +28,9 @@ scripts/firmware-size.sh "${images[@]}"
 step "tests"
 cargo test --workspace --all-features
 
+step "benchmarks, quick mode (so they cannot rot; figures are not meaningful here)"
+scripts/bench.sh --quick
+
 if [ -x scripts/miri.sh ]; then
   step "miri (unsafe code in aimdb-core)"
   scripts/miri.sh
