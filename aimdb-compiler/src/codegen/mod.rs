@@ -7,6 +7,7 @@
 //!     pub mod ram { pub const READING: usize = ..; pub const TOTAL: usize = ..; }        // buffers.rs
 //!     pub struct Links { pub mqtt: &'static dyn Connector }                              // links.rs
 //!     static __AIMDB_ROUTES_MQTT: [InboundRoute; N] = [..];                               // links.rs
+//!     pub enum AppliedInput { .. } pub struct AppliedInputs { .. } pub type AppliedRx = ..; // transforms.rs (joins)
 //!     static __AIMDB_CLAIMS: ClaimSet = ..;                                               // registry.rs
 //!     pub async fn run(links: Links) { .. }     // bindings/tokio.rs (tasks from tasks.rs)
 //!     pub fn spawn(spawner: Spawner, links: Links) { .. }               // bindings/embassy.rs
@@ -23,6 +24,7 @@ mod links;
 mod names;
 mod registry;
 mod tasks;
+mod transforms;
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
@@ -80,6 +82,7 @@ pub fn emit(topology: &Topology) -> TokenStream {
         Runtime::Embassy => bindings::embassy::emit(&tasks, &links.attach),
     };
     let links_items = links.items;
+    let joins = transforms::items(&planned);
     quote! {
         #[doc = #doc]
         #[allow(unused_imports, clippy::all)]
@@ -87,6 +90,7 @@ pub fn emit(topology: &Topology) -> TokenStream {
             use super::*;
             #buffers
             #links_items
+            #joins
             #registry
             #entry
         }

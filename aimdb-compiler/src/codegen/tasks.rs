@@ -1,4 +1,4 @@
-//! One task per source, tap and outbound link, independent of the runtime: what it needs
+//! One task per source, tap, outbound link and transform, independent of the runtime: what it needs
 //! (a consumer subscribed before any task starts, a connector) and its async body. The
 //! runtime bindings turn these into `tokio::spawn` calls or embassy task functions.
 
@@ -13,6 +13,8 @@ use crate::model::{Function, Runtime};
 pub(crate) struct Subscription {
     /// The local variable holding it.
     pub ident: Ident,
+    /// The name the task's body knows it by (`consumer`, a join's `input_0`, ..).
+    pub param: Ident,
     /// `Consumer<'static, T>`.
     pub ty: TokenStream,
     /// The subscribe expression.
@@ -23,23 +25,23 @@ pub(crate) struct Subscription {
 pub(crate) struct Task {
     /// The task's name (an embassy task function's name).
     pub name: Ident,
-    /// The consumer it reads, if it reads.
-    pub consumer: Option<Subscription>,
+    /// The consumers it reads (none for a source, several for a join).
+    pub consumers: Vec<Subscription>,
     /// The `Links` field of the connector it publishes to, if it publishes.
     pub connector: Option<Ident>,
-    /// The body; it names its inputs `consumer` and `connector`.
+    /// The body; it names its consumers by their `param` and its connector `connector`.
     pub body: TokenStream,
 }
 
 /// Start a user function with its handle. The call is spanned at the user's token, and its
 /// bounds are the type check, so a wrong signature is reported on the user's function. Tokio
 /// tasks run on a multi-threaded runtime, so there the function must also be `Send`.
-fn start(
+pub(super) fn start(
     function: &Function,
-    ty: &syn::Type,
+    generics: TokenStream,
     role: &str,
     runtime: Runtime,
-    handle: TokenStream,
+    handles: TokenStream,
 ) -> TokenStream {
     let runner = match runtime {
         Runtime::Tokio => format_ident!("run_{}_send", role),
@@ -48,7 +50,7 @@ fn start(
     let expr = &function.expr;
     // Every token literal here (and the `.await`), so the call and the await carry the
     // user's span: rustc reports a wrong signature on the user's function, not the macro.
-    quote_spanned!(function.span.token()=> ::aimdb::__private::glue::#runner::<#ty, _, _>(#expr, #handle).await)
+    quote_spanned!(function.span.token()=> ::aimdb::__private::glue::#runner #generics (#expr, #handles).await)
 }
 
 pub(super) fn plan(records: &[Planned<'_>], runtime: Runtime) -> Vec<Task> {
@@ -61,28 +63,41 @@ pub(super) fn plan(records: &[Planned<'_>], runtime: Runtime) -> Vec<Task> {
         let key = &record.key.id;
         let subscription = |ident: Ident| Subscription {
             ident,
+            param: format_ident!("consumer"),
             ty: quote!(#p::aimdb_core::Consumer<'static, #ty>),
             expr: quote!(#p::glue::subscribe::<#ty>(&#buffer, #key)),
         };
         for source in &record.sources {
             let producer = quote!(#p::glue::producer::<#ty>(&#buffer));
-            let run = start(&source.function, ty, "source", runtime, producer);
+            let run = start(
+                &source.function,
+                quote!(::<#ty, _, _>),
+                "source",
+                runtime,
+                producer,
+            );
             tasks.push(Task {
                 name: format_ident!("__aimdb_source_{}", planned.stem),
-                consumer: None,
+                consumers: Vec::new(),
                 connector: None,
                 body: run,
             });
         }
         for (index, tap) in record.taps.iter().enumerate() {
-            let run = start(&tap.function, ty, "tap", runtime, quote!(consumer));
+            let run = start(
+                &tap.function,
+                quote!(::<#ty, _, _>),
+                "tap",
+                runtime,
+                quote!(consumer),
+            );
             tasks.push(Task {
                 name: format_ident!("__aimdb_tap_{}_{}", planned.stem, index),
-                consumer: Some(subscription(format_ident!(
+                consumers: vec![subscription(format_ident!(
                     "__aimdb_tap_{}_{}_reader",
                     planned.stem,
                     index
-                ))),
+                ))],
                 connector: None,
                 body: run,
             });
@@ -92,11 +107,12 @@ pub(super) fn plan(records: &[Planned<'_>], runtime: Runtime) -> Vec<Task> {
             let address = &link.url.address;
             tasks.push(Task {
                 name: format_ident!("__aimdb_link_to_{}_{}", planned.stem, index),
-                consumer: Some(subscription(format_ident!("__aimdb_link_to_{}_{}_reader", planned.stem, index))),
+                consumers: vec![subscription(format_ident!("__aimdb_link_to_{}_{}_reader", planned.stem, index))],
                 connector: Some(scheme_field(&link.url)),
                 body: quote!(#p::glue::link_out::<#ty>(consumer, connector, #address, #codec).await),
             });
         }
+        tasks.extend(super::transforms::tasks(planned, records, runtime));
     }
     tasks
 }

@@ -5,6 +5,7 @@
 use core::future::{Future, poll_fn};
 
 use aimdb_core::connector::{CodecError, Connector, Deserializer, Serializer};
+use aimdb_core::join::{JoinInputs, JoinRx, MapOutput};
 use aimdb_core::{Consumer, Producer, RecordBuffer, RecvError};
 
 /// A record buffer as the handles see it.
@@ -58,6 +59,104 @@ where
     Fut: Future<Output = ()> + Send + 'static,
 {
     f(consumer)
+}
+
+/// Start a `.transform(KEY, |b| b.map(f))` on a single-threaded executor: every input value
+/// through `f`; a returned value (or `Some`) is produced. A lagging ring input continues
+/// with the oldest value still held.
+pub fn run_map<In: 'static, Out: 'static, F, R>(
+    f: F,
+    consumer: Consumer<'static, In>,
+    producer: Producer<'static, Out>,
+) -> impl Future<Output = ()> + use<In, Out, F, R>
+where
+    F: FnMut(&In) -> R,
+    R: MapOutput<Out>,
+{
+    map_loop(f, consumer, producer)
+}
+
+/// Start a `.map` transform for a multi-threaded tokio runtime.
+pub fn run_map_send<In: Send + 'static, Out: Send + 'static, F, R>(
+    f: F,
+    consumer: Consumer<'static, In>,
+    producer: Producer<'static, Out>,
+) -> impl Future<Output = ()> + Send + 'static + use<In, Out, F, R>
+where
+    F: FnMut(&In) -> R + Send + 'static,
+    R: MapOutput<Out> + 'static,
+{
+    map_loop(f, consumer, producer)
+}
+
+async fn map_loop<In: 'static, Out: 'static, R: MapOutput<Out>>(
+    mut f: impl FnMut(&In) -> R,
+    mut consumer: Consumer<'static, In>,
+    producer: Producer<'static, Out>,
+) {
+    loop {
+        let value = match consumer.recv().await {
+            Ok(value) => value,
+            Err(RecvError::Lagged(_)) => continue,
+        };
+        if let Some(out) = f(&value).into_output() {
+            producer.produce(out);
+        }
+    }
+}
+
+/// Start a `.transform(KEY, |b| b.on_input(h))` (the stateful form) on a single-threaded
+/// executor: `h` owns the input's consumer and the output's producer.
+pub fn run_on_input<In: 'static, Out: 'static, F, Fut>(
+    f: F,
+    consumer: Consumer<'static, In>,
+    producer: Producer<'static, Out>,
+) -> impl Future<Output = ()> + use<In, Out, F, Fut>
+where
+    F: FnOnce(Consumer<'static, In>, Producer<'static, Out>) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    f(consumer, producer)
+}
+
+/// Start an `.on_input` transform for a multi-threaded tokio runtime.
+pub fn run_on_input_send<In: 'static, Out: 'static, F, Fut>(
+    f: F,
+    consumer: Consumer<'static, In>,
+    producer: Producer<'static, Out>,
+) -> impl Future<Output = ()> + Send + 'static + use<In, Out, F, Fut>
+where
+    F: FnOnce(Consumer<'static, In>, Producer<'static, Out>) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    f(consumer, producer)
+}
+
+/// Start a `.transform_join(|b| .. .on_triggers(h))` on a single-threaded executor: `h` owns
+/// the join's receiver and the output's producer.
+pub fn run_join<S: JoinInputs, const N: usize, Out: 'static, F, Fut>(
+    f: F,
+    rx: JoinRx<S, N>,
+    producer: Producer<'static, Out>,
+) -> impl Future<Output = ()> + use<S, N, Out, F, Fut>
+where
+    F: FnOnce(JoinRx<S, N>, Producer<'static, Out>) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    f(rx, producer)
+}
+
+/// Start a join for a multi-threaded tokio runtime.
+pub fn run_join_send<S: JoinInputs, const N: usize, Out: 'static, F, Fut>(
+    f: F,
+    rx: JoinRx<S, N>,
+    producer: Producer<'static, Out>,
+) -> impl Future<Output = ()> + Send + 'static + use<S, N, Out, F, Fut>
+where
+    F: FnOnce(JoinRx<S, N>, Producer<'static, Out>) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    f(rx, producer)
 }
 
 /// Coerce a serializer to its fn-pointer type (the error, if any, is on the argument).

@@ -11,9 +11,9 @@ pub(crate) fn emit(tasks: &[Task], attach: &TokenStream) -> TokenStream {
     let p = private();
     let task_fns = tasks.iter().map(|task| {
         let name = &task.name;
-        let consumer = task.consumer.as_ref().map(|c| {
-            let ty = &c.ty;
-            quote!(consumer: #ty,)
+        let consumers = task.consumers.iter().map(|c| {
+            let (param, ty) = (&c.param, &c.ty);
+            quote!(#param: #ty,)
         });
         let connector = task
             .connector
@@ -22,20 +22,23 @@ pub(crate) fn emit(tasks: &[Task], attach: &TokenStream) -> TokenStream {
         let body = &task.body;
         quote! {
             #[#p::embassy_executor::task(embassy_executor = #p::embassy_executor)]
-            async fn #name(#consumer #connector) {
+            async fn #name(#(#consumers)* #connector) {
                 #body
             }
         }
     });
-    let subscribe = tasks.iter().filter_map(|t| t.consumer.as_ref()).map(|c| {
+    let subscribe = tasks.iter().flat_map(|t| &t.consumers).map(|c| {
         let (ident, ty, expr) = (&c.ident, &c.ty, &c.expr);
         quote!(let #ident: #ty = #expr;)
     });
     let spawns = tasks.iter().map(|task| {
         let name = &task.name;
-        let consumer = task.consumer.as_ref().map(|c| &c.ident);
+        let consumers = task.consumers.iter().map(|c| {
+            let ident = &c.ident;
+            quote!(#ident)
+        });
         let connector = task.connector.as_ref().map(|field| quote!(links.#field));
-        let args = consumer.map(|c| quote!(#c)).into_iter().chain(connector);
+        let args = consumers.chain(connector);
         let message =
             format!("aimdb: task `{name}` is already running: a node's `spawn` may be called once");
         quote! {
@@ -48,7 +51,7 @@ pub(crate) fn emit(tasks: &[Task], attach: &TokenStream) -> TokenStream {
         /// Start the node on an embassy executor: register and validate its claims
         /// (panics if another node already produces one of its records), subscribe every
         /// reader, attach the inbound links, then spawn one task per source, tap and
-        /// outbound link. Call it once: the task pools are statics of size one.
+        /// outbound link and transform. Call it once: the task pools are statics of size one.
         pub fn spawn(spawner: #p::embassy_executor::Spawner, links: Links) {
             let _ = (&spawner, &links);
             __aimdb_register();

@@ -8,7 +8,7 @@ use super::super::tasks::Task;
 
 pub(crate) fn emit(tasks: &[Task], attach: &TokenStream) -> TokenStream {
     let p = private();
-    let subscribe = tasks.iter().filter_map(|t| t.consumer.as_ref()).map(|c| {
+    let subscribe = tasks.iter().flat_map(|t| &t.consumers).map(|c| {
         let (ident, ty, expr) = (&c.ident, &c.ty, &c.expr);
         quote!(let #ident: #ty = #expr;)
     });
@@ -16,9 +16,9 @@ pub(crate) fn emit(tasks: &[Task], attach: &TokenStream) -> TokenStream {
         .map(|i| format_ident!("__aimdb_task_{}", i))
         .collect();
     let spawns = tasks.iter().zip(&handles).map(|(task, handle)| {
-        let consumer = task.consumer.as_ref().map(|c| {
-            let ident = &c.ident;
-            quote!(let consumer = #ident;)
+        let consumers = task.consumers.iter().map(|c| {
+            let (param, ident) = (&c.param, &c.ident);
+            quote!(let #param = #ident;)
         });
         let connector = task
             .connector
@@ -27,7 +27,7 @@ pub(crate) fn emit(tasks: &[Task], attach: &TokenStream) -> TokenStream {
         let body = &task.body;
         quote! {
             let #handle = #p::tokio::spawn({
-                #consumer
+                #(#consumers)*
                 #connector
                 async move { #body }
             });
@@ -36,8 +36,8 @@ pub(crate) fn emit(tasks: &[Task], attach: &TokenStream) -> TokenStream {
     quote! {
         /// Run the node on the current tokio runtime: register and validate its claims
         /// (panics if another node already produces one of its records), subscribe every
-        /// reader, attach the inbound links, then spawn one task per source, tap and
-        /// outbound link. Returns when every task has returned; a task's panic is
+        /// reader, attach the inbound links, then spawn one task per source, tap,
+        /// outbound link and transform. Returns when every task has returned; a task's panic is
         /// propagated.
         pub async fn run(links: Links) {
             let _ = &links;
