@@ -377,7 +377,10 @@ impl Record {
 
 impl Topology {
     /// Every transform input in the node that reads `key`, with the record it produces.
-    pub fn inputs_reading<'a>(&'a self, key: &'a str) -> impl Iterator<Item = (&'a Record, &'a Input)> + 'a {
+    pub fn inputs_reading<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> impl Iterator<Item = (&'a Record, &'a Input)> + 'a {
         self.records.iter().flat_map(move |record| {
             record
                 .transforms

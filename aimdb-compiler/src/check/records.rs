@@ -101,7 +101,10 @@ fn produced_if_read(
         .map(|(reader, span)| (format!("`{reader}`"), span));
     let input = || {
         topology.inputs_reading(key).next().map(|(record, input)| {
-            (format!("the transform producing `{}`", record.key.id), input.key.span)
+            (
+                format!("the transform producing `{}`", record.key.id),
+                input.key.span,
+            )
         })
     };
     let Some((reader, span)) = own.or_else(input) else {

@@ -154,7 +154,10 @@ impl Walker<'_> {
             self.diagnostics.push(
                 Diagnostic::error(
                     span,
-                    format!("`.{name}` comes after the handler `.{}`", handler.kind.method()),
+                    format!(
+                        "`.{name}` comes after the handler `.{}`",
+                        handler.kind.method()
+                    ),
                 )
                 .help("the handler ends the builder: declare the inputs first, then one handler"),
             );
@@ -187,8 +190,11 @@ impl Walker<'_> {
             ("on_triggers", TransformKind::Join) => HandlerKind::OnTriggers,
             ("map" | "on_input", TransformKind::Join) => {
                 self.diagnostics.push(
-                    Diagnostic::error(span, format!("a join's handler is `.on_triggers(..)`, not `.{name}`"))
-                        .help(self.shape),
+                    Diagnostic::error(
+                        span,
+                        format!("a join's handler is `.on_triggers(..)`, not `.{name}`"),
+                    )
+                    .help(self.shape),
                 );
                 return;
             }
@@ -207,7 +213,10 @@ impl Walker<'_> {
                 self.diagnostics.push(
                     Diagnostic::error(
                         span,
-                        format!("unknown method `.{name}` in the builder of `.{}`", kind.method()),
+                        format!(
+                            "unknown method `.{name}` in the builder of `.{}`",
+                            kind.method()
+                        ),
                     )
                     .help(help),
                 );
@@ -235,8 +244,13 @@ impl Walker<'_> {
                     }),
                     _ => {
                         self.diagnostics.push(
-                            Diagnostic::error(turbofish.span(), "`.input` takes one type: the input record's value type")
-                                .help("write `.input::<SetpointRequest>(SetpointKey::RequestOperatorA)`"),
+                            Diagnostic::error(
+                                turbofish.span(),
+                                "`.input` takes one type: the input record's value type",
+                            )
+                            .help(
+                                "write `.input::<SetpointRequest>(SetpointKey::RequestOperatorA)`",
+                            ),
                         );
                         return;
                     }
