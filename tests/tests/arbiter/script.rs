@@ -7,16 +7,16 @@ use std::time::{Duration, Instant};
 
 /// The requests, in the order they must reach the arbiter.
 pub const SCRIPT: [(Origin, i32); 10] = [
-    (Origin::Autotuner, 210),  // nobody else yet: applied
-    (Origin::Autotuner, 220),  // applied
-    (Origin::OperatorA, 250),  // an operator overrides the autotuner
-    (Origin::Autotuner, 230),  // ignored from now on
-    (Origin::OperatorB, 400),  // latest operator wins, clamped to 300
-    (Origin::OperatorA, 100),  // clamped to 150
-    (Origin::OperatorB, 150),  // same as applied: nothing new
-    (Origin::Autotuner, 240),  // ignored
-    (Origin::OperatorB, 260),  // applied
-    (Origin::OperatorA, 260),  // same value: nothing new
+    (Origin::Autotuner, 210), // nobody else yet: applied
+    (Origin::Autotuner, 220), // applied
+    (Origin::OperatorA, 250), // an operator overrides the autotuner
+    (Origin::Autotuner, 230), // ignored from now on
+    (Origin::OperatorB, 400), // latest operator wins, clamped to 300
+    (Origin::OperatorA, 100), // clamped to 150
+    (Origin::OperatorB, 150), // same as applied: nothing new
+    (Origin::Autotuner, 240), // ignored
+    (Origin::OperatorB, 260), // applied
+    (Origin::OperatorA, 260), // same value: nothing new
 ];
 
 /// What the tap on `Applied` must see, in order.
@@ -51,7 +51,10 @@ pub async fn play<F: Future<Output = ()>>(
         while !(DECIDED.load(Ordering::SeqCst) == step
             && SEEN.lock().unwrap().len() == APPLIED.load(Ordering::SeqCst))
         {
-            assert!(Instant::now() < deadline, "{origin:?} never got turn {step}");
+            assert!(
+                Instant::now() < deadline,
+                "{origin:?} never got turn {step}"
+            );
             pause().await;
         }
         let _ = producer.produce(SetpointRequest { origin, tenths }).await;
@@ -70,6 +73,14 @@ pub fn seen_after_script() -> Vec<(i32, Origin)> {
     }
     // Anything produced late would show up here.
     std::thread::sleep(Duration::from_millis(20));
-    assert_eq!(DECIDED.load(Ordering::SeqCst), SCRIPT.len(), "every request decided once");
-    SEEN.lock().unwrap().iter().map(|a| (a.tenths, a.origin)).collect()
+    assert_eq!(
+        DECIDED.load(Ordering::SeqCst),
+        SCRIPT.len(),
+        "every request decided once"
+    );
+    SEEN.lock()
+        .unwrap()
+        .iter()
+        .map(|a| (a.tenths, a.origin))
+        .collect()
 }
