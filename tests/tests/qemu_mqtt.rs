@@ -36,24 +36,26 @@ const WAIT: Duration = Duration::from_secs(30);
 static READING: SpmcRing<StdRawMutex, (u32, i32), 256, 1> = SpmcRing::new();
 static ACK: SpmcRing<StdRawMutex, u32, 4, 1> = SpmcRing::new();
 
-fn word(bytes: &[u8]) -> u32 {
-    u32::from_le_bytes(bytes.try_into().expect("4 bytes"))
+/// Little-endian `u32`s of a payload of exactly `N` of them.
+fn words<const N: usize>(payload: &[u8]) -> Result<[u32; N], CodecError> {
+    if payload.len() != 4 * N {
+        return Err(CodecError::Malformed);
+    }
+    let mut out = [0u32; N];
+    for (word, chunk) in out.iter_mut().zip(payload.chunks_exact(4)) {
+        *word = u32::from_le_bytes(chunk.try_into().expect("4 bytes"));
+    }
+    Ok(out)
 }
 
 static ROUTES: [InboundRoute; 2] = [
     InboundRoute {
         address: "sensor/reading?qos=1",
-        deliver: |p| match p.len() {
-            8 => Ok(READING.produce((word(&p[..4]), word(&p[4..]) as i32))),
-            _ => Err(CodecError::Malformed),
-        },
+        deliver: |p| words::<2>(p).map(|[seq, c]| READING.produce((seq, c as i32))),
     },
     InboundRoute {
         address: "sensor/setpoint-ack?qos=1",
-        deliver: |p| match p.len() {
-            4 => Ok(ACK.produce(word(p))),
-            _ => Err(CodecError::Malformed),
-        },
+        deliver: |p| words::<1>(p).map(|[ack]| ACK.produce(ack)),
     },
 ];
 
@@ -116,7 +118,10 @@ fn firmware_in_qemu_speaks_mqtt_to_a_real_broker() -> Result<(), QemuError> {
         );
 
         let link = host.link_stats("sensor/reading").expect("a reading link");
-        assert_eq!((link.received, link.decode_errors), (u64::from(READINGS), 0));
+        assert_eq!(
+            (link.received, link.decode_errors),
+            (u64::from(READINGS), 0)
+        );
         let first = first.expect("at least one reading");
         let span = all - first;
         println!(
