@@ -64,8 +64,7 @@ pub fn expand(tokens: TokenStream) -> TokenStream {
         Ok(source) => source,
         Err(error) => {
             let message = format!(
-                "cannot read the topology file `{written}` ({}): {error}\n  = help: the path is relative to this crate's Cargo.toml (CARGO_MANIFEST_DIR), absolute, or `$VAR/...` with an environment variable",
-                path.display()
+                "cannot read the topology file `{written}`: {error}\n  = help: the path is relative to this crate's Cargo.toml (CARGO_MANIFEST_DIR), absolute, or `$VAR/...` with an environment variable"
             );
             out.extend(syn::Error::new(args.file.span(), message).to_compile_error());
             return out;
@@ -79,8 +78,10 @@ pub fn expand(tokens: TokenStream) -> TokenStream {
     let (system, diagnostics) = super::check_source(&source);
     if !diagnostics.is_empty() {
         for diagnostic in &diagnostics {
+            // rustc adds its own `error: ` before the message.
             let text = diagnostic.render(&written, &source);
-            out.extend(syn::Error::new(args.file.span(), text.trim_end()).to_compile_error());
+            let text = text.trim_end().trim_start_matches("error: ");
+            out.extend(syn::Error::new(args.file.span(), text).to_compile_error());
         }
         return out;
     }
@@ -100,6 +101,12 @@ pub fn expand(tokens: TokenStream) -> TokenStream {
         return out;
     };
     let mut topology = node.topology.clone();
+    out.extend(super::located::locate(
+        &mut topology,
+        &written,
+        &source,
+        args.file.span(),
+    ));
     pin(&mut topology, args.file.span());
     let code = crate::codegen::emit(&topology);
     if let Err(diagnostic) =
@@ -261,7 +268,7 @@ fn pin_codec(codec: &mut Codec, at: TokenSpan) {
 }
 
 /// A syntax tree with every token at `at` (parsed back from its own tokens, so it cannot fail).
-fn respan<T: Parse + ToTokens + Clone>(tree: &T, at: TokenSpan) -> T {
+pub(super) fn respan<T: Parse + ToTokens + Clone>(tree: &T, at: TokenSpan) -> T {
     fn tokens(stream: TokenStream, at: TokenSpan) -> TokenStream {
         stream
             .into_iter()

@@ -22,6 +22,7 @@
 //! [`macro_form`] is the `topology!(file = "..", node = "..")` entry point.
 //! The format's reference page is `docs/topology-file.md`.
 
+mod located;
 pub mod macro_form;
 mod node_record;
 mod nodes;

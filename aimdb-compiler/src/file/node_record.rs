@@ -69,9 +69,11 @@ pub(super) fn parse(
     }
     if let Some((span, value)) = table.get("source") {
         let what = format!("`source` of {what}");
-        if let Some(f) = string(value, &what, diagnostics)
-            .and_then(|n| rust::function(&n, "source", diagnostics))
-        {
+        let f = string(value, &what, diagnostics)
+            .and_then(|n| rust::function(&n, "source", diagnostics));
+        // The record has a source the user can fix: "read but not produced" would be noise.
+        record.complete &= f.is_some();
+        if let Some(f) = f {
             let seq = start(span);
             record.sources.push(Source {
                 span: f.span,

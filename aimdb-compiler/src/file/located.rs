@@ -1,0 +1,127 @@
+//! Rust items named in a topology file, emitted so that rustc's errors about them name their
+//! place in the file.
+//!
+//! A proc macro cannot point rustc at a line of a TOML file. So each item (a function path,
+//! a value type) is emitted through a one-line `macro_rules!` named after its place:
+//! `climate_toml_line_19_column_10!()` expands to `read_temperature_loop`. rustc reports an
+//! error inside a macro's expansion with "this error originates in the macro
+//! `climate_toml_line_19_column_10`", and the error's span is the `file = ".."` literal.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::{Ident, Span as TokenSpan, TokenStream};
+use quote::{ToTokens, quote_spanned};
+
+use super::macro_form::respan;
+use crate::diagnostic::Span;
+use crate::model::{Codec, Function, Topology, TypeRef};
+
+/// Route every function and type of `topology` through a macro named after its place in
+/// `source` (the file, shown as `file`); returns the macro definitions, to emit before the
+/// node (textual scope reaches into the node's module).
+pub(super) fn locate(
+    topology: &mut Topology,
+    file: &str,
+    source: &str,
+    at: TokenSpan,
+) -> TokenStream {
+    let stem = stem(file);
+    let mut defined = BTreeSet::new();
+    let mut definitions = TokenStream::new();
+    let mut define = |span: Span, body: TokenStream| -> Option<Ident> {
+        let (line, column) = span.line_column(Some(source))?;
+        let name = Ident::new(&format!("{stem}_line_{line}_column_{column}"), at);
+        if defined.insert(name.to_string()) {
+            let body = respan_tokens(body, at);
+            definitions.extend(quote_spanned!(at=>
+                #[allow(unused_macros)]
+                macro_rules! #name { () => { #body } }
+            ));
+        }
+        Some(name)
+    };
+    let mut function = |f: &mut Function| {
+        if let Some(name) = define(f.span, f.expr.to_token_stream()) {
+            f.expr = syn::parse_quote_spanned!(at=> #name!());
+        }
+    };
+    for record in &mut topology.records {
+        record
+            .sources
+            .iter_mut()
+            .for_each(|s| function(&mut s.function));
+        record
+            .taps
+            .iter_mut()
+            .for_each(|t| function(&mut t.function));
+        for link in &mut record.links_to {
+            if let Codec::Given(f) = &mut link.serializer {
+                function(f);
+            }
+        }
+        for link in &mut record.links_from {
+            if let Codec::Given(f) = &mut link.deserializer {
+                function(f);
+            }
+        }
+        for transform in &mut record.transforms {
+            if let Some(handler) = &mut transform.handler {
+                function(&mut handler.function);
+            }
+        }
+    }
+    let mut ty = |t: &mut TypeRef| {
+        if let Some(name) = define(t.span, t.ty.to_token_stream()) {
+            t.ty = syn::parse_quote_spanned!(at=> #name!());
+        }
+    };
+    for record in &mut topology.records {
+        ty(&mut record.value_type);
+        for transform in &mut record.transforms {
+            transform
+                .inputs
+                .iter_mut()
+                .filter_map(|i| i.value_type.as_mut())
+                .for_each(&mut ty);
+        }
+    }
+    definitions
+}
+
+fn respan_tokens(tokens: TokenStream, at: TokenSpan) -> TokenStream {
+    respan(
+        &syn::parse2::<proc_macro2::TokenStream>(tokens).unwrap_or_default(),
+        at,
+    )
+}
+
+/// `topologies/climate.toml` → `climate_toml`; anything but letters and digits becomes `_`.
+fn stem(file: &str) -> String {
+    let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
+    let stem: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    match stem.chars().next() {
+        Some(c) if c.is_ascii_alphabetic() => stem,
+        _ => format!("topology_{stem}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn stems() {
+        assert_eq!(
+            super::stem("$AIMDB_REPO/topologies/climate.toml"),
+            "climate_toml"
+        );
+        assert_eq!(super::stem("2-zones.toml"), "topology_2_zones_toml");
+    }
+}

@@ -1,0 +1,3 @@
+aimdb::topology!(file = "topologies/no-such-system.toml", node = "sensor");
+
+fn main() {}

@@ -1,0 +1,6 @@
+include!("../../topology/climate.rs");
+include!("../../topology/functions.rs");
+
+aimdb::topology!(file = "$AIMDB_REPO/topologies/climate.toml", node = "sensr");
+
+fn main() {}
