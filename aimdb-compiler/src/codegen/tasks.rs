@@ -33,12 +33,13 @@ pub(crate) struct Task {
     pub body: TokenStream,
 }
 
-/// Start a user function with its handle. The call is spanned at the user's token, and its
+/// Start a user function with its handles; `types` are the runner's leading type arguments
+/// (the record types), its last two (function and future or result) are inferred. The call is spanned at the user's token, and its
 /// bounds are the type check, so a wrong signature is reported on the user's function. Tokio
 /// tasks run on a multi-threaded runtime, so there the function must also be `Send`.
 pub(super) fn start(
     function: &Function,
-    generics: TokenStream,
+    types: TokenStream,
     role: &str,
     runtime: Runtime,
     handles: TokenStream,
@@ -50,7 +51,10 @@ pub(super) fn start(
     let expr = &function.expr;
     // Every token literal here (and the `.await`), so the call and the await carry the
     // user's span: rustc reports a wrong signature on the user's function, not the macro.
-    quote_spanned!(function.span.token()=> ::aimdb::__private::glue::#runner #generics (#expr, #handles).await)
+    if types.is_empty() {
+        return quote_spanned!(function.span.token()=> ::aimdb::__private::glue::#runner(#expr, #handles).await);
+    }
+    quote_spanned!(function.span.token()=> ::aimdb::__private::glue::#runner::<#types, _, _>(#expr, #handles).await)
 }
 
 pub(super) fn plan(records: &[Planned<'_>], runtime: Runtime) -> Vec<Task> {
@@ -69,13 +73,7 @@ pub(super) fn plan(records: &[Planned<'_>], runtime: Runtime) -> Vec<Task> {
         };
         for source in &record.sources {
             let producer = quote!(#p::glue::producer::<#ty>(&#buffer));
-            let run = start(
-                &source.function,
-                quote!(::<#ty, _, _>),
-                "source",
-                runtime,
-                producer,
-            );
+            let run = start(&source.function, quote!(#ty), "source", runtime, producer);
             tasks.push(Task {
                 name: format_ident!("__aimdb_source_{}", planned.stem),
                 consumers: Vec::new(),
@@ -84,13 +82,7 @@ pub(super) fn plan(records: &[Planned<'_>], runtime: Runtime) -> Vec<Task> {
             });
         }
         for (index, tap) in record.taps.iter().enumerate() {
-            let run = start(
-                &tap.function,
-                quote!(::<#ty, _, _>),
-                "tap",
-                runtime,
-                quote!(consumer),
-            );
+            let run = start(&tap.function, quote!(#ty), "tap", runtime, quote!(consumer));
             tasks.push(Task {
                 name: format_ident!("__aimdb_tap_{}_{}", planned.stem, index),
                 consumers: vec![subscription(format_ident!(

@@ -73,7 +73,7 @@ pub(super) fn tasks(planned: &Planned<'_>, all: &[Planned<'_>], runtime: Runtime
                 };
                 start(
                     &handler.function,
-                    quote!(::<#input_ty, #out, _, _>),
+                    quote!(#input_ty, #out),
                     role,
                     runtime,
                     quote!(consumer, #producer),

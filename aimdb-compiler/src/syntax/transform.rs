@@ -81,6 +81,7 @@ pub(super) fn parse(
         );
         return transform;
     };
+    let before = diagnostics.len();
     let mut walker = Walker {
         transform,
         receiver,
@@ -88,7 +89,8 @@ pub(super) fn parse(
         diagnostics,
     };
     walker.walk(chain);
-    if walker.transform.handler.is_none() {
+    // A builder call already reported (a misspelled or misplaced handler) says enough.
+    if walker.transform.handler.is_none() && walker.diagnostics.len() == before {
         let method = kind.method();
         let handler = match kind {
             TransformKind::Single => "`.map(f)` or `.on_input(..)`",

@@ -4,6 +4,7 @@
 mod checks;
 mod emit;
 mod parse;
+mod topologies;
 
 use crate::diagnostic::Diagnostic;
 use crate::model::Topology;

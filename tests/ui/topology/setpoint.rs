@@ -3,11 +3,13 @@
 // join compile-fail cases), so `topology!`'s `use super::*` sees them.
 
 use std::sync::Mutex;
+
+use aimdb::RecordKey;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 // Many writers — operator A, operator B, an autotuner — each own
 // their own request stream by carrying a distinct origin in the key.
-#[derive(aimdb::RecordKey, Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(RecordKey, Clone, Copy, PartialEq, Eq, Debug)]
 enum SetpointKey {
     #[key = "request/operator-a"]
     RequestOperatorA,
