@@ -82,7 +82,13 @@ fn two_writers(first: &End<'_>, second: &End<'_>) -> Diagnostic {
 
 fn no_writer(reader: &End<'_>, writers: &HashMap<&str, End<'_>>) -> Diagnostic {
     let url = &reader.link.url.text;
-    let written = writers.keys().copied();
+    // In file order, so a tie between two close addresses is broken the same way each run.
+    let mut written: Vec<(&str, usize)> = writers
+        .iter()
+        .map(|(url, end)| (*url, start(end.link.span)))
+        .collect();
+    written.sort_by_key(|(_, at)| *at);
+    let written = written.into_iter().map(|(url, _)| url);
     let help = match did_you_mean(url, written) {
         Some(close) => format!(
             "did you mean \"{close}\" (written by node `{}`)? if the writer is outside this file, add `external = true` to this link",
@@ -171,4 +177,11 @@ fn codec_mismatch(writer: &End<'_>, reader: &End<'_>) -> Option<Diagnostic> {
 /// A path without its last segment (`Temperature::to_bytes` → `Temperature`; `f` → ``).
 fn parent(path: &str) -> &str {
     path.rsplit_once("::").map_or("", |(parent, _)| parent)
+}
+
+fn start(span: crate::diagnostic::Span) -> usize {
+    match span {
+        crate::diagnostic::Span::Text { start, .. } => start,
+        crate::diagnostic::Span::Tokens(_) => 0,
+    }
 }
