@@ -28,8 +28,9 @@ mod std_mutex {
 
         #[inline]
         fn lock<R>(&self, f: impl FnOnce() -> R) -> R {
-            // A panic inside a buffer operation cannot leave the buffer's `RefCell` borrowed
-            // (the borrow guard is dropped while unwinding), so a poisoned lock is safe to reuse.
+            // A buffer keeps its state in `Cell`s, each always holding a whole value (a value
+            // moved out for a clone is put back while unwinding), so a panic inside a buffer
+            // operation leaves nothing half-done and a poisoned lock is safe to reuse.
             let _guard = self
                 .0
                 .lock()

@@ -1,11 +1,11 @@
 //! `SingleLatest`: the current value.
 
-use core::cell::RefCell;
+use core::cell::Cell;
 use core::task::{Context, Poll};
 
 use embassy_sync::blocking_mutex::{Mutex, raw::RawMutex};
 
-use super::reader_slots::ReaderSlots;
+use super::reader_slots::{ReaderSlots, clone_in};
 use super::{
     BufferKind, ReaderCursor, RecordBuffer, RecvError, SubscribeError, TryRecvError, poll_from,
 };
@@ -16,13 +16,15 @@ use super::{
 /// produced since it last read. A reader that subscribes after a value exists sees that
 /// value once. [`peek`](RecordBuffer::peek) reads the current value without consuming it.
 pub struct SingleLatest<M: RawMutex, T, const R: usize = 1> {
-    state: Mutex<M, RefCell<LatestState<T, R>>>,
+    state: Mutex<M, LatestState<T, R>>,
 }
 
+/// Every field is a `Cell` (see `reader_slots`): no borrow flag, safe to re-enter.
 struct LatestState<T, const R: usize> {
-    value: Option<T>,
-    /// Bumped on every produce; a reader's cursor holds the version it saw last.
-    version: u64,
+    value: Cell<Option<T>>,
+    /// Bumped on every produce; a reader's cursor holds the version it saw last. Version 0
+    /// is "nothing produced yet", so `value` is `Some` whenever `version` is not 0.
+    version: Cell<u64>,
     readers: ReaderSlots<R>,
 }
 
@@ -30,17 +32,17 @@ impl<M: RawMutex, T, const R: usize> SingleLatest<M, T, R> {
     /// An empty buffer.
     pub const fn new() -> Self {
         SingleLatest {
-            state: Mutex::new(RefCell::new(LatestState {
-                value: None,
-                version: 0,
+            state: Mutex::new(LatestState {
+                value: Cell::new(None),
+                version: Cell::new(0),
                 readers: ReaderSlots::new(),
-            })),
+            }),
         }
     }
 
     /// How many values were ever produced into this buffer.
     pub fn produced(&self) -> u64 {
-        self.state.lock(|s| s.borrow().version)
+        self.state.lock(|s| s.version.get())
     }
 }
 
@@ -51,13 +53,20 @@ impl<M: RawMutex, T, const R: usize> Default for SingleLatest<M, T, R> {
 }
 
 impl<T: Clone, const R: usize> LatestState<T, R> {
+    #[inline]
     fn take_next(&self, cursor: &mut ReaderCursor) -> Result<T, TryRecvError> {
-        match &self.value {
-            Some(value) if cursor.seq != self.version => {
-                cursor.seq = self.version;
-                Ok(value.clone())
+        let version = self.version.get();
+        if cursor.seq == version {
+            return Err(TryRecvError::Empty);
+        }
+        // `version != 0` here (a cursor starts at 0), so a value is held.
+        match clone_in(&self.value) {
+            Some(value) => {
+                cursor.seq = version;
+                Ok(value)
             }
-            _ => Err(TryRecvError::Empty),
+            // Only if `T::clone` of this very value re-entered and read it.
+            None => Err(TryRecvError::Empty),
         }
     }
 }
@@ -69,16 +78,16 @@ where
 {
     fn produce(&self, value: T) {
         self.state.lock(|s| {
-            let mut s = s.borrow_mut();
-            s.value = Some(value);
-            s.version += 1;
+            // The replaced value is dropped after the cell is set.
+            s.value.set(Some(value));
+            s.version.set(s.version.get() + 1);
             s.readers.wake_all();
         })
     }
 
     fn subscribe(&self) -> Result<ReaderCursor, SubscribeError> {
         self.state.lock(|s| {
-            let slot = s.borrow_mut().readers.claim()?;
+            let slot = s.readers.claim()?;
             // Version 0 means "seen nothing", so an existing value is delivered once.
             Ok(ReaderCursor {
                 slot,
@@ -89,8 +98,7 @@ where
     }
 
     fn unsubscribe(&self, cursor: &ReaderCursor) {
-        self.state
-            .lock(|s| s.borrow_mut().readers.release(cursor.slot))
+        self.state.lock(|s| s.readers.release(cursor.slot))
     }
 
     fn poll_recv(
@@ -99,7 +107,6 @@ where
         cx: &mut Context<'_>,
     ) -> Poll<Result<T, RecvError>> {
         self.state.lock(|s| {
-            let mut s = s.borrow_mut();
             let result = s.take_next(cursor);
             if matches!(result, Err(TryRecvError::Empty)) {
                 s.readers.register(cursor.slot, cx.waker());
@@ -109,11 +116,11 @@ where
     }
 
     fn try_recv(&self, cursor: &mut ReaderCursor) -> Result<T, TryRecvError> {
-        self.state.lock(|s| s.borrow().take_next(cursor))
+        self.state.lock(|s| s.take_next(cursor))
     }
 
     fn peek(&self) -> Option<T> {
-        self.state.lock(|s| s.borrow().value.clone())
+        self.state.lock(|s| clone_in(&s.value))
     }
 
     fn kind(&self) -> BufferKind {

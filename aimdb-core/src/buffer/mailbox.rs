@@ -1,26 +1,25 @@
 //! `Mailbox`: the latest instruction, taken once.
 
-use core::cell::RefCell;
+use core::cell::Cell;
 use core::task::{Context, Poll};
 
 use embassy_sync::blocking_mutex::{Mutex, raw::RawMutex};
 
-use super::reader_slots::ReaderSlots;
-use super::{
-    BufferKind, ReaderCursor, RecordBuffer, RecvError, SubscribeError, TryRecvError, poll_from,
-};
+use super::reader_slots::{ReaderSlots, clone_in};
+use super::{BufferKind, ReaderCursor, RecordBuffer, RecvError, SubscribeError, TryRecvError};
 
 /// One slot holding the latest instruction, with `R` reader slots.
 ///
 /// Producing overwrites a pending instruction that nobody took yet. Reading takes it, so
 /// readers compete: exactly one of them gets each instruction (no fan-out).
 pub struct Mailbox<M: RawMutex, T, const R: usize = 1> {
-    state: Mutex<M, RefCell<MailboxState<T, R>>>,
+    state: Mutex<M, MailboxState<T, R>>,
 }
 
+/// Every field is a `Cell` (see `reader_slots`): no borrow flag, safe to re-enter.
 struct MailboxState<T, const R: usize> {
-    pending: Option<T>,
-    produced: u64,
+    pending: Cell<Option<T>>,
+    produced: Cell<u64>,
     readers: ReaderSlots<R>,
 }
 
@@ -28,17 +27,17 @@ impl<M: RawMutex, T, const R: usize> Mailbox<M, T, R> {
     /// An empty mailbox.
     pub const fn new() -> Self {
         Mailbox {
-            state: Mutex::new(RefCell::new(MailboxState {
-                pending: None,
-                produced: 0,
+            state: Mutex::new(MailboxState {
+                pending: Cell::new(None),
+                produced: Cell::new(0),
                 readers: ReaderSlots::new(),
-            })),
+            }),
         }
     }
 
     /// How many instructions were ever produced into this mailbox.
     pub fn produced(&self) -> u64 {
-        self.state.lock(|s| s.borrow().produced)
+        self.state.lock(|s| s.produced.get())
     }
 }
 
@@ -55,9 +54,9 @@ where
 {
     fn produce(&self, value: T) {
         self.state.lock(|s| {
-            let mut s = s.borrow_mut();
-            s.pending = Some(value);
-            s.produced += 1;
+            // The replaced instruction, if nobody took it, is dropped after the cell is set.
+            s.pending.set(Some(value));
+            s.produced.set(s.produced.get() + 1);
             // Wake every waiting reader: the first to run takes the value, the others
             // register again. Waking one could strand the value with a reader that was dropped.
             s.readers.wake_all();
@@ -66,7 +65,7 @@ where
 
     fn subscribe(&self) -> Result<ReaderCursor, SubscribeError> {
         self.state.lock(|s| {
-            let slot = s.borrow_mut().readers.claim()?;
+            let slot = s.readers.claim()?;
             Ok(ReaderCursor {
                 slot,
                 seq: 0,
@@ -76,8 +75,7 @@ where
     }
 
     fn unsubscribe(&self, cursor: &ReaderCursor) {
-        self.state
-            .lock(|s| s.borrow_mut().readers.release(cursor.slot))
+        self.state.lock(|s| s.readers.release(cursor.slot))
     }
 
     fn poll_recv(
@@ -85,23 +83,22 @@ where
         cursor: &mut ReaderCursor,
         cx: &mut Context<'_>,
     ) -> Poll<Result<T, RecvError>> {
-        self.state.lock(|s| {
-            let mut s = s.borrow_mut();
-            let result = s.pending.take().ok_or(TryRecvError::Empty);
-            if result.is_err() {
+        self.state.lock(|s| match s.pending.take() {
+            Some(value) => Poll::Ready(Ok(value)),
+            None => {
                 s.readers.register(cursor.slot, cx.waker());
+                Poll::Pending
             }
-            poll_from(result)
         })
     }
 
     fn try_recv(&self, _cursor: &mut ReaderCursor) -> Result<T, TryRecvError> {
         self.state
-            .lock(|s| s.borrow_mut().pending.take().ok_or(TryRecvError::Empty))
+            .lock(|s| s.pending.take().ok_or(TryRecvError::Empty))
     }
 
     fn peek(&self) -> Option<T> {
-        self.state.lock(|s| s.borrow().pending.clone())
+        self.state.lock(|s| clone_in(&s.pending))
     }
 
     fn kind(&self) -> BufferKind {

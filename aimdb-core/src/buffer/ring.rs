@@ -1,11 +1,11 @@
 //! `SpmcRing`: bounded history, independent readers, lag reported.
 
-use core::cell::RefCell;
+use core::cell::Cell;
 use core::task::{Context, Poll};
 
 use embassy_sync::blocking_mutex::{Mutex, raw::RawMutex};
 
-use super::reader_slots::ReaderSlots;
+use super::reader_slots::{ReaderSlots, clone_in};
 use super::{
     BufferKind, ReaderCursor, RecordBuffer, RecvError, SubscribeError, TryRecvError, poll_from,
 };
@@ -31,15 +31,16 @@ use super::{
 /// assert_eq!(reader.try_recv(), Ok(6));
 /// ```
 pub struct SpmcRing<M: RawMutex, T, const N: usize, const R: usize = 1> {
-    state: Mutex<M, RefCell<RingState<T, N, R>>>,
+    state: Mutex<M, RingState<T, N, R>>,
 }
 
+/// Every field is a `Cell` (see `reader_slots`): no borrow flag, safe to re-enter.
 struct RingState<T, const N: usize, const R: usize> {
-    values: [Option<T>; N],
+    values: [Cell<Option<T>>; N],
     /// Sequence number the next value will get; also the count of values ever produced.
-    next_seq: u64,
+    next_seq: Cell<u64>,
     /// Index in `values` the next value goes to.
-    write_index: usize,
+    write_index: Cell<usize>,
     readers: ReaderSlots<R>,
 }
 
@@ -48,12 +49,12 @@ impl<M: RawMutex, T, const N: usize, const R: usize> SpmcRing<M, T, N, R> {
     pub const fn new() -> Self {
         const { assert!(N > 0, "SpmcRing capacity must be at least 1") };
         SpmcRing {
-            state: Mutex::new(RefCell::new(RingState {
-                values: [const { None }; N],
-                next_seq: 0,
-                write_index: 0,
+            state: Mutex::new(RingState {
+                values: [const { Cell::new(None) }; N],
+                next_seq: Cell::new(0),
+                write_index: Cell::new(0),
                 readers: ReaderSlots::new(),
-            })),
+            }),
         }
     }
 
@@ -64,12 +65,12 @@ impl<M: RawMutex, T, const N: usize, const R: usize> SpmcRing<M, T, N, R> {
 
     /// How many values were ever produced into this ring.
     pub fn produced(&self) -> u64 {
-        self.state.lock(|s| s.borrow().next_seq)
+        self.state.lock(|s| s.next_seq.get())
     }
 
     /// How many reader slots are taken.
     pub fn readers(&self) -> usize {
-        self.state.lock(|s| s.borrow().readers.count_taken())
+        self.state.lock(|s| s.readers.count_taken())
     }
 }
 
@@ -80,31 +81,30 @@ impl<M: RawMutex, T, const N: usize, const R: usize> Default for SpmcRing<M, T, 
 }
 
 impl<T: Clone, const N: usize, const R: usize> RingState<T, N, R> {
-    fn take_next(&mut self, cursor: &mut ReaderCursor) -> Result<T, TryRecvError> {
-        let oldest = self.next_seq.saturating_sub(N as u64);
+    #[inline]
+    fn take_next(&self, cursor: &mut ReaderCursor) -> Result<T, TryRecvError> {
+        let next_seq = self.next_seq.get();
+        let oldest = next_seq.saturating_sub(N as u64);
         if cursor.seq < oldest {
             // The ring is full here, so the oldest value sits where the next write goes.
             let missed = oldest - cursor.seq;
             cursor.seq = oldest;
-            cursor.index = self.write_index;
+            cursor.index = self.write_index.get();
             return Err(TryRecvError::Lagged(missed));
         }
-        if cursor.seq == self.next_seq {
+        if cursor.seq == next_seq {
             return Err(TryRecvError::Empty);
         }
-        match &self.values[cursor.index] {
-            Some(value) => {
-                cursor.seq += 1;
-                cursor.index = if cursor.index + 1 == N {
-                    0
-                } else {
-                    cursor.index + 1
-                };
-                Ok(value.clone())
-            }
-            // Every index between `oldest` and `next_seq` has been written.
-            None => Err(TryRecvError::Empty),
-        }
+        // Every index between `oldest` and `next_seq` has been written, so this is `None`
+        // only if `T::clone` of this very value re-entered and read it.
+        let value = clone_in(&self.values[cursor.index]).ok_or(TryRecvError::Empty)?;
+        cursor.seq += 1;
+        cursor.index = if cursor.index + 1 == N {
+            0
+        } else {
+            cursor.index + 1
+        };
+        Ok(value)
     }
 }
 
@@ -115,30 +115,29 @@ where
 {
     fn produce(&self, value: T) {
         self.state.lock(|s| {
-            let mut s = s.borrow_mut();
-            let index = s.write_index;
-            s.values[index] = Some(value);
-            s.write_index = if index + 1 == N { 0 } else { index + 1 };
-            s.next_seq += 1;
+            let index = s.write_index.get();
+            // The overwritten value, if any, is dropped after the cell is set.
+            s.values[index].set(Some(value));
+            s.write_index
+                .set(if index + 1 == N { 0 } else { index + 1 });
+            s.next_seq.set(s.next_seq.get() + 1);
             s.readers.wake_all();
         })
     }
 
     fn subscribe(&self) -> Result<ReaderCursor, SubscribeError> {
         self.state.lock(|s| {
-            let mut s = s.borrow_mut();
             let slot = s.readers.claim()?;
             Ok(ReaderCursor {
                 slot,
-                seq: s.next_seq,
-                index: s.write_index,
+                seq: s.next_seq.get(),
+                index: s.write_index.get(),
             })
         })
     }
 
     fn unsubscribe(&self, cursor: &ReaderCursor) {
-        self.state
-            .lock(|s| s.borrow_mut().readers.release(cursor.slot))
+        self.state.lock(|s| s.readers.release(cursor.slot))
     }
 
     fn poll_recv(
@@ -147,7 +146,6 @@ where
         cx: &mut Context<'_>,
     ) -> Poll<Result<T, RecvError>> {
         self.state.lock(|s| {
-            let mut s = s.borrow_mut();
             let result = s.take_next(cursor);
             if matches!(result, Err(TryRecvError::Empty)) {
                 s.readers.register(cursor.slot, cx.waker());
@@ -157,21 +155,21 @@ where
     }
 
     fn try_recv(&self, cursor: &mut ReaderCursor) -> Result<T, TryRecvError> {
-        self.state.lock(|s| s.borrow_mut().take_next(cursor))
+        self.state.lock(|s| s.take_next(cursor))
     }
 
     fn peek(&self) -> Option<T> {
         self.state.lock(|s| {
-            let s = s.borrow();
-            if s.next_seq == 0 {
+            if s.next_seq.get() == 0 {
                 return None;
             }
-            let newest = if s.write_index == 0 {
+            let write_index = s.write_index.get();
+            let newest = if write_index == 0 {
                 N - 1
             } else {
-                s.write_index - 1
+                write_index - 1
             };
-            s.values[newest].clone()
+            clone_in(&s.values[newest])
         })
     }
 

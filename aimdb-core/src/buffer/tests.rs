@@ -134,5 +134,6 @@ fn erased_handles_keep_the_reader_slot() {
     assert_eq!(ring.readers(), 0);
 }
 
+mod reentry;
 #[cfg(feature = "std")]
 mod threads;
