@@ -1,0 +1,110 @@
+//! The climate system's `dashboard` node on the host (tokio), generated from
+//! `topologies/climate.toml`: it observes `climate/zone-a/reading` over MQTT into a
+//! `SingleLatest` buffer and taps it with `render_chart`.
+//!
+//! The hand-written part: the tap (counts readings and gaps in their sequence numbers), a
+//! status line twice a second, and `main` (broker address, MQTT connector, run the node).
+//!
+//! ```sh
+//! cargo run --release -p climate-host --bin dashboard -- --broker 127.0.0.1:1883
+//! ```
+
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, Ordering};
+use std::time::Duration;
+
+use aimdb::Consumer;
+use aimdb::connectors::mqtt::{MqttConfig, MqttConnector};
+use climate_host::{broker_from_args, celsius, link_state, tag};
+use climate_model::Temperature;
+
+aimdb::topology!(file = "../topologies/climate.toml", node = "dashboard");
+
+/// What the tap has seen, for the status line.
+static RECEIVED: AtomicU64 = AtomicU64::new(0);
+static LOST: AtomicU64 = AtomicU64::new(0);
+static LATEST_SEQ: AtomicU32 = AtomicU32::new(0);
+static LATEST_CENTI: AtomicI32 = AtomicI32::new(0);
+static RESTARTS: AtomicU32 = AtomicU32::new(0);
+static MQTT: OnceLock<&'static MqttConnector> = OnceLock::new();
+
+/// The tap: every reading the buffer hands over. `SingleLatest` keeps only the newest
+/// value, so a reading overwritten before the tap ran shows up as a gap: counted as lost.
+async fn render_chart(mut consumer: Consumer<'static, Temperature>) {
+    let mut last: Option<u32> = None;
+    while let Ok(reading) = consumer.recv().await {
+        match last {
+            Some(prev) if reading.seq > prev => {
+                LOST.fetch_add(u64::from(reading.seq - prev - 1), Ordering::Relaxed);
+            }
+            // The sequence started again: the sensor rebooted.
+            Some(_) => {
+                RESTARTS.fetch_add(1, Ordering::Relaxed);
+            }
+            None => {}
+        }
+        last = Some(reading.seq);
+        LATEST_SEQ.store(reading.seq, Ordering::Relaxed);
+        LATEST_CENTI.store(reading.centi_celsius(), Ordering::Relaxed);
+        RECEIVED.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// One status line every 500 ms: the latest reading and the link's state.
+async fn status() {
+    let tag = tag("dashboard", "host");
+    let mut ticker = tokio::time::interval(Duration::from_millis(500));
+    loop {
+        ticker.tick().await;
+        let received = RECEIVED.load(Ordering::Relaxed);
+        let link = match MQTT.get().map(|mqtt| mqtt.stats()) {
+            Some(stats) => format!(
+                "{} ({} reconnects)",
+                link_state(stats.connected, stats.connects),
+                stats.reconnects
+            ),
+            None => "starting".to_owned(),
+        };
+        if received == 0 {
+            println!("{tag} waiting for readings ({link})");
+            continue;
+        }
+        let restarts = match RESTARTS.load(Ordering::Relaxed) {
+            0 => String::new(),
+            n => format!(", sensor restarted {n}x"),
+        };
+        println!(
+            "{tag} latest {} (#{}, {received} received, {} lost{restarts}) {link}",
+            celsius(LATEST_CENTI.load(Ordering::Relaxed)),
+            LATEST_SEQ.load(Ordering::Relaxed),
+            LOST.load(Ordering::Relaxed),
+        );
+    }
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let broker = match broker_from_args("dashboard") {
+        Ok(broker) => broker,
+        Err(message) => {
+            eprintln!("{message}");
+            std::process::exit(2);
+        }
+    };
+    let client_id = format!("climate-dashboard-{}", std::process::id());
+    let config = MqttConfig::new(broker.ip().to_string(), broker.port(), client_id);
+    let mqtt = match MqttConnector::start(config) {
+        Ok(mqtt) => mqtt,
+        Err(error) => {
+            eprintln!("dashboard: MQTT configuration: {error}");
+            std::process::exit(2);
+        }
+    };
+    let _ = MQTT.set(mqtt);
+    println!(
+        "{} observing climate/zone-a/reading via mqtt://{broker}",
+        tag("dashboard", "host")
+    );
+    tokio::spawn(status());
+    dashboard::run(dashboard::Links { mqtt }).await;
+}

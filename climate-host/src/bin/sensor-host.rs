@@ -1,0 +1,90 @@
+//! The climate system's `sensor` node built for the host: the same node the firmware runs
+//! (`runtime = "embassy"` in `topologies/climate.toml`), generated from the same file, on
+//! embassy's std executor, with the same embassy MQTT connector over a TCP socket instead
+//! of UART0. For machines without QEMU: the demo falls back to it.
+//!
+//! ```sh
+//! cargo run --release -p climate-host --bin sensor-host -- --broker 127.0.0.1:1883
+//! ```
+
+use aimdb::Producer;
+use aimdb::connectors::mqtt_embassy::{Dial, MqttConfig, MqttConnector};
+use aimdb::mutex::CriticalSectionRawMutex;
+use climate_host::{broker_from_args, celsius, link_state, tag};
+use climate_model::{Temperature, reading::produce_readings};
+use embedded_io_adapters::tokio_1::FromTokio;
+use std::net::SocketAddr;
+use tokio::net::TcpStream;
+
+aimdb::topology!(file = "../topologies/climate.toml", node = "sensor");
+
+/// 16 readings queued, payloads up to 32 bytes: the firmware's settings.
+static MQTT: MqttConnector<CriticalSectionRawMutex, 16, 32> = MqttConnector::new(MqttConfig {
+    backoff_max: embassy_time::Duration::from_secs(2),
+    ..MqttConfig::new("climate-sensor-host")
+});
+
+/// Print a status line every this many readings (twice a second at the 10 ms period).
+const REPORT_EVERY: u32 = 50;
+
+/// The source: the shared simulated sensor, with a status line now and then.
+async fn read_temperature_loop(producer: Producer<'static, Temperature>) {
+    let tag = tag("sensor", "host");
+    produce_readings(&producer, |reading| {
+        if reading.seq % REPORT_EVERY == 0 {
+            let stats = MQTT.stats();
+            let link = link_state(stats.connected, u64::from(stats.connects));
+            println!(
+                "{tag} reading #{} {} ({} reconnects) {link}",
+                reading.seq,
+                celsius(reading.centi_celsius()),
+                stats.reconnects,
+            );
+        }
+    })
+    .await
+}
+
+/// A fresh TCP connection to the broker for every MQTT session.
+struct Tcp(SocketAddr);
+
+impl Dial for Tcp {
+    type Stream<'a> = FromTokio<TcpStream>;
+
+    fn dial(&mut self) -> impl Future<Output = Option<FromTokio<TcpStream>>> {
+        let addr = self.0;
+        async move {
+            let stream = TcpStream::connect(addr).await.ok()?;
+            stream.set_nodelay(true).ok()?;
+            Some(FromTokio::new(stream))
+        }
+    }
+}
+
+fn main() {
+    let broker = match broker_from_args("sensor-host") {
+        Ok(broker) => broker,
+        Err(message) => {
+            eprintln!("{message}");
+            std::process::exit(2);
+        }
+    };
+    println!(
+        "{} the sensor node on the host (embassy std executor), publishing to mqtt://{broker}",
+        tag("sensor", "host")
+    );
+    // The node's tasks on an embassy executor thread; the connection on tokio (its socket).
+    std::thread::spawn(|| {
+        let executor: &'static mut embassy_executor::Executor =
+            Box::leak(Box::new(embassy_executor::Executor::new()));
+        executor.run(|spawner| sensor::spawn(spawner, sensor::Links { mqtt: &MQTT }))
+    });
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    runtime.block_on(async {
+        let mut buffer = [0u8; 512];
+        MQTT.run(&mut Tcp(broker), &mut buffer).await
+    })
+}
