@@ -39,10 +39,65 @@
 //! | `.tap(g)` | a local reader (several allowed) |
 //! | `.link_to("scheme://address").with_serializer_raw(s)` | publish every value over a connector |
 //! | `.link_from("scheme://address").with_deserializer_raw(d)` | the record is produced elsewhere; observe it here (a producer) |
+//! | `.transform(INPUT_KEY, \|b\| b.map(f))` | produced from one other record of the node, value by value (a producer) |
+//! | `.transform(INPUT_KEY, \|b\| b.on_input(h))` | the same with state: `h` owns the input's consumer |
+//! | `.transform_join(\|b\| b.input::<A>(K1).input::<B>(K2).on_triggers(h))` | produced from several records: one trigger per input value (a producer) |
 //! | `.finish()` | ends the chain (required) |
 //!
 //! URL schemes and the runtimes that have a connector for them: `mqtt` (tokio, embassy),
 //! `serial` (tokio, embassy), `loopback` (tokio, embassy), `ws` (tokio).
+//!
+//! ### Transforms and joins
+//! The seed's "many writers, one arbiter": each writer owns a request record, and one join
+//! arbitrates them into the applied record.
+//!
+//! ```text
+//! builder.configure::<SetpointApplied>(SetpointKey::Applied, |reg| {
+//!     reg.buffer(BufferCfg::SingleLatest)
+//!         .tap(apply_setpoint)
+//!         .transform_join(|b| {
+//!             b.input::<SetpointRequest>(SetpointKey::RequestOperatorA)
+//!                 .input::<SetpointRequest>(SetpointKey::RequestOperatorB)
+//!                 .input::<SetpointRequest>(SetpointKey::RequestAutotuner)
+//!                 .on_triggers(|mut rx, producer| async move {
+//!                     while let Ok(trigger) = rx.recv().await {
+//!                         if let Some(req) = trigger.as_input::<SetpointRequest>() {
+//!                             if let Some(applied) = arbitrate(req) {
+//!                                 let _ = producer.produce(applied).await;
+//!                             }
+//!                         }
+//!                     }
+//!                 })
+//!         })
+//!         .finish();
+//! });
+//! ```
+//!
+//! - Inputs are records of the same node; `input::<T>` names the record's value type
+//!   (it may be left out: `b.input(KEY)`). Each input is a reader of its record, with the
+//!   semantics of that record's buffer: a ring delivers every value, a single-latest buffer
+//!   the newest, a mailbox takes the pending instruction.
+//! - `rx` is a [`join::JoinRx`]: it reads the inputs' own buffers (one consumer each, no
+//!   channel in between), polled round-robin from the input after the one that fired last,
+//!   so a busy input cannot starve the others. `rx.recv().await` gives
+//!   `Ok(`[`join::Trigger`]`)`; a generated node's inputs never close, so the loop above
+//!   runs for the life of the node.
+//! - `trigger.as_input::<T>()` is `Option<&T>` (`Some` when the input that fired has type
+//!   `T`; a type that is no input's is a compile error), `trigger.into_input::<T>()` the
+//!   same by value; `trigger.index()` is the input's position (0, 1, ..), `trigger.key()`
+//!   its key; `trigger.input()` is the generated enum `NAME::AppliedInput` with one variant
+//!   per input, named after the input key (`AppliedInput::RequestOperatorA(req)`), to
+//!   `match` on.
+//! - Lag: when a ring input fell behind, `trigger.lagged()` is `Some(n)` on the next
+//!   trigger from that input (`n` values were overwritten); the loop does not end.
+//! - `producer` is the joined record's [`Producer`].
+//!
+//! A single-input transform: `.transform(ClimateKey::Reading, |b| b.map(f))` with
+//! `f: fn(&In) -> Out` or `fn(&In) -> Option<Out>` (`None` produces nothing; any
+//! `FnMut` closure works), or the stateful
+//! `.transform(KEY, |b| b.on_input(|mut rx, producer| async move { .. }))` where `rx` is
+//! the input's `Consumer<'static, In>` and state lives in the async block. A `.map` on a
+//! lagging ring input continues with the oldest value still held.
 //!
 //! ### What the compiler rejects
 //! Each on the offending token, all in one compile, each with a `help:` saying the fix:
@@ -53,7 +108,10 @@
 //! inbound link without a deserializer, a codec on the wrong kind of link; a malformed URL,
 //! an unknown scheme, a scheme whose connector is not available on the node's runtime, one
 //! link URL twice in a node; a record that is read but that nothing produces; a chain
-//! without `.finish()`; unknown methods, buffer kinds and runtimes (with did-you-mean).
+//! without `.finish()`; unknown methods, buffer kinds and runtimes (with did-you-mean);
+//! a transform input that names no record of the node (with did-you-mean), or with
+//! another type than its record's (on the `::<T>`), or given twice; a join with no inputs
+//! or no handler; transforms that form a cycle (listed key by key: `A -> B -> C -> A`).
 //!
 //! ### User functions
 //! `T` is the record's value type (`Clone`; on tokio also `Send + 'static`).
@@ -68,7 +126,14 @@
 //! - deserializer: `fn(&[u8]) -> Result<T, aimdb::connector::CodecError>`
 //!   ([`connector::Deserializer`]); an error drops the payload (the connector counts it).
 //!
-//! A function with another signature is reported by rustc on the function you wrote.
+//! - `.map(f)`: `FnMut(&In) -> Out` or `FnMut(&In) -> Option<Out>`.
+//! - `.on_input(h)`: `FnOnce(Consumer<'static, In>, Producer<'static, Out>) -> impl Future<Output = ()>`.
+//! - `.on_triggers(h)`: `FnOnce(NAME::AppliedRx, Producer<'static, Out>) -> impl Future<Output = ()>`
+//!   (`AppliedRx` is `JoinRx<AppliedInputs, N>`, generated per join; a closure needs no
+//!   annotations).
+//!
+//! On tokio these functions and their futures must be `Send + 'static`. A function with
+//! another signature is reported by rustc on the function you wrote.
 //!
 //! ### What a node generates
 //! `pub mod NAME { use super::*; ... }` in the scope of the macro call, so the topology
@@ -76,7 +141,10 @@
 //! function). In it:
 //! - one `pub static` buffer per record, named after the key's last segment in
 //!   SCREAMING_CASE (`ClimateKey::Reading` → `READING`; on a collision, the whole key:
-//!   `CLIMATE_KEY_READING`), with one reader slot per tap and outbound link;
+//!   `CLIMATE_KEY_READING`), with one reader slot per tap, outbound link and transform
+//!   input reading it;
+//! - per join producing `APPLIED`: `pub enum AppliedInput` (one variant per input),
+//!   `pub struct AppliedInputs` (one consumer per input) and `pub type AppliedRx`;
 //! - `pub mod ram` with the bytes each buffer takes and `TOTAL`;
 //! - `pub struct Links` with one `&'static dyn Connector` field per URL scheme the node
 //!   uses (`pub mqtt: ...`); an empty struct if it uses none;
@@ -84,7 +152,8 @@
 //!   links: Links)`, to call once. Both register the node's claims with the run-time
 //!   registry (a second producer of a key from another topology in the same binary panics
 //!   here, before any task runs), subscribe every reader, attach the inbound links, then
-//!   start one task per source, tap and outbound link. No heap is used on embassy.
+//!   start one task per source, tap, outbound link and transform. No heap is used on
+//!   embassy.
 //!
 //! ### Reading the generated code
 //! `cargo expand` shows it. Or set `AIMDB_EXPAND_DIR=DIR` when building: each node's code

@@ -96,6 +96,7 @@ fn text(specs: &[Spec]) -> String {
 }
 
 /// The brute-force reference: transform edges input -> record.
+#[allow(clippy::needless_range_loop)]
 fn edges(specs: &[Spec]) -> Vec<Vec<bool>> {
     let n = specs.len();
     let mut edge = vec![vec![false; n]; n];
@@ -110,6 +111,7 @@ fn edges(specs: &[Spec]) -> Vec<Vec<bool>> {
 }
 
 /// Whether any record reaches itself (transitive closure, Floyd–Warshall style).
+#[allow(clippy::needless_range_loop)] // the textbook index form is the point of a reference
 fn has_cycle(specs: &[Spec]) -> bool {
     let mut reach = edges(specs);
     let n = specs.len();
