@@ -4,7 +4,7 @@
 //! buffer), a `transform_join` arbitrates them into `Applied`, and the tap on `Applied` sees
 //! exactly the setpoints the rule gives for the scripted order.
 
-use aimdb::{Consumer, Producer, RecordKey};
+use aimdb::{Consumer, Producer};
 
 include!("../ui/topology/setpoint.rs");
 include!("arbiter/script.rs");

@@ -13,8 +13,9 @@ const BURST: u32 = 10;
 static DOUBLED: Mutex<Vec<u32>> = Mutex::new(Vec::new());
 static EVEN: Mutex<Vec<u32>> = Mutex::new(Vec::new());
 static SUMS: Mutex<Vec<u32>> = Mutex::new(Vec::new());
-/// What the join's handler saw: (index, key, lagged, value).
-static TRIGGERS: Mutex<Vec<(usize, &'static str, Option<u64>, u32)>> = Mutex::new(Vec::new());
+/// One trigger as the join's handler saw it: (index, key, lagged, value).
+type Seen = (usize, &'static str, Option<u64>, u32);
+static TRIGGERS: Mutex<Vec<Seen>> = Mutex::new(Vec::new());
 
 async fn burst(producer: Producer<'static, u32>) {
     for v in 1..=BURST {
@@ -31,7 +32,7 @@ fn double(v: &u32) -> u32 {
 }
 
 fn only_even(v: &u32) -> Option<u32> {
-    (v % 2 == 0).then_some(*v)
+    v.is_multiple_of(2).then_some(*v)
 }
 
 async fn running_sum(mut rx: Consumer<'static, u32>, producer: Producer<'static, u32>) {
