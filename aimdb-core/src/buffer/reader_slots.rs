@@ -14,6 +14,11 @@ use super::SubscribeError;
 pub(crate) struct ReaderSlots<const R: usize> {
     taken: [Cell<bool>; R],
     wakers: [Cell<Option<Waker>>; R],
+    /// How many of `wakers` are `Some`, so a produce with nobody waiting (the common case
+    /// under load) checks one number instead of taking every slot. Updated in the same
+    /// step as the cell it counts, with no foreign code in between, so it stays exact even
+    /// when a waker's `clone` or `drop` re-enters the buffer.
+    waiting: Cell<usize>,
 }
 
 impl<const R: usize> ReaderSlots<R> {
@@ -21,7 +26,29 @@ impl<const R: usize> ReaderSlots<R> {
         ReaderSlots {
             taken: [const { Cell::new(false) }; R],
             wakers: [const { Cell::new(None) }; R],
+            waiting: Cell::new(0),
         }
+    }
+
+    /// Take the waker of `slot`, keeping `waiting` exact.
+    #[inline]
+    fn take_waker(&self, slot: usize) -> Option<Waker> {
+        let waker = self.wakers[slot].take();
+        if waker.is_some() {
+            self.waiting.set(self.waiting.get() - 1);
+        }
+        waker
+    }
+
+    /// Store `waker` for `slot`, keeping `waiting` exact. Returns the waker it replaced, for
+    /// the caller to drop once the state is consistent.
+    #[inline]
+    fn put_waker(&self, slot: usize, waker: Waker) -> Option<Waker> {
+        let old = self.wakers[slot].replace(Some(waker));
+        if old.is_none() {
+            self.waiting.set(self.waiting.get() + 1);
+        }
+        old
     }
 
     pub(crate) fn claim(&self) -> Result<usize, SubscribeError> {
@@ -37,25 +64,32 @@ impl<const R: usize> ReaderSlots<R> {
     pub(crate) fn release(&self, slot: usize) {
         self.taken[slot].set(false);
         // The old waker is dropped after the cell already holds `None`.
-        drop(self.wakers[slot].take());
+        drop(self.take_waker(slot));
     }
 
     /// Remember `waker` for `slot`, cloning only when it changed since last time.
     #[inline]
     pub(crate) fn register(&self, slot: usize, waker: &Waker) {
-        let cell = &self.wakers[slot];
-        match cell.take() {
-            Some(current) if current.will_wake(waker) => cell.set(Some(current)),
-            // The replaced waker (if any) is dropped after the new one is stored.
-            _ => cell.set(Some(waker.clone())),
-        }
+        // `will_wake` only compares pointers; `clone` and `drop` may run foreign code, so
+        // they run between whole steps.
+        let old = match self.take_waker(slot) {
+            Some(current) if current.will_wake(waker) => self.put_waker(slot, current),
+            current => {
+                drop(current);
+                self.put_waker(slot, waker.clone())
+            }
+        };
+        drop(old);
     }
 
     /// Wake every reader waiting for a value.
     #[inline]
     pub(crate) fn wake_all(&self) {
-        for cell in &self.wakers {
-            if let Some(waker) = cell.take() {
+        if self.waiting.get() == 0 {
+            return;
+        }
+        for slot in 0..R {
+            if let Some(waker) = self.take_waker(slot) {
                 waker.wake();
             }
         }

@@ -80,6 +80,45 @@ fn produce_wakes_a_waiting_reader_once() {
 }
 
 #[test]
+fn replaced_and_released_wakers_keep_the_waiting_readers_exact() {
+    let mailbox: Mailbox<NoopRawMutex, u32, 3> = Mailbox::new();
+    let (first_count, first) = counting_waker();
+    let (old_count, old) = counting_waker();
+    let (new_count, new) = counting_waker();
+    let mut a = Consumer::subscribe(&mailbox).unwrap();
+    let mut b = Consumer::subscribe(&mailbox).unwrap();
+    {
+        let mut next = pin!(a.recv());
+        assert!(poll(next.as_mut(), &first).is_pending());
+    }
+    {
+        // B waits with one waker, then with another: only the newer one is kept.
+        let mut next = pin!(b.recv());
+        assert!(poll(next.as_mut(), &old).is_pending());
+        assert!(poll(next.as_mut(), &new).is_pending());
+    }
+    drop(a);
+    Producer::new(&mailbox).produce(1);
+    let counts = |c: &Arc<CountingWaker>| c.0.load(Ordering::SeqCst);
+    assert_eq!(
+        (counts(&first_count), counts(&old_count), counts(&new_count)),
+        (0, 0, 1)
+    );
+    // Nobody waits now: the next value wakes no one, and B still takes it.
+    Producer::new(&mailbox).produce(2);
+    assert_eq!(counts(&new_count), 1);
+    assert_eq!(b.try_recv(), Ok(2));
+    // B waits again and is woken again.
+    {
+        let mut next = pin!(b.recv());
+        assert!(poll(next.as_mut(), &new).is_pending());
+        Producer::new(&mailbox).produce(3);
+        assert_eq!(counts(&new_count), 2);
+        assert_eq!(poll(next.as_mut(), &new), Poll::Ready(Ok(3)));
+    }
+}
+
+#[test]
 fn a_dropped_reader_is_not_woken_and_frees_its_slot() {
     let latest: SingleLatest<NoopRawMutex, u32, 1> = SingleLatest::new();
     let (count, waker) = counting_waker();
