@@ -39,7 +39,7 @@ pub(super) fn statics(records: &[Record]) -> Vec<Ident> {
 }
 
 /// The last `::` or `/` segment of a key id (`ClimateKey::Reading`, `"climate/zone-a/reading"`).
-fn last_segment(id: &str) -> &str {
+pub(super) fn last_segment(id: &str) -> &str {
     let id = id.trim_matches('"');
     let after_path = id.rsplit("::").next().unwrap_or(id);
     after_path

@@ -18,7 +18,7 @@ use std::collections::{HashMap, HashSet};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::names::screaming;
+use super::names::{last_segment, screaming};
 use super::tasks::{Subscription, Task, start};
 use super::{Planned, private};
 use crate::model::{HandlerKind, Runtime, Transform, TransformKind};
@@ -283,15 +283,6 @@ fn variant_names(transform: &Transform) -> Vec<Ident> {
                 .collect()
         });
     names.iter().map(|n| format_ident!("{}", n)).collect()
-}
-
-fn last_segment(id: &str) -> &str {
-    let id = id.trim_matches('"');
-    let after_path = id.rsplit("::").next().unwrap_or(id);
-    after_path
-        .rsplit('/')
-        .find(|s| !s.is_empty())
-        .unwrap_or(after_path)
 }
 
 /// `ZONE_A_READING` → `ZoneAReading`.

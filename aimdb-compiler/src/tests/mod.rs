@@ -3,6 +3,7 @@
 
 mod checks;
 mod emit;
+mod joins;
 mod parse;
 mod topologies;
 
