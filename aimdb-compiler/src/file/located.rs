@@ -75,15 +75,10 @@ pub(super) fn locate(
             t.ty = syn::parse_quote_spanned!(at=> #name!());
         }
     };
+    // Join input types stay as written: the emitter tells inputs of one type apart by their
+    // tokens, and the records' own types already name their place.
     for record in &mut topology.records {
         ty(&mut record.value_type);
-        for transform in &mut record.transforms {
-            transform
-                .inputs
-                .iter_mut()
-                .filter_map(|i| i.value_type.as_mut())
-                .for_each(&mut ty);
-        }
     }
     definitions
 }
