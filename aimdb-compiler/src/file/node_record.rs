@@ -183,7 +183,7 @@ fn buffer(value: &Value<'_>, what: &str, diagnostics: &mut Vec<Diagnostic>) -> O
             if let Some(capacity) = capacity {
                 diagnostics.push(
                     Diagnostic::error(span_of(capacity), format!("a `{name}` buffer holds one value and takes no capacity"))
-                        .help(format!("remove `capacity`, or use `{{ kind = \"SpmcRing\", capacity = N }}` to keep a history")),
+                        .help("remove `capacity`, or use `{ kind = \"SpmcRing\", capacity = N }` to keep a history"),
                 );
             }
             if name == "Mailbox" {

@@ -88,7 +88,12 @@ fn setpoint_checks_clean() {
     let system = system.unwrap();
     assert_eq!(system.records.len(), 4);
     assert_eq!(system.nodes.len(), 4);
-    assert_eq!(system.nodes[3].topology.records.len(), 3);
+    // The controller observes three requests and joins them into `applied`.
+    let controller = &system.nodes[3].topology;
+    assert_eq!(controller.records.len(), 4);
+    let join = &controller.records[3].transforms[0];
+    assert_eq!(join.kind, TransformKind::Join);
+    assert_eq!(join.inputs.len(), 3);
 }
 
 /// The first message of each broken copy: one per whole-system rule (and the front end's).

@@ -1,5 +1,6 @@
 //! Shared by the CLI and topology-file tests: the repository root, the target directory and
-//! the built `aimdb` binary.
+//! the built `aimdb` binary. Each test binary uses part of it.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
