@@ -141,13 +141,25 @@ impl Qemu {
     /// connector's host side). The listener must be up before this is called: QEMU connects
     /// once, at start-up, and quits if that fails.
     pub fn boot_serial_to(elf: &Path, addr: SocketAddr) -> Result<Qemu, QemuError> {
+        Self::boot_serial_with(elf, addr, "")
+    }
+
+    /// [`boot_serial_to`](Qemu::boot_serial_to) with more options for QEMU's `-serial
+    /// tcp:` character device, e.g. `",reconnect=1"`: QEMU then starts even if nothing
+    /// listens yet, connects in the background, and dials again (every second) whenever the
+    /// connection breaks, so firmware survives a broker restart.
+    pub fn boot_serial_with(
+        elf: &Path,
+        addr: SocketAddr,
+        serial_options: &str,
+    ) -> Result<Qemu, QemuError> {
         if !elf.is_file() {
             return Err(QemuError::Io(format!(
                 "no firmware image at {}",
                 elf.display()
             )));
         }
-        let serial = format!("tcp:{addr},nodelay=on");
+        let serial = format!("tcp:{addr},nodelay=on{serial_options}");
         let mut child = Command::new(qemu_binary())
             .args(["-machine", MACHINE, "-nographic", "-monitor", "none"])
             .args(["-serial", &serial])
