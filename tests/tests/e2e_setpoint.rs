@@ -1,0 +1,189 @@
+//! The setpoint system end to end, every node generated from `topologies/setpoint.toml`:
+//! the `autotuner` node is firmware (`firmware/setpoint-autotuner`) in QEMU, publishing its
+//! requests over MQTT straight from UART0 to a private mosquitto; the two operator
+//! consoles (`console_a`, `console_b`) and the `controller` run here, in-process on tokio,
+//! sharing one MQTT connector. The controller's join (`arbitrate`) applies the rule of
+//! `climate_model::Arbiter`; its tap (`apply_setpoint`) records what was applied.
+//!
+//! The script (`climate_model::setpoint::SCRIPT`): the autotuner asks twice, on its own
+//! clock; the consoles then play their lines one at a time, each once every earlier line
+//! was decided by the controller; the autotuner's late requests arrive seconds after and
+//! must be ignored. Checked: the controller saw the requests in exactly the scripted order,
+//! and the tap saw exactly the setpoints the rule gives for it (also written out by hand).
+//!
+//! Needs `qemu-system-arm`, the `thumbv7em-none-eabihf` target and mosquitto.
+
+#[path = "../../aimdb-connectors/tests/support/broker.rs"]
+mod broker;
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use aimdb::{Consumer, Producer};
+use aimdb_connectors::mqtt::{MqttConfig, MqttConnector};
+use aimdb_tests::qemu::{Firmware, Qemu, QemuError};
+use climate_model::setpoint::{SCRIPT, expected_applied};
+use climate_model::{Arbiter, Origin, SetpointApplied, SetpointRequest};
+
+aimdb::topology!(file = "../topologies/setpoint.toml", node = "console_a");
+aimdb::topology!(file = "../topologies/setpoint.toml", node = "console_b");
+aimdb::topology!(file = "../topologies/setpoint.toml", node = "controller");
+
+const WAIT: Duration = Duration::from_secs(30);
+
+/// The requests in the order the controller's join saw them.
+static ARRIVED: Mutex<Vec<(Origin, i32)>> = Mutex::new(Vec::new());
+/// What the tap on `applied` saw.
+static APPLIED_SEEN: Mutex<Vec<SetpointApplied>> = Mutex::new(Vec::new());
+/// How many requests the join decided, and how many of them applied a setpoint.
+static DECIDED: AtomicUsize = AtomicUsize::new(0);
+static APPLIED: AtomicUsize = AtomicUsize::new(0);
+
+/// The controller's join handler named in the topology file: decide each request by the
+/// rule, produce what it applies.
+async fn arbitrate(mut rx: controller::AppliedRx, producer: Producer<'static, SetpointApplied>) {
+    let mut arbiter = Arbiter::new();
+    while let Ok(trigger) = rx.recv().await {
+        let (Some(origin), Some(request)) = (
+            Origin::of_input(trigger.index()),
+            trigger.as_input::<SetpointRequest>().copied(),
+        ) else {
+            continue;
+        };
+        ARRIVED.lock().unwrap().push((origin, request.tenths));
+        if let Some(applied) = arbiter.decide(origin, request) {
+            APPLIED.fetch_add(1, Ordering::SeqCst);
+            producer.produce(applied).await;
+        }
+        DECIDED.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// The controller's tap.
+async fn apply_setpoint(mut consumer: Consumer<'static, SetpointApplied>) {
+    while let Ok(applied) = consumer.recv().await {
+        APPLIED_SEEN.lock().unwrap().push(applied);
+    }
+}
+
+/// Play `origin`'s lines of the script: each once every earlier line was decided and the
+/// tap saw every setpoint applied so far.
+async fn play(origin: Origin, producer: Producer<'static, SetpointRequest>) {
+    for (step, (who, tenths)) in SCRIPT.into_iter().enumerate() {
+        if who != origin {
+            continue;
+        }
+        let deadline = Instant::now() + WAIT;
+        while !(DECIDED.load(Ordering::SeqCst) == step
+            && APPLIED_SEEN.lock().unwrap().len() == APPLIED.load(Ordering::SeqCst))
+        {
+            assert!(
+                Instant::now() < deadline,
+                "{origin:?} never got turn {step}; the controller saw {:?}",
+                ARRIVED.lock().unwrap()
+            );
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        producer.produce(SetpointRequest { tenths }).await;
+    }
+}
+
+/// Console A's source named in the topology file.
+async fn operator_a_requests(producer: Producer<'static, SetpointRequest>) {
+    play(Origin::OperatorA, producer).await;
+}
+
+/// Console B's source.
+async fn operator_b_requests(producer: Producer<'static, SetpointRequest>) {
+    play(Origin::OperatorB, producer).await;
+}
+
+#[test]
+fn autotuner_in_qemu_and_operators_on_the_host_are_arbitrated_by_the_rule() -> Result<(), QemuError>
+{
+    let elf = Firmware::build("setpoint-autotuner")?;
+    let broker = broker::Broker::start();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| QemuError::Io(format!("tokio: {e}")))?;
+    let mqtt = runtime.block_on(async {
+        let config = MqttConfig::new("127.0.0.1", broker.port, "e2e-setpoint-host");
+        MqttConnector::start(config).expect("valid config")
+    });
+    // The controller first, so it is subscribed before anything is asked.
+    runtime.spawn(controller::run(controller::Links { mqtt }));
+    let ready = Instant::now();
+    // One SUBSCRIBE carries all three topics.
+    while mqtt.stats().subscribe_acks < 1 {
+        assert!(
+            ready.elapsed() < WAIT,
+            "controller not subscribed: {:?}",
+            mqtt.stats()
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    runtime.spawn(console_a::run(console_a::Links { mqtt }));
+    runtime.spawn(console_b::run(console_b::Links { mqtt }));
+
+    let addr = ([127, 0, 0, 1], broker.port).into();
+    let mut qemu = Qemu::boot_serial_to(&elf, addr)?;
+    let deadline = Instant::now() + WAIT;
+    while DECIDED.load(Ordering::SeqCst) < SCRIPT.len()
+        || APPLIED_SEEN.lock().unwrap().len() < APPLIED.load(Ordering::SeqCst)
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the script did not finish; the controller saw {:?}; QEMU said:\n{}",
+            ARRIVED.lock().unwrap(),
+            qemu.output()
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let took = qemu.booted_at().elapsed();
+    // Anything decided or applied late would show up here.
+    std::thread::sleep(Duration::from_millis(300));
+
+    let arrived = ARRIVED.lock().unwrap().clone();
+    assert_eq!(
+        arrived, SCRIPT,
+        "the controller saw the requests out of the scripted order"
+    );
+    let mut expected = [None; SCRIPT.len()];
+    let count = expected_applied(&mut expected);
+    let expected: Vec<SetpointApplied> = expected[..count].iter().flatten().copied().collect();
+    let seen = APPLIED_SEEN.lock().unwrap().clone();
+    assert_eq!(seen, expected, "applied setpoints differ from the rule's");
+    // The same, written out: who wins and what is clamped.
+    let by_hand = [
+        (210, Origin::Autotuner),
+        (220, Origin::Autotuner),
+        (250, Origin::OperatorA),
+        (300, Origin::OperatorB),
+        (150, Origin::OperatorA),
+        (260, Origin::OperatorB),
+    ];
+    let seen_pairs: Vec<(i32, Origin)> = seen.iter().map(|a| (a.tenths, a.origin)).collect();
+    assert_eq!(seen_pairs, by_hand);
+
+    let link = mqtt
+        .link_stats("setpoint/request/autotuner")
+        .expect("the controller's autotuner link");
+    assert_eq!((link.received, link.decode_errors), (4, 0), "{link:?}");
+    let output = qemu.output();
+    assert!(
+        output.contains("all 4 requests sent"),
+        "QEMU said:\n{output}"
+    );
+    println!(
+        "e2e setpoint: {} requests (4 from the autotuner in QEMU, 6 from the host consoles) \
+         decided in the scripted order; applied {:?}; script done {took:?} after QEMU started",
+        arrived.len(),
+        seen_pairs
+    );
+    qemu.kill();
+    runtime.shutdown_background();
+    Ok(())
+}
