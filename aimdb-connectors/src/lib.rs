@@ -4,7 +4,7 @@
 //! [`aimdb_core::connector::Connector`] for its URL schemes.
 #![no_std]
 
-#[cfg(any(feature = "mqtt-tokio", feature = "serial-tokio"))]
+#[cfg(any(feature = "mqtt-tokio", feature = "serial-tokio", feature = "ws-tokio"))]
 extern crate std;
 
 pub mod cobs;
@@ -15,3 +15,5 @@ pub mod mqtt;
 pub mod mqtt_embassy;
 #[cfg(feature = "serial")]
 pub mod serial;
+#[cfg(feature = "ws-tokio")]
+pub mod ws;

@@ -1,0 +1,214 @@
+//! Connector configuration ([`WsConfig`]) and per-link options ([`LinkOptions`]).
+//!
+//! Where the server listens, its token and what it serves besides records live in one
+//! [`WsConfig`]. What differs per link is written in the link's URL query and parsed once,
+//! when the link is registered, attached or first published:
+//!
+//! ```text
+//! ws://climate/zone-a/reading               the record's messages go to every browser; the
+//!                                           last one is replayed to each new client unless
+//!                                           the record is a Mailbox
+//! ws://climate/zone-a/reading?latest=false  never replayed: a client sees values produced
+//!                                           after it connected
+//! ```
+//!
+//! The address before `?` is the link's path on the socket: the `key` field of its messages.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::string::String;
+
+/// Server address, token and limits of one [`WsConnector`](super::WsConnector).
+#[derive(Clone)]
+pub struct WsConfig {
+    /// Where the server listens (HTTP for the page, `/ws` for the socket). Port 0 picks a
+    /// free port; [`WsConnector::local_addr`](super::WsConnector::local_addr) says which.
+    pub bind: SocketAddr,
+    /// When set, `/ws` and `/graph` need it: `Authorization: Bearer TOKEN` or, since a
+    /// browser cannot set headers on a WebSocket, `?token=TOKEN`. Anything else is refused
+    /// with HTTP 401 before the upgrade.
+    pub token: Option<String>,
+    /// The topology graph served at `/graph` and drawn by the page: the Mermaid text
+    /// `aimdb graph FILE` prints (the page reads that dialect). `None`: `/graph` is 404 and
+    /// the page says so.
+    pub graph: Option<String>,
+    /// A name for the page's title bar (the node's name, say).
+    pub title: String,
+    /// Messages a client may fall behind before it misses some (counted as `lagged`).
+    pub channel_capacity: usize,
+    /// Largest payload, in bytes, published or accepted from a browser; larger ones are
+    /// counted as oversize and skipped.
+    pub max_payload: usize,
+    /// Clients served at once; more are refused with HTTP 503.
+    pub max_clients: usize,
+}
+
+impl WsConfig {
+    /// Defaults for a server on `bind`, no token, no graph.
+    pub fn new(bind: SocketAddr) -> Self {
+        WsConfig {
+            bind,
+            token: None,
+            graph: None,
+            title: String::from("aimdb"),
+            channel_capacity: 1024,
+            max_payload: 4096,
+            max_clients: 64,
+        }
+    }
+
+    /// Check the numbers that must be positive and the token's characters.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let problem = if self.channel_capacity == 0 {
+            "channel_capacity must be at least 1"
+        } else if self.max_payload == 0 {
+            "max_payload must be at least 1"
+        } else if self.max_clients == 0 {
+            "max_clients must be at least 1"
+        } else if self
+            .token
+            .as_deref()
+            .is_some_and(|t| t.is_empty() || !t.bytes().all(|b| b.is_ascii_graphic()))
+        {
+            "token must be non-empty printable ASCII without spaces"
+        } else {
+            return Ok(());
+        };
+        Err(ConfigError(problem))
+    }
+}
+
+impl fmt::Debug for WsConfig {
+    // By hand: the token must not be printed.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WsConfig")
+            .field("bind", &self.bind)
+            .field("token", &self.token.as_ref().map(|_| "<set>"))
+            .field("graph", &self.graph.as_ref().map(|g| g.len()))
+            .field("title", &self.title)
+            .field("channel_capacity", &self.channel_capacity)
+            .field("max_payload", &self.max_payload)
+            .field("max_clients", &self.max_clients)
+            .finish()
+    }
+}
+
+/// A configuration value out of range (see [`WsConfig::validate`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConfigError(pub &'static str);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid WebSocket configuration: {}", self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// One link's options, parsed from its address (`path?latest=false`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LinkOptions<'a> {
+    /// The path on the socket: the address before `?`.
+    pub path: &'a str,
+    /// `latest=true|false`, if given.
+    pub latest: Option<bool>,
+}
+
+impl<'a> LinkOptions<'a> {
+    /// Parse a link address. The path must be non-empty printable text; the one query key
+    /// is `latest`, at most once.
+    pub fn parse(address: &'a str) -> Result<Self, LinkError> {
+        let (path, query) = match address.split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (address, None),
+        };
+        if path.is_empty() {
+            return Err(LinkError::EmptyPath);
+        }
+        if path.chars().any(char::is_control) {
+            return Err(LinkError::BadPath);
+        }
+        let mut latest = None;
+        for pair in query.into_iter().flat_map(|q| q.split('&')) {
+            match pair.split_once('=').unwrap_or((pair, "")) {
+                ("latest", _) if latest.is_some() => return Err(LinkError::Repeated),
+                ("latest", "true") => latest = Some(true),
+                ("latest", "false") => latest = Some(false),
+                ("latest", _) => return Err(LinkError::BadLatest),
+                _ => return Err(LinkError::UnknownOption),
+            }
+        }
+        Ok(LinkOptions { path, latest })
+    }
+}
+
+/// Why a link address was rejected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkError {
+    /// Nothing before `?`.
+    EmptyPath,
+    /// The path holds a control character.
+    BadPath,
+    /// `latest` is not `true` or `false`.
+    BadLatest,
+    /// A query key other than `latest`.
+    UnknownOption,
+    /// A query key given twice.
+    Repeated,
+}
+
+impl fmt::Display for LinkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            LinkError::EmptyPath => "the WebSocket link has an empty path",
+            LinkError::BadPath => "the WebSocket link path holds a control character",
+            LinkError::BadLatest => "`latest` must be `true` or `false`",
+            LinkError::UnknownOption => "unknown WebSocket link option (expected `latest`)",
+            LinkError::Repeated => "a WebSocket link option is given twice",
+        })
+    }
+}
+
+impl std::error::Error for LinkError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_path_and_options() {
+        let link = LinkOptions::parse("climate/zone-a/reading?latest=false").unwrap();
+        assert_eq!(
+            (link.path, link.latest),
+            ("climate/zone-a/reading", Some(false))
+        );
+        let bare = LinkOptions::parse("a/b").unwrap();
+        assert_eq!((bare.path, bare.latest), ("a/b", None));
+    }
+
+    #[test]
+    fn rejects_bad_options() {
+        assert_eq!(
+            LinkOptions::parse("?latest=true"),
+            Err(LinkError::EmptyPath)
+        );
+        assert_eq!(LinkOptions::parse("a\nb"), Err(LinkError::BadPath));
+        assert_eq!(LinkOptions::parse("a?latest=1"), Err(LinkError::BadLatest));
+        assert_eq!(LinkOptions::parse("a?qos=1"), Err(LinkError::UnknownOption));
+        assert_eq!(
+            LinkOptions::parse("a?latest=true&latest=false"),
+            Err(LinkError::Repeated)
+        );
+    }
+
+    #[test]
+    fn validates_config() {
+        let mut config = WsConfig::new("127.0.0.1:0".parse().unwrap());
+        assert_eq!(config.validate(), Ok(()));
+        config.token = Some("has space".into());
+        assert!(config.validate().unwrap_err().0.contains("token"));
+        config.token = None;
+        config.max_clients = 0;
+        assert!(config.validate().unwrap_err().0.contains("max_clients"));
+    }
+}

@@ -1,0 +1,310 @@
+//! The connector's state shared by `publish` and the client sessions: outbound links, the
+//! last message of each replayed link, the fan-out channel, and the inbound routes.
+//!
+//! Wire format (JSON text frames; `key` is the link's path, by convention the record key):
+//!
+//! ```text
+//! server -> client  {"type":"hello","title":..,"readable":[paths],"writable":[paths]}
+//!                   {"type":"value","key":"climate/zone-a/reading","value":<serializer's JSON>,
+//!                    "ts":<ms since the Unix epoch, taken by the server at publish>,"seq":<n>}
+//!                   {"type":"written","key":..}            a write was delivered
+//!                   {"type":"error","key":..|null,"error":"why"}
+//! client -> server  {"key":"climate/zone-a/setpoint","value":<JSON for the deserializer>}
+//! ```
+
+use core::sync::atomic::{AtomicU64, Ordering};
+use std::collections::{BTreeMap, HashMap};
+use std::string::{String, ToString};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{SystemTime, UNIX_EPOCH};
+use std::vec::Vec;
+
+use aimdb_core::buffer::BufferKind;
+use aimdb_core::connector::{CodecError, InboundRoute, PublishError};
+use serde_json::Value;
+use tokio::sync::broadcast;
+use tokio_tungstenite::tungstenite::Utf8Bytes;
+
+use super::config::{LinkError, LinkOptions};
+use super::counters::{ConnectorCounters, LinkCounters, bump};
+
+/// One outbound link: its path, whether its last message is replayed, its counters.
+pub(crate) struct Outbound {
+    path: String,
+    keep_latest: bool,
+    seq: AtomicU64,
+    pub(crate) counters: LinkCounters,
+}
+
+/// One inbound link: the route that decodes and produces, its counters.
+pub(crate) struct Inbound {
+    route: InboundRoute,
+    pub(crate) counters: LinkCounters,
+}
+
+/// What `publish` and a new session must see consistently: a session subscribes and copies
+/// the replayed messages under the same lock a publish holds while it stores and sends, so
+/// a client gets every value exactly once (replayed or live, never both, never neither).
+struct State {
+    outbound: HashMap<String, Arc<Outbound>>,
+    latest: BTreeMap<String, Utf8Bytes>,
+}
+
+/// Why a browser's message was not delivered.
+#[derive(Debug)]
+pub(crate) enum WriteError {
+    /// Not `{"key": "..", "value": ..}` JSON.
+    Malformed(&'static str),
+    /// No `link_from("ws://KEY")` on this node.
+    NotWritable(String),
+    /// The payload is larger than `max_payload`.
+    Oversize(String),
+    /// The record's deserializer rejected the value.
+    Decode(String, CodecError),
+}
+
+/// Everything the sessions and the connector share.
+pub(crate) struct Hub {
+    state: Mutex<State>,
+    tx: broadcast::Sender<Utf8Bytes>,
+    inbound: RwLock<HashMap<String, Arc<Inbound>>>,
+    pub(crate) counters: ConnectorCounters,
+    pub(crate) max_payload: usize,
+    title: String,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A JSON string literal.
+fn quoted(text: &str) -> String {
+    Value::from(text).to_string()
+}
+
+/// Milliseconds since the Unix epoch (0 if the clock is before it).
+fn now_ms() -> u128 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis())
+}
+
+impl Hub {
+    pub(crate) fn new(channel_capacity: usize, max_payload: usize, title: String) -> Hub {
+        Hub {
+            state: Mutex::new(State {
+                outbound: HashMap::new(),
+                latest: BTreeMap::new(),
+            }),
+            tx: broadcast::channel(channel_capacity).0,
+            inbound: RwLock::new(HashMap::new()),
+            counters: ConnectorCounters::default(),
+            max_payload,
+            title,
+        }
+    }
+
+    /// The outbound link at `address`, created on first use. `kind` (from
+    /// `register_outbound`) decides the replay default: every buffer kind but `Mailbox`,
+    /// whose values are one-shot instructions rather than state.
+    pub(crate) fn outbound(
+        &self,
+        address: &str,
+        kind: Option<BufferKind>,
+    ) -> Result<Arc<Outbound>, LinkError> {
+        let mut state = lock(&self.state);
+        if let Some(link) = state.outbound.get(address) {
+            return Ok(link.clone());
+        }
+        let options = LinkOptions::parse(address)?;
+        let default = !matches!(kind, Some(BufferKind::Mailbox));
+        let link = Arc::new(Outbound {
+            path: options.path.to_string(),
+            keep_latest: options.latest.unwrap_or(default),
+            seq: AtomicU64::new(0),
+            counters: LinkCounters::default(),
+        });
+        state.outbound.insert(address.to_string(), link.clone());
+        Ok(link)
+    }
+
+    /// Send one serialized value to every client (and keep it for new ones).
+    pub(crate) fn publish(&self, link: &Outbound, payload: &[u8]) -> Result<(), PublishError> {
+        if payload.len() > self.max_payload {
+            bump(&link.counters.oversize);
+            return Err(PublishError::Oversize);
+        }
+        // The serializer's bytes go into the message as they are, so they must be JSON:
+        // checked here, once, rather than breaking every browser's parser.
+        let json = match core::str::from_utf8(payload) {
+            Ok(text) if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() => text,
+            _ => {
+                bump(&link.counters.not_json);
+                return Ok(());
+            }
+        };
+        let seq = link.seq.fetch_add(1, Ordering::Relaxed) + 1;
+        let message = Utf8Bytes::from(std::format!(
+            "{{\"type\":\"value\",\"key\":{},\"value\":{json},\"ts\":{},\"seq\":{seq}}}",
+            quoted(&link.path),
+            now_ms(),
+        ));
+        let mut state = lock(&self.state);
+        if link.keep_latest {
+            state.latest.insert(link.path.clone(), message.clone());
+        }
+        // No receiver is not an error: nobody is watching yet.
+        let _ = self.tx.send(message);
+        drop(state);
+        bump(&link.counters.sent);
+        Ok(())
+    }
+
+    /// Add inbound routes, by path. A bad address is returned, not added.
+    pub(crate) fn attach(&self, routes: &'static [InboundRoute]) -> Vec<(&'static str, LinkError)> {
+        let mut rejected = Vec::new();
+        let mut inbound = self.inbound.write().unwrap_or_else(|p| p.into_inner());
+        for route in routes {
+            match LinkOptions::parse(route.address) {
+                // `latest` only means something outbound; an inbound path takes no options.
+                Ok(options) if options.latest.is_some() => {
+                    rejected.push((route.address, LinkError::UnknownOption))
+                }
+                Ok(options) => {
+                    let link = Arc::new(Inbound {
+                        route: *route,
+                        counters: LinkCounters::default(),
+                    });
+                    inbound.insert(options.path.to_string(), link);
+                }
+                Err(error) => rejected.push((route.address, error)),
+            }
+        }
+        rejected
+    }
+
+    /// A new client's start: the hello message and the replayed values, and a receiver
+    /// for everything published after them.
+    pub(crate) fn join(&self) -> (Vec<Utf8Bytes>, broadcast::Receiver<Utf8Bytes>) {
+        let writable: Vec<String> = {
+            let inbound = self.inbound.read().unwrap_or_else(|p| p.into_inner());
+            let mut paths: Vec<String> = inbound.keys().cloned().collect();
+            paths.sort();
+            paths
+        };
+        let state = lock(&self.state);
+        let mut readable: Vec<&str> = state.outbound.values().map(|l| l.path.as_str()).collect();
+        readable.sort_unstable();
+        readable.dedup();
+        let list = |paths: &mut dyn Iterator<Item = &str>| {
+            let items: Vec<String> = paths.map(quoted).collect();
+            std::format!("[{}]", items.join(","))
+        };
+        let hello = std::format!(
+            "{{\"type\":\"hello\",\"title\":{},\"readable\":{},\"writable\":{}}}",
+            quoted(&self.title),
+            list(&mut readable.iter().copied()),
+            list(&mut writable.iter().map(String::as_str)),
+        );
+        let mut first = Vec::with_capacity(1 + state.latest.len());
+        first.push(Utf8Bytes::from(hello));
+        first.extend(state.latest.values().cloned());
+        let rx = self.tx.subscribe();
+        drop(state);
+        (first, rx)
+    }
+
+    /// Deliver a browser's message `{"key": .., "value": ..}`; the key written, or why not.
+    pub(crate) fn write(&self, text: &str) -> Result<String, WriteError> {
+        let Ok(Value::Object(mut message)) = serde_json::from_str::<Value>(text) else {
+            bump(&self.counters.malformed);
+            return Err(WriteError::Malformed("expected a JSON object"));
+        };
+        let key = match message.remove("key") {
+            Some(Value::String(key)) => key,
+            _ => {
+                bump(&self.counters.malformed);
+                return Err(WriteError::Malformed("expected a string `key`"));
+            }
+        };
+        let Some(value) = message.remove("value") else {
+            bump(&self.counters.malformed);
+            return Err(WriteError::Malformed("expected a `value`"));
+        };
+        let link = {
+            let inbound = self.inbound.read().unwrap_or_else(|p| p.into_inner());
+            inbound.get(&key).cloned()
+        };
+        let Some(link) = link else {
+            bump(&self.counters.rejected);
+            return Err(WriteError::NotWritable(key));
+        };
+        let payload = value.to_string();
+        if payload.len() > self.max_payload {
+            bump(&link.counters.oversize);
+            return Err(WriteError::Oversize(key));
+        }
+        match (link.route.deliver)(payload.as_bytes()) {
+            Ok(()) => {
+                bump(&link.counters.received);
+                Ok(key)
+            }
+            Err(error) => {
+                bump(&link.counters.decode_errors);
+                Err(WriteError::Decode(key, error))
+            }
+        }
+    }
+
+    /// The counters of the link(s) at `path`, both directions added up.
+    pub(crate) fn link_stats(&self, path: &str) -> Option<super::LinkStats> {
+        let mut found: Vec<super::LinkStats> = Vec::new();
+        if let Some(link) = self
+            .inbound
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(path)
+        {
+            found.push(link.counters.snapshot());
+        }
+        for link in lock(&self.state).outbound.values() {
+            if link.path == path {
+                found.push(link.counters.snapshot());
+            }
+        }
+        found.into_iter().reduce(|a, b| super::LinkStats {
+            sent: a.sent + b.sent,
+            received: a.received + b.received,
+            not_json: a.not_json + b.not_json,
+            decode_errors: a.decode_errors + b.decode_errors,
+            oversize: a.oversize + b.oversize,
+        })
+    }
+}
+
+impl WriteError {
+    /// The error message sent back to the client.
+    pub(crate) fn message(&self) -> String {
+        let (key, why) = match self {
+            WriteError::Malformed(why) => (None, std::format!("malformed message: {why}")),
+            WriteError::NotWritable(key) => (
+                Some(key),
+                std::format!(
+                    "record `{key}` is not writable from the browser (this node has no `link_from(\"ws://{key}\")`)"
+                ),
+            ),
+            WriteError::Oversize(key) => {
+                (Some(key), "value larger than the node accepts".to_string())
+            }
+            WriteError::Decode(key, error) => (
+                Some(key),
+                std::format!("the record rejected the value: {error}"),
+            ),
+        };
+        std::format!(
+            "{{\"type\":\"error\",\"key\":{},\"error\":{}}}",
+            key.map_or_else(|| "null".to_string(), |k| quoted(k)),
+            quoted(&why)
+        )
+    }
+}

@@ -1,0 +1,331 @@
+//! The WebSocket connector for tokio nodes (feature `ws-tokio`): a node serves its records
+//! to browsers, and the dashboard page and topology graph with them, on one port.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), aimdb_connectors::ws::WsError> {
+//! use aimdb_connectors::ws::{WsConfig, WsConnector};
+//!
+//! let mut config = WsConfig::new("127.0.0.1:8080".parse().unwrap());
+//! config.token = Some("s3cret".into());
+//! let ws: &'static WsConnector = WsConnector::start(config)?;
+//! // Generated node code then calls `attach`, `poll_ready` and `publish` on it;
+//! // a browser opens http://127.0.0.1:8080/?token=s3cret
+//! # Ok(()) }
+//! ```
+//!
+//! What it serves:
+//! - `GET /`: the page (from the repository's `web/`, compiled in); `GET /graph`: the
+//!   Mermaid text of [`WsConfig::graph`]; `GET /ws`: the WebSocket.
+//! - **Outbound**, every `link_to("ws://PATH")` value goes to every client as
+//!   `{"type":"value","key":PATH,"value":..,"ts":..,"seq":..}`: the value is the JSON text
+//!   the link's serializer wrote (a payload that is not JSON is counted and skipped), `ts`
+//!   the server's clock in ms since the Unix epoch at publish. A client that connects gets
+//!   the last message of every link at once (all but `Mailbox` links and `?latest=false`).
+//! - **Inbound**, a client may write `{"key":PATH,"value":..}` to a record the node declares
+//!   with `link_from("ws://PATH")`, and only those: anything else is answered with
+//!   `{"type":"error",..}` and counted ([`WsStats::rejected`]). The value's JSON text is
+//!   what the link's deserializer gets.
+//! - **Token**: with [`WsConfig::token`] set, `/ws` and `/graph` need
+//!   `Authorization: Bearer TOKEN` or `?token=TOKEN`; without it the upgrade is refused with
+//!   HTTP 401 and counted. The page passes its own `?token=` on.
+//! - `publish` never blocks: a client that falls `channel_capacity` messages behind misses
+//!   the oldest (counted as [`WsStats::lagged`]); `poll_ready` is always ready.
+
+mod config;
+mod counters;
+mod http;
+mod hub;
+mod session;
+
+use core::task::{Context, Poll};
+use std::boxed::Box;
+use std::net::SocketAddr;
+use std::string::String;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use aimdb_core::buffer::BufferKind;
+use aimdb_core::connector::{Connector, InboundRoute, PublishError};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
+
+pub use config::{ConfigError, LinkError, LinkOptions, WsConfig};
+pub use counters::{LinkStats, WsStats};
+
+use counters::bump;
+use http::HeadError;
+use hub::{Hub, Outbound};
+
+/// Why the connector could not start.
+#[derive(Debug)]
+pub enum WsError {
+    /// A configuration value is out of range.
+    Config(ConfigError),
+    /// The address could not be bound.
+    Bind(SocketAddr, std::io::Error),
+    /// [`WsConnector::start`] was called outside a tokio runtime.
+    NoRuntime,
+}
+
+impl core::fmt::Display for WsError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            WsError::Config(error) => error.fmt(f),
+            WsError::Bind(addr, error) => write!(f, "cannot listen on {addr}: {error}"),
+            WsError::NoRuntime => {
+                f.write_str("WsConnector::start must be called inside a tokio runtime")
+            }
+        }
+    }
+}
+
+impl std::error::Error for WsError {}
+
+/// A WebSocket connector for tokio nodes. Create it with [`WsConnector::start`].
+pub struct WsConnector {
+    hub: Hub,
+    token: Option<String>,
+    graph: Option<String>,
+    max_clients: u64,
+    local_addr: SocketAddr,
+    last_error: Mutex<Option<String>>,
+    task: OnceLock<JoinHandle<()>>,
+}
+
+impl WsConnector {
+    /// Validate `config`, bind its address (so a port in use is an error here, not later),
+    /// create the connector (leaked once: it lives as long as the process, like the records
+    /// it links) and spawn the server on the current tokio runtime.
+    pub fn start(config: WsConfig) -> Result<&'static WsConnector, WsError> {
+        config.validate().map_err(WsError::Config)?;
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| WsError::NoRuntime)?;
+        let bind = |e| WsError::Bind(config.bind, e);
+        let listener = std::net::TcpListener::bind(config.bind).map_err(bind)?;
+        listener.set_nonblocking(true).map_err(bind)?;
+        let local_addr = listener.local_addr().map_err(bind)?;
+        let listener = {
+            let _entered = runtime.enter();
+            TcpListener::from_std(listener).map_err(bind)?
+        };
+        let connector: &'static WsConnector = Box::leak(Box::new(WsConnector {
+            hub: Hub::new(config.channel_capacity, config.max_payload, config.title),
+            token: config.token,
+            graph: config.graph,
+            max_clients: config.max_clients as u64,
+            local_addr,
+            last_error: Mutex::new(None),
+            task: OnceLock::new(),
+        }));
+        let _ = connector
+            .task
+            .set(runtime.spawn(connector.accept(listener)));
+        Ok(connector)
+    }
+
+    /// The address the server listens on (the port, when [`WsConfig::bind`] had port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The page's address, with the token if one is configured.
+    pub fn page_url(&self) -> String {
+        match &self.token {
+            Some(token) => std::format!("http://{}/?token={token}", self.local_addr),
+            None => std::format!("http://{}/", self.local_addr),
+        }
+    }
+
+    /// A snapshot of the counters of the link(s) at `address` (path, with or without its
+    /// `?query`), or `None` if no link uses that path.
+    pub fn link_stats(&self, address: &str) -> Option<LinkStats> {
+        let path = LinkOptions::parse(address).ok()?.path;
+        self.hub.link_stats(path)
+    }
+
+    /// A snapshot of the connector-wide counters.
+    pub fn stats(&self) -> WsStats {
+        self.hub.counters.snapshot()
+    }
+
+    /// Whether the server task is still running.
+    pub fn is_running(&self) -> bool {
+        self.task.get().is_some_and(|task| !task.is_finished())
+    }
+
+    /// The last configuration error, as text.
+    pub fn last_error(&self) -> Option<String> {
+        self.last_error
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    fn set_last_error(&self, error: &dyn core::fmt::Display) {
+        let text = std::format!("{error}");
+        *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(text);
+    }
+
+    fn outbound(&self, address: &str, kind: Option<BufferKind>) -> Option<Arc<Outbound>> {
+        match self.hub.outbound(address, kind) {
+            Ok(link) => Some(link),
+            Err(error) => {
+                bump(&self.hub.counters.invalid_links);
+                self.set_last_error(&format_args!(
+                    "WebSocket link `{address}` rejected: {error}"
+                ));
+                None
+            }
+        }
+    }
+
+    /// Accept connections for as long as the runtime runs; each gets its own task.
+    async fn accept(&'static self, listener: TcpListener) {
+        loop {
+            match listener.accept().await {
+                Ok((stream, _)) => {
+                    let _ = stream.set_nodelay(true);
+                    tokio::spawn(self.serve(stream));
+                }
+                // Out of file descriptors and the like: wait instead of spinning.
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
+            }
+        }
+    }
+
+    /// Answer one connection: a file, the graph, or the WebSocket.
+    async fn serve(&'static self, mut stream: TcpStream) {
+        let request = match http::read_request(&mut stream).await {
+            Ok(request) => request,
+            Err(HeadError::Gone) => return,
+            Err(HeadError::Bad(why)) => {
+                bump(&self.hub.counters.http_requests);
+                let status = if why.contains("too long") {
+                    "431 Request Header Fields Too Large"
+                } else {
+                    "400 Bad Request"
+                };
+                return http::error(&mut stream, status, why).await;
+            }
+        };
+        let authorized = self.token.as_deref().is_none_or(|t| request.has_token(t));
+        if request.method != "GET" {
+            bump(&self.hub.counters.http_requests);
+            return http::error(&mut stream, "405 Method Not Allowed", "only GET").await;
+        }
+        if request.path == "/ws" {
+            return self.upgrade(stream, request, authorized).await;
+        }
+        bump(&self.hub.counters.http_requests);
+        if request.path == "/graph" {
+            if !authorized {
+                bump(&self.hub.counters.unauthorized);
+                return http::error(&mut stream, "401 Unauthorized", "token required").await;
+            }
+            return match &self.graph {
+                Some(graph) => {
+                    let kind = "text/plain; charset=utf-8";
+                    let _ = http::respond(&mut stream, "200 OK", kind, "", graph.as_bytes()).await;
+                }
+                None => {
+                    http::error(&mut stream, "404 Not Found", "this node serves no graph").await
+                }
+            };
+        }
+        match http::FILES
+            .iter()
+            .find(|(path, _, _)| *path == request.path)
+        {
+            Some((_, kind, body)) => {
+                let _ = http::respond(&mut stream, "200 OK", kind, "", body.as_bytes()).await;
+            }
+            None => http::error(&mut stream, "404 Not Found", "no such page").await,
+        }
+    }
+
+    async fn upgrade(
+        &'static self,
+        mut stream: TcpStream,
+        request: http::Request,
+        authorized: bool,
+    ) {
+        let counters = &self.hub.counters;
+        if !authorized {
+            bump(&counters.unauthorized);
+            return http::error(&mut stream, "401 Unauthorized", "token required").await;
+        }
+        if !request.is_upgrade() {
+            return http::error(&mut stream, "426 Upgrade Required", "this is the WebSocket").await;
+        }
+        // Counted before the session starts, so a burst of clients cannot all pass.
+        if counters
+            .clients
+            .fetch_add(1, core::sync::atomic::Ordering::Relaxed)
+            >= self.max_clients
+        {
+            counters
+                .clients
+                .fetch_sub(1, core::sync::atomic::Ordering::Relaxed);
+            bump(&counters.busy);
+            return http::error(&mut stream, "503 Service Unavailable", "too many clients").await;
+        }
+        if let Err(why) = http::accept_upgrade(&mut stream, &request).await {
+            counters
+                .clients
+                .fetch_sub(1, core::sync::atomic::Ordering::Relaxed);
+            return http::error(&mut stream, "400 Bad Request", why).await;
+        }
+        // Messages from a browser are small JSON writes; bound them (with headroom for the
+        // `key` and the envelope around the value).
+        let limit = self.hub.max_payload + 1024;
+        let ws_config = WebSocketConfig::default()
+            .max_message_size(Some(limit))
+            .max_frame_size(Some(limit));
+        let socket = WebSocketStream::from_partially_read(
+            stream,
+            request.rest,
+            Role::Server,
+            Some(ws_config),
+        )
+        .await;
+        // The reservation above is the session's: `session::run` releases it when it ends.
+        session::run(socket, &self.hub).await;
+    }
+}
+
+impl core::fmt::Debug for WsConnector {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("WsConnector")
+            .field("local_addr", &self.local_addr)
+            .field("stats", &self.stats())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Connector for WsConnector {
+    fn poll_ready(&self, _cx: &mut Context<'_>) -> Poll<()> {
+        // Publishing never waits: slow clients lag instead of holding the node back.
+        Poll::Ready(())
+    }
+
+    fn publish(&self, address: &str, payload: &[u8]) -> Result<(), PublishError> {
+        let link = self.outbound(address, None).ok_or(PublishError::NoRoute)?;
+        self.hub.publish(&link, payload)
+    }
+
+    fn attach(&self, routes: &'static [InboundRoute]) {
+        for (address, error) in self.hub.attach(routes) {
+            // A bad link address is a start-up configuration error the topology compiler
+            // should have caught; the route is skipped, counted and reported.
+            bump(&self.hub.counters.invalid_links);
+            self.set_last_error(&format_args!(
+                "WebSocket link `{address}` rejected: {error}"
+            ));
+            std::eprintln!("aimdb ws: inbound link `{address}` skipped: {error}");
+        }
+    }
+
+    fn register_outbound(&self, address: &'static str, kind: BufferKind) {
+        let _ = self.outbound(address, Some(kind));
+    }
+}

@@ -1,0 +1,1 @@
+//! The WebSocket connector against a real client (written next).
