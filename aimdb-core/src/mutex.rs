@@ -11,31 +11,126 @@ pub use self::std_mutex::StdRawMutex;
 
 #[cfg(feature = "std")]
 mod std_mutex {
+    use core::sync::atomic::{AtomicU32, Ordering};
+    use std::sync::{Condvar, Mutex, PoisonError};
+
     use embassy_sync::blocking_mutex::raw::RawMutex;
 
-    /// A [`RawMutex`] backed by `std::sync::Mutex`, for buffers shared between threads.
+    /// No thread holds the lock.
+    const UNLOCKED: u32 = 0;
+    /// A thread holds the lock and nobody is parked.
+    const LOCKED: u32 = 1;
+    /// A thread holds the lock and another may be parked: unlocking must unpark one.
+    const CONTENDED: u32 = 2;
+
+    /// How often a thread retries before it parks. A buffer's critical section is a few
+    /// moves, so a short spin usually outlasts it; std's own mutex spins as long.
+    const SPINS: u32 = 100;
+
+    /// A [`RawMutex`] for buffers shared between threads on a host.
     ///
     /// Unlike `CriticalSectionRawMutex` with critical-section's `std` implementation (one
     /// global lock for the whole process), each buffer gets its own lock, so unrelated
     /// records never contend.
-    pub struct StdRawMutex(std::sync::Mutex<()>);
+    ///
+    /// The uncontended path is one compare-exchange to lock and one swap to unlock: no
+    /// poison bookkeeping, which `std::sync::Mutex` does on every lock and unlock. (A panic
+    /// inside a buffer operation leaves nothing half-done: buffers keep their state in
+    /// `Cell`s that always hold whole values, so there is nothing to poison.) A thread that
+    /// finds the lock taken spins briefly, then parks on a condition variable; the three-state
+    /// protocol is the classic futex mutex with `Mutex` + `Condvar` standing in for the futex.
+    pub struct StdRawMutex {
+        /// `UNLOCKED`, `LOCKED` or `CONTENDED`.
+        state: AtomicU32,
+        /// Held by a thread between deciding to park and parking, and by an unlocking thread
+        /// to notify, so a notification cannot fall between the two.
+        parking: Mutex<()>,
+        /// Where contending threads park.
+        unparked: Condvar,
+    }
 
-    // SAFETY: `lock` holds the std mutex for the whole closure, so two closures never run
-    // at once on one `StdRawMutex`, which is all `RawMutex` requires.
+    // SAFETY: `lock` runs `f` only after moving `state` from `UNLOCKED` to `LOCKED` or
+    // `CONTENDED` with an atomic read-modify-write (so exactly one thread succeeds), and
+    // moves it back to `UNLOCKED` only after `f` returned or unwound (`Unlock::drop`). Two
+    // closures therefore never run at once on one `StdRawMutex`, which is all `RawMutex`
+    // requires. Acquire on locking and Release on unlocking order the closures' memory
+    // accesses one after the other.
     unsafe impl RawMutex for StdRawMutex {
         #[allow(clippy::declare_interior_mutable_const)]
-        const INIT: Self = StdRawMutex(std::sync::Mutex::new(()));
+        const INIT: Self = StdRawMutex {
+            state: AtomicU32::new(UNLOCKED),
+            parking: Mutex::new(()),
+            unparked: Condvar::new(),
+        };
 
         #[inline]
         fn lock<R>(&self, f: impl FnOnce() -> R) -> R {
-            // A buffer keeps its state in `Cell`s, each always holding a whole value (a value
-            // moved out for a clone is put back while unwinding), so a panic inside a buffer
-            // operation leaves nothing half-done and a poisoned lock is safe to reuse.
-            let _guard = self
-                .0
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if self
+                .state
+                .compare_exchange_weak(UNLOCKED, LOCKED, Ordering::Acquire, Ordering::Relaxed)
+                .is_err()
+            {
+                self.lock_contended();
+            }
+            let _unlock = Unlock(self);
             f()
+        }
+    }
+
+    /// Unlocks when the closure returns or unwinds.
+    struct Unlock<'a>(&'a StdRawMutex);
+
+    impl Drop for Unlock<'_> {
+        #[inline]
+        fn drop(&mut self) {
+            if self.0.state.swap(UNLOCKED, Ordering::Release) == CONTENDED {
+                self.0.unpark_one();
+            }
+        }
+    }
+
+    impl StdRawMutex {
+        /// The lock was taken: spin, then park until an unlock hands over.
+        #[cold]
+        #[inline(never)]
+        fn lock_contended(&self) {
+            for _ in 0..SPINS {
+                core::hint::spin_loop();
+                if self.state.load(Ordering::Relaxed) == UNLOCKED
+                    && self
+                        .state
+                        .compare_exchange_weak(
+                            UNLOCKED,
+                            LOCKED,
+                            Ordering::Acquire,
+                            Ordering::Relaxed,
+                        )
+                        .is_ok()
+                {
+                    return;
+                }
+            }
+            // No code that can panic runs while `parking` is held, so it is never poisoned;
+            // `into_inner` only keeps this path free of a panic branch.
+            let mut parked = self.parking.lock().unwrap_or_else(PoisonError::into_inner);
+            // Marking the lock `CONTENDED` before parking makes its holder's unlock notify.
+            // Taking it this way leaves it marked `CONTENDED` even if nobody else waits: at
+            // worst one needless notification.
+            while self.state.swap(CONTENDED, Ordering::Acquire) != UNLOCKED {
+                parked = self
+                    .unparked
+                    .wait(parked)
+                    .unwrap_or_else(PoisonError::into_inner);
+            }
+        }
+
+        /// An unlock found the lock `CONTENDED`: wake one parked thread to retry.
+        #[cold]
+        #[inline(never)]
+        fn unpark_one(&self) {
+            // Taking `parking` waits out a thread that marked the lock but has not parked yet.
+            let _parking = self.parking.lock().unwrap_or_else(PoisonError::into_inner);
+            self.unparked.notify_one();
         }
     }
 }

@@ -1,8 +1,13 @@
 //! Buffers shared by threads over `StdRawMutex`, small enough for miri.
 
+use core::future::Future;
+use core::pin::pin;
+use core::task::{Context, Poll, Waker};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::task::Wake;
 use std::thread;
+use std::time::{Duration, Instant};
 use std::vec::Vec;
 
 use embassy_sync::blocking_mutex::raw::RawMutex;
@@ -143,4 +148,89 @@ fn single_latest_readers_on_threads_see_increasing_values_and_the_last() {
     for reader in readers {
         reader.join().unwrap();
     }
+}
+
+#[test]
+fn std_mutex_parks_waiters_and_hands_the_lock_over() {
+    static MUTEX: StdRawMutex = StdRawMutex::INIT;
+    static HOLDERS: AtomicUsize = AtomicUsize::new(0);
+    static ENTERED: AtomicUsize = AtomicUsize::new(0);
+    let workers: Vec<_> = (0..3)
+        .map(|_| {
+            thread::spawn(|| {
+                for _ in 0..4 {
+                    MUTEX.lock(|| {
+                        assert_eq!(HOLDERS.fetch_add(1, Ordering::SeqCst), 0, "two holders");
+                        // Long enough that the others spin out and park.
+                        thread::sleep(Duration::from_millis(2));
+                        HOLDERS.fetch_sub(1, Ordering::SeqCst);
+                        ENTERED.fetch_add(1, Ordering::SeqCst);
+                    });
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.join().unwrap();
+    }
+    assert_eq!(ENTERED.load(Ordering::SeqCst), 12);
+}
+
+/// Wakes a parked thread.
+struct Unpark(thread::Thread);
+
+impl Wake for Unpark {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// Polls `future` on this thread, parking between polls. Returns how many parks ended by
+/// timeout rather than by a wake-up: a lost wake-up shows there (and under miri, whose
+/// clock jumps when every thread is parked, costs no real time).
+fn block_on<F: Future>(future: F) -> (F::Output, u32) {
+    const PATIENCE: Duration = Duration::from_secs(5);
+    let waker = Waker::from(Arc::new(Unpark(thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut future = pin!(future);
+    let mut timeouts = 0;
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return (output, timeouts);
+        }
+        let parked = Instant::now();
+        thread::park_timeout(PATIENCE);
+        if parked.elapsed() >= PATIENCE {
+            timeouts += 1;
+        }
+    }
+}
+
+#[test]
+fn awaiting_readers_on_threads_are_woken_every_time() {
+    static REQUEST: SingleLatest<StdRawMutex, u32, 1> = SingleLatest::new();
+    static ACK: Mailbox<StdRawMutex, u32, 1> = Mailbox::new();
+    let rounds = VALUES.min(if cfg!(miri) { 30 } else { 2_000 });
+    let mut requests = Consumer::subscribe(&REQUEST).unwrap();
+    let mut acks = Consumer::subscribe(&ACK).unwrap();
+    let echo = thread::spawn(move || {
+        let mut timeouts = 0;
+        loop {
+            let (v, t) = block_on(requests.recv());
+            timeouts += t;
+            let v = v.unwrap();
+            Producer::new(&ACK).produce(v);
+            if v == rounds {
+                return timeouts;
+            }
+        }
+    });
+    let mut timeouts = 0;
+    for v in 1..=rounds {
+        Producer::new(&REQUEST).produce(v);
+        let (ack, t) = block_on(acks.recv());
+        timeouts += t;
+        assert_eq!(ack, Ok(v));
+    }
+    assert_eq!((timeouts, echo.join().unwrap()), (0, 0), "lost wake-ups");
 }
