@@ -1,1 +1,267 @@
+// The dashboard: one WebSocket to the node (`/ws`), a card per record with its latest
+// value, a chart of recent values and, for records the node takes from the browser, a
+// write form; the topology from `/graph`. Reconnects by itself with backoff.
+(function () {
+  'use strict';
 
+  const HISTORY = 120; // points per chart
+  const params = new URLSearchParams(location.search);
+  const token = params.get('token');
+  const withToken = (path) => path + (token ? '?token=' + encodeURIComponent(token) : '');
+  const records = new Map(); // key -> record state
+  const $ = (id) => document.getElementById(id);
+  let socket = null;
+  let delay = 250;
+  let sessions = 0;
+  let messages = 0;
+
+  // ---- connection ------------------------------------------------------------------
+  function setStatus(state, text) {
+    const el = $('status');
+    el.className = 'status ' + state;
+    el.dataset.state = state;
+    el.textContent = text;
+  }
+
+  function connect() {
+    const scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
+    setStatus('connecting', sessions ? 'reconnecting…' : 'connecting…');
+    socket = new WebSocket(scheme + location.host + withToken('/ws'));
+    socket.onopen = () => {
+      sessions += 1;
+      delay = 250;
+      setStatus('connected', 'live');
+      document.body.dataset.sessions = String(sessions);
+    };
+    socket.onmessage = (event) => {
+      messages += 1;
+      let message;
+      try {
+        message = JSON.parse(event.data);
+      } catch (_) {
+        return;
+      }
+      handle(message);
+    };
+    socket.onclose = (event) => {
+      socket = null;
+      for (const r of records.values()) r.valueEl.classList.add('stale');
+      const why = event.code === 1006 && sessions === 0 ? ' (refused: wrong or missing token?)' : '';
+      setStatus('disconnected', `disconnected${why}, retrying in ${(delay / 1000).toFixed(1)} s`);
+      setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 5000);
+    };
+  }
+
+  function handle(message) {
+    switch (message.type) {
+      case 'hello':
+        if (message.title) {
+          $('title').textContent = message.title;
+          document.title = message.title + ' — aimdb';
+        }
+        for (const key of message.readable || []) card(key);
+        for (const key of message.writable || []) card(key).setWritable();
+        break;
+      case 'value':
+        card(message.key).update(message);
+        break;
+      case 'written':
+        card(message.key).reply('written', false);
+        break;
+      case 'error':
+        if (message.key && records.has(message.key)) records.get(message.key).reply(message.error, true);
+        else console.warn('aimdb:', message.error);
+        break;
+    }
+    $('counts').textContent = `${messages} messages · session ${sessions}`;
+  }
+
+  // ---- a record's card ---------------------------------------------------------------
+  function h(tag, attrs, text) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  // Numeric leaves of a value, by path: 21.5 -> {"": 21.5}; {t: {c: 2}} -> {"t.c": 2}.
+  function numbers(value, prefix, out) {
+    if (typeof value === 'number') out[prefix] = value;
+    else if (typeof value === 'boolean') out[prefix] = value ? 1 : 0;
+    else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) numbers(v, prefix ? prefix + '.' + k : k, out);
+    }
+    return out;
+  }
+
+  // The series charted first: a plain number, else the first field that does not look
+  // like a counter.
+  function primary(fields) {
+    const names = Object.keys(fields);
+    return names.find((n) => !/(^|\.)(seq|sequence|id|count|n)$/i.test(n)) ?? names[0];
+  }
+
+  function card(key) {
+    if (records.has(key)) return records.get(key);
+    $('no-records').hidden = true;
+    const root = h('article', { class: 'record', 'data-key': key });
+    const badges = h('span', { class: 'badges' });
+    const title = h('h3', {}, key);
+    title.prepend(badges);
+    const latest = h('div', { class: 'latest' });
+    const valueEl = h('span', { class: 'value', 'data-json': '' }, '—');
+    const fieldsEl = h('span', { class: 'fields' });
+    latest.append(valueEl, fieldsEl);
+    const meta = h('div', { class: 'meta' }, 'no value yet');
+    const canvas = h('canvas', { class: 'chart', width: 720, height: 280, 'data-points': '0' });
+    const seriesEl = h('div', { class: 'series' });
+    root.append(title, latest, meta, canvas, seriesEl);
+    $('records').append(root);
+    const r = {
+      key, root, valueEl, meta, canvas, points: [], chosen: null, count: 0, last: null,
+      setWritable() {
+        if (root.querySelector('form')) return;
+        badges.append(h('span', { class: 'badge writable' }, 'writable'));
+        const form = h('form', { class: 'write' });
+        const input = h('input', { name: 'value', placeholder: 'JSON value, e.g. 21.5', 'aria-label': 'value for ' + key });
+        const button = h('button', { type: 'submit' }, 'write');
+        form.append(input, button);
+        const replyEl = h('div', { class: 'reply' });
+        root.append(form, replyEl);
+        form.addEventListener('submit', (event) => {
+          event.preventDefault();
+          let value;
+          try {
+            value = JSON.parse(input.value);
+          } catch (_) {
+            r.reply('not JSON: ' + input.value, true);
+            return;
+          }
+          if (!socket || socket.readyState !== WebSocket.OPEN) {
+            r.reply('not connected', true);
+            return;
+          }
+          socket.send(JSON.stringify({ key, value }));
+        });
+        r.replyEl = replyEl;
+      },
+      reply(text, isError) {
+        if (!r.replyEl) r.setWritable();
+        r.replyEl.textContent = text;
+        r.replyEl.className = 'reply ' + (isError ? 'error' : 'ok');
+      },
+      update(message) {
+        // A replayed value after a reconnect may be one we already have.
+        if (r.last && message.seq === r.last.seq && message.ts === r.last.ts) return;
+        r.last = message;
+        r.count += 1;
+        const fields = numbers(message.value, '', {});
+        if (!r.chosen || !(r.chosen in fields)) r.chosen = primary(fields) ?? null;
+        r.points.push({ ts: message.ts, fields });
+        if (r.points.length > HISTORY) r.points.shift();
+        const json = JSON.stringify(message.value);
+        valueEl.dataset.json = json;
+        valueEl.dataset.seq = String(message.seq);
+        valueEl.dataset.ts = String(message.ts);
+        valueEl.classList.remove('stale');
+        const shown = r.chosen !== null && r.chosen in fields ? fields[r.chosen] : null;
+        valueEl.textContent = shown === null ? json : formatNumber(shown);
+        fieldsEl.textContent = typeof message.value === 'object' && message.value !== null ? json : '';
+        const time = new Date(message.ts);
+        meta.textContent = `#${message.seq} at ${time.toLocaleTimeString()}.${String(time.getMilliseconds()).padStart(3, '0')} · ${r.count} received`;
+        canvas.dataset.points = String(r.points.length);
+        drawSeriesButtons(r, seriesEl, fields);
+        draw(r);
+        if (window.AimdbGraph) window.AimdbGraph.setLive($('topology'), key, '= ' + valueEl.textContent);
+      },
+    };
+    records.set(key, r);
+    return r;
+  }
+
+  function formatNumber(n) {
+    return Number.isInteger(n) ? String(n) : n.toFixed(Math.abs(n) < 10 ? 3 : 2);
+  }
+
+  function drawSeriesButtons(r, el, fields) {
+    const names = Object.keys(fields);
+    if (names.length < 2 || el.dataset.names === names.join(',')) {
+      for (const b of el.querySelectorAll('button')) b.classList.toggle('on', b.dataset.field === r.chosen);
+      return;
+    }
+    el.dataset.names = names.join(',');
+    el.replaceChildren(h('span', { class: 'hint' }, 'chart: '));
+    for (const name of names) {
+      const b = h('button', { type: 'button', 'data-field': name }, name);
+      b.classList.toggle('on', name === r.chosen);
+      b.addEventListener('click', () => {
+        r.chosen = name;
+        drawSeriesButtons(r, el, fields);
+        draw(r);
+      });
+      el.append(b);
+    }
+  }
+
+  // ---- the chart: a line of the chosen field over time, axes labelled with its range ----
+  function draw(r) {
+    const c = r.canvas;
+    const g = c.getContext('2d');
+    const W = c.width;
+    const H = c.height;
+    g.clearRect(0, 0, W, H);
+    const pts = r.points.filter((p) => r.chosen in p.fields);
+    if (!pts.length) return;
+    const ys = pts.map((p) => p.fields[r.chosen]);
+    let lo = Math.min(...ys);
+    let hi = Math.max(...ys);
+    if (hi === lo) { hi += 1; lo -= 1; }
+    const t0 = pts[0].ts;
+    const t1 = Math.max(pts[pts.length - 1].ts, t0 + 1);
+    const L = 90, R = 20, T = 20, B = 40;
+    const x = (t) => L + ((t - t0) / (t1 - t0)) * (W - L - R);
+    const y = (v) => T + (1 - (v - lo) / (hi - lo)) * (H - T - B);
+    g.strokeStyle = '#dde3ea';
+    g.lineWidth = 2;
+    g.font = '22px ui-monospace, monospace';
+    g.fillStyle = '#6b7a8a';
+    for (const v of [lo, (lo + hi) / 2, hi]) {
+      g.beginPath(); g.moveTo(L, y(v)); g.lineTo(W - R, y(v)); g.stroke();
+      g.fillText(formatNumber(v), 6, y(v) + 7);
+    }
+    g.fillText(`${((t1 - t0) / 1000).toFixed(1)} s, ${pts.length} values`, L, H - 8);
+    g.strokeStyle = '#0b5cad';
+    g.lineWidth = 4;
+    g.beginPath();
+    pts.forEach((p, i) => (i ? g.lineTo : g.moveTo).call(g, x(p.ts), y(p.fields[r.chosen])));
+    g.stroke();
+    const lastPt = pts[pts.length - 1];
+    g.fillStyle = '#0b5cad';
+    g.beginPath(); g.arc(x(lastPt.ts), y(lastPt.fields[r.chosen]), 7, 0, 2 * Math.PI); g.fill();
+  }
+
+  // ---- the topology -----------------------------------------------------------------
+  function loadGraph() {
+    fetch(withToken('/graph'), { cache: 'no-store' })
+      .then((response) => {
+        if (response.status === 404) throw new Error('this node serves no graph');
+        if (!response.ok) throw new Error('graph: HTTP ' + response.status);
+        return response.text();
+      })
+      .then((text) => {
+        window.AimdbGraph.render($('topology'), text);
+        for (const r of records.values()) {
+          if (r.last) window.AimdbGraph.setLive($('topology'), r.key, '= ' + r.valueEl.textContent);
+        }
+        $('topology').dataset.loaded = 'true';
+      })
+      .catch((error) => {
+        $('topology').replaceChildren(h('p', { class: 'hint' }, String(error.message || error)));
+        setTimeout(loadGraph, 5000);
+      });
+  }
+
+  loadGraph();
+  connect();
+})();

@@ -1,1 +1,185 @@
+// The topology picture: parse the Mermaid text `aimdb graph` prints (the dialect of
+// aimdb-compiler/src/report/mermaid.rs, not Mermaid in general) and draw it as SVG by
+// hand, since no Mermaid library may be downloaded. Exposes `window.AimdbGraph`.
+(function () {
+  'use strict';
 
+  const SVG = 'http://www.w3.org/2000/svg';
+  const CHAR = 7.4; // px per character of the 12px monospace font, for box widths
+  const LINE = 16;
+  const GAP_X = 110; // room between columns for edge labels
+  const PAD = 12;
+
+  function unescape(text) {
+    return text.replace(/#quot;/g, '"').replace(/#lt;/g, '<').replace(/#gt;/g, '>');
+  }
+
+  // { nodes: [{id, title, boxes: [{id, name, lines, owner}]}], outside: [{id, label}],
+  //   edges: [{from, to, label, local}] }
+  function parse(text) {
+    const graph = { nodes: [], outside: [], edges: [] };
+    const owners = new Set();
+    let node = null;
+    for (const raw of text.split('\n')) {
+      const line = raw.trim();
+      let m;
+      if ((m = line.match(/^subgraph (\w+)\["(.*)"\]$/))) {
+        node = { id: m[1], title: unescape(m[2]), boxes: [] };
+        graph.nodes.push(node);
+      } else if (line === 'end') {
+        node = null;
+      } else if ((m = line.match(/^(\w+)\(\["(.*)"\]\)$/))) {
+        graph.outside.push({ id: m[1], label: unescape(m[2]) });
+      } else if ((m = line.match(/^(\w+)\["(.*)"\]$/)) && node) {
+        const parts = m[2].split('<br/>').map(unescape);
+        const title = parts.shift();
+        const owner = / \(owner\)$/.test(title);
+        node.boxes.push({ id: m[1], name: title.replace(/ \(owner\)$/, ''), lines: parts, owner });
+      } else if ((m = line.match(/^(\w+) (--|-\.) "(.*)" (-->|\.->) (\w+)$/))) {
+        graph.edges.push({ from: m[1], to: m[5], label: unescape(m[3]), local: m[2] === '-.' });
+      } else if ((m = line.match(/^class ([\w,]+) owner$/))) {
+        m[1].split(',').forEach((id) => owners.add(id));
+      }
+    }
+    for (const n of graph.nodes) for (const b of n.boxes) b.owner = b.owner || owners.has(b.id);
+    return graph;
+  }
+
+  function el(name, attrs, text) {
+    const e = document.createElementNS(SVG, name);
+    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  // Columns: outside sources, then the nodes in file order, then outside sinks.
+  function layout(graph) {
+    const feeds = new Set(graph.edges.map((e) => e.from));
+    const columns = [];
+    const sources = graph.outside.filter((o) => feeds.has(o.id));
+    const sinks = graph.outside.filter((o) => !feeds.has(o.id));
+    const outsideColumn = (items) => ({
+      kind: 'outside',
+      items: items.map((o) => ({ id: o.id, lines: [o.label], width: o.label.length * CHAR + 2 * PAD, height: LINE + 2 * PAD })),
+    });
+    if (sources.length) columns.push(outsideColumn(sources));
+    for (const n of graph.nodes) {
+      const items = n.boxes.map((b) => {
+        const longest = Math.max(b.name.length + (b.owner ? 8 : 0), ...b.lines.map((l) => l.length));
+        // One line more than the label: the record's live value, written by `setLive`.
+        return { id: b.id, box: b, width: longest * CHAR + 2 * PAD, height: (2 + b.lines.length) * LINE + 2 * PAD };
+      });
+      columns.push({ kind: 'node', node: n, items });
+    }
+    if (sinks.length) columns.push(outsideColumn(sinks));
+    const at = {};
+    let x = 10;
+    let height = 0;
+    for (const col of columns) {
+      const inner = Math.max(60, ...col.items.map((i) => i.width));
+      const titleWidth = col.kind === 'node' ? col.node.title.length * 7 + 2 * PAD : 0;
+      col.width = Math.max(inner + 2 * PAD, titleWidth);
+      let y = col.kind === 'node' ? 40 : 40 + PAD;
+      for (const item of col.items) {
+        item.x = x + (col.width - item.width) / 2;
+        item.y = y;
+        at[item.id] = item;
+        y += item.height + PAD;
+      }
+      col.x = x;
+      col.height = y - 10;
+      height = Math.max(height, y + 40);
+      x += col.width + GAP_X;
+    }
+    return { columns, at, width: x - GAP_X + 10, height };
+  }
+
+  function render(container, text) {
+    const graph = parse(text);
+    const { columns, at, width, height } = layout(graph);
+    const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'topology' });
+    svg.appendChild(el('defs')).appendChild(arrowMarker());
+    for (const col of columns) {
+      if (col.kind === 'node') {
+        const g = svg.appendChild(el('g', { class: 'cluster', 'data-node': col.node.id }));
+        g.appendChild(el('rect', { x: col.x, y: 10, width: col.width, height: col.height, rx: 8 }));
+        g.appendChild(el('text', { class: 'title', x: col.x + PAD, y: 30 }, col.node.title));
+      }
+      for (const item of col.items) svg.appendChild(item.box ? recordBox(item) : outsideBox(item));
+    }
+    for (const edge of graph.edges) {
+      const a = at[edge.from];
+      const b = at[edge.to];
+      if (a && b) svg.appendChild(edgePath(edge, a, b));
+    }
+    container.replaceChildren(svg);
+    return graph;
+  }
+
+  function arrowMarker() {
+    const m = el('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' });
+    m.appendChild(el('path', { d: 'M0,0 L10,5 L0,10 z', fill: '#3b4b5c' }));
+    return m;
+  }
+
+  function recordBox(item) {
+    const b = item.box;
+    const key = b.lines[0] || '';
+    const g = el('g', { class: 'box' + (b.owner ? ' owner' : ''), 'data-id': b.id, 'data-key': key, 'data-owner': String(b.owner) });
+    g.appendChild(el('rect', { x: item.x, y: item.y, width: item.width, height: item.height, rx: 5 }));
+    let y = item.y + PAD + 12;
+    g.appendChild(el('text', { class: 'name', x: item.x + PAD, y }, b.name));
+    if (b.owner) {
+      const tx = item.x + item.width - PAD - 44;
+      g.appendChild(el('rect', { class: 'owner-tag-bg', x: tx, y: y - 11, width: 44, height: 15, rx: 7 }));
+      g.appendChild(el('text', { class: 'owner-tag', x: tx + 6, y }, 'owner'));
+    }
+    for (const line of b.lines) {
+      y += LINE;
+      g.appendChild(el('text', { x: item.x + PAD, y }, line));
+    }
+    g.appendChild(el('text', { class: 'live', x: item.x + PAD, y: y + LINE, 'data-live': key }, ''));
+    return g;
+  }
+
+  function outsideBox(item) {
+    const g = el('g', { class: 'outside', 'data-id': item.id });
+    g.appendChild(el('rect', { x: item.x, y: item.y, width: item.width, height: item.height, rx: 14 }));
+    g.appendChild(el('text', { x: item.x + PAD, y: item.y + PAD + 12 }, item.lines[0]));
+    return g;
+  }
+
+  function edgePath(edge, a, b) {
+    const g = el('g', { class: 'edge' + (edge.local ? ' local' : '') });
+    let x1, y1, x2, y2, d;
+    if (a.x === b.x) {
+      // In one column (a transform or join input): a loop on the right side.
+      x1 = a.x + a.width; y1 = a.y + a.height / 2;
+      x2 = b.x + b.width; y2 = b.y + b.height / 2;
+      const bulge = Math.max(x1, x2) + 50;
+      d = `M${x1},${y1} C${bulge},${y1} ${bulge},${y2} ${x2},${y2}`;
+    } else {
+      const forward = b.x > a.x;
+      x1 = forward ? a.x + a.width : a.x; y1 = a.y + a.height / 2;
+      x2 = forward ? b.x : b.x + b.width; y2 = b.y + b.height / 2;
+      const mid = (x1 + x2) / 2;
+      d = `M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`;
+    }
+    g.appendChild(el('path', { d, 'marker-end': 'url(#arrow)' }));
+    const lx = (x1 + x2) / 2;
+    const ly = (y1 + y2) / 2 - 6;
+    const w = edge.label.length * 6.7 + 8;
+    g.appendChild(el('rect', { x: lx - w / 2, y: ly - 11, width: w, height: 15, rx: 3 }));
+    g.appendChild(el('text', { x: lx, y: ly, 'text-anchor': 'middle' }, edge.label));
+    return g;
+  }
+
+  // Write a record's live value under every box showing its key.
+  function setLive(container, key, text) {
+    for (const t of container.querySelectorAll('text.live')) {
+      if (t.getAttribute('data-live') === key) t.textContent = text;
+    }
+  }
+
+  window.AimdbGraph = { parse, render, setLive };
+})();

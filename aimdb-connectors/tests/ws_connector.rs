@@ -1,1 +1,327 @@
-//! The WebSocket connector against a real client (written next).
+//! The WebSocket connector against a real client (tokio-tungstenite): values arrive with
+//! key, value and timestamp; a client without the token is refused with 401; a write to a
+//! record the node does not take from the socket is rejected and counted; a client that
+//! reconnects gets the current value at once; the page and the graph are served.
+
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aimdb_connectors::ws::{WsConfig, WsConnector};
+use aimdb_core::buffer::BufferKind;
+use aimdb_core::connector::{CodecError, Connector, InboundRoute};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
+
+type Client = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+const READING: &str = "climate/zone-a/reading";
+const SETPOINT: &str = "climate/zone-a/setpoint";
+const TOKEN: &str = "s3cret-token";
+
+/// What the setpoint route delivered, in order.
+static SETPOINTS: Mutex<Vec<f64>> = Mutex::new(Vec::new());
+
+/// The setpoint record's deserializer and produce, as generated code would route it: a
+/// JSON number, anything else is malformed.
+fn deliver_setpoint(payload: &[u8]) -> Result<(), CodecError> {
+    let value: f64 = serde_json::from_slice(payload).map_err(|_| CodecError::Malformed)?;
+    SETPOINTS.lock().unwrap().push(value);
+    Ok(())
+}
+
+static ROUTES: [InboundRoute; 1] = [InboundRoute {
+    address: SETPOINT,
+    deliver: deliver_setpoint,
+}];
+
+/// A connector on a free port with the token, the setpoint route and the reading
+/// registered as `SingleLatest`.
+fn start() -> &'static WsConnector {
+    let mut config = WsConfig::new("127.0.0.1:0".parse().unwrap());
+    config.token = Some(TOKEN.into());
+    config.graph = Some("flowchart LR\n    a --> b\n".into());
+    let ws = WsConnector::start(config).expect("start");
+    ws.attach(&ROUTES);
+    ws.register_outbound(READING, BufferKind::SingleLatest);
+    ws
+}
+
+async fn connect(ws: &WsConnector, query: &str) -> Result<Client, WsError> {
+    let url = format!("ws://{}/ws{query}", ws.local_addr());
+    connect_async(url).await.map(|(client, _)| client)
+}
+
+/// The next text message as JSON (within 2 s).
+async fn next(client: &mut Client) -> Value {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(2), client.next())
+            .await
+            .expect("a message within 2 s")
+            .expect("the socket is open")
+            .expect("a valid frame");
+        if let Message::Text(text) = message {
+            return serde_json::from_str(&text).expect("JSON");
+        }
+    }
+}
+
+/// Nothing arrives within `wait`.
+async fn quiet(client: &mut Client, wait: Duration) {
+    if let Ok(Some(Ok(Message::Text(text)))) = tokio::time::timeout(wait, client.next()).await {
+        panic!("unexpected message: {text}");
+    }
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}
+
+async fn publish(ws: &WsConnector, address: &str, value: Value) {
+    std::future::poll_fn(|cx| ws.poll_ready(cx)).await;
+    ws.publish(address, value.to_string().as_bytes())
+        .expect("published");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn values_arrive_with_key_value_and_timestamp_in_order() {
+    let ws = start();
+    let mut client = connect(ws, &format!("?token={TOKEN}")).await.unwrap();
+    let hello = next(&mut client).await;
+    assert_eq!(hello["type"], "hello");
+    assert_eq!(hello["readable"], json!([READING]));
+    assert_eq!(hello["writable"], json!([SETPOINT]));
+
+    let before = now_ms();
+    for i in 0..50 {
+        publish(
+            ws,
+            READING,
+            json!({ "seq": i, "celsius": 20.0 + f64::from(i) / 4.0 }),
+        )
+        .await;
+    }
+    let after = now_ms();
+    for i in 0..50 {
+        let message = next(&mut client).await;
+        assert_eq!(message["type"], "value");
+        assert_eq!(message["key"], READING);
+        assert_eq!(
+            message["value"],
+            json!({ "seq": i, "celsius": 20.0 + f64::from(i) / 4.0 })
+        );
+        assert_eq!(message["seq"], i + 1);
+        let ts = message["ts"].as_u64().expect("ts in ms");
+        assert!(
+            (before..=after).contains(&ts),
+            "{before} <= {ts} <= {after}"
+        );
+    }
+    assert_eq!(ws.link_stats(READING).unwrap().sent, 50);
+    assert_eq!(ws.stats().clients, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_without_the_token_is_refused_with_401() {
+    let ws = start();
+    for query in ["", "?token=wrong", "?token=s3cret-toke", "?token="] {
+        match connect(ws, query).await {
+            Err(WsError::Http(response)) => assert_eq!(response.status(), 401, "{query}"),
+            other => panic!("`{query}` was not refused: {:?}", other.map(|_| ())),
+        }
+    }
+    assert_eq!(ws.stats().unauthorized, 4);
+    assert_eq!(ws.stats().sessions, 0);
+
+    // The header, as non-browser clients send it, and the query, as the page does.
+    let mut request = format!("ws://{}/ws", ws.local_addr())
+        .into_client_request()
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("Authorization", format!("Bearer {TOKEN}").parse().unwrap());
+    let (mut by_header, _) = connect_async(request)
+        .await
+        .expect("bearer header accepted");
+    assert_eq!(next(&mut by_header).await["type"], "hello");
+    let mut by_query = connect(ws, &format!("?token={TOKEN}")).await.unwrap();
+    assert_eq!(next(&mut by_query).await["type"], "hello");
+    assert_eq!(ws.stats().sessions, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_reach_only_link_from_records_and_the_rest_is_rejected_and_counted() {
+    let ws = start();
+    let mut client = connect(ws, &format!("?token={TOKEN}")).await.unwrap();
+    next(&mut client).await; // hello
+
+    let send = |value: Value| Message::Text(value.to_string().into());
+    client
+        .send(send(json!({ "key": SETPOINT, "value": 22.5 })))
+        .await
+        .unwrap();
+    assert_eq!(
+        next(&mut client).await,
+        json!({ "type": "written", "key": SETPOINT })
+    );
+    assert_eq!(*SETPOINTS.lock().unwrap(), [22.5]);
+
+    // The reading is published by the node, not written by browsers.
+    client
+        .send(send(json!({ "key": READING, "value": 99 })))
+        .await
+        .unwrap();
+    let error = next(&mut client).await;
+    assert_eq!(error["type"], "error");
+    assert_eq!(error["key"], READING);
+    let why = error["error"].as_str().unwrap();
+    assert!(why.contains("not writable"), "{why}");
+    client
+        .send(send(json!({ "key": "no/such/record", "value": 1 })))
+        .await
+        .unwrap();
+    assert_eq!(next(&mut client).await["key"], "no/such/record");
+    assert_eq!(ws.stats().rejected, 2);
+
+    // Not a write at all; a value the record's deserializer refuses.
+    client.send(Message::Text("not json".into())).await.unwrap();
+    assert_eq!(next(&mut client).await["key"], Value::Null);
+    client.send(send(json!({ "value": 1 }))).await.unwrap();
+    assert_eq!(next(&mut client).await["type"], "error");
+    assert_eq!(ws.stats().malformed, 2);
+    client
+        .send(send(json!({ "key": SETPOINT, "value": "warm" })))
+        .await
+        .unwrap();
+    let error = next(&mut client).await;
+    assert!(
+        error["error"]
+            .as_str()
+            .unwrap()
+            .contains("malformed payload"),
+        "{error}"
+    );
+
+    assert_eq!(
+        *SETPOINTS.lock().unwrap(),
+        [22.5],
+        "nothing else was produced"
+    );
+    let stats = ws.link_stats(SETPOINT).unwrap();
+    assert_eq!((stats.received, stats.decode_errors), (1, 1));
+    // The connection survived every refusal.
+    client
+        .send(send(json!({ "key": SETPOINT, "value": 19 })))
+        .await
+        .unwrap();
+    assert_eq!(next(&mut client).await["type"], "written");
+    assert_eq!(*SETPOINTS.lock().unwrap(), [22.5, 19.0]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_reconnects_gets_the_current_value_at_once() {
+    let ws = start();
+    // A mailbox link: its values are one-shot, not replayed.
+    ws.register_outbound("climate/zone-a/command", BufferKind::Mailbox);
+    let query = format!("?token={TOKEN}");
+    let mut client = connect(ws, &query).await.unwrap();
+    next(&mut client).await; // hello
+    for i in 0..5 {
+        publish(ws, READING, json!(i)).await;
+    }
+    publish(ws, "climate/zone-a/command", json!("open")).await;
+    for _ in 0..6 {
+        next(&mut client).await;
+    }
+    client.close(None).await.unwrap();
+    drop(client);
+
+    // Produced while nobody watched: the reconnecting client must see 7, and only 7.
+    publish(ws, READING, json!(6)).await;
+    publish(ws, READING, json!(7)).await;
+    let mut again = connect(ws, &query).await.unwrap();
+    let hello = next(&mut again).await;
+    assert_eq!(hello["type"], "hello");
+    let current = next(&mut again).await;
+    assert_eq!(
+        (current["key"].as_str(), &current["value"]),
+        (Some(READING), &json!(7))
+    );
+    assert_eq!(current["seq"], 7);
+    quiet(&mut again, Duration::from_millis(200)).await;
+
+    // Then live values, each once, with no gap after the replayed one.
+    publish(ws, READING, json!(8)).await;
+    assert_eq!(next(&mut again).await["value"], json!(8));
+    assert_eq!(ws.stats().sessions, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_payload_that_is_not_json_is_counted_not_sent() {
+    let ws = start();
+    let mut client = connect(ws, &format!("?token={TOKEN}")).await.unwrap();
+    next(&mut client).await; // hello
+    ws.publish(READING, &[0x00, 0x00, 0xa0, 0x41]).unwrap(); // 20.0f32, little-endian
+    ws.publish(READING, b"{\"celsius\":").unwrap();
+    publish(ws, READING, json!(20.0)).await;
+    assert_eq!(next(&mut client).await["value"], json!(20.0));
+    let stats = ws.link_stats(READING).unwrap();
+    assert_eq!((stats.sent, stats.not_json), (1, 2));
+}
+
+/// A plain HTTP GET: status line and body.
+async fn get(ws: &WsConnector, target: &str) -> (String, String) {
+    let mut stream = TcpStream::connect(ws.local_addr()).await.unwrap();
+    let request = format!("GET {target} HTTP/1.1\r\nHost: x\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    (head.lines().next().unwrap().to_owned(), body.to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_and_the_graph_are_served_on_the_same_port() {
+    let ws = start();
+    let (status, page) = get(ws, "/").await;
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert!(page.contains("<script src=\"app.js\""), "{page}");
+    assert_eq!(get(ws, "/app.js").await.0, "HTTP/1.1 200 OK");
+    assert_eq!(get(ws, "/graph").await.0, "HTTP/1.1 401 Unauthorized");
+    let (status, graph) = get(ws, &format!("/graph?token={TOKEN}")).await;
+    assert_eq!(
+        (status.as_str(), graph.as_str()),
+        ("HTTP/1.1 200 OK", "flowchart LR\n    a --> b\n")
+    );
+    assert_eq!(get(ws, "/nope").await.0, "HTTP/1.1 404 Not Found");
+    assert_eq!(
+        ws.page_url(),
+        format!("http://{}/?token={TOKEN}", ws.local_addr())
+    );
+}
+
+#[test]
+fn start_outside_a_runtime_or_on_a_port_in_use_is_an_error() {
+    let config = WsConfig::new("127.0.0.1:0".parse().unwrap());
+    assert!(matches!(
+        WsConnector::start(config),
+        Err(aimdb_connectors::ws::WsError::NoRuntime)
+    ));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let first = start();
+        let taken = WsConfig::new(first.local_addr());
+        let error = WsConnector::start(taken).unwrap_err();
+        assert!(error.to_string().starts_with("cannot listen on"), "{error}");
+    });
+}
