@@ -77,12 +77,13 @@ where
     T: Clone,
 {
     fn produce(&self, value: T) {
-        self.state.lock(|s| {
+        let waiting = self.state.lock(|s| {
             // The replaced value is dropped after the cell is set.
             s.value.set(Some(value));
             s.version.set(s.version.get() + 1);
-            s.readers.wake_all();
-        })
+            s.readers.take_waiting()
+        });
+        waiting.wake();
     }
 
     fn subscribe(&self) -> Result<ReaderCursor, SubscribeError> {

@@ -53,14 +53,15 @@ where
     T: Clone,
 {
     fn produce(&self, value: T) {
-        self.state.lock(|s| {
+        let waiting = self.state.lock(|s| {
             // The replaced instruction, if nobody took it, is dropped after the cell is set.
             s.pending.set(Some(value));
             s.produced.set(s.produced.get() + 1);
             // Wake every waiting reader: the first to run takes the value, the others
             // register again. Waking one could strand the value with a reader that was dropped.
-            s.readers.wake_all();
-        })
+            s.readers.take_waiting()
+        });
+        waiting.wake();
     }
 
     fn subscribe(&self) -> Result<ReaderCursor, SubscribeError> {

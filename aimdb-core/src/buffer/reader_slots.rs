@@ -82,21 +82,33 @@ impl<const R: usize> ReaderSlots<R> {
         drop(old);
     }
 
-    /// Wake every reader waiting for a value.
+    /// Take the wakers of every reader waiting for a value, to wake them once the lock is
+    /// released: a woken reader on another thread then finds the lock free instead of
+    /// spinning while the producer is still inside `wake` (a syscall for a parked thread).
     #[inline]
-    pub(crate) fn wake_all(&self) {
+    pub(crate) fn take_waiting(&self) -> Waiting<R> {
         if self.waiting.get() == 0 {
-            return;
+            return Waiting(None);
         }
-        for slot in 0..R {
-            if let Some(waker) = self.take_waker(slot) {
-                waker.wake();
-            }
-        }
+        Waiting(Some(core::array::from_fn(|slot| self.take_waker(slot))))
     }
 
     pub(crate) fn count_taken(&self) -> usize {
         self.taken.iter().filter(|taken| taken.get()).count()
+    }
+}
+
+/// Wakers taken under a buffer's lock by [`ReaderSlots::take_waiting`].
+#[must_use = "the readers wait until `wake` is called"]
+pub(crate) struct Waiting<const R: usize>(Option<[Option<Waker>; R]>);
+
+impl<const R: usize> Waiting<R> {
+    /// Wake the readers. Call after the lock is released.
+    #[inline]
+    pub(crate) fn wake(self) {
+        if let Some(wakers) = self.0 {
+            wakers.into_iter().flatten().for_each(Waker::wake);
+        }
     }
 }
 

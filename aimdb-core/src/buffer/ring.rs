@@ -114,15 +114,16 @@ where
     T: Clone,
 {
     fn produce(&self, value: T) {
-        self.state.lock(|s| {
+        let waiting = self.state.lock(|s| {
             let index = s.write_index.get();
             // The overwritten value, if any, is dropped after the cell is set.
             s.values[index].set(Some(value));
             s.write_index
                 .set(if index + 1 == N { 0 } else { index + 1 });
             s.next_seq.set(s.next_seq.get() + 1);
-            s.readers.wake_all();
-        })
+            s.readers.take_waiting()
+        });
+        waiting.wake();
     }
 
     fn subscribe(&self) -> Result<ReaderCursor, SubscribeError> {
