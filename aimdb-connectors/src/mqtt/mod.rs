@@ -31,6 +31,7 @@ mod counters;
 mod event_loop;
 mod outbound;
 mod routing;
+mod topic;
 
 use core::sync::atomic::{AtomicBool, Ordering};
 use core::task::{Context, Poll};
@@ -47,6 +48,7 @@ pub use config::{
     Backoff, ConfigError, LinkError, LinkOptions, MqttConfig, OverflowPolicy, QoS, Transport,
 };
 pub use counters::{ConnectorStats, LinkStats};
+pub use topic::topic_matches;
 
 use counters::{ConnectorCounters, bump};
 use outbound::OutboundQueue;

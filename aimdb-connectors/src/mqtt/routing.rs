@@ -220,7 +220,7 @@ impl Routes {
             deliver(entry, payload, max_payload);
         }
         for (filter, entry) in &table.filters {
-            if rumqttc::matches(topic, filter) {
+            if super::topic::topic_matches(topic, filter) {
                 routed = true;
                 deliver(entry, payload, max_payload);
             }
