@@ -110,11 +110,13 @@
     const title = h('h3', {}, key);
     title.prepend(badges);
     const latest = h('div', { class: 'latest' });
-    const valueEl = h('span', { class: 'value', 'data-json': '' }, '—');
+    const valueEl = h('span', { class: 'value stale empty', 'data-json': '' }, 'no value yet');
     const fieldsEl = h('span', { class: 'fields' });
     latest.append(valueEl, fieldsEl);
-    const meta = h('div', { class: 'meta' }, 'no value yet');
+    const meta = h('div', { class: 'meta' }, 'the node has not published this record');
+    // Hidden until there is something to draw (a write-only record never has).
     const canvas = h('canvas', { class: 'chart', width: 720, height: 280, 'data-points': '0' });
+    canvas.hidden = true;
     const seriesEl = h('div', { class: 'series' });
     root.append(title, latest, meta, canvas, seriesEl);
     $('records').append(root);
@@ -164,13 +166,13 @@
         valueEl.dataset.json = json;
         valueEl.dataset.seq = String(message.seq);
         valueEl.dataset.ts = String(message.ts);
-        valueEl.classList.remove('stale');
+        valueEl.classList.remove('stale', 'empty');
         const shown = r.chosen !== null && r.chosen in fields ? fields[r.chosen] : null;
         valueEl.textContent = shown === null ? json : formatNumber(shown);
         fieldsEl.textContent = typeof message.value === 'object' && message.value !== null ? json : '';
-        const time = new Date(message.ts);
-        meta.textContent = `#${message.seq} at ${time.toLocaleTimeString()}.${String(time.getMilliseconds()).padStart(3, '0')} · ${r.count} received`;
+        meta.textContent = `#${message.seq} at ${clock(message.ts)} (server time) · ${r.count} received`;
         canvas.dataset.points = String(r.points.length);
+        canvas.hidden = false;
         drawSeriesButtons(r, seriesEl, fields);
         draw(r);
         if (window.AimdbGraph) window.AimdbGraph.setLive($('topology'), key, '= ' + valueEl.textContent);
@@ -178,6 +180,13 @@
     };
     records.set(key, r);
     return r;
+  }
+
+  // 19:25:26.123, local time.
+  function clock(ms) {
+    const t = new Date(ms);
+    const two = (n) => String(n).padStart(2, '0');
+    return `${two(t.getHours())}:${two(t.getMinutes())}:${two(t.getSeconds())}.${String(t.getMilliseconds()).padStart(3, '0')}`;
   }
 
   function formatNumber(n) {

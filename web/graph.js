@@ -7,7 +7,7 @@
   const SVG = 'http://www.w3.org/2000/svg';
   const CHAR = 7.4; // px per character of the 12px monospace font, for box widths
   const LINE = 16;
-  const GAP_X = 110; // room between columns for edge labels
+  const LABEL_CHAR = 6.7; // px per character of the 11px edge labels
   const PAD = 12;
 
   function unescape(text) {
@@ -58,9 +58,11 @@
     const columns = [];
     const sources = graph.outside.filter((o) => feeds.has(o.id));
     const sinks = graph.outside.filter((o) => !feeds.has(o.id));
+    // An outside endpoint's address is already the label of its edge: the box only says
+    // that the other end is not in this file.
     const outsideColumn = (items) => ({
       kind: 'outside',
-      items: items.map((o) => ({ id: o.id, lines: [o.label], width: o.label.length * CHAR + 2 * PAD, height: LINE + 2 * PAD })),
+      items: items.map((o) => ({ id: o.id, lines: ['outside this file'], width: 17 * CHAR + 2 * PAD, height: LINE + 2 * PAD })),
     });
     if (sources.length) columns.push(outsideColumn(sources));
     for (const n of graph.nodes) {
@@ -72,6 +74,8 @@
       columns.push({ kind: 'node', node: n, items });
     }
     if (sinks.length) columns.push(outsideColumn(sinks));
+    // Room between columns for the longest edge label.
+    const gap = Math.max(80, ...graph.edges.map((e) => e.label.length * LABEL_CHAR + 30));
     const at = {};
     let x = 10;
     let height = 0;
@@ -89,15 +93,17 @@
       col.x = x;
       col.height = y - 10;
       height = Math.max(height, y + 40);
-      x += col.width + GAP_X;
+      x += col.width + gap;
     }
-    return { columns, at, width: x - GAP_X + 10, height };
+    return { columns, at, width: x - gap + 10, height };
   }
 
   function render(container, text) {
     const graph = parse(text);
     const { columns, at, width, height } = layout(graph);
     const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'topology' });
+    // Never drawn larger than life: small systems stay readable, large ones shrink to fit.
+    svg.style.maxWidth = width + 'px';
     svg.appendChild(el('defs')).appendChild(arrowMarker());
     for (const col of columns) {
       if (col.kind === 'node') {
@@ -168,7 +174,7 @@
     g.appendChild(el('path', { d, 'marker-end': 'url(#arrow)' }));
     const lx = (x1 + x2) / 2;
     const ly = (y1 + y2) / 2 - 6;
-    const w = edge.label.length * 6.7 + 8;
+    const w = edge.label.length * LABEL_CHAR + 8;
     g.appendChild(el('rect', { x: lx - w / 2, y: ly - 11, width: w, height: 15, rx: 3 }));
     g.appendChild(el('text', { x: lx, y: ly, 'text-anchor': 'middle' }, edge.label));
     return g;

@@ -1,0 +1,276 @@
+//! The dashboard page in a real browser: a tokio node generated from
+//! `browser_support/observer.toml` produces a known sequence of readings and serves them
+//! over the WebSocket connector; headless Chromium (driven over the DevTools protocol) opens
+//! the page, and the test reads the DOM: the shown values change as the node produces them
+//! and each matches what was produced; the chart fills; the topology marks the reading's
+//! owner; a value written in the page reaches the node's `link_from` record; a page without
+//! the token is refused. A screenshot is saved to `target/browser/dashboard.png`.
+
+#[path = "browser_support/cdp.rs"]
+mod cdp;
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use aimdb::connector::CodecError;
+use aimdb::connectors::ws::{WsConfig, WsConnector};
+use aimdb::{Consumer, Producer};
+use serde_json::{Value, json};
+
+const READING: &str = "climate/zone-a/reading";
+const SETPOINT: &str = "climate/zone-a/setpoint";
+const TOPOLOGY: &str = include_str!("browser_support/observer.toml");
+/// Time between two readings: slow enough to see each one in the page, fast enough to see
+/// several in a few seconds.
+const PACE: Duration = Duration::from_millis(150);
+
+/// A reading: its number in the sequence and hundredths of a degree.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Reading {
+    pub seq: u32,
+    pub centi: i32,
+}
+
+/// What a browser writes: hundredths of a degree.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Setpoint {
+    pub centi: i32,
+}
+
+/// The known sequence: reading `seq` is this many hundredths of a degree.
+fn centi_of(seq: u32) -> i32 {
+    2000 + (seq as i32 * 37) % 400
+}
+
+/// `21.37` from 2137, without float formatting.
+fn celsius_text(centi: i32) -> String {
+    let sign = if centi < 0 { "-" } else { "" };
+    format!(
+        "{sign}{}.{:02}",
+        centi.unsigned_abs() / 100,
+        centi.unsigned_abs() % 100
+    )
+}
+
+/// A `fmt::Write` into a fixed buffer: the serializer writes no heap.
+struct Slice<'a>(&'a mut [u8], usize);
+
+impl std::fmt::Write for Slice<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.1 + s.len();
+        self.0
+            .get_mut(self.1..end)
+            .ok_or(std::fmt::Error)?
+            .copy_from_slice(s.as_bytes());
+        self.1 = end;
+        Ok(())
+    }
+}
+
+impl Reading {
+    /// The ws link's serializer: JSON text, `{"seq":7,"celsius":22.59}`.
+    pub fn to_json(&self, out: &mut [u8]) -> Result<usize, CodecError> {
+        let mut w = Slice(out, 0);
+        write!(
+            w,
+            "{{\"seq\":{},\"celsius\":{}}}",
+            self.seq,
+            celsius_text(self.centi)
+        )
+        .map_err(|_| CodecError::Oversize)?;
+        Ok(w.1)
+    }
+}
+
+impl Setpoint {
+    /// The ws link's deserializer: a JSON number of degrees.
+    pub fn from_json(bytes: &[u8]) -> Result<Self, CodecError> {
+        let text = std::str::from_utf8(bytes).map_err(|_| CodecError::Malformed)?;
+        let degrees: f64 = text.trim().parse().map_err(|_| CodecError::Malformed)?;
+        if !degrees.is_finite() || degrees.abs() > 1000.0 {
+            return Err(CodecError::Malformed);
+        }
+        Ok(Setpoint {
+            centi: (degrees * 100.0).round() as i32,
+        })
+    }
+}
+
+/// Every reading the source produced, in order.
+static PRODUCED: Mutex<Vec<Reading>> = Mutex::new(Vec::new());
+/// Every setpoint the node's tap saw.
+static SETPOINTS: Mutex<Vec<i32>> = Mutex::new(Vec::new());
+
+async fn produce_readings(producer: Producer<'static, Reading>) {
+    for seq in 1.. {
+        let reading = Reading {
+            seq,
+            centi: centi_of(seq),
+        };
+        PRODUCED.lock().unwrap().push(reading);
+        let _ = producer.produce(reading).await;
+        tokio::time::sleep(PACE).await;
+    }
+}
+
+async fn record_setpoint(mut consumer: Consumer<'static, Setpoint>) {
+    while let Ok(setpoint) = consumer.recv().await {
+        SETPOINTS.lock().unwrap().push(setpoint.centi);
+    }
+}
+
+aimdb::topology!(
+    file = "tests/browser_support/observer.toml",
+    node = "station"
+);
+
+/// The Mermaid text `aimdb graph` prints for the topology file.
+fn graph() -> String {
+    let (system, diagnostics) = aimdb_compiler::file::check_source(TOPOLOGY);
+    assert!(diagnostics.is_empty(), "observer.toml does not check");
+    aimdb_compiler::report::mermaid::render(&system.expect("a system"))
+}
+
+/// The reading's card as the page shows it: (JSON of the value, seq, shown text).
+const CARD: &str = r#"(() => {
+    const card = document.querySelector('article.record[data-key="climate/zone-a/reading"]');
+    const value = card && card.querySelector('.value');
+    if (!value || !value.dataset.seq) return null;
+    return [value.dataset.json, Number(value.dataset.seq), value.textContent,
+            Number(card.querySelector('canvas').dataset.points)];
+})()"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_shows_the_values_the_node_produces() {
+    let mut config = WsConfig::new("127.0.0.1:0".parse().unwrap());
+    config.token = Some("browser-test-token".into());
+    config.graph = Some(graph());
+    config.title = "observer · station".into();
+    let ws = WsConnector::start(config).expect("ws connector");
+    tokio::spawn(station::run(station::Links { ws }));
+
+    let mut browser = cdp::Browser::launch().await;
+    let page = browser.open(&ws.page_url()).await;
+    let live = "document.getElementById('status')?.dataset.state === 'connected'";
+    assert!(
+        browser
+            .wait_for(&page, live, Duration::from_secs(15))
+            .await
+            .is_some(),
+        "the page did not connect"
+    );
+
+    // Sample the card as the node keeps producing: every value shown must be one the node
+    // produced (JSON and text), and the shown value must move on.
+    let mut seen = BTreeSet::new();
+    let mut last_seq = 0;
+    let mut points = 0.0;
+    for _ in 0..12 {
+        let card = browser
+            .wait_for(&page, CARD, Duration::from_secs(5))
+            .await
+            .expect("the reading's card shows a value");
+        let json_text = card[0].as_str().unwrap();
+        let seq = card[1].as_u64().unwrap() as u32;
+        let shown = card[2].as_str().unwrap();
+        points = card[3].as_f64().unwrap();
+        let produced = PRODUCED.lock().unwrap().get(seq as usize - 1).copied();
+        let produced = produced.unwrap_or_else(|| panic!("the page shows #{seq}, never produced"));
+        assert_eq!(produced.seq, seq);
+        let value: Value = serde_json::from_str(json_text).unwrap();
+        let expected: Value = serde_json::from_str(&format!(
+            r#"{{"seq":{seq},"celsius":{}}}"#,
+            celsius_text(produced.centi)
+        ))
+        .unwrap();
+        assert_eq!(value, expected, "value of #{seq}");
+        let shown_number: f64 = shown.parse().unwrap_or_else(|_| panic!("shown `{shown}`"));
+        assert!(
+            (shown_number * 100.0 - f64::from(produced.centi)).abs() < 0.5,
+            "#{seq} shown as `{shown}`"
+        );
+        assert!(seq >= last_seq, "went back from #{last_seq} to #{seq}");
+        last_seq = seq;
+        seen.insert(seq);
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    println!(
+        "page showed readings {:?}; chart holds {points} points",
+        seen
+    );
+    assert!(
+        seen.len() >= 6,
+        "the shown value changed only {} times: {seen:?}",
+        seen.len()
+    );
+    assert!(points >= 6.0, "the chart holds {points} points");
+
+    // The topology: the reading's box is marked as its key's owner, the setpoint's is not.
+    let owners = browser
+        .eval(
+            &page,
+            "[...document.querySelectorAll('#topology g.box')].map(b => [b.dataset.key, b.dataset.owner])",
+        )
+        .await;
+    assert_eq!(owners, json!([[READING, "true"], [SETPOINT, "false"]]));
+    let edges = browser
+        .eval(
+            &page,
+            "[...document.querySelectorAll('#topology g.edge text')].map(t => t.textContent)",
+        )
+        .await;
+    assert_eq!(
+        edges,
+        json!([format!("ws://{READING}"), format!("ws://{SETPOINT}")])
+    );
+
+    // The setpoint is the one record the page may write: its form reaches the node's tap.
+    let write = format!(
+        r#"(() => {{
+            const card = document.querySelector('article.record[data-key="{SETPOINT}"]');
+            card.querySelector('input').value = '23.5';
+            card.querySelector('form').requestSubmit();
+            return true;
+        }})()"#
+    );
+    browser.eval(&page, &write).await;
+    let reply = format!(
+        r#"document.querySelector('article.record[data-key="{SETPOINT}"] .reply')?.textContent === 'written'"#
+    );
+    assert!(
+        browser
+            .wait_for(&page, &reply, Duration::from_secs(5))
+            .await
+            .is_some()
+    );
+    assert_eq!(*SETPOINTS.lock().unwrap(), [2350]);
+
+    // Let the chart gather a few more points, then the picture.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let png = browser.screenshot(&page).await;
+    assert!(
+        png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 10_000,
+        "{} bytes",
+        png.len()
+    );
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/browser");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("dashboard.png");
+    std::fs::write(&path, &png).unwrap();
+    println!("screenshot: {} ({} bytes)", path.display(), png.len());
+
+    // Without the token the socket is refused: the page says so and shows no value.
+    let before = ws.stats().unauthorized;
+    let stranger = browser.open(&format!("http://{}/", ws.local_addr())).await;
+    let refused = "document.getElementById('status')?.dataset.state === 'disconnected'";
+    assert!(
+        browser
+            .wait_for(&stranger, refused, Duration::from_secs(10))
+            .await
+            .is_some()
+    );
+    assert_eq!(browser.eval(&stranger, CARD).await, Value::Null);
+    assert!(ws.stats().unauthorized > before);
+}
