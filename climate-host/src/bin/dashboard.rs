@@ -22,20 +22,21 @@ aimdb::topology!(file = "../topologies/climate.toml", node = "dashboard");
 
 /// What the tap has seen, for the status line.
 static RECEIVED: AtomicU64 = AtomicU64::new(0);
-static LOST: AtomicU64 = AtomicU64::new(0);
+static MISSED: AtomicU64 = AtomicU64::new(0);
 static LATEST_SEQ: AtomicU32 = AtomicU32::new(0);
 static LATEST_CENTI: AtomicI32 = AtomicI32::new(0);
 static RESTARTS: AtomicU32 = AtomicU32::new(0);
 static MQTT: OnceLock<&'static MqttConnector> = OnceLock::new();
 
-/// The tap: every reading the buffer hands over. `SingleLatest` keeps only the newest
-/// value, so a reading overwritten before the tap ran shows up as a gap: counted as lost.
+/// The tap: every reading the buffer hands over. A gap in the sequence numbers is counted
+/// as missed: readings lost while the broker was down, or overwritten in the `SingleLatest`
+/// buffer (it keeps only the newest) before the tap ran.
 async fn render_chart(mut consumer: Consumer<'static, Temperature>) {
     let mut last: Option<u32> = None;
     while let Ok(reading) = consumer.recv().await {
         match last {
             Some(prev) if reading.seq > prev => {
-                LOST.fetch_add(u64::from(reading.seq - prev - 1), Ordering::Relaxed);
+                MISSED.fetch_add(u64::from(reading.seq - prev - 1), Ordering::Relaxed);
             }
             // The sequence started again: the sensor rebooted.
             Some(_) => {
@@ -74,10 +75,10 @@ async fn status() {
             n => format!(", sensor restarted {n}x"),
         };
         println!(
-            "{tag} latest {} (#{}, {received} received, {} lost{restarts}) {link}",
+            "{tag} latest {} (#{}, {received} received, {} missed{restarts}) {link}",
             celsius(LATEST_CENTI.load(Ordering::Relaxed)),
             LATEST_SEQ.load(Ordering::Relaxed),
-            LOST.load(Ordering::Relaxed),
+            MISSED.load(Ordering::Relaxed),
         );
     }
 }
