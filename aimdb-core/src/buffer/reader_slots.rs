@@ -68,7 +68,10 @@ impl<const R: usize> ReaderSlots<R> {
     }
 
     /// Remember `waker` for `slot`, cloning only when it changed since last time.
-    #[inline]
+    ///
+    /// Kept out of line: inlined, its calls through the waker vtable make the receive path
+    /// save and restore registers even when a value is ready and nothing is registered.
+    #[inline(never)]
     pub(crate) fn register(&self, slot: usize, waker: &Waker) {
         // `will_wake` only compares pointers; `clone` and `drop` may run foreign code, so
         // they run between whole steps.
