@@ -170,7 +170,8 @@
         const shown = r.chosen !== null && r.chosen in fields ? fields[r.chosen] : null;
         valueEl.textContent = shown === null ? json : formatNumber(shown);
         fieldsEl.textContent = typeof message.value === 'object' && message.value !== null ? json : '';
-        meta.textContent = `#${message.seq} at ${clock(message.ts)} (server time) · ${r.count} received`;
+        // `seq` here is the link's message count, not a field of the value.
+        meta.textContent = `message ${message.seq}, sent ${clock(message.ts)} (server time) · ${r.count} received here`;
         canvas.dataset.points = String(r.points.length);
         canvas.hidden = false;
         drawSeriesButtons(r, seriesEl, fields);

@@ -274,3 +274,56 @@ async fn the_page_shows_the_values_the_node_produces() {
     assert_eq!(browser.eval(&stranger, CARD).await, Value::Null);
     assert!(ws.stats().unauthorized > before);
 }
+
+/// The same checks against the climate demo's dashboard node (issue 7's system, with the
+/// `ws://` link on its reading): start the demo, then
+/// `AIMDB_DASHBOARD_URL=http://127.0.0.1:8080/ cargo test -p aimdb-tests --test browser_dashboard -- --ignored`.
+/// Every reading shown must be the sensor's `climate_model::sample(seq)` for its seq.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a running climate dashboard: set AIMDB_DASHBOARD_URL"]
+async fn the_climate_dashboard_shows_what_the_sensor_produces() {
+    let url = std::env::var("AIMDB_DASHBOARD_URL").expect("AIMDB_DASHBOARD_URL");
+    let mut browser = cdp::Browser::launch().await;
+    let page = browser.open(&url).await;
+    let live = "document.getElementById('status')?.dataset.state === 'connected'";
+    assert!(
+        browser
+            .wait_for(&page, live, Duration::from_secs(15))
+            .await
+            .is_some()
+    );
+    let mut seen = BTreeSet::new();
+    for _ in 0..10 {
+        let card = browser
+            .wait_for(&page, CARD, Duration::from_secs(10))
+            .await
+            .expect("the reading's card shows a value");
+        let value: Value = serde_json::from_str(card[0].as_str().unwrap()).unwrap();
+        let seq = value["seq"].as_u64().expect("seq") as u32;
+        let celsius = value["celsius"].as_f64().expect("celsius");
+        let expected = f64::from(climate_model::sample(seq));
+        assert!(
+            (celsius - expected).abs() < 0.005,
+            "#{seq}: shown {celsius}, sensor produced {expected}"
+        );
+        seen.insert(seq);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    println!("climate dashboard showed readings {seen:?}");
+    assert!(
+        seen.len() >= 3,
+        "the shown value changed only {} times: {seen:?}",
+        seen.len()
+    );
+    let owner = browser
+        .eval(
+            &page,
+            "document.querySelector('#topology g.box.owner')?.dataset.id",
+        )
+        .await;
+    assert_eq!(owner, json!("sensor__reading"));
+    let png = browser.screenshot(&page).await;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/browser");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("climate-dashboard.png"), &png).unwrap();
+}
