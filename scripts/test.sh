@@ -16,7 +16,7 @@ step "no_std builds for thumbv7em-none-eabihf (no alloc)"
 cargo build -p aimdb-core -p aimdb-connectors --target thumbv7em-none-eabihf --features aimdb-connectors/serial,aimdb-connectors/mqtt-embassy
 
 step "firmware (thumbv7em-none-eabihf): build, no allocator linked, flash and RAM"
-(cd firmware && cargo build --release)
+(cd firmware && env -u CARGO_TARGET_DIR -u RUSTFLAGS cargo build --release)
 images=()
 for member in $(sed -n 's/^members = \[\(.*\)\]/\1/p' firmware/Cargo.toml | tr -d '",'); do
   elf="firmware/target/thumbv7em-none-eabihf/release/$member"
