@@ -77,13 +77,14 @@ where
     T: Clone,
 {
     fn produce(&self, value: T) {
-        let waiting = self.state.lock(|s| {
-            // The replaced value is dropped after the cell is set.
-            s.value.set(Some(value));
+        let (replaced, waiting) = self.state.lock(|s| {
+            let replaced = s.value.replace(Some(value));
             s.version.set(s.version.get() + 1);
-            s.readers.take_waiting()
+            (replaced, s.readers.take_waiting())
         });
+        // Readers first, then the old value's `drop`: neither runs under the lock.
         waiting.wake();
+        drop(replaced);
     }
 
     fn subscribe(&self) -> Result<ReaderCursor, SubscribeError> {

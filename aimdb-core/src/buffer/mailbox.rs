@@ -53,15 +53,17 @@ where
     T: Clone,
 {
     fn produce(&self, value: T) {
-        let waiting = self.state.lock(|s| {
-            // The replaced instruction, if nobody took it, is dropped after the cell is set.
-            s.pending.set(Some(value));
+        let (replaced, waiting) = self.state.lock(|s| {
+            // An instruction nobody took yet is replaced.
+            let replaced = s.pending.replace(Some(value));
             s.produced.set(s.produced.get() + 1);
             // Wake every waiting reader: the first to run takes the value, the others
             // register again. Waking one could strand the value with a reader that was dropped.
-            s.readers.take_waiting()
+            (replaced, s.readers.take_waiting())
         });
+        // Readers first, then the old value's `drop`: neither runs under the lock.
         waiting.wake();
+        drop(replaced);
     }
 
     fn subscribe(&self) -> Result<ReaderCursor, SubscribeError> {

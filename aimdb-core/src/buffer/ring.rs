@@ -114,16 +114,17 @@ where
     T: Clone,
 {
     fn produce(&self, value: T) {
-        let waiting = self.state.lock(|s| {
+        let (overwritten, waiting) = self.state.lock(|s| {
             let index = s.write_index.get();
-            // The overwritten value, if any, is dropped after the cell is set.
-            s.values[index].set(Some(value));
+            let overwritten = s.values[index].replace(Some(value));
             s.write_index
                 .set(if index + 1 == N { 0 } else { index + 1 });
             s.next_seq.set(s.next_seq.get() + 1);
-            s.readers.take_waiting()
+            (overwritten, s.readers.take_waiting())
         });
+        // Readers first, then the old value's `drop`: neither runs under the lock.
         waiting.wake();
+        drop(overwritten);
     }
 
     fn subscribe(&self) -> Result<ReaderCursor, SubscribeError> {

@@ -234,3 +234,30 @@ fn awaiting_readers_on_threads_are_woken_every_time() {
     }
     assert_eq!((timeouts, echo.join().unwrap()), (0, 0), "lost wake-ups");
 }
+
+static DROPS_INTO: SingleLatest<StdRawMutex, Noisy, 1> = SingleLatest::new();
+
+/// A value whose `drop` needs the lock of the buffer it was in (from another thread, so
+/// a drop under the lock shows as a timeout rather than a hang).
+#[derive(Clone, Debug, PartialEq)]
+struct Noisy(u32);
+
+impl Drop for Noisy {
+    fn drop(&mut self) {
+        let (done, finished) = std::sync::mpsc::channel();
+        thread::spawn(move || done.send(DROPS_INTO.produced()).unwrap());
+        let outcome = finished.recv_timeout(Duration::from_secs(5));
+        assert!(
+            outcome.is_ok(),
+            "a replaced value was dropped under the lock"
+        );
+    }
+}
+
+#[test]
+fn a_replaced_value_is_dropped_after_the_lock_is_released() {
+    Producer::new(&DROPS_INTO).produce(Noisy(1));
+    // Replaces (and drops) `Noisy(1)`.
+    Producer::new(&DROPS_INTO).produce(Noisy(2));
+    assert_eq!(DROPS_INTO.produced(), 2);
+}
