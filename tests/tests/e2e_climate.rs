@@ -3,10 +3,15 @@
 //! MQTT straight from UART0 to a private mosquitto on 127.0.0.1; the `dashboard` node runs
 //! here, in-process on tokio, with the file's `render_chart` tap defined below.
 //!
-//! Checked: at least [`WANTED`] readings reach the tap, in order, each exactly what the
+//! Checked: at least [`WANTED`] readings (200 or more of them in the steady state) reach the tap, in order, each exactly what the
 //! sensor produced for its sequence number (bit for bit); then the broker is killed and
 //! restarted, neither node crashes, both reconnect (their counters say so) and readings flow
 //! again, still exact and in order.
+//!
+//! Across the outage, readings are lost beyond the sensor's ring, and the backlog the sensor
+//! sends on reconnecting is dropped by the broker if the dashboard has not subscribed again
+//! yet (clean sessions, no persistence): the test checks order and values, not completeness,
+//! after the restart, and prints what arrived.
 //!
 //! Printed: end-to-end latency p50/p99 (method below), throughput, the firmware's flash and
 //! RAM next to the generated RAM constants, and the reconnect timeline.
@@ -21,6 +26,9 @@
 //! estimate. Latency of reading *n* = host time at the tap − (`taken_us_n` + offset). The
 //! error is the semihosting path's delay (tens of µs, plus the 200 µs poll): the figures are
 //! slightly low, never high. (The estimate is also capped so no latency is negative.)
+//! Percentiles are over the steady state: readings taken after the first one reached the
+//! tap. Those taken earlier waited for the MQTT session to come up; the start-up backlog
+//! is reported on its own line.
 //!
 //! Needs `qemu-system-arm`, the `thumbv7em-none-eabihf` target and mosquitto.
 
@@ -40,7 +48,7 @@ use climate_model::{Temperature, sample};
 aimdb::topology!(file = "../topologies/climate.toml", node = "dashboard");
 
 /// Readings that must reach the tap before the broker is killed.
-const WANTED: usize = 300;
+const WANTED: usize = 500;
 /// Readings that must arrive after the broker came back.
 const AFTER_RESTART: usize = 50;
 /// How long the broker stays down.
@@ -196,22 +204,39 @@ fn sensor_in_qemu_reaches_the_dashboard_tap_exactly_and_survives_a_broker_restar
         .fold(f64::INFINITY, f64::min);
     assert!(from_lines.is_finite(), "no status line matched a reading");
     let offset = from_lines.min(from_tap);
-    let mut latency_ms: Vec<f64> = first_run
+    // Steady state: readings taken after the first one reached the tap. Those taken before
+    // waited for the MQTT session to come up (QEMU connects the UART in the background, and
+    // a CONNECT sent before that is retried after 1 s): start-up, reported on its own.
+    let first_arrival = micros(first_run[0].1);
+    let latency =
+        |(r, at): &(Temperature, Instant)| (micros(*at) - r.taken_us as f64 - offset) / 1e3;
+    let steady: Vec<&(Temperature, Instant)> = first_run
         .iter()
-        .map(|(r, at)| (micros(*at) - r.taken_us as f64 - offset) / 1e3)
+        .filter(|(r, _)| r.taken_us as f64 + offset >= first_arrival)
         .collect();
+    assert!(
+        steady.len() >= 200,
+        "only {} readings after start-up; tap saw {}",
+        steady.len(),
+        first_run.len()
+    );
+    let mut latency_ms: Vec<f64> = steady.iter().map(|r| latency(r)).collect();
     latency_ms.sort_by(f64::total_cmp);
-    let span = (first_run[first_run.len() - 1].1 - first_run[0].1).as_secs_f64();
-    let throughput = (first_run.len() - 1) as f64 / span;
+    let backlog = first_run.len() - steady.len();
+    let worst_backlog = first_run[..backlog].iter().map(latency).fold(0.0, f64::max);
+    let span = (steady[steady.len() - 1].1 - steady[0].1).as_secs_f64();
+    let throughput = (steady.len() - 1) as f64 / span;
     println!(
         "e2e climate (QEMU sensor -> UART0 -> mosquitto -> tokio dashboard tap, QoS 1): \
          {} readings in order, exact, {gaps} skipped by the SingleLatest buffer; first at the \
-         tap {first_at:?} after QEMU started",
+         tap {first_at:?} after QEMU started; {backlog} taken before it (start-up backlog, \
+         up to {worst_backlog:.0} ms late)",
         first_run.len()
     );
     println!(
-        "e2e latency (taken on the MCU -> in the host tap): p50 {:.2} ms, p99 {:.2} ms, \
-         max {:.2} ms; clock offset from {} status lines{}",
+        "e2e latency (taken on the MCU -> in the host tap), {} steady-state readings: \
+         p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; clock offset from {} status lines{}",
+        steady.len(),
         percentile(&latency_ms, 0.50),
         percentile(&latency_ms, 0.99),
         latency_ms[latency_ms.len() - 1],
