@@ -30,8 +30,10 @@ for target in "${TARGETS[@]}"; do
     mkdir -p "work/corpus/$target" "artifacts/$target"
     log="work/$target.log"
     set +e
+    # One in-process fuzzing job (libFuzzer's default; `-jobs=1` would move the output to
+    # fuzz-0.log), so targets run one at a time on a shared machine.
     cargo +nightly fuzz run -O "$target" "work/corpus/$target" "corpus/$target" -- \
-        -jobs=1 -workers=1 -max_total_time="$seconds" -runs="$runs" \
+        -max_total_time="$seconds" -runs="$runs" \
         -timeout=10 -rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 \
         >"$log" 2>&1
     status=$?
