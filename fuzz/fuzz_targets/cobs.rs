@@ -24,7 +24,10 @@ fn round_trip(frame: &[u8]) {
     let mut encoded = vec![0u8; cobs::max_encoded_len(frame.len())];
     let len = cobs::encode(frame, &mut encoded).expect("max_encoded_len is enough");
     let encoded = &encoded[..len];
-    assert!(!encoded.contains(&cobs::DELIMITER), "encoded frame holds a delimiter");
+    assert!(
+        !encoded.contains(&cobs::DELIMITER),
+        "encoded frame holds a delimiter"
+    );
     // One byte less than needed is refused, never a panic.
     if len > 0 {
         let mut short = vec![0u8; len - 1];
@@ -40,7 +43,11 @@ fn round_trip(frame: &[u8]) {
     }
     streamed.extend_from_slice(encoder.finish());
     assert_eq!(streamed.last(), Some(&cobs::DELIMITER));
-    assert_eq!(&streamed[..streamed.len() - 1], encoded, "streaming encoder disagrees");
+    assert_eq!(
+        &streamed[..streamed.len() - 1],
+        encoded,
+        "streaming encoder disagrees"
+    );
 
     // Decoding with a buffer large enough gives the frame back.
     let mut decoder = CobsDecoder::<1024>::new();
@@ -72,7 +79,11 @@ fn frames(data: &[u8], chunk: usize) -> Vec<Result<Vec<u8>, DecodeError>> {
 
 fn decode_any(data: &[u8], chunk: usize) {
     let whole = frames(data, data.len().max(1));
-    assert_eq!(whole, frames(data, chunk), "chunking changed the decoded frames");
+    assert_eq!(
+        whole,
+        frames(data, chunk),
+        "chunking changed the decoded frames"
+    );
     // Every good frame survives encoding and decoding again, however it was encoded.
     for frame in whole.iter().flatten() {
         let mut encoded = vec![0u8; cobs::max_encoded_len(frame.len())];

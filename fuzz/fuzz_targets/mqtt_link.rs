@@ -30,6 +30,10 @@ fuzz_target!(|data: &[u8]| {
     let (topic, filter) = text.split_once('\n').unwrap_or((text, "#"));
     let ours = mqtt::topic_matches(topic, filter);
     if topic.chars().next().is_none_or(|c| c.is_ascii()) {
-        assert_eq!(ours, rumqttc::matches(topic, filter), "{topic:?} {filter:?}");
+        assert_eq!(
+            ours,
+            rumqttc::matches(topic, filter),
+            "{topic:?} {filter:?}"
+        );
     }
 });

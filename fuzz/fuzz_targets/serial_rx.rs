@@ -122,7 +122,10 @@ fuzz_target!(|data: &[u8]| {
     let chunk = usize::from(mode & 0x3F) + 1;
     let connector: SerialConnector<StdRawMutex, 2, MAX_FRAME, 4> = SerialConnector::new();
     connector.attach(&ROUTES);
-    let (readings, requests) = (READINGS.load(Ordering::Relaxed), REQUESTS.load(Ordering::Relaxed));
+    let (readings, requests) = (
+        READINGS.load(Ordering::Relaxed),
+        REQUESTS.load(Ordering::Relaxed),
+    );
 
     let (wire, expected) = if mode & 0x80 != 0 {
         let (wire, expected) = frames(data);
@@ -140,8 +143,15 @@ fuzz_target!(|data: &[u8]| {
     let requests = REQUESTS.load(Ordering::Relaxed) - requests;
     assert_eq!(stats.invalid_links, 0);
     assert_eq!((links[0].received, links[1].received), (readings, requests));
-    let routed: u32 = links.iter().map(|l| l.received + l.decode_errors + l.oversize).sum();
-    assert_eq!(stats.frames_received, routed + stats.unrouted, "{stats:?} {links:?}");
+    let routed: u32 = links
+        .iter()
+        .map(|l| l.received + l.decode_errors + l.oversize)
+        .sum();
+    assert_eq!(
+        stats.frames_received,
+        routed + stats.unrouted,
+        "{stats:?} {links:?}"
+    );
     if let Some(expected) = expected {
         let got = Expected {
             frames: stats.frames_received,

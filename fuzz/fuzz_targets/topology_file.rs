@@ -39,7 +39,10 @@ fuzz_target!(|data: &[u8]| {
         for node in system.nodes.iter().take(4) {
             let code = macro_form::expand(file_form(scratch(), node.name()));
             if let Err(error) = syn::parse2::<syn::File>(code.clone()) {
-                panic!("generated code for node `{}` does not parse: {error}\n{code}", node.name());
+                panic!(
+                    "generated code for node `{}` does not parse: {error}\n{code}",
+                    node.name()
+                );
             }
         }
     }
