@@ -16,7 +16,7 @@ type Box2 = Mailbox<LoomRawMutex, u32, 2>;
 fn mailbox_two_competing_readers() {
     explore(
         "mailbox_two_competing_readers (2 values, each taken by exactly one)",
-        Some(3),
+        Some(4),
         || {
             let mailbox = Arc::new(Box2::new());
             let taken = Arc::new(AtomicUsize::new(0));

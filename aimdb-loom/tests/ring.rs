@@ -67,7 +67,7 @@ fn ring_one_writer_two_readers() {
 fn ring_reader_lags_while_writer_wraps() {
     explore(
         "ring_reader_lags_while_writer_wraps (N=2, R=1, 5 values)",
-        Some(3),
+        Some(4),
         || {
             let ring = Arc::new(Ring::<2, 1>::new());
             let cursor = ring.subscribe().unwrap();
