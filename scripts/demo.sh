@@ -90,7 +90,15 @@ else
   broker="127.0.0.1:$port"
 fi
 
-# 5. The dashboard; a reader notes when the first reading arrives.
+# 5. The dashboard, which also serves the page (live values, chart, topology) to browsers;
+#    a reader notes when the first reading arrives.
+web="${AIMDB_WEB:-127.0.0.1:8080}"
+if listening "${web%:*}" "${web##*:}"; then
+  say "port ${web##*:} is in use; set AIMDB_WEB=127.0.0.1:PORT for the dashboard page"
+  exit 1
+fi
+export AIMDB_WEB="$web"
+page="http://$web/${AIMDB_WEB_TOKEN:+?token=$AIMDB_WEB_TOKEN}"
 first_reading() {
   local noted=0
   while IFS= read -r line; do
@@ -103,6 +111,10 @@ first_reading() {
 }
 "$host_bin/dashboard" --broker "$broker" > >(first_reading) 2>&1 &
 pids+=($!)
+say "dashboard page: $page  (live values, chart, topology; open it in a browser)"
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && command -v xdg-open >/dev/null; then
+  xdg-open "$page" >/dev/null 2>&1 || true
+fi
 
 # 6. The sensor: firmware in QEMU, or the same node on the host.
 if [ "$use_qemu" = 1 ]; then

@@ -50,6 +50,33 @@ impl Temperature {
         })
     }
 
+    /// Serializer for browsers (`Temperature::to_json`, the dashboard's `ws://` link):
+    /// `{"seq":7,"celsius":21.25,"taken_us":1750000}`, written without a heap.
+    pub fn to_json(&self, out: &mut [u8]) -> Result<usize, CodecError> {
+        use core::fmt::Write as _;
+        struct Slice<'a>(&'a mut [u8], usize);
+        impl core::fmt::Write for Slice<'_> {
+            fn write_str(&mut self, s: &str) -> core::fmt::Result {
+                let end = self.1 + s.len();
+                let dst = self.0.get_mut(self.1..end).ok_or(core::fmt::Error)?;
+                dst.copy_from_slice(s.as_bytes());
+                self.1 = end;
+                Ok(())
+            }
+        }
+        let centi = self.centi_celsius();
+        let sign = if centi < 0 { "-" } else { "" };
+        let (whole, frac) = (centi.unsigned_abs() / 100, centi.unsigned_abs() % 100);
+        let mut w = Slice(out, 0);
+        write!(
+            w,
+            "{{\"seq\":{},\"celsius\":{sign}{whole}.{frac:02},\"taken_us\":{}}}",
+            self.seq, self.taken_us
+        )
+        .map_err(|_| CodecError::Oversize)?;
+        Ok(w.1)
+    }
+
     /// The temperature in hundredths of a degree (exact: every [`sample`] is a multiple of
     /// 0.25 °C), for printing without float formatting.
     pub fn centi_celsius(&self) -> i32 {

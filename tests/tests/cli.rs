@@ -15,7 +15,7 @@ fn shipped_topologies_check_clean() {
     assert_eq!(climate.stderr, "");
     assert_eq!(
         climate.stdout,
-        "topologies/climate.toml: ok — 2 nodes, 1 record declared, 2 used on nodes, 2 link ends\n  \
+        "topologies/climate.toml: ok — 2 nodes, 1 record declared, 2 used on nodes, 3 link ends\n  \
          node sensor (embassy, thumbv7em-none-eabihf): 1 record(s)\n  \
          node dashboard (tokio): 1 record(s)\n"
     );

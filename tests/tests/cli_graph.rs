@@ -113,14 +113,23 @@ fn climate_mermaid_parses_with_owner_and_link() {
             "reading (owner)<br/>climate/zone-a/reading<br/>Temperature, SpmcRing(256)"
         )
     );
+    // The MQTT link between the nodes, and the dashboard serving browsers (outside the file).
     assert_eq!(
         chart.edges,
-        [(
-            "sensor__reading".into(),
-            "dashboard__reading".into(),
-            "mqtt://climate/zone-a/reading".into(),
-            false
-        )]
+        [
+            (
+                "sensor__reading".into(),
+                "dashboard__reading".into(),
+                "mqtt://climate/zone-a/reading".into(),
+                false
+            ),
+            (
+                "dashboard__reading".into(),
+                "outside__ws___climate_zone_a_reading".into(),
+                "ws://climate/zone-a/reading".into(),
+                false
+            )
+        ]
     );
 }
 
@@ -203,7 +212,7 @@ fn dot_renders_with_graphviz() {
         // `-Tplain` lists every node and edge Graphviz laid out.
         let plain = String::from_utf8(rendered.stdout).unwrap();
         let edges = plain.lines().filter(|l| l.starts_with("edge ")).count();
-        let expected = if file.contains("climate") { 1 } else { 6 };
+        let expected = if file.contains("climate") { 2 } else { 6 };
         assert_eq!(edges, expected, "{file}:\n{plain}");
     }
 }

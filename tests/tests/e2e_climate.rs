@@ -147,7 +147,11 @@ fn sensor_in_qemu_reaches_the_dashboard_tap_exactly_and_survives_a_broker_restar
         let config = MqttConfig::new("127.0.0.1", broker.port, "e2e-dashboard");
         MqttConnector::start(config).expect("valid config")
     });
-    runtime.spawn(dashboard::run(dashboard::Links { mqtt }));
+    // The page's `ws://` link goes to an in-memory bus here: the browser side has its own
+    // test (browser_dashboard.rs).
+    static WEB: aimdb::connectors::loopback::LoopbackBus<1> =
+        aimdb::connectors::loopback::LoopbackBus::new();
+    runtime.spawn(dashboard::run(dashboard::Links { mqtt, ws: &WEB }));
     let ready = Instant::now();
     while mqtt.stats().subscribe_acks < 1 {
         assert!(

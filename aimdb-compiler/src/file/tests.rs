@@ -77,8 +77,22 @@ fn climate_reads_into_two_nodes() {
         dashboard.topology.records[0].taps[0].function.text,
         "render_chart"
     );
-    assert_eq!(dashboard.links[0].direction, Direction::From);
-    assert_eq!(dashboard.links[0].value_type, "Temperature");
+    // The dashboard observes the reading over MQTT and serves it to browsers over ws.
+    let from = dashboard
+        .links
+        .iter()
+        .find(|l| l.direction == Direction::From);
+    let from = from.expect("the dashboard's link_from");
+    assert_eq!(from.value_type, "Temperature");
+    let to = dashboard
+        .links
+        .iter()
+        .find(|l| l.direction == Direction::To);
+    assert_eq!(
+        to.expect("the dashboard's ws link_to").value_type,
+        "Temperature"
+    );
+    assert_eq!(dashboard.links.len(), 2);
 }
 
 #[test]

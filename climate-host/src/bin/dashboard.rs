@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use aimdb::Consumer;
 use aimdb::connectors::mqtt::{MqttConfig, MqttConnector};
+use aimdb::connectors::ws::{WsConfig, WsConnector};
 use climate_host::{broker_from_args, celsius, link_state, tag};
 use climate_model::Temperature;
 
@@ -106,6 +107,31 @@ async fn main() {
         "{} observing climate/zone-a/reading via mqtt://{broker}",
         tag("dashboard", "host")
     );
+    let ws = match start_web() {
+        Ok(ws) => ws,
+        Err(message) => {
+            eprintln!("dashboard: {message}");
+            std::process::exit(2);
+        }
+    };
+    println!("{} page: {}", tag("dashboard", "host"), ws.page_url());
     tokio::spawn(status());
-    dashboard::run(dashboard::Links { mqtt }).await;
+    dashboard::run(dashboard::Links { mqtt, ws }).await;
+}
+
+/// The page's server: `AIMDB_WEB` (default 127.0.0.1:8080; port 0 picks one), guarded by
+/// `AIMDB_WEB_TOKEN` if set, drawing the graph of the file this node was generated from.
+fn start_web() -> Result<&'static WsConnector, String> {
+    let bind = std::env::var("AIMDB_WEB").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
+    let bind = climate_host::resolve(&bind).map_err(|e| format!("AIMDB_WEB: {e}"))?;
+    let mut config = WsConfig::new(bind);
+    config.token = std::env::var("AIMDB_WEB_TOKEN")
+        .ok()
+        .filter(|t| !t.is_empty());
+    config.title = "climate · dashboard".to_owned();
+    let source = include_str!("../../../topologies/climate.toml");
+    if let (Some(system), _) = aimdb_compiler::file::check_source(source) {
+        config.graph = Some(aimdb_compiler::report::mermaid::render(&system));
+    }
+    WsConnector::start(config).map_err(|e| format!("web page: {e}"))
 }

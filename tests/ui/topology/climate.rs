@@ -37,6 +37,15 @@ impl Temperature {
         Ok(4)
     }
 
+    /// Serializer for browsers (`ws://` links): `{"celsius":21.5}`.
+    pub fn to_json(&self, out: &mut [u8]) -> Result<usize, aimdb::connector::CodecError> {
+        use std::io::Write as _;
+        let mut cursor = std::io::Cursor::new(out);
+        write!(cursor, "{{\"celsius\":{}}}", self.celsius)
+            .map_err(|_| aimdb::connector::CodecError::Oversize)?;
+        Ok(cursor.position() as usize)
+    }
+
     /// Deserializer.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, aimdb::connector::CodecError> {
         let bytes: [u8; 4] = bytes

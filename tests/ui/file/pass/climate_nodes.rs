@@ -17,8 +17,8 @@ fn main() {
     assert_eq!(sensor::ram::TOTAL, sensor::ram::READING);
     assert_eq!(
         dashboard::ram::READING,
-        core::mem::size_of::<aimdb::SingleLatest<StdRawMutex, Temperature, 1>>()
+        core::mem::size_of::<aimdb::SingleLatest<StdRawMutex, Temperature, 2>>()
     );
     static BUS: aimdb::connectors::loopback::LoopbackBus<2> = aimdb::connectors::loopback::LoopbackBus::new();
-    let _ = (sensor::Links { mqtt: &BUS }, dashboard::Links { mqtt: &BUS });
+    let _ = (sensor::Links { mqtt: &BUS }, dashboard::Links { mqtt: &BUS, ws: &BUS });
 }
