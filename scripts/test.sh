@@ -28,6 +28,9 @@ scripts/firmware-size.sh "${images[@]}"
 step "tests"
 cargo test --workspace --all-features
 
+step "browser against the running demo (headless Chromium; screenshot in target/browser/)"
+scripts/browser-demo-check.sh
+
 step "benchmarks, quick mode (so they cannot rot; figures are not meaningful here)"
 scripts/bench.sh --quick
 
