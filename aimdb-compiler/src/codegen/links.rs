@@ -8,7 +8,8 @@ use quote::{format_ident, quote, quote_spanned};
 use super::{Planned, private};
 use crate::model::{Codec, Function, Url};
 
-/// What links emit: items in the module, and the `attach` statements for the entry point.
+/// What links emit: items in the module, and the start-up statements for the entry point
+/// (`register_outbound` for every outbound link, then `attach` for the inbound routes).
 pub(super) struct Emitted {
     pub items: TokenStream,
     pub attach: TokenStream,
@@ -48,14 +49,20 @@ pub(super) fn emit(records: &[Planned<'_>]) -> Emitted {
     // scheme -> (address, deliver fn) routes; BTreeMap keeps the output stable.
     let mut routes: BTreeMap<String, Vec<TokenStream>> = BTreeMap::new();
     let mut schemes: BTreeMap<String, Ident> = BTreeMap::new();
+    // Outbound links are declared to their connector before any task runs, with the kind
+    // of the record's buffer as the buffer itself reports it (ring capacity included), so
+    // the connector can follow the record's overflow semantics from the first value on.
+    let mut register = TokenStream::new();
     for planned in records {
         let record = planned.record;
         let ty = &record.value_type.ty;
         for (index, link) in record.links_to.iter().enumerate() {
-            schemes.insert(
-                link.url.scheme.clone().unwrap_or_default(),
-                scheme_field(&link.url),
-            );
+            let field = scheme_field(&link.url);
+            let (address, buffer) = (&link.url.address, &planned.ident);
+            register.extend(quote! {
+                links.#field.register_outbound(#address, #p::aimdb_core::RecordBuffer::kind(&#buffer));
+            });
+            schemes.insert(link.url.scheme.clone().unwrap_or_default(), field);
             if let Codec::Given(function) = &link.serializer {
                 items.extend(codec_const(
                     &serializer_ident(planned, index),
@@ -105,7 +112,7 @@ pub(super) fn emit(records: &[Planned<'_>]) -> Emitted {
             #(#fields,)*
         }
     });
-    let mut attach = TokenStream::new();
+    let mut attach = register;
     for (scheme, table) in &routes {
         let field = &schemes[scheme];
         let ident = format_ident!("__AIMDB_ROUTES_{}", scheme.to_uppercase());

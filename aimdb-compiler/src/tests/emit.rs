@@ -81,6 +81,43 @@ fn the_dashboard_node_emits_a_route_and_embassy_tasks() {
 }
 
 #[test]
+fn every_outbound_link_is_registered_with_its_buffer_kind_before_tasks_run() {
+    let code = emitted(SENSOR);
+    let register = tokens(
+        "links.mqtt.register_outbound(\"climate/zone-a/reading\", ::aimdb::__private::aimdb_core::RecordBuffer::kind(&READING),);",
+    );
+    assert_eq!(code.matches(&register).count(), 1, "{code}");
+    // Declared before any task is spawned (the source and the link task).
+    let registered = code.find(&register).unwrap();
+    let spawn = code
+        .find(&tokens("::aimdb::__private::tokio::spawn"))
+        .unwrap();
+    assert!(registered < spawn, "{code}");
+    // One call per `link_to`, on its own scheme; inbound links are attached, not registered.
+    let code = emitted(
+        r#"node n: embassy;
+        b.configure::<T>(K::A, |r| r.buffer(BufferCfg::Mailbox).source(f)
+            .link_to("serial://a").with_serializer_raw(s)
+            .link_to("mqtt://b").with_serializer_raw(s).finish());
+        b.configure::<T>(K::B, |r| r.buffer(BufferCfg::SingleLatest)
+            .link_from("mqtt://c").with_deserializer_raw(d).finish());"#,
+    );
+    assert_eq!(code.matches("register_outbound").count(), 2, "{code}");
+    assert!(
+        code.contains(&tokens("links.serial.register_outbound(\"a\",")),
+        "{code}"
+    );
+    assert!(
+        code.contains(&tokens("links.mqtt.register_outbound(\"b\",")),
+        "{code}"
+    );
+    let registered = code.find("register_outbound").unwrap();
+    let attach = code.find(&tokens("links.mqtt.attach")).unwrap();
+    let spawn = code.find(&tokens("spawner.spawn")).unwrap();
+    assert!(registered < attach && attach < spawn, "{code}");
+}
+
+#[test]
 fn reader_slots_count_taps_and_outbound_links() {
     let code = emitted(
         r#"node n: tokio;

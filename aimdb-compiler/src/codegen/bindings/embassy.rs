@@ -50,7 +50,7 @@ pub(crate) fn emit(tasks: &[Task], attach: &TokenStream) -> TokenStream {
 
         /// Start the node on an embassy executor: register and validate its claims
         /// (panics if another node already produces one of its records), subscribe every
-        /// reader, attach the inbound links, then spawn one task per source, tap and
+        /// reader, declare the outbound links and attach the inbound ones, then spawn one task per source, tap and
         /// outbound link and transform. Call it once: the task pools are statics of size one.
         pub fn spawn(spawner: #p::embassy_executor::Spawner, links: Links) {
             let _ = (&spawner, &links);

@@ -36,7 +36,7 @@ pub(crate) fn emit(tasks: &[Task], attach: &TokenStream) -> TokenStream {
     quote! {
         /// Run the node on the current tokio runtime: register and validate its claims
         /// (panics if another node already produces one of its records), subscribe every
-        /// reader, attach the inbound links, then spawn one task per source, tap,
+        /// reader, declare the outbound links and attach the inbound ones, then spawn one task per source, tap,
         /// outbound link and transform. Returns when every task has returned; a task's panic is
         /// propagated.
         pub async fn run(links: Links) {
