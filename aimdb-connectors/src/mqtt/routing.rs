@@ -5,6 +5,7 @@
 //! publish is O(1) and allocates nothing. Wildcard filters (`climate/+/reading`), which a
 //! hash cannot match, sit in a separate list that is scanned only when one exists.
 
+use core::sync::atomic::AtomicUsize;
 use std::boxed::Box;
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -25,12 +26,39 @@ pub(crate) struct Link {
     pub(crate) counters: LinkCounters,
 }
 
+/// What the outbound queue does with a link's values, from the buffer kind its record was
+/// registered with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LinkOverflow {
+    /// Never registered: the connector-wide [`OverflowPolicy`](super::OverflowPolicy).
+    Connector,
+    /// `SpmcRing`: when the queue is full, this link's oldest queued value makes room.
+    Ring,
+    /// `SingleLatest` and `Mailbox`: only the newest value matters, so a new value
+    /// replaces this link's queued one (at its place in the queue).
+    Latest,
+}
+
+impl LinkOverflow {
+    fn of(kind: Option<BufferKind>) -> Self {
+        match kind {
+            None => LinkOverflow::Connector,
+            Some(BufferKind::SpmcRing { .. }) => LinkOverflow::Ring,
+            Some(BufferKind::SingleLatest | BufferKind::Mailbox) => LinkOverflow::Latest,
+        }
+    }
+}
+
 /// An outbound link, with its per-link options resolved once.
 #[derive(Debug)]
 pub(crate) struct OutboundLink {
     pub(crate) link: &'static Link,
     pub(crate) qos: QoS,
     pub(crate) retain: bool,
+    pub(crate) overflow: LinkOverflow,
+    /// The queue slot that may hold this link's queued value (`Latest` links only). Read and
+    /// written only under the queue's lock; a hint the queue checks against the slot.
+    pub(crate) queued_at: AtomicUsize,
 }
 
 type Deliver = fn(&[u8]) -> Result<(), CodecError>;
@@ -92,7 +120,8 @@ impl Routes {
     }
 
     /// The outbound link for `address`, registering it on first use. `kind` picks the
-    /// retain default (a `SingleLatest` record is retained) when the link is new.
+    /// retain default (a `SingleLatest` record is retained) and the overflow behaviour when
+    /// the link is new; a link first seen by `publish` keeps the connector-wide policy.
     pub(crate) fn outbound(
         &self,
         address: &str,
@@ -116,6 +145,8 @@ impl Routes {
             retain: options
                 .retain
                 .unwrap_or(kind == Some(BufferKind::SingleLatest)),
+            overflow: LinkOverflow::of(kind),
+            queued_at: AtomicUsize::new(usize::MAX),
         }));
         table.outbound.insert(address.into(), outbound);
         Ok(outbound)
