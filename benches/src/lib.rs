@@ -16,6 +16,7 @@
 
 pub mod cases;
 pub mod harness;
+mod join;
 mod on_embassy;
 mod ours;
 mod raw_embassy;

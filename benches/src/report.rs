@@ -122,7 +122,9 @@ pub fn print(cases: &[Case], figures: &HashMap<String, Figures>) -> Vec<Verdict>
                 allocs(reference.map(|(_, f)| f)),
                 allocs(Some(r)),
             );
-            if sharing == Sharing::ThreadSafe && ref_ns > 0.0 {
+            if let (Sharing::ThreadSafe, true, Some(bar)) =
+                (sharing, ref_ns > 0.0, workload.reference_bar())
+            {
                 let speedup = ref_ns / o.ns;
                 verdicts.push(Verdict {
                     bar: format!(
@@ -130,9 +132,9 @@ pub fn print(cases: &[Case], figures: &HashMap<String, Figures>) -> Vec<Verdict>
                         workload.name(),
                         oc.label,
                         speedup,
-                        workload.reference_bar()
+                        bar
                     ),
-                    pass: speedup >= workload.reference_bar(),
+                    pass: speedup >= bar,
                 });
             }
             verdicts.push(Verdict {
