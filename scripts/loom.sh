@@ -22,6 +22,7 @@ if [[ "${1:-}" == --head ]]; then
     echo "aimdb-core at $(git -C "$root" rev-parse --short HEAD)"
 fi
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}/loom"
+mkdir -p "$CARGO_TARGET_DIR"
 cd "$dir"
 start=$(date +%s)
 set +e

@@ -34,6 +34,9 @@ scripts/browser-demo-check.sh
 step "benchmarks, quick mode (so they cannot rot; figures are not meaningful here)"
 scripts/bench.sh --quick
 
+step "loom models of the buffers' concurrent paths"
+scripts/loom.sh
+
 if [ -x scripts/miri.sh ]; then
   step "miri (unsafe code in aimdb-core)"
   scripts/miri.sh
