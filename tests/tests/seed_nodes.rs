@@ -86,6 +86,11 @@ async fn dashboard_sees_every_reading_of_the_sensor_in_order() {
             .load(std::sync::atomic::Ordering::Relaxed),
         READINGS
     );
+    // The sensor declared its link with its record's buffer before publishing on it.
+    assert_eq!(
+        BUS.registered("climate/zone-a/reading"),
+        Some(aimdb::BufferKind::SpmcRing { capacity: 256 })
+    );
     // Buffers are sized from the topology: the sensor's ring holds 256 readings.
     assert_eq!(sensor::READING.capacity(), 256);
     // The RAM figures are constants: checked at compile time.

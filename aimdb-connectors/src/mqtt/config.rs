@@ -21,7 +21,9 @@ use std::time::Duration;
 
 pub use rumqttc::{QoS, Transport};
 
-/// What the outbound queue does when a value arrives and the queue is full.
+/// What the outbound queue does when a value arrives and the queue is full, for links never
+/// registered with `register_outbound` (registered links follow their record's buffer
+/// kind first, see [`MqttConnector`](super::MqttConnector)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OverflowPolicy {
     /// Evict the oldest queued value (counted as dropped on its link) and queue the new one,

@@ -23,7 +23,8 @@ pub struct LinkStats {
     pub sent: u64,
     /// Values that arrived and were delivered into the record.
     pub received: u64,
-    /// Values dropped because the outbound queue was full.
+    /// Values that were not sent: dropped because the outbound queue was full, or (for a
+    /// `SingleLatest` or `Mailbox` link) replaced in the queue by a newer value.
     pub dropped: u64,
     /// Arrived payloads the record's deserializer rejected (skipped).
     pub decode_errors: u64,

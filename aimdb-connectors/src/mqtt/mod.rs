@@ -19,8 +19,11 @@
 //!   every inbound link after every reconnect**; QoS 1 publishes left unacknowledged by a
 //!   broken connection are sent again.
 //! - A **bounded outbound queue** ([`MqttConfig::outbound_capacity`]): `publish` never
-//!   blocks; overflow drops per [`OverflowPolicy`] and counts. `poll_ready` lets a link
-//!   task wait for room instead.
+//!   blocks, and overflow follows the record's buffer as registered: a `SingleLatest` or
+//!   `Mailbox` link keeps only its newest queued value, a full queue drops an `SpmcRing`
+//!   link's own oldest value; links never registered use the connector-wide
+//!   [`OverflowPolicy`]. Every drop is counted. `poll_ready` lets a link task wait for room
+//!   instead.
 //! - **O(1) inbound routing** (a `HashMap` by topic built at attach time), with no
 //!   allocation in this crate per value; malformed and oversize payloads are counted and
 //!   skipped, and a panicking deserializer cannot stop the connection.
