@@ -7,9 +7,12 @@ command -v mosquitto >/dev/null 2>&1 || need_apt+=(mosquitto)
 command -v mosquitto_pub >/dev/null 2>&1 || need_apt+=(mosquitto-clients)
 command -v qemu-system-arm >/dev/null 2>&1 || need_apt+=(qemu-system-arm)
 command -v arm-none-eabi-size >/dev/null 2>&1 || need_apt+=(binutils-arm-none-eabi)
-command -v dot >/dev/null 2>&1 || need_apt+=(graphviz)  # aimdb graph --format dot is rendered in a test
-command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)  # the dashboard page is tested in headless Chromium
-command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
+# Only the test suite needs these (the demo does not): AIMDB_SETUP_TESTS=1 (scripts/test.sh).
+if [ "${AIMDB_SETUP_TESTS:-0}" = 1 ]; then
+  command -v dot >/dev/null 2>&1 || need_apt+=(graphviz)  # aimdb graph --format dot is rendered in a test
+  command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)  # the dashboard page is tested in headless Chromium
+  command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
+fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]} (apt)"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
@@ -23,7 +26,7 @@ if ! rustup target list --installed | grep -qx thumbv7em-none-eabihf; then
 fi
 
 # miri is optional for the demo; the test suite uses it when a nightly toolchain exists.
-if [ "${AIMDB_SETUP_MIRI:-0}" = 1 ] && rustup run nightly rustc --version >/dev/null 2>&1; then
+if [ "${AIMDB_SETUP_TESTS:-0}" = 1 ] && rustup run nightly rustc --version >/dev/null 2>&1; then
   if ! rustup component list --toolchain nightly --installed 2>/dev/null | grep -q '^miri'; then
     echo "setup: adding miri to the nightly toolchain"
     rustup component add --toolchain nightly miri rust-src

@@ -2,7 +2,7 @@
 # The whole test suite, as CI runs it. Installs what it needs first (scripts/setup.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-AIMDB_SETUP_MIRI=1 scripts/setup.sh
+AIMDB_SETUP_TESTS=1 scripts/setup.sh
 
 step() { printf '\n=== %s\n' "$*"; }
 
