@@ -27,6 +27,15 @@ static MISSED: AtomicU64 = AtomicU64::new(0);
 static LATEST_SEQ: AtomicU32 = AtomicU32::new(0);
 static LATEST_CENTI: AtomicI32 = AtomicI32::new(0);
 static RESTARTS: AtomicU32 = AtomicU32::new(0);
+/// For the summary on exit (scripts/soak.sh adds them up): the first and last sequence
+/// numbers seen (`u64::MAX`: none yet), the missed readings split by whether the
+/// dashboard's link reconnected between the two readings around the gap (an outage) or
+/// not (overwritten in `SingleLatest`, or dropped by the sensor's queue), and readings
+/// delivered twice (a QoS 1 redelivery after a reconnect).
+static FIRST_SEQ: AtomicU64 = AtomicU64::new(u64::MAX);
+static LAST_SEQ: AtomicU64 = AtomicU64::new(u64::MAX);
+static MISSED_OUTAGE: AtomicU64 = AtomicU64::new(0);
+static DUPLICATES: AtomicU64 = AtomicU64::new(0);
 static MQTT: OnceLock<&'static MqttConnector> = OnceLock::new();
 
 /// The tap: every reading the buffer hands over. A gap in the sequence numbers is counted
@@ -34,18 +43,33 @@ static MQTT: OnceLock<&'static MqttConnector> = OnceLock::new();
 /// buffer (it keeps only the newest) before the tap ran.
 async fn render_chart(mut consumer: Consumer<'static, Temperature>) {
     let mut last: Option<u32> = None;
+    let mut connects_before = 0;
     while let Ok(reading) = consumer.recv().await {
+        let connects = MQTT.get().map_or(0, |mqtt| mqtt.stats().connects);
         match last {
             Some(prev) if reading.seq > prev => {
-                MISSED.fetch_add(u64::from(reading.seq - prev - 1), Ordering::Relaxed);
+                let gap = u64::from(reading.seq - prev - 1);
+                MISSED.fetch_add(gap, Ordering::Relaxed);
+                if connects != connects_before {
+                    MISSED_OUTAGE.fetch_add(gap, Ordering::Relaxed);
+                }
+            }
+            // The same reading again: QoS 1 delivers at least once.
+            Some(prev) if reading.seq == prev => {
+                DUPLICATES.fetch_add(1, Ordering::Relaxed);
+                continue;
             }
             // The sequence started again: the sensor rebooted.
             Some(_) => {
                 RESTARTS.fetch_add(1, Ordering::Relaxed);
             }
-            None => {}
+            None => {
+                FIRST_SEQ.store(u64::from(reading.seq), Ordering::Relaxed);
+            }
         }
+        connects_before = connects;
         last = Some(reading.seq);
+        LAST_SEQ.store(u64::from(reading.seq), Ordering::Relaxed);
         LATEST_SEQ.store(reading.seq, Ordering::Relaxed);
         LATEST_CENTI.store(reading.centi_celsius(), Ordering::Relaxed);
         RECEIVED.fetch_add(1, Ordering::Relaxed);
@@ -116,7 +140,59 @@ async fn main() {
     };
     println!("{} page: {}", tag("dashboard", "host"), ws.page_url());
     tokio::spawn(status());
-    dashboard::run(dashboard::Links { mqtt, ws }).await;
+    tokio::select! {
+        () = dashboard::run(dashboard::Links { mqtt, ws }) => {}
+        () = stop_signal() => {
+            summary();
+            std::process::exit(0);
+        }
+    }
+}
+
+/// SIGTERM or Ctrl-C: the end of a run (scripts/soak.sh stops the dashboard with SIGTERM).
+async fn stop_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = ctrl_c => {}
+                _ = term.recv() => {}
+            }
+        }
+        Err(_) => {
+            let _ = ctrl_c.await;
+        }
+    }
+}
+
+/// The last line on exit: every count, `key=value`, for scripts/soak.sh to add up.
+fn summary() {
+    let seq = |cell: &AtomicU64| match cell.load(Ordering::Relaxed) {
+        u64::MAX => "none".to_owned(),
+        n => n.to_string(),
+    };
+    let stats = MQTT.get().map(|mqtt| mqtt.stats());
+    let link = MQTT
+        .get()
+        .and_then(|mqtt| mqtt.link_stats("climate/zone-a/reading"));
+    let missed = MISSED.load(Ordering::Relaxed);
+    let outage = MISSED_OUTAGE.load(Ordering::Relaxed);
+    println!(
+        "{} summary: received={} missed={missed} missed_outage={outage} missed_connected={} \
+         first_seq={} last_seq={} duplicates={} sensor_restarts={} reconnects={} \
+         link_received={} decode_errors={} oversize={}",
+        tag("dashboard", "host"),
+        RECEIVED.load(Ordering::Relaxed),
+        missed - outage,
+        seq(&FIRST_SEQ),
+        seq(&LAST_SEQ),
+        DUPLICATES.load(Ordering::Relaxed),
+        RESTARTS.load(Ordering::Relaxed),
+        stats.map_or(0, |s| s.reconnects),
+        link.map_or(0, |l| l.received),
+        link.map_or(0, |l| l.decode_errors),
+        link.map_or(0, |l| l.oversize),
+    );
 }
 
 /// The page's server: `AIMDB_WEB` (default 127.0.0.1:8080; port 0 picks one), guarded by
