@@ -23,9 +23,12 @@
 #                before  first seq the tap saw (the sensor published before the dashboard
 #                        subscribed),
 #                gaps    holes between two readings the tap saw: `outage` if the dashboard's
-#                        link reconnected in between (broker restart), else `connected`
-#                        (overwritten in the SingleLatest buffer before the tap ran, i.e.
-#                        lagged, or dropped by the sensor's 16-reading queue),
+#                        link reconnected in between (broker restart), else `connected`:
+#                        overwritten in the SingleLatest buffer before the tap ran (lagged),
+#                        or dropped by the sensor's 16-reading queue while the sensor was
+#                        still reconnecting after the dashboard already had (the queue
+#                        keeps its oldest 16 and drops new readings when full, so the
+#                        hole opens after the dashboard's reconnect),
 #                tail    readings after the last one the tap saw (in flight at the stop).
 # The checks (exit 1 if any fails):
 #   - the tap's own counts add up: delivered + gaps == last seq - first seq + 1 (fails on
@@ -193,7 +196,7 @@ cat <<EOF
 duration           ${elapsed} s (asked ${minutes} min), broker restarts ${restarts} (every ${every} min, ${outage_s} s down)
 produced           ${produced}   (sensor's last printed #${sensor_last}, dashboard's last seen #${last}; + 1)
 delivered          ${received}   (distinct readings the dashboard's tap received; duplicates apart: ${dups})
-missed             ${missed}   = before first ${first} + gaps ${gaps} (outage ${outage}, connected/lagged ${connected}) + tail ${tail_missed}
+missed             ${missed}   = before first ${first} + gaps ${gaps} (across a dashboard reconnect ${outage}, while it was connected ${connected}) + tail ${tail_missed}
 adds up            $(ok "$produced" $((received + missed))): produced ${produced} == delivered ${received} + missed ${missed}; tap: ${received} + ${gaps} == #${last} - #${first} + 1 = ${span}
 reconnects         sensor ${sensor_reconnects:-?}, dashboard ${dash_reconnects:-?}
 decode errors      ${decode:-?} (oversize ${oversize:-?}); sensor reboots ${reboots:-?}
