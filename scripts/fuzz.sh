@@ -18,11 +18,18 @@ seconds="${2:-60}"
 runs="${3:--1}"
 if [[ "$which" != all ]]; then TARGETS=("$which"); fi
 
+if ! rustup toolchain list | grep -q '^nightly'; then
+    rustup toolchain install nightly --profile minimal
+fi
 if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
-    cargo install cargo-fuzz
+    cargo install cargo-fuzz --locked
 fi
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
-cargo +nightly fuzz build -O "${TARGETS[@]/#/}" >/dev/null 2>&1 || cargo +nightly fuzz build -O
+if [[ "$which" == all ]]; then
+    cargo +nightly fuzz build -O
+else
+    cargo +nightly fuzz build -O "$which"
+fi
 
 failed=0
 summary=()

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run the loom models of aimdb-core's buffers (aimdb-loom/tests/*.rs) and print, per model,
+# Run the loom models of aimdb-core's buffers and of StdRawMutex's lock (aimdb-loom/tests/*.rs)
+# and print, per model,
 # how many interleavings loom explored and with which preemption bound.
 #
 #   scripts/loom.sh            models against the working tree's aimdb-core
@@ -22,6 +23,9 @@ if [[ "${1:-}" == --head ]]; then
     echo "aimdb-core at $(git -C "$root" rev-parse --short HEAD)"
 fi
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}/loom"
+# aimdb-core's StdRawMutex is built over loom's atomic, Mutex and Condvar (its own source,
+# see aimdb-core/src/mutex.rs), so tests/std_mutex.rs models the real lock.
+export RUSTFLAGS="${RUSTFLAGS:-} --cfg aimdb_loom"
 mkdir -p "$CARGO_TARGET_DIR"
 cd "$dir"
 start=$(date +%s)

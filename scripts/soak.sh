@@ -14,27 +14,43 @@
 # counts), stops the broker, and prints the figures.
 #
 # What the counts mean. Every reading carries the sensor's sequence number, from 0.
-#   produced   readings the sensor made: its last sequence number + 1. The sensor prints
-#              its sequence number every 50 readings; the dashboard may have seen a later
-#              one, so this is max(sensor's last printed, dashboard's last seen) + 1.
-#   delivered  distinct readings the dashboard's tap received (duplicates, i.e. QoS 1
-#              redeliveries, are counted apart and not in `delivered`).
-#   missed     sequence numbers the tap never saw, in three parts:
-#                before  first seq the tap saw (the sensor published before the dashboard
-#                        subscribed),
-#                gaps    holes between two readings the tap saw: `outage` if the dashboard's
-#                        link reconnected in between (broker restart), else `connected`:
-#                        overwritten in the SingleLatest buffer before the tap ran (lagged),
-#                        or dropped by the sensor's 16-reading queue while the sensor was
-#                        still reconnecting after the dashboard already had (the queue
-#                        keeps its oldest 16 and drops new readings when full, so the
-#                        hole opens after the dashboard's reconnect),
-#                tail    readings after the last one the tap saw (in flight at the stop).
+#   produced     readings the sensor made: its last sequence number + 1. The sensor prints
+#                its sequence number every 50 readings; the dashboard may have seen a later
+#                one, so this is max(sensor's last printed, dashboard's last seen) + 1.
+#   delivered    distinct readings the dashboard's tap received (duplicates, i.e. QoS 1
+#                redeliveries, are counted apart and not in `delivered`).
+#   missed       sequence numbers the tap never saw (produced - delivered), by where they
+#                were lost, each part counted where it happened:
+#     lagged       at the sensor: overwritten in its SpmcRing (256) before its MQTT link
+#                  task could take them, because the connector's queue (16) was full while
+#                  the broker was away (the link's `lagged` counter);
+#     dropped      at the sensor: refused by a full connector queue, or failed to encode or
+#                  publish (the link's `dropped` + encode errors + oversize);
+#     overwritten  at the dashboard: the MQTT link delivered them into the SingleLatest
+#                  buffer, but a newer one replaced them before the tap ran (the link's
+#                  `received` - delivered - duplicates);
+#     at broker    published by the sensor, never received by the dashboard's link: sent
+#                  while the dashboard was not subscribed (the sensor often reconnects
+#                  first after a restart and flushes its queue and ring into a broker with
+#                  no subscriber yet; clean sessions, no persistence), or QoS 1 publishes in
+#                  flight when a session died. Neither node can count these, so this is
+#                  missed - lagged - dropped - overwritten, which is the same as the sensor's
+#                  sent (by the end) - the dashboard link's received + duplicates.
+#   The sensor's counters come from its last status line (reading #S, every 50 readings):
+#   sent + queued + lagged + dropped + (readings still in its ring or link task) == S + 1.
+#   The tap also splits its gaps in the sequence by whether the dashboard's link
+#   reconnected in between (`outage`) or not (`connected`); readings delivered late just
+#   after a reconnect can move a hole to `connected`, so this split is for reading only.
 # The checks (exit 1 if any fails):
 #   - the tap's own counts add up: delivered + gaps == last seq - first seq + 1 (fails on
 #     readings out of order, a sensor reboot, or a miscount), hence
 #     produced == delivered + missed;
-#   - no sensor reboot, and neither node ended by itself;
+#   - the sensor's counters add up at its last status line: what is neither sent, queued,
+#     lagged nor dropped is between 0 and the ring's 256 + the 1 the link task holds;
+#   - every part of missed is >= 0 (the dashboard's link received no more than the sensor
+#     sent, and its tap no more than the link received), and with no broker restart
+#     nothing was lost at the broker;
+#   - no sensor reboot, no decode error, and neither node ended by itself;
 #   - nothing panicked: no `panicked` / `panic:` in either node's output;
 #   - the dashboard's RSS after warm-up (the first sample at or after 60 s) grew by at most
 #     SOAK_RSS_GROWTH_KIB (default 2048 KiB) by the end.
@@ -164,11 +180,16 @@ received=$(field received); gaps=$(field missed); outage=$(field missed_outage)
 connected=$(field missed_connected); first=$(field first_seq); last=$(field last_seq)
 dups=$(field duplicates); reboots=$(field sensor_restarts)
 dash_reconnects=$(field reconnects); decode=$(field decode_errors); oversize=$(field oversize)
+link_received=$(field link_received)
 sensor_line=$(grep -a "reading #" "$dir/sensor.log" | tail -1 || true)
 sensor_last=$(sed -n 's/.*reading #\([0-9]*\).*/\1/p' <<<"$sensor_line")
 sensor_reconnects=$(sed -n 's/.*(\([0-9]*\) reconnects).*/\1/p' <<<"$sensor_line")
+link_counts=$(sed -n 's/.*link: \([0-9]*\) sent, \([0-9]*\) queued, \([0-9]*\) lagged, \([0-9]*\) dropped.*/\1 \2 \3 \4/p' <<<"$sensor_line")
+read -r s_sent s_queued s_lagged s_dropped <<<"${link_counts:-x x x x}"
 [[ "$first" =~ ^[0-9]+$ && "$last" =~ ^[0-9]+$ && "$sensor_last" =~ ^[0-9]+$ ]] ||
   { fail+=("no readings seen (sensor last '#${sensor_last:-none}', dashboard first '${first:-none}')"); first=0 last=0 sensor_last=0 received=0 gaps=0; }
+[[ "$s_sent" =~ ^[0-9]+$ ]] ||
+  { fail+=("the sensor's status line has no link counters: '$sensor_line'"); s_sent=0 s_queued=0 s_lagged=0 s_dropped=0; }
 produced=$(( (sensor_last > last ? sensor_last : last) + 1 ))
 tail_missed=$((produced - 1 - last))
 missed=$((first + gaps + tail_missed))
@@ -176,6 +197,21 @@ span=$((last - first + 1))
 if [ $((received + gaps)) -ne "$span" ]; then
   fail+=("tap counts do not add up: delivered $received + gaps $gaps != last - first + 1 = $span")
 fi
+# The sensor at its last status line (reading #sensor_last, so sensor_last + 1 made).
+in_sensor=$((sensor_last + 1 - s_sent - s_queued - s_lagged - s_dropped))
+if [ "$in_sensor" -lt 0 ] || [ "$in_sensor" -gt 257 ]; then
+  fail+=("sensor counts do not add up at #$sensor_last: $((sensor_last + 1)) made - sent $s_sent - queued $s_queued - lagged $s_lagged - dropped $s_dropped = $in_sensor, not in 0..=257")
+fi
+link_received="${link_received:-0}"
+overwritten=$((link_received - received - ${dups:-0}))
+at_broker=$((missed - s_lagged - s_dropped - overwritten))
+[ "$overwritten" -ge 0 ] ||
+  fail+=("the dashboard's link received $link_received, fewer than the tap's $received + ${dups:-0} duplicates")
+[ "$at_broker" -ge 0 ] ||
+  fail+=("counted losses exceed missed: lagged $s_lagged + dropped $s_dropped + overwritten $overwritten > missed $missed")
+[ "$restarts" -gt 0 ] || [ "$at_broker" -eq 0 ] ||
+  fail+=("$at_broker readings lost at the broker although it was never restarted")
+[ "${decode:-0}" -eq 0 ] || fail+=("the dashboard's link rejected $decode payloads")
 [ "${reboots:-0}" -eq 0 ] || fail+=("the sensor rebooted ${reboots}x (sequence started again)")
 panics=$(grep -a -h -E 'panicked|panic:' "$dir/dashboard.log" "$dir/sensor.log" || true)
 [ -z "$panics" ] || fail+=("panic: $(head -1 <<<"$panics")")
@@ -196,8 +232,11 @@ cat <<EOF
 duration           ${elapsed} s (asked ${minutes} min), broker restarts ${restarts} (every ${every} min, ${outage_s} s down)
 produced           ${produced}   (sensor's last printed #${sensor_last}, dashboard's last seen #${last}; + 1)
 delivered          ${received}   (distinct readings the dashboard's tap received; duplicates apart: ${dups})
-missed             ${missed}   = before first ${first} + gaps ${gaps} (across a dashboard reconnect ${outage}, while it was connected ${connected}) + tail ${tail_missed}
+missed             ${missed}   = lagged ${s_lagged} + dropped ${s_dropped} (at the sensor) + overwritten ${overwritten} (at the dashboard) + at broker ${at_broker}
+  in the sequence  before first ${first} + gaps ${gaps} (across a dashboard reconnect ${outage}, while it was connected ${connected}) + tail ${tail_missed}
 adds up            $(ok "$produced" $((received + missed))): produced ${produced} == delivered ${received} + missed ${missed}; tap: ${received} + ${gaps} == #${last} - #${first} + 1 = ${span}
+sensor at #${sensor_last}    $((sensor_last + 1)) made = sent ${s_sent} + queued ${s_queued} + lagged ${s_lagged} + dropped ${s_dropped} + ${in_sensor} in its ring or link task
+dashboard link     received ${link_received} from the broker = delivered ${received} + duplicates ${dups} + overwritten ${overwritten}
 reconnects         sensor ${sensor_reconnects:-?}, dashboard ${dash_reconnects:-?}
 decode errors      ${decode:-?} (oversize ${oversize:-?}); sensor reboots ${reboots:-?}
 dashboard RSS      first ${rss_first:-?} KiB, after warm-up (${warmup_s} s) ${rss_warm:-?} KiB, last ${rss_last:-?} KiB, max ${rss_max} KiB; growth after warm-up ${growth} KiB (limit ${rss_limit_kib} KiB)

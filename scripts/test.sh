@@ -34,8 +34,11 @@ scripts/browser-demo-check.sh
 step "benchmarks, quick mode (so they cannot rot; figures are not meaningful here)"
 scripts/bench.sh --quick
 
-step "loom models of the buffers' concurrent paths"
+step "loom models of the buffers' concurrent paths and of StdRawMutex"
 scripts/loom.sh
+
+step "fuzz targets, 30 s each (so they cannot rot; the long runs are in docs/reliability.md)"
+scripts/fuzz.sh all 30
 
 if [ -x scripts/miri.sh ]; then
   step "miri (unsafe code in aimdb-core)"

@@ -8,6 +8,16 @@
 extern crate std;
 
 pub mod cobs;
+#[cfg_attr(
+    not(any(
+        feature = "mqtt-tokio",
+        feature = "mqtt-embassy",
+        feature = "serial",
+        feature = "ws-tokio"
+    )),
+    allow(dead_code, unused_imports, unused_macros)
+)]
+mod counters;
 pub mod loopback;
 #[cfg(feature = "mqtt-tokio")]
 pub mod mqtt;

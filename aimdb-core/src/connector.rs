@@ -45,6 +45,19 @@ pub enum PublishError {
     Oversize,
 }
 
+/// Values an outbound link's task skipped before they reached [`Connector::publish`],
+/// reported through [`Connector::skipped`] so the connector can count them with the
+/// link's other figures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Skipped {
+    /// The link's reader fell this many values behind its `SpmcRing` record (the
+    /// connector could not take values as fast as they were produced) and lost them.
+    Lagged(u64),
+    /// The link's serializer failed on one value: [`CodecError::Oversize`] when it did not
+    /// fit the link's payload buffer.
+    Encode(CodecError),
+}
+
 /// One inbound link of a node: payloads arriving at `address` are decoded by `deliver`,
 /// which produces into the record's buffer.
 #[derive(Clone, Copy)]
@@ -83,5 +96,13 @@ pub trait Connector: Sync {
     /// does nothing, and a connector must still accept a publish to an undeclared address.
     fn register_outbound(&self, address: &'static str, kind: crate::buffer::BufferKind) {
         let _ = (address, kind);
+    }
+
+    /// Count values the link task of `address` skipped before publishing: values lost to
+    /// lag, or that its serializer could not encode. Called by generated link tasks; the
+    /// default counts nothing. Connectors with per-link counters add them there, so that
+    /// `produced == sent + dropped + lagged + encode failures + queued` can be checked.
+    fn skipped(&self, address: &str, skipped: Skipped) {
+        let _ = (address, skipped);
     }
 }

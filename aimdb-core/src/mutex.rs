@@ -11,10 +11,43 @@ pub use self::std_mutex::StdRawMutex;
 
 #[cfg(feature = "std")]
 mod std_mutex {
-    use core::sync::atomic::{AtomicU32, Ordering};
-    use std::sync::{Condvar, Mutex, PoisonError};
+    use std::sync::PoisonError;
 
+    #[cfg(not(aimdb_loom))]
     use embassy_sync::blocking_mutex::raw::RawMutex;
+
+    use self::sync::{AtomicU32, Condvar, Mutex, Ordering, SPINS, spin};
+
+    /// The primitives the lock is built from: std's, or loom's when aimdb-loom model-checks
+    /// this very code (`RUSTFLAGS="--cfg aimdb_loom"`, see `scripts/loom.sh`).
+    #[cfg(not(aimdb_loom))]
+    mod sync {
+        pub(super) use core::sync::atomic::{AtomicU32, Ordering};
+        pub(super) use std::sync::{Condvar, Mutex};
+
+        /// How often a thread retries before it parks. A buffer's critical section is a
+        /// few moves, so a short spin usually outlasts it; std's own mutex spins as long.
+        pub(super) const SPINS: u32 = 100;
+
+        #[inline]
+        pub(super) fn spin() {
+            core::hint::spin_loop();
+        }
+    }
+
+    #[cfg(aimdb_loom)]
+    mod sync {
+        pub(super) use loom::sync::atomic::{AtomicU32, Ordering};
+        pub(super) use loom::sync::{Condvar, Mutex};
+
+        /// Two retries: enough for loom to explore a spin that wins and one that parks.
+        pub(super) const SPINS: u32 = 2;
+
+        /// loom needs a spinning thread to yield, or it explores the spin for ever.
+        pub(super) fn spin() {
+            loom::thread::yield_now();
+        }
+    }
 
     /// No thread holds the lock.
     const UNLOCKED: u32 = 0;
@@ -22,10 +55,6 @@ mod std_mutex {
     const LOCKED: u32 = 1;
     /// A thread holds the lock and another may be parked: unlocking must unpark one.
     const CONTENDED: u32 = 2;
-
-    /// How often a thread retries before it parks. A buffer's critical section is a few
-    /// moves, so a short spin usually outlasts it; std's own mutex spins as long.
-    const SPINS: u32 = 100;
 
     /// A [`RawMutex`] for buffers shared between threads on a host.
     ///
@@ -55,6 +84,7 @@ mod std_mutex {
     // closures therefore never run at once on one `StdRawMutex`, which is all `RawMutex`
     // requires. Acquire on locking and Release on unlocking order the closures' memory
     // accesses one after the other.
+    #[cfg(not(aimdb_loom))]
     unsafe impl RawMutex for StdRawMutex {
         #[allow(clippy::declare_interior_mutable_const)]
         const INIT: Self = StdRawMutex {
@@ -65,15 +95,27 @@ mod std_mutex {
 
         #[inline]
         fn lock<R>(&self, f: impl FnOnce() -> R) -> R {
-            if self
-                .state
-                .compare_exchange_weak(UNLOCKED, LOCKED, Ordering::Acquire, Ordering::Relaxed)
-                .is_err()
-            {
-                self.lock_contended();
+            self.run_locked(f)
+        }
+    }
+
+    /// Under loom the primitives are not `const`, so there is no `RawMutex::INIT`: a model
+    /// builds the lock with `new()` and calls `lock` directly.
+    #[cfg(aimdb_loom)]
+    impl StdRawMutex {
+        /// An unlocked lock.
+        #[allow(clippy::new_without_default)]
+        pub fn new() -> Self {
+            StdRawMutex {
+                state: AtomicU32::new(UNLOCKED),
+                parking: Mutex::new(()),
+                unparked: Condvar::new(),
             }
-            let _unlock = Unlock(self);
-            f()
+        }
+
+        /// Run `f` with the lock held (what `RawMutex::lock` does).
+        pub fn lock<R>(&self, f: impl FnOnce() -> R) -> R {
+            self.run_locked(f)
         }
     }
 
@@ -90,12 +132,26 @@ mod std_mutex {
     }
 
     impl StdRawMutex {
+        /// Take the lock (one compare-exchange when it is free), run `f`, unlock.
+        #[inline]
+        fn run_locked<R>(&self, f: impl FnOnce() -> R) -> R {
+            if self
+                .state
+                .compare_exchange_weak(UNLOCKED, LOCKED, Ordering::Acquire, Ordering::Relaxed)
+                .is_err()
+            {
+                self.lock_contended();
+            }
+            let _unlock = Unlock(self);
+            f()
+        }
+
         /// The lock was taken: spin, then park until an unlock hands over.
         #[cold]
         #[inline(never)]
         fn lock_contended(&self) {
             for _ in 0..SPINS {
-                core::hint::spin_loop();
+                spin();
                 if self.state.load(Ordering::Relaxed) == UNLOCKED
                     && self
                         .state

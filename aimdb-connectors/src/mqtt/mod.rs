@@ -44,7 +44,7 @@ use std::sync::{Mutex, OnceLock};
 use std::vec::Vec;
 
 use aimdb_core::buffer::BufferKind;
-use aimdb_core::connector::{Connector, InboundRoute, PublishError};
+use aimdb_core::connector::{CodecError, Connector, InboundRoute, PublishError, Skipped};
 use tokio::task::JoinHandle;
 
 pub use config::{
@@ -53,6 +53,7 @@ pub use config::{
 pub use counters::{ConnectorStats, LinkStats};
 pub use topic::topic_matches;
 
+use crate::counters::Counter;
 use counters::{ConnectorCounters, bump};
 use outbound::OutboundQueue;
 use routing::{OutboundLink, Routes};
@@ -128,7 +129,7 @@ impl MqttConnector {
     /// A snapshot of the connector-wide counters.
     pub fn stats(&self) -> ConnectorStats {
         self.shared.counters.snapshot(
-            self.queue.len(),
+            self.queue.len() as u64,
             self.shared.connected.load(Ordering::SeqCst),
         )
     }
@@ -230,6 +231,18 @@ impl Connector for MqttConnector {
 
     fn register_outbound(&self, address: &'static str, kind: BufferKind) {
         let _ = self.outbound_link(address, Some(kind));
+    }
+
+    fn skipped(&self, address: &str, skipped: Skipped) {
+        let Some(link) = self.outbound_link(address, None) else {
+            return;
+        };
+        let counters = &link.link.counters;
+        match skipped {
+            Skipped::Lagged(missed) => counters.lagged.add(missed),
+            Skipped::Encode(CodecError::Oversize) => bump(&counters.oversize),
+            Skipped::Encode(CodecError::Malformed) => bump(&counters.encode_errors),
+        }
     }
 }
 

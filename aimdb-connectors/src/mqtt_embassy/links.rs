@@ -5,8 +5,6 @@
 //! the host connector. Options are parsed once, when the link is attached or first
 //! published to.
 
-use core::sync::atomic::{AtomicU32, Ordering};
-
 /// The longest topic a link may have, in bytes.
 pub const TOPIC_MAX: usize = 96;
 
@@ -169,12 +167,6 @@ impl<const L: usize> LinkTable<L> {
     pub(crate) fn slot(&self, address: &str) -> Option<usize> {
         self.find_topic(LinkOptions::parse(address).ok()?.topic)
     }
-}
-
-/// Add one to a counter.
-#[inline]
-pub(crate) fn bump(counter: &AtomicU32) {
-    counter.fetch_add(1, Ordering::Relaxed);
 }
 
 #[cfg(test)]

@@ -36,9 +36,10 @@ mod links;
 mod session;
 
 use core::cell::RefCell;
+use core::sync::atomic::{AtomicBool, Ordering};
 use core::task::{Context, Poll};
 
-use aimdb_core::connector::{Connector, InboundRoute, PublishError};
+use aimdb_core::connector::{CodecError, Connector, InboundRoute, PublishError, Skipped};
 use aimdb_core::mutex::RawMutex;
 use embassy_sync::blocking_mutex::Mutex;
 use embassy_sync::channel::{Channel, TrySendError};
@@ -48,8 +49,9 @@ pub use counters::{ConnectorStats, LinkStats};
 pub use links::{LinkError, LinkOptions, TOPIC_MAX};
 pub use session::{Dial, Persistent};
 
+use crate::counters::{Counter, bump};
 use counters::{ConnectorCounters, LinkCounters};
-use links::{LinkTable, bump};
+use links::LinkTable;
 
 /// QoS 1 publishes in flight at once (awaiting PUBACK).
 pub const SEND_MAXIMUM: usize = 4;
@@ -109,6 +111,8 @@ pub struct MqttConnector<
     table: Mutex<M, RefCell<LinkTable<LINKS>>>,
     links: [LinkCounters; LINKS],
     counters: ConnectorCounters,
+    /// Whether a session is up now (for [`ConnectorStats::connected`]).
+    connected: AtomicBool,
 }
 
 impl<M: RawMutex, const QUEUE: usize, const MAX_PAYLOAD: usize, const LINKS: usize>
@@ -122,12 +126,18 @@ impl<M: RawMutex, const QUEUE: usize, const MAX_PAYLOAD: usize, const LINKS: usi
             table: Mutex::new(RefCell::new(LinkTable::new())),
             links: [const { LinkCounters::new() }; LINKS],
             counters: ConnectorCounters::new(),
+            connected: AtomicBool::new(false),
         }
     }
 
     /// A snapshot of the connector-wide counters.
     pub fn stats(&self) -> ConnectorStats {
-        self.counters.snapshot(self.queue.len())
+        let connects = self.counters.connects.load(Ordering::Relaxed);
+        self.counters.snapshot(
+            connects.saturating_sub(1),
+            self.queue.len() as u32,
+            self.connected.load(Ordering::Relaxed),
+        )
     }
 
     /// A snapshot of the counters of the link on `address` (topic, with or without its
@@ -196,6 +206,25 @@ where
         }
         // Subscriptions are (re)made at the start of every session, so routes attached
         // while a session is up are subscribed from the next one on.
+    }
+
+    fn skipped(&self, address: &str, skipped: Skipped) {
+        let slot = match self
+            .table
+            .lock(|t| t.borrow_mut().outbound(address, self.qos()))
+        {
+            Ok(slot) => slot,
+            Err(_) => {
+                bump(&self.counters.invalid_links);
+                return;
+            }
+        };
+        let link = &self.links[slot];
+        match skipped {
+            Skipped::Lagged(missed) => link.lagged.add(missed),
+            Skipped::Encode(CodecError::Oversize) => bump(&link.oversize),
+            Skipped::Encode(CodecError::Malformed) => bump(&link.encode_errors),
+        }
     }
 }
 

@@ -20,8 +20,9 @@ use rust_mqtt::client::options::{
 use rust_mqtt::config::KeepAlive;
 use rust_mqtt::types::{MqttString, QoS, TopicFilter, TopicName};
 
-use super::links::{TOPIC_MAX, bump};
+use super::links::TOPIC_MAX;
 use super::{MqttConnector, SEND_MAXIMUM};
+use crate::counters::bump;
 
 /// How the connector gets a byte stream to the broker, for the first session and after
 /// every lost one.
@@ -91,8 +92,7 @@ where
             {
                 delay = self.config.backoff_min;
             }
-            self.counters
-                .connected
+            self.connected
                 .store(false, core::sync::atomic::Ordering::Relaxed);
             bump(&self.counters.connection_errors);
             Timer::after(delay).await;
@@ -124,8 +124,7 @@ where
         }
         reset(&mut client);
         bump(&self.counters.connects);
-        self.counters
-            .connected
+        self.connected
             .store(true, core::sync::atomic::Ordering::Relaxed);
         let mut flow = Flow {
             in_flight: 0,

@@ -5,7 +5,7 @@
 //! `register_outbound` or the first publish to an address; counters live in an array
 //! indexed by slot, so they are bumped without the table's lock.
 
-use core::sync::atomic::{AtomicU32, Ordering};
+use crate::counters::counters;
 
 /// A route's decode-and-produce function.
 pub(crate) type Deliver = fn(&[u8]) -> Result<(), aimdb_core::connector::CodecError>;
@@ -109,128 +109,61 @@ impl<const L: usize> LinkTable<L> {
     }
 }
 
-/// The live counters of one link.
-#[derive(Debug)]
-pub(crate) struct LinkCounters {
-    pub(crate) sent: AtomicU32,
-    pub(crate) received: AtomicU32,
-    pub(crate) dropped: AtomicU32,
-    pub(crate) decode_errors: AtomicU32,
-    pub(crate) oversize: AtomicU32,
-}
-
-impl LinkCounters {
-    pub(crate) const fn new() -> Self {
-        LinkCounters {
-            sent: AtomicU32::new(0),
-            received: AtomicU32::new(0),
-            dropped: AtomicU32::new(0),
-            decode_errors: AtomicU32::new(0),
-            oversize: AtomicU32::new(0),
-        }
-    }
-
-    pub(crate) fn snapshot(&self) -> LinkStats {
-        LinkStats {
-            sent: self.sent.load(Ordering::Relaxed),
-            received: self.received.load(Ordering::Relaxed),
-            dropped: self.dropped.load(Ordering::Relaxed),
-            decode_errors: self.decode_errors.load(Ordering::Relaxed),
-            oversize: self.oversize.load(Ordering::Relaxed),
-        }
+counters! {
+    /// The live counters of one link.
+    pub(crate) struct LinkCounters: AtomicU32;
+    /// A snapshot of one serial link's counters. Outbound, every value the record produced
+    /// is `sent + dropped + lagged + encode_errors + oversize`, or still on its way (in the
+    /// record's buffer or the connector's queue).
+    pub struct LinkStats: u32 {
+        /// Frames of this link written to the stream.
+        sent,
+        /// Frames that arrived and were delivered into the record.
+        received,
+        /// Values dropped because the outbound queue was full.
+        dropped,
+        /// Values the link's reader lost because it fell behind its `SpmcRing` record.
+        lagged,
+        /// Values the link's serializer failed on (skipped).
+        encode_errors,
+        /// Arrived payloads the record's deserializer rejected (skipped).
+        decode_errors,
+        /// Values too large for a frame or the link's buffer (outbound), or that the
+        /// deserializer reported as oversize (inbound); skipped.
+        oversize,
     }
 }
 
-/// A snapshot of one serial link's counters.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct LinkStats {
-    /// Frames of this link written to the stream.
-    pub sent: u32,
-    /// Frames that arrived and were delivered into the record.
-    pub received: u32,
-    /// Values dropped because the outbound queue was full.
-    pub dropped: u32,
-    /// Arrived payloads the record's deserializer rejected (skipped).
-    pub decode_errors: u32,
-    /// Values too large for a frame (outbound), or that the deserializer reported as
-    /// oversize (inbound); skipped.
-    pub oversize: u32,
-}
-
-/// The live connector-wide counters.
-#[derive(Debug)]
-pub(crate) struct ConnectorCounters {
-    pub(crate) runs: AtomicU32,
-    pub(crate) stream_errors: AtomicU32,
-    pub(crate) frames_sent: AtomicU32,
-    pub(crate) frames_received: AtomicU32,
-    pub(crate) malformed: AtomicU32,
-    pub(crate) oversize: AtomicU32,
-    pub(crate) unrouted: AtomicU32,
-    pub(crate) invalid_links: AtomicU32,
-    pub(crate) dropped: AtomicU32,
-}
-
-impl ConnectorCounters {
-    pub(crate) const fn new() -> Self {
-        ConnectorCounters {
-            runs: AtomicU32::new(0),
-            stream_errors: AtomicU32::new(0),
-            frames_sent: AtomicU32::new(0),
-            frames_received: AtomicU32::new(0),
-            malformed: AtomicU32::new(0),
-            oversize: AtomicU32::new(0),
-            unrouted: AtomicU32::new(0),
-            invalid_links: AtomicU32::new(0),
-            dropped: AtomicU32::new(0),
-        }
+counters! {
+    /// The live connector-wide counters.
+    pub(crate) struct ConnectorCounters: AtomicU32;
+    /// A snapshot of a serial connector's counters.
+    pub struct SerialStats: u32 {
+        /// Times [`run`](super::SerialConnector::run) was started: 1, plus one per
+        /// reconnect.
+        runs,
+        /// Runs that ended because the stream failed or closed.
+        stream_errors,
+        /// Frames written to the stream.
+        frames_sent,
+        /// Valid frames received (routed or not).
+        frames_received,
+        /// Received frames that were truncated, too short or failed the CRC (skipped).
+        malformed,
+        /// Received frames larger than `MAX_FRAME` (skipped), plus outbound values too
+        /// large for a frame.
+        oversize,
+        /// Valid frames whose link id no attached route takes.
+        unrouted,
+        /// Routes rejected at attach time (link id collision or full table).
+        invalid_links,
+        /// Values dropped because the outbound queue was full (all links).
+        dropped,
     }
-
-    pub(crate) fn snapshot(&self, queued: usize) -> SerialStats {
-        let load = |counter: &AtomicU32| counter.load(Ordering::Relaxed);
-        SerialStats {
-            runs: load(&self.runs),
-            stream_errors: load(&self.stream_errors),
-            frames_sent: load(&self.frames_sent),
-            frames_received: load(&self.frames_received),
-            malformed: load(&self.malformed),
-            oversize: load(&self.oversize),
-            unrouted: load(&self.unrouted),
-            invalid_links: load(&self.invalid_links),
-            dropped: load(&self.dropped),
-            queued: queued as u32,
-        }
+    extra {
+        /// Frames waiting in the outbound queue now.
+        queued: u32,
     }
 }
 
-/// A snapshot of a serial connector's counters.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct SerialStats {
-    /// Times [`run`](super::SerialConnector::run) was started: 1, plus one per reconnect.
-    pub runs: u32,
-    /// Runs that ended because the stream failed or closed.
-    pub stream_errors: u32,
-    /// Frames written to the stream.
-    pub frames_sent: u32,
-    /// Valid frames received (routed or not).
-    pub frames_received: u32,
-    /// Received frames that were truncated, too short or failed the CRC (skipped).
-    pub malformed: u32,
-    /// Received frames larger than `MAX_FRAME` (skipped), plus outbound values too large
-    /// for a frame.
-    pub oversize: u32,
-    /// Valid frames whose link id no attached route takes.
-    pub unrouted: u32,
-    /// Routes rejected at attach time (link id collision or full table).
-    pub invalid_links: u32,
-    /// Values dropped because the outbound queue was full (all links).
-    pub dropped: u32,
-    /// Frames waiting in the outbound queue now.
-    pub queued: u32,
-}
-
-/// Add one to a counter.
-#[inline]
-pub(crate) fn bump(counter: &AtomicU32) {
-    counter.fetch_add(1, Ordering::Relaxed);
-}
+pub(crate) use crate::counters::bump;

@@ -46,7 +46,7 @@ use core::cell::RefCell;
 use core::task::{Context, Poll};
 
 use aimdb_core::buffer::BufferKind;
-use aimdb_core::connector::{Connector, InboundRoute, PublishError};
+use aimdb_core::connector::{CodecError, Connector, InboundRoute, PublishError, Skipped};
 use aimdb_core::mutex::RawMutex;
 use embassy_sync::blocking_mutex::Mutex;
 use embassy_sync::channel::{Channel, TrySendError};
@@ -55,6 +55,7 @@ pub use frame::{FRAME_OVERHEAD, link_id};
 pub use links::{LinkStats, SerialStats};
 pub use run::{RunEnd, StreamEnd};
 
+use crate::counters::Counter;
 use links::{ConnectorCounters, LinkCounters, LinkTable, bump};
 
 /// One queued frame: link id, payload and CRC, not yet COBS-encoded.
@@ -101,7 +102,7 @@ impl<M: RawMutex, const QUEUE: usize, const MAX_FRAME: usize, const LINKS: usize
 
     /// A snapshot of the connector-wide counters.
     pub fn stats(&self) -> SerialStats {
-        self.counters.snapshot(self.queue.len())
+        self.counters.snapshot(self.queue.len() as u32)
     }
 
     /// A snapshot of the counters of the link at `address` (the URL without `serial://`),
@@ -191,5 +192,16 @@ where
 
     fn register_outbound(&self, address: &'static str, _kind: BufferKind) {
         let _ = self.outbound_slot(link_id(address), Some(address));
+    }
+
+    fn skipped(&self, address: &str, skipped: Skipped) {
+        let Some(link) = self.link(self.outbound_slot(link_id(address), None)) else {
+            return;
+        };
+        match skipped {
+            Skipped::Lagged(missed) => link.lagged.add(missed),
+            Skipped::Encode(CodecError::Oversize) => bump(&link.oversize),
+            Skipped::Encode(CodecError::Malformed) => bump(&link.encode_errors),
+        }
     }
 }

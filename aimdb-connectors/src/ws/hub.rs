@@ -276,6 +276,8 @@ impl Hub {
             sent: a.sent + b.sent,
             received: a.received + b.received,
             not_json: a.not_json + b.not_json,
+            lagged: a.lagged + b.lagged,
+            encode_errors: a.encode_errors + b.encode_errors,
             decode_errors: a.decode_errors + b.decode_errors,
             oversize: a.oversize + b.oversize,
         })

@@ -44,7 +44,7 @@ use std::string::String;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use aimdb_core::buffer::BufferKind;
-use aimdb_core::connector::{Connector, InboundRoute, PublishError};
+use aimdb_core::connector::{CodecError, Connector, InboundRoute, PublishError, Skipped};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 use tokio_tungstenite::WebSocketStream;
@@ -53,6 +53,7 @@ use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 pub use config::{ConfigError, LinkError, LinkOptions, WsConfig};
 pub use counters::{LinkStats, WsStats};
 
+use crate::counters::Counter;
 use counters::bump;
 use http::HeadError;
 use hub::{Hub, Outbound};
@@ -327,5 +328,16 @@ impl Connector for WsConnector {
 
     fn register_outbound(&self, address: &'static str, kind: BufferKind) {
         let _ = self.outbound(address, Some(kind));
+    }
+
+    fn skipped(&self, address: &str, skipped: Skipped) {
+        let Some(link) = self.outbound(address, None) else {
+            return;
+        };
+        match skipped {
+            Skipped::Lagged(missed) => link.counters.lagged.add(missed),
+            Skipped::Encode(CodecError::Oversize) => bump(&link.counters.oversize),
+            Skipped::Encode(CodecError::Malformed) => bump(&link.counters.encode_errors),
+        }
     }
 }

@@ -4,7 +4,7 @@
 
 use core::future::{Future, poll_fn};
 
-use aimdb_core::connector::{CodecError, Connector, Deserializer, Serializer};
+use aimdb_core::connector::{CodecError, Connector, Deserializer, Serializer, Skipped};
 use aimdb_core::join::{JoinInputs, JoinRx, MapOutput};
 use aimdb_core::{Consumer, Producer, RecordBuffer, RecvError};
 
@@ -200,7 +200,8 @@ pub fn deliver<T>(
 /// An outbound link task: every value of the record, serialized into a fixed buffer of
 /// [`LINK_PAYLOAD_BYTES`](crate::LINK_PAYLOAD_BYTES), published once the connector is ready.
 /// A lagged reader continues with the oldest value still held; a value that does not fit
-/// or fails to encode is skipped.
+/// or fails to encode is skipped. Both are reported to the connector
+/// ([`Connector::skipped`]), which counts them with the link's figures.
 pub async fn link_out<T: 'static>(
     mut consumer: Consumer<'static, T>,
     connector: &'static dyn Connector,
@@ -211,12 +212,23 @@ pub async fn link_out<T: 'static>(
     loop {
         let value = match consumer.recv().await {
             Ok(value) => value,
-            Err(RecvError::Lagged(_)) => continue,
+            Err(RecvError::Lagged(missed)) => {
+                connector.skipped(address, Skipped::Lagged(missed));
+                continue;
+            }
         };
         let encoded = encode(&value, &mut payload);
         drop(value);
-        let Ok(len) = encoded else { continue };
+        let len = match encoded {
+            Ok(len) => len,
+            Err(error) => {
+                connector.skipped(address, Skipped::Encode(error));
+                continue;
+            }
+        };
+        // A serializer that returns more bytes than the buffer holds: count it as oversize.
         let Some(bytes) = payload.get(..len) else {
+            connector.skipped(address, Skipped::Encode(CodecError::Oversize));
             continue;
         };
         poll_fn(|cx| connector.poll_ready(cx)).await;

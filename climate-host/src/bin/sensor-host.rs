@@ -34,11 +34,18 @@ async fn read_temperature_loop(producer: Producer<'static, Temperature>) {
         if reading.seq % REPORT_EVERY == 0 {
             let stats = MQTT.stats();
             let link = link_state(stats.connected, u64::from(stats.connects));
+            let out = MQTT
+                .link_stats("climate/zone-a/reading")
+                .unwrap_or_default();
             println!(
-                "{tag} reading #{} {} ({} reconnects) {link}",
+                "{tag} reading #{} {} ({} reconnects) {link}; link: {} sent, {} queued, {} lagged, {} dropped",
                 reading.seq,
                 celsius(reading.centi_celsius()),
                 stats.reconnects,
+                out.sent,
+                stats.queued,
+                out.lagged,
+                out.dropped + out.encode_errors + out.oversize,
             );
         }
     })

@@ -8,7 +8,8 @@
 //! broker), and `main` (board set-up, the connection task, the node's `spawn`).
 //!
 //! Status lines go to the semihosting console (QEMU's stdout), because UART0 carries MQTT:
-//! one at boot with the generated RAM constants, then one every 50 readings.
+//! one at boot with the generated RAM constants, then one every 50 readings with the
+//! link's counters.
 #![no_std]
 #![no_main]
 
@@ -24,6 +25,9 @@ aimdb::topology!(file = "../../topologies/climate.toml", node = "sensor");
 
 /// The status-line prefix, as the host binaries print theirs.
 const TAG: &str = "[sensor    qemu]";
+
+/// The reading's link address in `topologies/climate.toml` (for its counters).
+const READING_TOPIC: &str = "climate/zone-a/reading";
 
 /// A status line every this many readings (twice a second).
 const REPORT_EVERY: u32 = 50;
@@ -51,12 +55,20 @@ async fn read_temperature_loop(producer: Producer<'static, Temperature>) {
                 (false, _) => "broker DOWN, reconnecting",
             };
             let centi = reading.centi_celsius();
+            // Where every reading so far went (scripts/soak.sh adds them up): published,
+            // waiting in the connector's queue, lost to the ring's lag while the queue was
+            // full (a broker outage longer than the ring holds), or dropped.
+            let out = MQTT.link_stats(READING_TOPIC).unwrap_or_default();
             hprintln!(
-                "{TAG} reading #{} {}.{:02} °C ({} reconnects) {link}",
+                "{TAG} reading #{} {}.{:02} °C ({} reconnects) {link}; link: {} sent, {} queued, {} lagged, {} dropped",
                 reading.seq,
                 centi / 100,
                 centi % 100,
-                stats.reconnects
+                stats.reconnects,
+                out.sent,
+                stats.queued,
+                out.lagged,
+                out.dropped + out.encode_errors + out.oversize,
             );
         }
     })
