@@ -107,7 +107,94 @@ macro_rules! counters {
     };
 }
 
+#[allow(unused_imports)] // not every connector declares counters of its own
 pub(crate) use counters;
+
+/// The figures of one link, the same on every connector that queues values for a
+/// transport (MQTT on either runtime, serial), declared once per counter width.
+#[cfg(any(feature = "mqtt-embassy", feature = "serial", feature = "mqtt-tokio"))]
+macro_rules! link_counters {
+    ($live:ident: $atomic:ident => $snap:ident: $int:ty) => {
+        counters! {
+            /// The live counters of one link (one address), shared by both directions.
+            pub(crate) struct $live: $atomic;
+            /// A snapshot of one link's counters.
+            ///
+            /// Outbound, every value the record produced ends up in exactly one of `sent`,
+            /// `dropped`, `lagged`, `encode_errors` and `oversize`, or is still on its way
+            /// (in the record's buffer, the link task or the connector's queue).
+            pub struct $snap: $int {
+                /// Values handed to the transport (published, or written as a frame).
+                sent,
+                /// Values that arrived and were delivered into the record.
+                received,
+                /// Values that were not sent: refused by a full outbound queue, replaced in
+                /// the queue by a newer value of the same `SingleLatest` or `Mailbox` link
+                /// (MQTT on tokio), or lost with a session that failed while sending.
+                dropped,
+                /// Values the link's reader lost because it fell behind its `SpmcRing`
+                /// record: the connector could not take them as fast as they were produced
+                /// (a broker outage longer than the ring holds).
+                lagged,
+                /// Values the link's serializer failed on (skipped).
+                encode_errors,
+                /// Arrived payloads the record's deserializer rejected (skipped).
+                decode_errors,
+                /// Values larger than the connector or the link's buffer takes (outbound), or
+                /// that the deserializer reported as oversize (inbound); skipped.
+                oversize,
+            }
+        }
+    };
+}
+
+/// The connector-wide figures of an MQTT connector, the same on both runtimes.
+#[cfg(any(feature = "mqtt-embassy", feature = "mqtt-tokio"))]
+macro_rules! mqtt_counters {
+    ($live:ident: $atomic:ident => $snap:ident: $int:ty) => {
+        counters! {
+            /// The live connector-wide counters of an MQTT connector.
+            pub(crate) struct $live: $atomic;
+            /// A snapshot of an MQTT connector's connector-wide counters.
+            pub struct $snap: $int {
+                /// Successful connections (CONNACK received), the first one included.
+                connects,
+                /// Successful connections after the first: how often the connector came
+                /// back.
+                reconnects,
+                /// Failed connection attempts and lost connections.
+                connection_errors,
+                /// Subscriptions acknowledged by the broker (the connector subscribes every
+                /// inbound link again after each reconnect).
+                subscribe_acks,
+                /// QoS 1 publishes the broker acknowledged.
+                publish_acks,
+                /// Arrived publishes on a topic no route takes.
+                unrouted,
+                /// Link addresses rejected (bad topic or option, full link table); their
+                /// publishes return `NoRoute`.
+                invalid_links,
+            }
+            extra {
+                /// Values waiting in the outbound queue now (on tokio, plus one the
+                /// connector may be handing to rumqttc): `sent + dropped + queued` adds up
+                /// to what `publish` accepted.
+                queued: $int,
+                /// Whether a session with the broker is up now.
+                connected: bool,
+            }
+        }
+    };
+}
+
+#[cfg(any(feature = "mqtt-embassy", feature = "serial"))]
+link_counters!(LinkCounters32: AtomicU32 => LinkStats32: u32);
+#[cfg(feature = "mqtt-embassy")]
+mqtt_counters!(MqttCounters32: AtomicU32 => MqttStats32: u32);
+#[cfg(feature = "mqtt-tokio")]
+mqtt_counters!(MqttCounters64: AtomicU64 => MqttStats64: u64);
+#[cfg(feature = "mqtt-tokio")]
+link_counters!(LinkCounters64: AtomicU64 => LinkStats64: u64);
 
 #[cfg(test)]
 mod tests {

@@ -9,11 +9,15 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::task::{Context, Poll, Waker};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aimdb::Producer;
 use aimdb_core::buffer::BufferKind;
 use aimdb_core::connector::{CodecError, Connector, InboundRoute, PublishError, Skipped};
+use aimdb_tests::wait_for;
+
+/// How long a test waits for the node before it fails.
+const WAIT: Duration = Duration::from_secs(10);
 
 /// Values the source produces while the gate is closed.
 const PRODUCED: u32 = 50;
@@ -125,14 +129,6 @@ aimdb::topology! {
     });
 }
 
-fn wait_for(what: &str, done: impl Fn() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !done() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
 #[test]
 fn a_lagging_link_and_refused_values_are_reported_and_add_up() {
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -141,7 +137,7 @@ fn a_lagging_link_and_refused_values_are_reported_and_add_up() {
         .unwrap();
     std::thread::spawn(move || runtime.block_on(sensor::run(sensor::Links { loopback: &GATE })));
 
-    wait_for("the source", || SOURCE_DONE.load(Ordering::SeqCst));
+    wait_for("the source", WAIT, || SOURCE_DONE.load(Ordering::SeqCst));
     // The link task took value 0 and waits for the gate; the ring holds the last 4.
     std::thread::sleep(Duration::from_millis(20));
     assert!(GATE.published.lock().unwrap().is_empty());
@@ -157,7 +153,7 @@ fn a_lagging_link_and_refused_values_are_reported_and_add_up() {
             + GATE.malformed.load(Ordering::SeqCst)
             + GATE.oversize.load(Ordering::SeqCst)
     };
-    wait_for("the link to drain", || {
+    wait_for("the link to drain", WAIT, || {
         GATE.published.lock().unwrap().len() as u64 + skipped() == u64::from(PRODUCED)
     });
     std::thread::sleep(Duration::from_millis(20));

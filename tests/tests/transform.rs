@@ -3,9 +3,13 @@
 //! (`trigger.lagged()`) and the handler's `while let Ok(..)` loop keeps running.
 
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aimdb::{Consumer, Producer};
+use aimdb_tests::wait_for;
+
+/// How long a test waits for the node before it fails.
+const WAIT: Duration = Duration::from_secs(5);
 
 /// Values the source produces, in one burst (no await in between).
 const BURST: u32 = 10;
@@ -112,14 +116,6 @@ aimdb::topology! {
     });
 }
 
-fn wait_for(what: &str, done: impl Fn() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while !done() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(2));
-    }
-}
-
 #[test]
 fn transforms_and_a_lagging_join_input() {
     // One thread: the sources' bursts finish before any transform runs, so the join's
@@ -128,7 +124,7 @@ fn transforms_and_a_lagging_join_input() {
         .build()
         .unwrap();
     std::thread::spawn(move || runtime.block_on(pipeline::run(pipeline::Links {})));
-    wait_for("the transforms", || {
+    wait_for("the transforms", WAIT, || {
         SUMS.lock().unwrap().len() == BURST as usize && TRIGGERS.lock().unwrap().len() == 5
     });
     std::thread::sleep(Duration::from_millis(20));

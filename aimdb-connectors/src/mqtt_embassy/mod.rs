@@ -132,9 +132,7 @@ impl<M: RawMutex, const QUEUE: usize, const MAX_PAYLOAD: usize, const LINKS: usi
 
     /// A snapshot of the connector-wide counters.
     pub fn stats(&self) -> ConnectorStats {
-        let connects = self.counters.connects.load(Ordering::Relaxed);
         self.counters.snapshot(
-            connects.saturating_sub(1),
             self.queue.len() as u32,
             self.connected.load(Ordering::Relaxed),
         )
@@ -150,6 +148,18 @@ impl<M: RawMutex, const QUEUE: usize, const MAX_PAYLOAD: usize, const LINKS: usi
     fn qos(&self) -> u8 {
         self.config.default_qos.min(1)
     }
+
+    /// The slot of the outbound link at `address`, claimed on first use; `None` (counted
+    /// as an invalid link) for a bad address or a full table.
+    fn outbound_slot(&self, address: &str) -> Option<usize> {
+        let slot = self
+            .table
+            .lock(|t| t.borrow_mut().outbound(address, self.qos()));
+        if slot.is_err() {
+            bump(&self.counters.invalid_links);
+        }
+        slot.ok()
+    }
 }
 
 impl<M, const QUEUE: usize, const MAX_PAYLOAD: usize, const LINKS: usize> Connector
@@ -162,16 +172,7 @@ where
     }
 
     fn publish(&self, address: &str, payload: &[u8]) -> Result<(), PublishError> {
-        let slot = match self
-            .table
-            .lock(|t| t.borrow_mut().outbound(address, self.qos()))
-        {
-            Ok(slot) => slot,
-            Err(_) => {
-                bump(&self.counters.invalid_links);
-                return Err(PublishError::NoRoute);
-            }
-        };
+        let slot = self.outbound_slot(address).ok_or(PublishError::NoRoute)?;
         let link = &self.links[slot];
         let mut value = Outgoing {
             slot,
@@ -209,15 +210,8 @@ where
     }
 
     fn skipped(&self, address: &str, skipped: Skipped) {
-        let slot = match self
-            .table
-            .lock(|t| t.borrow_mut().outbound(address, self.qos()))
-        {
-            Ok(slot) => slot,
-            Err(_) => {
-                bump(&self.counters.invalid_links);
-                return;
-            }
+        let Some(slot) = self.outbound_slot(address) else {
+            return;
         };
         let link = &self.links[slot];
         match skipped {

@@ -123,6 +123,14 @@ where
             return false;
         }
         reset(&mut client);
+        if self
+            .counters
+            .connects
+            .load(core::sync::atomic::Ordering::Relaxed)
+            > 0
+        {
+            bump(&self.counters.reconnects);
+        }
         bump(&self.counters.connects);
         self.connected
             .store(true, core::sync::atomic::Ordering::Relaxed);

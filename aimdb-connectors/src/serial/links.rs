@@ -109,30 +109,9 @@ impl<const L: usize> LinkTable<L> {
     }
 }
 
-counters! {
-    /// The live counters of one link.
-    pub(crate) struct LinkCounters: AtomicU32;
-    /// A snapshot of one serial link's counters. Outbound, every value the record produced
-    /// is `sent + dropped + lagged + encode_errors + oversize`, or still on its way (in the
-    /// record's buffer or the connector's queue).
-    pub struct LinkStats: u32 {
-        /// Frames of this link written to the stream.
-        sent,
-        /// Frames that arrived and were delivered into the record.
-        received,
-        /// Values dropped because the outbound queue was full.
-        dropped,
-        /// Values the link's reader lost because it fell behind its `SpmcRing` record.
-        lagged,
-        /// Values the link's serializer failed on (skipped).
-        encode_errors,
-        /// Arrived payloads the record's deserializer rejected (skipped).
-        decode_errors,
-        /// Values too large for a frame or the link's buffer (outbound), or that the
-        /// deserializer reported as oversize (inbound); skipped.
-        oversize,
-    }
-}
+pub(crate) use crate::counters::LinkCounters32 as LinkCounters;
+/// A snapshot of one serial link's counters (see [`SerialConnector::link_stats`](super::SerialConnector::link_stats)).
+pub use crate::counters::LinkStats32 as LinkStats;
 
 counters! {
     /// The live connector-wide counters.
