@@ -122,7 +122,9 @@
 //! - tap: `async fn g(consumer: aimdb::Consumer<'static, T>)`, same rules.
 //! - serializer: `fn(&T, &mut [u8]) -> Result<usize, aimdb::connector::CodecError>`
 //!   ([`connector::Serializer`]): write the value, return the bytes written. The output
-//!   buffer is [`LINK_PAYLOAD_BYTES`] long; a value that does not fit is skipped.
+//!   buffer is [`LINK_PAYLOAD_BYTES`] long; a value that does not fit, or that the
+//!   serializer refuses, is skipped and reported to the connector
+//!   ([`connector::Connector::skipped`]), which counts it (`oversize`, `encode_errors`).
 //! - deserializer: `fn(&[u8]) -> Result<T, aimdb::connector::CodecError>`
 //!   ([`connector::Deserializer`]); an error drops the payload (the connector counts it).
 //!
@@ -154,6 +156,12 @@
 //!   here, before any task runs), subscribe every reader, attach the inbound links, then
 //!   start one task per source, tap, outbound link and transform. No heap is used on
 //!   embassy.
+//! - An outbound link's task waits for its connector to have room (`poll_ready`). On a
+//!   ring record, values produced meanwhile wait in the ring; when the ring wraps past the
+//!   link's reader, the link continues with the oldest value still held and reports how
+//!   many it lost (`Skipped::Lagged`, the connector's `lagged` counter), so for every link
+//!   `sent + dropped + lagged + encode_errors + oversize` accounts for every value produced
+//!   (plus those still on their way).
 //!
 //! ### Reading the generated code
 //! `cargo expand` shows it. Or set `AIMDB_EXPAND_DIR=DIR` when building: each node's code
