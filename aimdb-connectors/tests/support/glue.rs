@@ -3,6 +3,8 @@
 //! fixed buffer, waits for the connector to have room and publishes; inbound, a static
 //! table of routes whose `deliver` decodes and produces into the record's buffer.
 
+#![allow(dead_code)] // each test binary uses its own part
+
 use core::future::poll_fn;
 use std::time::{Duration, Instant};
 
