@@ -31,15 +31,7 @@ async fn full_outbound_queue_drops_and_counts_without_blocking() {
     config.outbound_capacity = 8;
     config.client_channel = 1;
     let sender = MqttConnector::start(config).unwrap();
-    wait_until("connected", Duration::from_secs(10), || {
-        sender.stats().connected
-    })
-    .await;
-    broker.kill();
-    wait_until("disconnected", Duration::from_secs(10), || {
-        !sender.stats().connected
-    })
-    .await;
+    lose_the_broker(&mut broker, sender).await;
 
     let started = std::time::Instant::now();
     let mut buf = [0u8; 20];
@@ -74,6 +66,19 @@ async fn full_outbound_queue_drops_and_counts_without_blocking() {
 
 const OVERFLOW_RING: &str = "aimdb/test/overflow-ring?qos=1";
 const OVERFLOW_LATEST: &str = "aimdb/test/overflow-latest?qos=1";
+/// Wait until `sender` is connected, then kill the broker and wait until it noticed.
+async fn lose_the_broker(broker: &mut Broker, sender: &MqttConnector) {
+    wait_until("connected", Duration::from_secs(10), || {
+        sender.stats().connected
+    })
+    .await;
+    broker.kill();
+    wait_until("disconnected", Duration::from_secs(10), || {
+        !sender.stats().connected
+    })
+    .await;
+}
+
 inbound_record!(
     OVERFLOW_LATEST_IN,
     OVERFLOW_LATEST_ROUTES,
@@ -99,15 +104,7 @@ async fn full_outbound_queue_follows_each_links_buffer_kind() {
         aimdb_core::BufferKind::SpmcRing { capacity: 256 },
     );
     sender.register_outbound(OVERFLOW_LATEST, aimdb_core::BufferKind::SingleLatest);
-    wait_until("connected", Duration::from_secs(10), || {
-        sender.stats().connected
-    })
-    .await;
-    broker.kill();
-    wait_until("disconnected", Duration::from_secs(10), || {
-        !sender.stats().connected
-    })
-    .await;
+    lose_the_broker(&mut broker, sender).await;
 
     let mut buf = [0u8; 20];
     let mut publish = |address: &'static str, value: u64| {
