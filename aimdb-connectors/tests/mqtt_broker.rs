@@ -220,6 +220,54 @@ async fn broker_restart_mid_stream() {
     );
 }
 
+// ---- QoS 0 ------------------------------------------------------------------------------
+
+const QOS0: &str = "aimdb/test/qos0?qos=0";
+const QOS0_VALUES: u64 = 1_000;
+static QOS0_OUT: SpmcRing<StdRawMutex, u64, 2048, 1> = SpmcRing::new();
+inbound_record!(QOS0_IN, QOS0_ROUTES, QOS0, 2048);
+
+/// QoS 0 is at most once: nothing is acknowledged or re-sent, and on a healthy connection
+/// 1,000 values arrive once each, in order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn qos0_values_arrive_once_in_order_unacknowledged() {
+    let broker = Broker::start();
+    let sender = MqttConnector::start(config(broker.port, "qos0-sender")).unwrap();
+    let receiver = MqttConnector::start(config(broker.port, "qos0-receiver")).unwrap();
+    let mut inbox = Consumer::subscribe(&QOS0_IN).unwrap();
+    receiver.attach(&QOS0_ROUTES);
+    wait_until("subscribed and connected", Duration::from_secs(10), || {
+        receiver.stats().subscribe_acks >= 1 && sender.stats().connected
+    })
+    .await;
+    let outbox = Consumer::subscribe(&QOS0_OUT).unwrap();
+    tokio::spawn(link_to(outbox, to_decimal, sender, QOS0));
+    let producer = Producer::new(&QOS0_OUT);
+    for value in 0..QOS0_VALUES {
+        producer.produce(value);
+    }
+
+    let mut received = Vec::new();
+    while let Some(value) = next_value(&mut inbox, Duration::from_secs(10)).await {
+        received.push(value);
+        if value == QOS0_VALUES - 1 {
+            break;
+        }
+    }
+    assert_eq!(received, (0..QOS0_VALUES).collect::<Vec<_>>());
+    // Nothing more arrives: no value was delivered twice.
+    assert_eq!(
+        next_value(&mut inbox, Duration::from_millis(300)).await,
+        None
+    );
+    assert_eq!(sender.link_stats(QOS0).unwrap().sent, QOS0_VALUES);
+    assert_eq!(
+        sender.stats().publish_acks,
+        0,
+        "QoS 0 is never acknowledged"
+    );
+}
+
 // ---- retained values for SingleLatest records --------------------------------------------
 
 const LATEST: &str = "aimdb/test/latest";

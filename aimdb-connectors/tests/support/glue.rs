@@ -9,7 +9,7 @@ use core::future::poll_fn;
 use std::time::{Duration, Instant};
 
 use aimdb_core::buffer::RecordBuffer;
-use aimdb_core::connector::{Connector, Serializer};
+use aimdb_core::connector::{CodecError, Connector, Serializer, Skipped};
 use aimdb_core::{Consumer, RecvError};
 
 /// The `link_to` task of one record. Runs until its runtime stops.
@@ -25,11 +25,22 @@ pub async fn link_to<T, B>(
     loop {
         let value = match consumer.recv().await {
             Ok(value) => value,
-            // The ring overwrote values this link had not sent; they are gone.
-            Err(RecvError::Lagged(_)) => continue,
+            // The ring overwrote values this link had not sent; they are gone (counted).
+            Err(RecvError::Lagged(missed)) => {
+                connector.skipped(address, Skipped::Lagged(missed));
+                continue;
+            }
         };
-        let Ok(len) = serialize(&value, &mut buf) else {
-            continue;
+        let len = match serialize(&value, &mut buf) {
+            Ok(len) if len <= buf.len() => len,
+            Ok(_) => {
+                connector.skipped(address, Skipped::Encode(CodecError::Oversize));
+                continue;
+            }
+            Err(error) => {
+                connector.skipped(address, Skipped::Encode(error));
+                continue;
+            }
         };
         // Backpressure: wait for room rather than let the connector drop.
         poll_fn(|cx| connector.poll_ready(cx)).await;

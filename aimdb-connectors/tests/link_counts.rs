@@ -1,6 +1,7 @@
-//! `Connector::skipped` lands in each connector's per-link counters: a link task's lag and
-//! its serializer's failures are counted with the link's other figures (`lagged`,
-//! `encode_errors`, `oversize`), next to `sent` and `dropped`.
+//! What each connector counts per link, without a peer: `Connector::skipped` (a link
+//! task's lag and its serializer's failures) lands in `lagged`, `encode_errors` and
+//! `oversize`, next to `sent` and `dropped`; and the embassy MQTT connector's full queue
+//! refuses and counts new values.
 
 use aimdb_core::buffer::BufferKind;
 use aimdb_core::connector::{CodecError, Connector, Skipped};
@@ -65,4 +66,28 @@ async fn ws_counts_what_a_link_skipped() {
     let ws = WsConnector::start(WsConfig::new("127.0.0.1:0".parse().unwrap())).unwrap();
     report(ws);
     assert_counted!(ws.link_stats(ADDRESS), LinkStats);
+}
+
+#[test]
+fn embassy_mqtt_full_queue_refuses_and_counts_new_values() {
+    use aimdb_connectors::mqtt_embassy::{MqttConfig, MqttConnector};
+    use aimdb_core::connector::PublishError;
+    use core::task::{Context, Waker};
+    // A queue of 4 and no session running (no broker): nothing leaves the queue.
+    static MQTT: MqttConnector<CriticalSectionRawMutex, 4, 32> =
+        MqttConnector::new(MqttConfig::new("full-queue"));
+    let mut cx = Context::from_waker(Waker::noop());
+    let results: Vec<_> = (0..6u8).map(|v| MQTT.publish(ADDRESS, &[v])).collect();
+    assert_eq!(results[..4], [Ok(()); 4]);
+    assert_eq!(results[4..], [Err(PublishError::Full); 2]);
+    assert!(
+        MQTT.poll_ready(&mut cx).is_pending(),
+        "a link task waits for room"
+    );
+    assert_eq!(MQTT.stats().queued, 4);
+    let stats = MQTT.link_stats(ADDRESS).unwrap();
+    assert_eq!((stats.sent, stats.dropped), (0, 2));
+    // Oversize: larger than the connector's 32-byte payloads, refused and counted.
+    assert_eq!(MQTT.publish(ADDRESS, &[0; 33]), Err(PublishError::Oversize));
+    assert_eq!(MQTT.link_stats(ADDRESS).unwrap().oversize, 1);
 }
