@@ -7,8 +7,8 @@
 //! - Three static buffers, each with a `const fn new()` so it can live in a `static`,
 //!   generic over the mutex (an embassy-sync [`RawMutex`](mutex::RawMutex)) and sized by
 //!   const generics for capacity and reader count:
-//!   [`SpmcRing`](buffer::SpmcRing), [`SingleLatest`](buffer::SingleLatest),
-//!   [`Mailbox`](buffer::Mailbox).
+//!   [`SpmcRing`], [`SingleLatest`],
+//!   [`Mailbox`].
 //! - [`Producer`] and [`Consumer`] handles, which work for every buffer kind.
 //! - The [`registry`]: the run-time fallback of the ownership rule ("every key has exactly
 //!   one authoritative producer"), checked before any task runs.
