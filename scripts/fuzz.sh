@@ -10,6 +10,9 @@
 # (not committed), crashes to fuzz/artifacts/TARGET. Exits non-zero if any target crashed,
 # hung (a run over 10 s) or ran out of memory (over 2 GB).
 set -euo pipefail
+# The whole script is one brace group, so bash reads it all before running it: editing
+# this file while a long run is going does not change or break that run.
+{
 cd "$(dirname "$0")/../fuzz"
 
 TARGETS=(topology_file topology_macro cobs serial_rx mqtt_link codecs)
@@ -63,3 +66,4 @@ echo
 echo "fuzz summary (max ${seconds}s or ${runs} runs per target):"
 printf '%s\n' "${summary[@]}"
 exit $failed
+}

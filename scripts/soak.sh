@@ -56,6 +56,9 @@
 #     SOAK_RSS_GROWTH_KIB (default 2048 KiB) by the end.
 # Logs stay in the directory printed at the start (SOAK_DIR to choose it).
 set -euo pipefail
+# The whole script is one brace group, so bash reads it all before running it: editing
+# this file while a long run is going does not change or break that run.
+{
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
@@ -249,3 +252,5 @@ if [ ${#fail[@]} -gt 0 ]; then
   exit 1
 fi
 echo "result             PASS"
+exit
+}
