@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Run the loom models of aimdb-core's buffers and of StdRawMutex's lock (aimdb-loom/tests/*.rs)
-# and print, per model,
+# Run the loom models of aimdb-core's buffers and of StdRawMutex's lock
+# (aimdb-loom/tests/*.rs) and print, per model,
 # how many interleavings loom explored and with which preemption bound.
 #
 #   scripts/loom.sh            models against the working tree's aimdb-core

@@ -9,6 +9,8 @@
 use core::sync::atomic::AtomicU64;
 use core::sync::atomic::{AtomicU32, Ordering};
 
+use aimdb_core::connector::{CodecError, Skipped};
+
 /// An atomic counter: `u32` on connectors that run on microcontrollers, `u64` on hosts.
 pub(crate) trait Counter {
     /// Add `n` (a count larger than the counter holds adds its maximum).
@@ -37,6 +39,22 @@ impl Counter for AtomicU64 {
 #[inline]
 pub(crate) fn bump(counter: &impl Counter) {
     counter.add(1);
+}
+
+/// Count what a link task reported through `Connector::skipped` into that link's counters:
+/// lag into `lagged`, an encoding too large for the link's buffer into `oversize`, any
+/// other encoding failure into `encode_errors`.
+pub(crate) fn count_skipped(
+    skipped: Skipped,
+    lagged: &impl Counter,
+    encode_errors: &impl Counter,
+    oversize: &impl Counter,
+) {
+    match skipped {
+        Skipped::Lagged(missed) => lagged.add(missed),
+        Skipped::Encode(CodecError::Oversize) => bump(oversize),
+        Skipped::Encode(CodecError::Malformed) => bump(encode_errors),
+    }
 }
 
 /// Declares a live counter struct and its snapshot:

@@ -44,7 +44,7 @@ use std::sync::{Mutex, OnceLock};
 use std::vec::Vec;
 
 use aimdb_core::buffer::BufferKind;
-use aimdb_core::connector::{CodecError, Connector, InboundRoute, PublishError, Skipped};
+use aimdb_core::connector::{Connector, InboundRoute, PublishError, Skipped};
 use tokio::task::JoinHandle;
 
 pub use config::{
@@ -53,7 +53,7 @@ pub use config::{
 pub use counters::{ConnectorStats, LinkStats};
 pub use topic::topic_matches;
 
-use crate::counters::Counter;
+use crate::counters::count_skipped;
 use counters::{ConnectorCounters, bump};
 use outbound::OutboundQueue;
 use routing::{OutboundLink, Routes};
@@ -238,11 +238,12 @@ impl Connector for MqttConnector {
             return;
         };
         let counters = &link.link.counters;
-        match skipped {
-            Skipped::Lagged(missed) => counters.lagged.add(missed),
-            Skipped::Encode(CodecError::Oversize) => bump(&counters.oversize),
-            Skipped::Encode(CodecError::Malformed) => bump(&counters.encode_errors),
-        }
+        count_skipped(
+            skipped,
+            &counters.lagged,
+            &counters.encode_errors,
+            &counters.oversize,
+        );
     }
 }
 

@@ -39,7 +39,7 @@ use core::cell::RefCell;
 use core::sync::atomic::{AtomicBool, Ordering};
 use core::task::{Context, Poll};
 
-use aimdb_core::connector::{CodecError, Connector, InboundRoute, PublishError, Skipped};
+use aimdb_core::connector::{Connector, InboundRoute, PublishError, Skipped};
 use aimdb_core::mutex::RawMutex;
 use embassy_sync::blocking_mutex::Mutex;
 use embassy_sync::channel::{Channel, TrySendError};
@@ -49,7 +49,7 @@ pub use counters::{ConnectorStats, LinkStats};
 pub use links::{LinkError, LinkOptions, TOPIC_MAX};
 pub use session::{Dial, Persistent};
 
-use crate::counters::{Counter, bump};
+use crate::counters::{bump, count_skipped};
 use counters::{ConnectorCounters, LinkCounters};
 use links::LinkTable;
 
@@ -214,11 +214,7 @@ where
             return;
         };
         let link = &self.links[slot];
-        match skipped {
-            Skipped::Lagged(missed) => link.lagged.add(missed),
-            Skipped::Encode(CodecError::Oversize) => bump(&link.oversize),
-            Skipped::Encode(CodecError::Malformed) => bump(&link.encode_errors),
-        }
+        count_skipped(skipped, &link.lagged, &link.encode_errors, &link.oversize);
     }
 }
 

@@ -46,7 +46,7 @@ use core::cell::RefCell;
 use core::task::{Context, Poll};
 
 use aimdb_core::buffer::BufferKind;
-use aimdb_core::connector::{CodecError, Connector, InboundRoute, PublishError, Skipped};
+use aimdb_core::connector::{Connector, InboundRoute, PublishError, Skipped};
 use aimdb_core::mutex::RawMutex;
 use embassy_sync::blocking_mutex::Mutex;
 use embassy_sync::channel::{Channel, TrySendError};
@@ -55,7 +55,7 @@ pub use frame::{FRAME_OVERHEAD, link_id};
 pub use links::{LinkStats, SerialStats};
 pub use run::{RunEnd, StreamEnd};
 
-use crate::counters::Counter;
+use crate::counters::count_skipped;
 use links::{ConnectorCounters, LinkCounters, LinkTable, bump};
 
 /// One queued frame: link id, payload and CRC, not yet COBS-encoded.
@@ -198,10 +198,6 @@ where
         let Some(link) = self.link(self.outbound_slot(link_id(address), None)) else {
             return;
         };
-        match skipped {
-            Skipped::Lagged(missed) => link.lagged.add(missed),
-            Skipped::Encode(CodecError::Oversize) => bump(&link.oversize),
-            Skipped::Encode(CodecError::Malformed) => bump(&link.encode_errors),
-        }
+        count_skipped(skipped, &link.lagged, &link.encode_errors, &link.oversize);
     }
 }

@@ -44,7 +44,7 @@ use std::string::String;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use aimdb_core::buffer::BufferKind;
-use aimdb_core::connector::{CodecError, Connector, InboundRoute, PublishError, Skipped};
+use aimdb_core::connector::{Connector, InboundRoute, PublishError, Skipped};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 use tokio_tungstenite::WebSocketStream;
@@ -53,7 +53,7 @@ use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 pub use config::{ConfigError, LinkError, LinkOptions, WsConfig};
 pub use counters::{LinkStats, WsStats};
 
-use crate::counters::Counter;
+use crate::counters::count_skipped;
 use counters::bump;
 use http::HeadError;
 use hub::{Hub, Outbound};
@@ -334,10 +334,11 @@ impl Connector for WsConnector {
         let Some(link) = self.outbound(address, None) else {
             return;
         };
-        match skipped {
-            Skipped::Lagged(missed) => link.counters.lagged.add(missed),
-            Skipped::Encode(CodecError::Oversize) => bump(&link.counters.oversize),
-            Skipped::Encode(CodecError::Malformed) => bump(&link.counters.encode_errors),
-        }
+        count_skipped(
+            skipped,
+            &link.counters.lagged,
+            &link.counters.encode_errors,
+            &link.counters.oversize,
+        );
     }
 }
