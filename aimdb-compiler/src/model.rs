@@ -187,6 +187,22 @@ pub struct Url {
     pub span: Span,
 }
 
+impl Url {
+    /// The scheme's row in the shared scheme table (`aimdb_core::address::SCHEMES`).
+    pub fn scheme_row(&self) -> Option<&'static aimdb_core::address::Scheme> {
+        aimdb_core::address::scheme(self.scheme.as_deref()?)
+    }
+
+    /// What the connector sees as one place: `scheme://identity`, the address with its
+    /// transport options (`?qos=..`) left out, by the scheme's own grammar. `None` when the
+    /// scheme is unknown or the address does not parse (the node's link check reports it).
+    pub fn identity(&self, direction: aimdb_core::address::Direction) -> Option<String> {
+        let row = self.scheme_row()?;
+        let parsed = (row.parse)(&self.address, direction).ok()?;
+        Some(format!("{}://{}", row.name, parsed.identity))
+    }
+}
+
 /// A codec attached to a link: given, missing, or given in the wrong place (already reported).
 #[derive(Clone, Debug)]
 pub enum Codec {

@@ -20,6 +20,7 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod address;
 pub mod buffer;
 pub mod connector;
 pub mod handle;

@@ -88,6 +88,18 @@ fn broken_copies_fail_with_their_message() {
         ),
         ("climate_unknown_field", "error: unknown runtime \"tokyo\""),
         (
+            "climate_two_writers_options",
+            "error: link address \"mqtt://climate/zone-a/reading?qos=0\" is written by two nodes: `replay` (record `replayed`) and `sensor` (record `reading`); \"mqtt://climate/zone-a/reading?qos=0\" is the address \"mqtt://climate/zone-a/reading\": options do not make another address",
+        ),
+        (
+            "climate_qos_conflict",
+            "error: the ends of \"mqtt://climate/zone-a/reading\" contradict each other on `qos`: node `dashboard` reads \"mqtt://climate/zone-a/reading?qos=1&retain=true\", node `sensor` writes \"mqtt://climate/zone-a/reading?qos=0\"",
+        ),
+        (
+            "climate_bad_address",
+            "error: invalid link URL \"mqtt://climate/+/reading\": `climate/+/reading` is a topic filter; a link_to publishes to one topic, so `+` and `#` are allowed only in a link_from",
+        ),
+        (
             "climate_bad_rust",
             "error: \"Temperature<\" is not a Rust type: unexpected end of input, expected one of: `for`, parentheses, `fn`, `unsafe`, `extern`, identifier, `::`, `<`, `dyn`, square brackets, `*`, `&`, `!`, `impl`, `_`, lifetime",
         ),

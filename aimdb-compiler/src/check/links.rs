@@ -3,40 +3,37 @@
 
 use std::collections::HashMap;
 
+use aimdb_core::address::{AddressErrorKind, Direction, SCHEMES, Scheme};
+
 use super::at;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::model::{Codec, Runtime, Topology, Url};
 use crate::suggest::did_you_mean;
 
-/// The connectors the compiler knows: URL scheme and the runtimes that have one.
-/// A node's `Links` struct gets one field per scheme it uses, named after the scheme.
-pub const CONNECTORS: [(&str, &[Runtime]); 4] = [
-    ("mqtt", &[Runtime::Tokio, Runtime::Embassy]),
-    ("serial", &[Runtime::Tokio, Runtime::Embassy]),
-    ("loopback", &[Runtime::Tokio, Runtime::Embassy]),
-    ("ws", &[Runtime::Tokio]),
-];
-
-/// The connector table as help text: `mqtt (tokio, embassy), ..., ws (tokio)`.
-fn connector_list() -> String {
-    CONNECTORS
+/// The connector table as help text: `mqtt (tokio, embassy), ..., ws (tokio)`, from the
+/// scheme table the connectors share (`aimdb_core::address::SCHEMES`).
+pub fn connector_list() -> String {
+    SCHEMES
         .iter()
-        .map(|(scheme, runtimes)| {
-            let names: Vec<_> = runtimes.iter().map(|r| r.name()).collect();
-            format!("{scheme} ({})", names.join(", "))
-        })
+        .map(|scheme| format!("{} ({})", scheme.name, scheme.runtimes.join(", ")))
         .collect::<Vec<_>>()
         .join(", ")
 }
 
 pub(super) fn check(topology: &Topology, diagnostics: &mut Vec<Diagnostic>) {
     let runtime = topology.node.runtime;
-    let mut seen: HashMap<&str, (Span, String)> = HashMap::new();
+    let mut seen: HashMap<String, Seen> = HashMap::new();
     for record in &topology.records {
         let key = &record.key.id;
         for link in &record.links_to {
-            url(&link.url, runtime, diagnostics);
-            once(&link.url, "link_to", &mut seen, diagnostics);
+            url(&link.url, Direction::Outbound, runtime, diagnostics);
+            once(
+                &link.url,
+                "link_to",
+                Direction::Outbound,
+                &mut seen,
+                diagnostics,
+            );
             if matches!(link.serializer, Codec::Missing) {
                 diagnostics.push(
                     Diagnostic::error(link.span, format!("`.link_to(\"{}\")` of record `{key}` has no serializer", link.url.text))
@@ -45,8 +42,14 @@ pub(super) fn check(topology: &Topology, diagnostics: &mut Vec<Diagnostic>) {
             }
         }
         for link in &record.links_from {
-            url(&link.url, runtime, diagnostics);
-            once(&link.url, "link_from", &mut seen, diagnostics);
+            url(&link.url, Direction::Inbound, runtime, diagnostics);
+            once(
+                &link.url,
+                "link_from",
+                Direction::Inbound,
+                &mut seen,
+                diagnostics,
+            );
             if matches!(link.deserializer, Codec::Missing) {
                 diagnostics.push(
                     Diagnostic::error(link.span, format!("`.link_from(\"{}\")` of record `{key}` has no deserializer", link.url.text))
@@ -57,8 +60,9 @@ pub(super) fn check(topology: &Topology, diagnostics: &mut Vec<Diagnostic>) {
     }
 }
 
-/// `scheme://address`, a known scheme, available on this runtime.
-fn url(url: &Url, runtime: Runtime, diagnostics: &mut Vec<Diagnostic>) {
+/// `scheme://address`, a known scheme, available on this runtime, an address its
+/// connector's grammar accepts in this direction.
+fn url(url: &Url, direction: Direction, runtime: Runtime, diagnostics: &mut Vec<Diagnostic>) {
     let Some(scheme) = url.scheme.as_deref().filter(|s| !s.is_empty()) else {
         diagnostics.push(
             Diagnostic::error(
@@ -82,9 +86,9 @@ fn url(url: &Url, runtime: Runtime, diagnostics: &mut Vec<Diagnostic>) {
                 .help(format!("name what the link carries after `{scheme}://`, e.g. \"{scheme}://climate/zone-a/reading\"")),
         );
     }
-    let Some((_, runtimes)) = CONNECTORS.iter().find(|(known, _)| *known == scheme) else {
+    let Some(row) = url.scheme_row() else {
         let list = connector_list();
-        let help = match did_you_mean(scheme, CONNECTORS.map(|(s, _)| s)) {
+        let help = match did_you_mean(scheme, SCHEMES.map(|s| s.name)) {
             Some(close) => format!("did you mean `{close}`? connectors: {list}"),
             None => format!("use a scheme a connector handles: {list}"),
         };
@@ -97,11 +101,11 @@ fn url(url: &Url, runtime: Runtime, diagnostics: &mut Vec<Diagnostic>) {
         );
         return;
     };
-    if !runtimes.contains(&runtime) {
-        let here: Vec<_> = CONNECTORS
+    if !row.runtimes.contains(&runtime.name()) {
+        let here: Vec<_> = SCHEMES
             .iter()
-            .filter(|(_, r)| r.contains(&runtime))
-            .map(|(s, _)| *s)
+            .filter(|s| s.runtimes.contains(&runtime.name()))
+            .map(|s| s.name)
             .collect();
         diagnostics.push(
             Diagnostic::error(
@@ -118,24 +122,88 @@ fn url(url: &Url, runtime: Runtime, diagnostics: &mut Vec<Diagnostic>) {
             )),
         );
     }
+    if !url.address.is_empty() {
+        grammar(url, row, direction, diagnostics);
+    }
 }
 
-/// Each link URL appears once in a node.
-fn once<'a>(
-    url: &'a Url,
+/// The connector's own address grammar, as it runs when the link is attached.
+fn grammar(url: &Url, row: &Scheme, direction: Direction, diagnostics: &mut Vec<Diagnostic>) {
+    let Err(error) = (row.parse)(&url.address, direction) else {
+        return;
+    };
+    let scheme = row.name;
+    let options = if row.options.is_empty() {
+        format!("`{scheme}` addresses take no options")
+    } else {
+        let names: Vec<_> = row.options.iter().map(|o| format!("`{o}`")).collect();
+        format!("`{scheme}` links take the options {}", names.join(", "))
+    };
+    let help = match error.kind {
+        AddressErrorKind::WildcardOutbound => "publish to one topic with `link_to`; a filter such as `climate/+/reading` belongs in a `link_from`".to_owned(),
+        AddressErrorKind::BadFilter => "write each wildcard as a whole level: `a/+/c` or `a/#` (`#` last)".to_owned(),
+        AddressErrorKind::BadValue { option, expected } => format!("write `{option}=` followed by {expected}"),
+        AddressErrorKind::UnknownOption => match did_you_mean(error.part, row.options.iter().copied()) {
+            Some(close) => format!("did you mean `{close}`? {options}"),
+            None => options,
+        },
+        AddressErrorKind::RepeatedOption => format!("give `{}` once", error.part),
+        AddressErrorKind::NoOptions => format!("remove `?{}`: {options}", error.part),
+        _ => format!("write the address as the `{scheme}` connector takes it"),
+    };
+    diagnostics.push(
+        Diagnostic::error(
+            url.span,
+            format!("invalid link URL \"{}\": {error}", url.text),
+        )
+        .help(help),
+    );
+}
+
+/// Each link address appears once in a node, compared by the connector's identity of it
+/// (`mqtt://a/b` and `mqtt://a/b?qos=0` are one topic).
+fn once(
+    url: &Url,
     method: &str,
-    seen: &mut HashMap<&'a str, (Span, String)>,
+    direction: Direction,
+    seen: &mut HashMap<String, Seen>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let label = format!(".{method}(\"{}\")", url.text);
-    match seen.get(url.text.as_str()) {
-        Some((first, first_label)) => diagnostics.push(
-            Diagnostic::error(url.span, format!("link \"{}\" is declared twice in this node (first by `{first_label}` {})", url.text, at(*first)))
-                .help("a link address carries one record in one direction per node: use another address, or remove one of the links")
-                .note_at(*first, format!("\"{}\" is first used here", url.text)),
-        ),
-        None => {
-            seen.insert(url.text.as_str(), (url.span, label));
-        }
-    }
+    let identity = url.identity(direction).unwrap_or_else(|| url.text.clone());
+    let Some(first) = seen.get(&identity) else {
+        seen.insert(
+            identity,
+            Seen {
+                span: url.span,
+                label,
+                text: url.text.clone(),
+            },
+        );
+        return;
+    };
+    let help = "a link address carries one record in one direction per node: use another address, or remove one of the links";
+    let diagnostic = if first.text == url.text {
+        Diagnostic::error(
+            url.span,
+            format!(
+                "link \"{}\" is declared twice in this node (first by `{}` {})",
+                url.text,
+                first.label,
+                at(first.span)
+            ),
+        )
+        .note_at(first.span, format!("\"{}\" is first used here", url.text))
+    } else {
+        Diagnostic::error(url.span, format!("link \"{}\" is the address \"{identity}\" again, declared first in this node by `{}` {}: options do not make another address", url.text, first.label, at(first.span)))
+            .note_at(first.span, format!("\"{identity}\" is first used here"))
+    };
+    diagnostics.push(diagnostic.help(help));
+}
+
+/// The first link of an address in a node.
+struct Seen {
+    span: Span,
+    label: String,
+    text: String,
 }

@@ -348,3 +348,42 @@ join = { inputs = ["a", "b"], on_triggers = "arbitrate" }
         "the input `c` is not a record of this file"
     );
 }
+
+/// A link's identity is the connector's address, options left out (issue 14).
+#[test]
+fn links_are_compared_by_address_identity_not_url_text() {
+    // A writer with `?retain=true` and a reader without it are one address: no error.
+    let retained = CLIMATE.replace(
+        "{ url = \"mqtt://climate/zone-a/reading\", serializer",
+        "{ url = \"mqtt://climate/zone-a/reading?retain=true&qos=1\", serializer",
+    );
+    assert_ne!(retained, CLIMATE);
+    assert_eq!(messages(&retained), Vec::<String>::new());
+    // A reader asking for less than the writer gives is fine; more is a conflict.
+    let lower = retained.replace(
+        "{ url = \"mqtt://climate/zone-a/reading\", deserializer",
+        "{ url = \"mqtt://climate/zone-a/reading?qos=0\", deserializer",
+    );
+    assert_eq!(messages(&lower), Vec::<String>::new());
+    let higher = retained.replace(
+        "{ url = \"mqtt://climate/zone-a/reading\", deserializer",
+        "{ url = \"mqtt://climate/zone-a/reading?qos=2\", deserializer",
+    );
+    let found = messages(&higher);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].contains("contradict each other on `qos`"),
+        "{found:#?}"
+    );
+    // Two spellings of one topic on one node are one address twice.
+    let twice = CLIMATE.replace(
+        "    { url = \"mqtt://climate/zone-a/reading\", serializer = \"Temperature::to_bytes\" },",
+        "    { url = \"mqtt://climate/zone-a/reading\", serializer = \"Temperature::to_bytes\" },\n    { url = \"mqtt://climate/zone-a/reading?qos=0\", serializer = \"Temperature::to_bytes\" },",
+    );
+    let found = messages(&twice);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].starts_with("link \"mqtt://climate/zone-a/reading?qos=0\" is the address \"mqtt://climate/zone-a/reading\" again"),
+        "{found:#?}"
+    );
+}

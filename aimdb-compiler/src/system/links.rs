@@ -1,5 +1,11 @@
 //! Links across nodes: one writer per address, a writer for every read address (unless
-//! `external`), and both ends agreeing on the record type and the codec.
+//! `external`), and both ends agreeing on the record type, the codec and the options.
+//!
+//! An address is its connector's identity of it (`Url::identity`): `mqtt://a/b` and
+//! `mqtt://a/b?qos=0` are one topic on the broker, so one address with one writer.
+//! Options may differ per end where the connector allows it; where they contradict each
+//! other (the scheme's `conflict`, e.g. a reader asking for a higher QoS than the writer
+//! publishes with) it is an error naming both ends.
 //!
 //! Codec agreement: when both ends name their wire format (`codec = "..."`), the names
 //! must be equal. When neither does, the serializer and the deserializer must come from one
@@ -9,15 +15,18 @@
 
 use std::collections::HashMap;
 
+use aimdb_core::address::Direction as Way;
+
 use crate::diagnostic::Diagnostic;
 use crate::file::{Direction, LinkEnd, System};
 use crate::suggest::did_you_mean;
 
-/// A link end with its node.
-#[derive(Clone, Copy)]
+/// A link end with its node and its address's identity.
+#[derive(Clone)]
 struct End<'a> {
     node: &'a str,
     link: &'a LinkEnd,
+    identity: String,
 }
 
 pub(super) fn check(system: &System, diagnostics: &mut Vec<Diagnostic>) {
@@ -25,26 +34,37 @@ pub(super) fn check(system: &System, diagnostics: &mut Vec<Diagnostic>) {
         .nodes
         .iter()
         .flat_map(|n| {
-            n.links.iter().map(move |link| End {
-                node: n.name(),
-                link,
+            n.links.iter().map(move |link| {
+                let way = match link.direction {
+                    Direction::To => Way::Outbound,
+                    Direction::From => Way::Inbound,
+                };
+                End {
+                    node: n.name(),
+                    link,
+                    // An address the grammar refuses is the node check's report; compare
+                    // it by its text meanwhile.
+                    identity: link
+                        .url
+                        .identity(way)
+                        .unwrap_or_else(|| link.url.text.clone()),
+                }
             })
         })
         .collect();
     // The first writer of each address; later writers on other nodes are errors.
-    let mut writers: HashMap<&str, End<'_>> = HashMap::new();
+    let mut writers: HashMap<&str, &End<'_>> = HashMap::new();
     for end in ends.iter().filter(|e| e.link.direction == Direction::To) {
-        let url = end.link.url.text.as_str();
-        match writers.get(url) {
+        match writers.get(end.identity.as_str()) {
             Some(first) if first.node != end.node => diagnostics.push(two_writers(first, end)),
             Some(_) => {} // the same node twice: the node check reports it
             None => {
-                writers.insert(url, *end);
+                writers.insert(end.identity.as_str(), end);
             }
         }
     }
     for reader in ends.iter().filter(|e| e.link.direction == Direction::From) {
-        match writers.get(reader.link.url.text.as_str()) {
+        match writers.get(reader.identity.as_str()) {
             None if reader.link.external => {}
             None => diagnostics.push(no_writer(reader, &writers)),
             Some(writer) if reader.link.external => {
@@ -55,6 +75,8 @@ pub(super) fn check(system: &System, diagnostics: &mut Vec<Diagnostic>) {
                     diagnostics.push(type_mismatch(writer, reader));
                 } else if let Some(diagnostic) = codec_mismatch(writer, reader) {
                     diagnostics.push(diagnostic);
+                } else if let Some(diagnostic) = options_conflict(writer, reader) {
+                    diagnostics.push(diagnostic);
                 }
             }
         }
@@ -63,10 +85,19 @@ pub(super) fn check(system: &System, diagnostics: &mut Vec<Diagnostic>) {
 
 fn two_writers(first: &End<'_>, second: &End<'_>) -> Diagnostic {
     let url = &second.link.url.text;
+    // Two spellings of one address: say so, it is why the texts differ.
+    let same = if first.link.url.text == *url {
+        String::new()
+    } else {
+        format!(
+            "; \"{url}\" is the address \"{}\": options do not make another address",
+            second.identity
+        )
+    };
     Diagnostic::error(
         second.link.span,
         format!(
-            "link address \"{url}\" is written by two nodes: `{}` (record `{}`) and `{}` (record `{}`)",
+            "link address \"{url}\" is written by two nodes: `{}` (record `{}`) and `{}` (record `{}`){same}",
             second.node, second.link.record, first.node, first.link.record
         ),
     )
@@ -76,11 +107,29 @@ fn two_writers(first: &End<'_>, second: &End<'_>) -> Diagnostic {
     ))
     .note_at(
         first.link.span,
-        format!("node `{}` writes \"{url}\" here", first.node),
+        format!("node `{}` writes \"{}\" here", first.node, first.link.url.text),
     )
 }
 
-fn no_writer(reader: &End<'_>, writers: &HashMap<&str, End<'_>>) -> Diagnostic {
+/// Options at the two ends of one address that the connector says cannot both hold.
+fn options_conflict(writer: &End<'_>, reader: &End<'_>) -> Option<Diagnostic> {
+    let row = writer.link.url.scheme_row()?;
+    let conflict = (row.conflict)(&writer.link.url.address, &reader.link.url.address)?;
+    let option = conflict.option;
+    Some(
+        Diagnostic::error(
+            reader.link.url.span,
+            format!(
+                "the ends of \"{}\" contradict each other on `{option}`: node `{}` reads \"{}\", node `{}` writes \"{}\"",
+                reader.identity, reader.node, reader.link.url.text, writer.node, writer.link.url.text
+            ),
+        )
+        .help(format!("{}: give both ends the same `{option}`, or lower the reader's", conflict.reason))
+        .note_at(writer.link.url.span, format!("node `{}` writes \"{}\" here", writer.node, writer.link.url.text)),
+    )
+}
+
+fn no_writer(reader: &End<'_>, writers: &HashMap<&str, &End<'_>>) -> Diagnostic {
     let url = &reader.link.url.text;
     // In file order, so a tie between two close addresses is broken the same way each run.
     let mut written: Vec<(&str, usize)> = writers
@@ -89,10 +138,10 @@ fn no_writer(reader: &End<'_>, writers: &HashMap<&str, End<'_>>) -> Diagnostic {
         .collect();
     written.sort_by_key(|(_, at)| *at);
     let written = written.into_iter().map(|(url, _)| url);
-    let help = match did_you_mean(url, written) {
+    let help = match did_you_mean(&reader.identity, written) {
         Some(close) => format!(
-            "did you mean \"{close}\" (written by node `{}`)? if the writer is outside this file, add `external = true` to this link",
-            writers[close].node
+            "did you mean \"{}\" (written by node `{}`)? if the writer is outside this file, add `external = true` to this link",
+            writers[close].link.url.text, writers[close].node
         ),
         None => "link it from an address some node writes with `link_to`, or add `external = true` to this link if the writer is outside this file".to_owned(),
     };

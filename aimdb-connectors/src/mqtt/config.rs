@@ -199,47 +199,28 @@ pub struct LinkOptions<'a> {
 }
 
 impl<'a> LinkOptions<'a> {
-    /// Parse a link address. The topic must be non-empty; query keys are `qos` and `retain`,
-    /// each at most once.
+    /// Parse a link address with the scheme's one grammar
+    /// ([`aimdb_core::address::mqtt`], the same code the compiler checks URLs with). The
+    /// topic may be a filter here; an outbound link refuses one (see [`is_filter`](Self::is_filter)).
     pub fn parse(address: &'a str) -> Result<Self, LinkError> {
-        let (topic, query) = match address.split_once('?') {
-            Some((topic, query)) => (topic, Some(query)),
-            None => (address, None),
-        };
-        if topic.is_empty() {
-            return Err(LinkError::EmptyTopic);
-        }
-        if topic.contains('\0') {
-            return Err(LinkError::BadTopic);
-        }
-        let mut options = LinkOptions {
-            topic,
-            qos: None,
-            retain: None,
-        };
-        for pair in query.into_iter().flat_map(|q| q.split('&')) {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            match key {
-                "qos" if options.qos.is_none() => {
-                    options.qos = Some(match value {
-                        "0" => QoS::AtMostOnce,
-                        "1" => QoS::AtLeastOnce,
-                        "2" => QoS::ExactlyOnce,
-                        _ => return Err(LinkError::BadQos),
-                    })
-                }
-                "retain" if options.retain.is_none() => {
-                    options.retain = Some(match value {
-                        "true" => true,
-                        "false" => false,
-                        _ => return Err(LinkError::BadRetain),
-                    })
-                }
-                "qos" | "retain" => return Err(LinkError::Repeated),
-                _ => return Err(LinkError::UnknownOption),
-            }
-        }
-        Ok(options)
+        use aimdb_core::address::{AddressErrorKind as Kind, Direction, mqtt::MqttAddress};
+        let parsed = MqttAddress::parse(address, Direction::Inbound).map_err(|e| match e.kind {
+            Kind::Empty => LinkError::EmptyTopic,
+            Kind::BadValue { option: "qos", .. } => LinkError::BadQos,
+            Kind::BadValue { .. } => LinkError::BadRetain,
+            Kind::UnknownOption | Kind::NoOptions => LinkError::UnknownOption,
+            Kind::RepeatedOption => LinkError::Repeated,
+            _ => LinkError::BadTopic,
+        })?;
+        Ok(LinkOptions {
+            topic: parsed.topic,
+            qos: parsed.qos.map(|q| match q {
+                0 => QoS::AtMostOnce,
+                1 => QoS::AtLeastOnce,
+                _ => QoS::ExactlyOnce,
+            }),
+            retain: parsed.retain,
+        })
     }
 
     /// Whether the topic is a filter with `+` or `#` wildcards (inbound only).

@@ -34,29 +34,25 @@ pub enum LinkError {
 }
 
 impl<'a> LinkOptions<'a> {
-    /// Parse `topic?qos=1&retain=true`.
+    /// Parse `topic?qos=1&retain=true` with the scheme's one grammar
+    /// ([`aimdb_core::address::mqtt`], the same code the compiler checks URLs with), and
+    /// this connector's own limit, [`TOPIC_MAX`].
     pub fn parse(address: &'a str) -> Result<Self, LinkError> {
-        let (topic, query) = address.split_once('?').unwrap_or((address, ""));
-        if topic.is_empty() || topic.len() > TOPIC_MAX || topic.contains('\0') {
+        use aimdb_core::address::{AddressErrorKind as Kind, Direction, mqtt::MqttAddress};
+        let parsed = MqttAddress::parse(address, Direction::Inbound).map_err(|e| match e.kind {
+            Kind::UnknownOption | Kind::RepeatedOption | Kind::BadValue { .. } => {
+                LinkError::BadOption
+            }
+            _ => LinkError::BadTopic,
+        })?;
+        if parsed.topic.len() > TOPIC_MAX {
             return Err(LinkError::BadTopic);
         }
-        let mut options = LinkOptions {
-            topic,
-            qos: None,
-            retain: None,
-        };
-        for pair in query.split('&').filter(|pair| !pair.is_empty()) {
-            match pair.split_once('=') {
-                Some(("qos", q @ ("0" | "1" | "2"))) if options.qos.is_none() => {
-                    options.qos = Some(q.as_bytes()[0] - b'0')
-                }
-                Some(("retain", r @ ("true" | "false"))) if options.retain.is_none() => {
-                    options.retain = Some(r == "true")
-                }
-                _ => return Err(LinkError::BadOption),
-            }
-        }
-        Ok(options)
+        Ok(LinkOptions {
+            topic: parsed.topic,
+            qos: parsed.qos,
+            retain: parsed.retain,
+        })
     }
 
     /// Whether the topic holds `+` or `#` wildcards (allowed inbound only).

@@ -1,0 +1,109 @@
+//! `mqtt://TOPIC?qos=0|1|2&retain=true|false`.
+//!
+//! The identity is the topic. `qos` is per end: a subscription receives at the lower of the
+//! publisher's and its own QoS, so a reader asking for more than the writer publishes with
+//! is a conflict. `retain` matters only when publishing; a reader may leave it out.
+
+use super::options::{self, boolean, once};
+use super::{AddressError, AddressErrorKind, Conflict, Direction, Parsed};
+
+/// The longest topic MQTT can carry (a two-byte length prefix).
+pub const TOPIC_MAX: usize = 65_535;
+
+/// One MQTT link address, parsed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MqttAddress<'a> {
+    /// The topic, or (inbound) the topic filter: the address before `?`.
+    pub topic: &'a str,
+    /// `qos=0|1|2`, if given.
+    pub qos: Option<u8>,
+    /// `retain=true|false`, if given.
+    pub retain: Option<bool>,
+}
+
+impl<'a> MqttAddress<'a> {
+    /// Parse and check an address for a link in `direction`: a topic (no wildcards) for an
+    /// outbound link, a topic or a well-formed filter for an inbound one.
+    pub fn parse(address: &'a str, direction: Direction) -> Result<Self, AddressError<'a>> {
+        let (topic, query) = options::split(address);
+        if topic.is_empty() {
+            return Err(AddressError::new(AddressErrorKind::Empty, topic));
+        }
+        if topic.contains('\0') {
+            return Err(AddressError::new(AddressErrorKind::BadCharacter, topic));
+        }
+        if topic.len() > TOPIC_MAX {
+            return Err(AddressError::new(AddressErrorKind::TooLong, topic));
+        }
+        if topic.contains(['+', '#']) {
+            if direction == Direction::Outbound {
+                return Err(AddressError::new(AddressErrorKind::WildcardOutbound, topic));
+            }
+            check_filter(topic)?;
+        }
+        let mut parsed = MqttAddress {
+            topic,
+            qos: None,
+            retain: None,
+        };
+        for (key, value) in options::query(query) {
+            match key {
+                "qos" => {
+                    let qos = match value {
+                        "0" => 0,
+                        "1" => 1,
+                        "2" => 2,
+                        _ => {
+                            return Err(AddressError::new(
+                                AddressErrorKind::BadValue {
+                                    option: "qos",
+                                    expected: "0, 1 or 2",
+                                },
+                                value,
+                            ));
+                        }
+                    };
+                    once(&mut parsed.qos, key, qos)?;
+                }
+                "retain" => once(&mut parsed.retain, key, boolean("retain", value)?)?,
+                _ => return Err(AddressError::new(AddressErrorKind::UnknownOption, key)),
+            }
+        }
+        Ok(parsed)
+    }
+
+    /// Whether the topic is a filter with `+` or `#` wildcards (inbound only).
+    pub fn is_filter(&self) -> bool {
+        self.topic.contains(['+', '#'])
+    }
+}
+
+/// `+` and `#` are whole levels, and `#` is the last level.
+fn check_filter(filter: &str) -> Result<(), AddressError<'_>> {
+    let mut levels = filter.split('/').peekable();
+    while let Some(level) = levels.next() {
+        let whole = level == "+" || (level == "#" && levels.peek().is_none());
+        if level.contains(['+', '#']) && !whole {
+            return Err(AddressError::new(AddressErrorKind::BadFilter, filter));
+        }
+    }
+    Ok(())
+}
+
+/// The scheme table's grammar entry.
+pub(crate) fn parse(address: &str, direction: Direction) -> Result<Parsed<'_>, AddressError<'_>> {
+    MqttAddress::parse(address, direction).map(|a| Parsed { identity: a.topic })
+}
+
+/// A reader asking for a higher QoS than the writer publishes with.
+pub(crate) fn conflict(writer: &str, reader: &str) -> Option<Conflict> {
+    let writer = MqttAddress::parse(writer, Direction::Outbound).ok()?;
+    let reader = MqttAddress::parse(reader, Direction::Inbound).ok()?;
+    match (writer.qos, reader.qos) {
+        (Some(w), Some(r)) if r > w => Some(Conflict {
+            option: "qos",
+            reason: "a subscriber receives at the lower of the publisher's and its own QoS, so the reader would not get the delivery it asks for",
+        }),
+        _ => None,
+    }
+}

@@ -1,0 +1,103 @@
+extern crate std;
+use std::string::ToString;
+
+use super::mqtt::MqttAddress;
+use super::ws::WsAddress;
+use super::*;
+
+fn kind(scheme: &str, address: &str, direction: Direction) -> Option<AddressErrorKind> {
+    (super::scheme(scheme).unwrap().parse)(address, direction)
+        .err()
+        .map(|e| e.kind)
+}
+
+#[test]
+fn the_identity_leaves_options_out() {
+    let mqtt = super::scheme("mqtt").unwrap();
+    for address in ["a/b", "a/b?qos=0", "a/b?retain=true&qos=1"] {
+        assert_eq!(
+            (mqtt.parse)(address, Direction::Outbound).unwrap().identity,
+            "a/b"
+        );
+    }
+    let ws = super::scheme("ws").unwrap();
+    assert_eq!(
+        (ws.parse)("x/y?latest=false", Direction::Outbound)
+            .unwrap()
+            .identity,
+        "x/y"
+    );
+}
+
+#[test]
+fn mqtt_options_and_topics() {
+    let a = MqttAddress::parse("t?qos=2&retain=false", Direction::Outbound).unwrap();
+    assert_eq!((a.topic, a.qos, a.retain), ("t", Some(2), Some(false)));
+    let bad_qos = MqttAddress::parse("t?qos=7", Direction::Outbound).unwrap_err();
+    assert_eq!(bad_qos.part, "7");
+    assert_eq!(bad_qos.to_string(), "`qos=7`: `qos` takes 0, 1 or 2");
+    use AddressErrorKind::*;
+    let out = Direction::Outbound;
+    let inb = Direction::Inbound;
+    assert_eq!(
+        kind("mqtt", "t?retain=maybe", out),
+        Some(BadValue {
+            option: "retain",
+            expected: "`true` or `false`"
+        })
+    );
+    assert_eq!(kind("mqtt", "t?speed=9", out), Some(UnknownOption));
+    assert_eq!(kind("mqtt", "t?qos=1&qos=0", out), Some(RepeatedOption));
+    assert_eq!(kind("mqtt", "?qos=1", out), Some(Empty));
+    assert_eq!(kind("mqtt", "a/+/c", out), Some(WildcardOutbound));
+    assert_eq!(kind("mqtt", "a/#", out), Some(WildcardOutbound));
+    assert_eq!(kind("mqtt", "a/+/c", inb), None);
+    assert_eq!(kind("mqtt", "a/#", inb), None);
+    assert_eq!(kind("mqtt", "a/#/c", inb), Some(BadFilter));
+    assert_eq!(kind("mqtt", "a/b+", inb), Some(BadFilter));
+    assert_eq!(kind("mqtt", "a\0b", inb), Some(BadCharacter));
+}
+
+#[test]
+fn mqtt_qos_conflict_only_when_the_reader_asks_for_more() {
+    let mqtt = super::scheme("mqtt").unwrap();
+    assert!((mqtt.conflict)("t?qos=0", "t?qos=1").is_some());
+    assert!((mqtt.conflict)("t?qos=1", "t?qos=0").is_none());
+    assert!(
+        (mqtt.conflict)("t", "t?qos=2").is_none(),
+        "the writer's default is not known at compile time"
+    );
+    assert!((mqtt.conflict)("t?retain=true", "t").is_none());
+}
+
+#[test]
+fn plain_schemes_take_no_options() {
+    assert_eq!(
+        kind("serial", "a/b?x=1", Direction::Outbound),
+        Some(AddressErrorKind::NoOptions)
+    );
+    assert_eq!(
+        kind("loopback", "", Direction::Inbound),
+        Some(AddressErrorKind::Empty)
+    );
+    assert_eq!(kind("serial", "climate/reading", Direction::Inbound), None);
+}
+
+#[test]
+fn ws_latest() {
+    assert_eq!(
+        WsAddress::parse("p?latest=true").unwrap().latest,
+        Some(true)
+    );
+    assert_eq!(
+        kind("ws", "p?latest=1", Direction::Outbound),
+        Some(AddressErrorKind::BadValue {
+            option: "latest",
+            expected: "`true` or `false`"
+        })
+    );
+    assert_eq!(
+        kind("ws", "p\u{7}", Direction::Outbound),
+        Some(AddressErrorKind::BadCharacter)
+    );
+}
