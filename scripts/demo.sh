@@ -99,6 +99,13 @@ if listening "${web%:*}" "${web##*:}"; then
 fi
 export AIMDB_WEB="$web"
 page="http://$web/${AIMDB_WEB_TOKEN:+?token=$AIMDB_WEB_TOKEN}"
+# Printed with the token masked, as aimdb_connectors::ws::mask_token does (s3…(12 chars)).
+shown="http://$web/"
+if [ -n "${AIMDB_WEB_TOKEN:-}" ]; then
+  keep=""
+  [ "${#AIMDB_WEB_TOKEN}" -ge 8 ] && keep="${AIMDB_WEB_TOKEN:0:2}"
+  shown="http://$web/?token=${keep}…(${#AIMDB_WEB_TOKEN} chars) (the token is \$AIMDB_WEB_TOKEN)"
+fi
 first_reading() {
   local noted=0
   while IFS= read -r line; do
@@ -111,7 +118,7 @@ first_reading() {
 }
 "$host_bin/dashboard" --broker "$broker" > >(first_reading) 2>&1 &
 pids+=($!)
-say "dashboard page: $page  (live values, chart, topology; open it in a browser)"
+say "dashboard page: $shown  (live values, chart, topology; open it in a browser)"
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && command -v xdg-open >/dev/null; then
   xdg-open "$page" >/dev/null 2>&1 || true
 fi

@@ -1,5 +1,7 @@
 //! The WebSocket connector against a real client (tokio-tungstenite): values arrive with
-//! key, value and timestamp; a client without the token is refused with 401; a write to a
+//! key, value and timestamp; a client without the token is refused with 401 (the `Bearer`
+//! scheme in any case); a page of another origin is refused with 403, the server's own and
+//! an allow-listed origin are not; a write to a
 //! record the node does not take from the socket is rejected and counted; a client that
 //! reconnects gets the current value at once; the page and the graph are served.
 
@@ -42,8 +44,14 @@ static ROUTES: [InboundRoute; 1] = [InboundRoute {
 /// A connector on a free port with the token, the setpoint route and the reading
 /// registered as `SingleLatest`.
 fn start() -> &'static WsConnector {
+    start_with(Vec::new())
+}
+
+/// [`start`], with `allowed_origins`.
+fn start_with(allowed_origins: Vec<String>) -> &'static WsConnector {
     let mut config = WsConfig::new("127.0.0.1:0".parse().unwrap());
     config.token = Some(TOKEN.into());
+    config.allowed_origins = allowed_origins;
     config.graph = Some("flowchart LR\n    a --> b\n".into());
     let ws = WsConnector::start(config).expect("start");
     ws.attach(&ROUTES);
@@ -54,6 +62,30 @@ fn start() -> &'static WsConnector {
 async fn connect(ws: &WsConnector, query: &str) -> Result<Client, WsError> {
     let url = format!("ws://{}/ws{query}", ws.local_addr());
     connect_async(url).await.map(|(client, _)| client)
+}
+
+/// Connect with extra request headers (tungstenite sends `Host` from the URL, no `Origin`).
+async fn connect_with(
+    ws: &WsConnector,
+    query: &str,
+    headers: &[(&'static str, &str)],
+) -> Result<Client, WsError> {
+    let mut request = format!("ws://{}/ws{query}", ws.local_addr())
+        .into_client_request()
+        .unwrap();
+    for (name, value) in headers {
+        request.headers_mut().append(*name, value.parse().unwrap());
+    }
+    connect_async(request).await.map(|(client, _)| client)
+}
+
+/// The HTTP status an upgrade was refused with (panics if it was accepted).
+fn refused(result: Result<Client, WsError>) -> u16 {
+    match result {
+        Err(WsError::Http(response)) => response.status().as_u16(),
+        Err(other) => panic!("failed without an HTTP answer: {other}"),
+        Ok(_) => panic!("accepted"),
+    }
 }
 
 /// The next text message as JSON (within 2 s).
@@ -154,6 +186,113 @@ async fn a_client_without_the_token_is_refused_with_401() {
     let mut by_query = connect(ws, &format!("?token={TOKEN}")).await.unwrap();
     assert_eq!(next(&mut by_query).await["type"], "hello");
     assert_eq!(ws.stats().sessions, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bearer_scheme_is_matched_in_any_case_and_the_token_exactly() {
+    let ws = start();
+    for scheme in ["bearer", "BEARER", "Bearer"] {
+        let value = format!("{scheme} {TOKEN}");
+        let mut client = connect_with(ws, "", &[("Authorization", &value)])
+            .await
+            .unwrap_or_else(|e| panic!("`{value}` refused: {e}"));
+        assert_eq!(next(&mut client).await["type"], "hello", "{value}");
+    }
+    assert_eq!(ws.stats().sessions, 3);
+    let wrong = [
+        format!("bearer {}", TOKEN.to_uppercase()),
+        "bearer wrong".to_owned(),
+        format!("Basic {TOKEN}"),
+        format!("Bearer{TOKEN}"),
+        TOKEN.to_owned(),
+    ];
+    for value in &wrong {
+        let status = refused(connect_with(ws, "", &[("Authorization", value)]).await);
+        assert_eq!(status, 401, "{value}");
+    }
+    let stats = ws.stats();
+    assert_eq!(
+        (stats.unauthorized, stats.sessions),
+        (wrong.len() as u64, 3)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_of_another_origin_is_refused_with_403_even_with_the_token() {
+    let ws = start();
+    let port = ws.local_addr().port();
+    let query = format!("?token={TOKEN}");
+    let other_port = format!("http://127.0.0.1:{}", port.wrapping_add(1));
+    let https = format!("https://127.0.0.1:{port}");
+    let cross_site = [
+        "http://evil.example",
+        "https://evil.example",
+        "null",
+        other_port.as_str(),
+        https.as_str(),
+    ];
+    for origin in cross_site {
+        let status = refused(connect_with(ws, &query, &[("Origin", origin)]).await);
+        assert_eq!(status, 403, "{origin}");
+    }
+    // Refused before the token is looked at: a wrong token is still a 403, not a 401.
+    let wrong =
+        refused(connect_with(ws, "?token=wrong", &[("Origin", "http://evil.example")]).await);
+    assert_eq!(wrong, 403);
+    let stats = ws.stats();
+    assert_eq!(
+        (stats.forbidden, stats.unauthorized, stats.sessions),
+        (cross_site.len() as u64 + 1, 0, 0)
+    );
+
+    // The server's own origin (the page it serves), in any case; no Origin at all.
+    for origin in [
+        format!("http://127.0.0.1:{port}"),
+        format!("HTTP://127.0.0.1:{port}"),
+    ] {
+        let mut client = connect_with(ws, &query, &[("Origin", &origin)])
+            .await
+            .unwrap_or_else(|e| panic!("{origin} refused: {e}"));
+        assert_eq!(next(&mut client).await["type"], "hello");
+    }
+    let mut plain = connect(ws, &query).await.unwrap();
+    assert_eq!(next(&mut plain).await["type"], "hello");
+    // The right origin does not stand in for the token.
+    let own = format!("http://127.0.0.1:{port}");
+    assert_eq!(
+        refused(connect_with(ws, "", &[("Origin", &own)]).await),
+        401
+    );
+    let stats = ws.stats();
+    assert_eq!(
+        (stats.forbidden, stats.unauthorized, stats.sessions),
+        (cross_site.len() as u64 + 1, 1, 3)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_allow_listed_origin_is_accepted_and_the_list_replaces_the_default() {
+    let ws = start_with(vec!["https://dash.example.com".into()]);
+    let port = ws.local_addr().port();
+    let query = format!("?token={TOKEN}");
+    for origin in ["https://dash.example.com", "HTTPS://Dash.Example.COM:443"] {
+        let mut client = connect_with(ws, &query, &[("Origin", origin)])
+            .await
+            .unwrap_or_else(|e| panic!("{origin} refused: {e}"));
+        assert_eq!(next(&mut client).await["type"], "hello");
+    }
+    let own = format!("http://127.0.0.1:{port}");
+    for origin in [
+        "https://dash.example.com:8443",
+        "http://dash.example.com",
+        "https://evil.dash.example.com",
+        own.as_str(),
+    ] {
+        let status = refused(connect_with(ws, &query, &[("Origin", origin)]).await);
+        assert_eq!(status, 403, "{origin}");
+    }
+    let stats = ws.stats();
+    assert_eq!((stats.sessions, stats.forbidden), (2, 4));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -305,6 +444,12 @@ async fn the_page_and_the_graph_are_served_on_the_same_port() {
         ws.page_url(),
         format!("http://{}/?token={TOKEN}", ws.local_addr())
     );
+    let masked = ws.masked_page_url();
+    assert_eq!(
+        masked,
+        format!("http://{}/?token=s3…(12 chars)", ws.local_addr())
+    );
+    assert!(!masked.contains(TOKEN), "{masked}");
 }
 
 #[test]

@@ -17,6 +17,7 @@
 use std::fmt;
 use std::net::SocketAddr;
 use std::string::String;
+use std::vec::Vec;
 
 /// Server address, token and limits of one [`WsConnector`](super::WsConnector).
 #[derive(Clone)]
@@ -24,10 +25,21 @@ pub struct WsConfig {
     /// Where the server listens (HTTP for the page, `/ws` for the socket). Port 0 picks a
     /// free port; [`WsConnector::local_addr`](super::WsConnector::local_addr) says which.
     pub bind: SocketAddr,
-    /// When set, `/ws` and `/graph` need it: `Authorization: Bearer TOKEN` or, since a
-    /// browser cannot set headers on a WebSocket, `?token=TOKEN`. Anything else is refused
-    /// with HTTP 401 before the upgrade.
+    /// When set, `/ws` and `/graph` need it: `Authorization: Bearer TOKEN` (the scheme in
+    /// any case) or, since a browser cannot set headers on a WebSocket, `?token=TOKEN`; the
+    /// token itself compares exactly. Anything else is refused with HTTP 401 before the
+    /// upgrade. Never print it: [`mask_token`] gives a form fit for logs.
     pub token: Option<String>,
+    /// Web origins (`scheme://host[:port]`, as a browser sends them in `Origin`) whose pages
+    /// may open `/ws`. A WebSocket upgrade that carries an `Origin` header is refused with
+    /// HTTP 403 unless that origin is listed here or, when this list is empty (the default),
+    /// unless it is the server's own: `http://` and the host and port of the request's
+    /// `Host` header, as for the page this connector serves. A non-empty list replaces that
+    /// default, so list the server's own origin too if its page is used. Schemes and hosts
+    /// compare case-insensitively, ports exactly (`http` and `ws` default to 80, `https` and
+    /// `wss` to 443). A request without `Origin` (not a browser: browsers always send it on
+    /// an upgrade) is not checked here, only by the token.
+    pub allowed_origins: Vec<String>,
     /// The topology graph served at `/graph` and drawn by the page: the Mermaid text
     /// `aimdb graph FILE` prints (the page reads that dialect). `None`: `/graph` is 404 and
     /// the page says so.
@@ -49,6 +61,7 @@ impl WsConfig {
         WsConfig {
             bind,
             token: None,
+            allowed_origins: Vec::new(),
             graph: None,
             title: String::from("aimdb"),
             channel_capacity: 1024,
@@ -57,7 +70,8 @@ impl WsConfig {
         }
     }
 
-    /// Check the numbers that must be positive and the token's characters.
+    /// Check the numbers that must be positive, the token's characters and that every
+    /// allowed origin is `scheme://host[:port]` (no path, no trailing `/`).
     pub fn validate(&self) -> Result<(), ConfigError> {
         let problem = if self.channel_capacity == 0 {
             "channel_capacity must be at least 1"
@@ -71,6 +85,12 @@ impl WsConfig {
             .is_some_and(|t| t.is_empty() || !t.bytes().all(|b| b.is_ascii_graphic()))
         {
             "token must be non-empty printable ASCII without spaces"
+        } else if self
+            .allowed_origins
+            .iter()
+            .any(|o| super::http::Origin::parse(o).is_none())
+        {
+            "allowed_origins entries must be `scheme://host[:port]`, without a path"
         } else {
             return Ok(());
         };
@@ -84,6 +104,7 @@ impl fmt::Debug for WsConfig {
         f.debug_struct("WsConfig")
             .field("bind", &self.bind)
             .field("token", &self.token.as_ref().map(|_| "<set>"))
+            .field("allowed_origins", &self.allowed_origins)
             .field("graph", &self.graph.as_ref().map(|g| g.len()))
             .field("title", &self.title)
             .field("channel_capacity", &self.channel_capacity)
@@ -91,6 +112,19 @@ impl fmt::Debug for WsConfig {
             .field("max_clients", &self.max_clients)
             .finish()
     }
+}
+
+/// The token in a form fit for logs and terminals: its first two characters (only when it
+/// is at least 8 characters long), `…` and its length, e.g. `s3…(12 chars)` for
+/// `s3cret-token`; never enough of it to be used.
+pub fn mask_token(token: &str) -> String {
+    let length = token.chars().count();
+    let shown: String = if length >= 8 {
+        token.chars().take(2).collect()
+    } else {
+        String::new()
+    };
+    std::format!("{shown}…({length} chars)")
 }
 
 /// A configuration value out of range (see [`WsConfig::validate`]).
@@ -176,6 +210,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_masked_token_cannot_be_used() {
+        assert_eq!(mask_token("s3cret-token"), "s3…(12 chars)");
+        assert_eq!(mask_token("short"), "…(5 chars)");
+        assert_eq!(mask_token(""), "…(0 chars)");
+        let long = "abcdefghijklmnopqrstuvwxyz";
+        assert!(!mask_token(long).contains("abc"), "{}", mask_token(long));
+    }
+
+    #[test]
     fn parses_path_and_options() {
         let link = LinkOptions::parse("climate/zone-a/reading?latest=false").unwrap();
         assert_eq!(
@@ -208,6 +251,19 @@ mod tests {
         config.token = Some("has space".into());
         assert!(config.validate().unwrap_err().0.contains("token"));
         config.token = None;
+        config.allowed_origins = std::vec!["https://dash.example.com:8443".into()];
+        assert_eq!(config.validate(), Ok(()));
+        for bad in [
+            "dash.example.com",
+            "https://dash.example.com/",
+            "null",
+            "https://a:b",
+        ] {
+            config.allowed_origins = std::vec![bad.into()];
+            let problem = config.validate().unwrap_err().0;
+            assert!(problem.contains("allowed_origins"), "{bad}: {problem}");
+        }
+        config.allowed_origins.clear();
         config.max_clients = 0;
         assert!(config.validate().unwrap_err().0.contains("max_clients"));
     }

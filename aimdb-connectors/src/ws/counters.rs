@@ -41,6 +41,9 @@ counters! {
         sessions,
         /// Requests refused with HTTP 401: no token, or the wrong one.
         unauthorized,
+        /// WebSocket upgrades refused with HTTP 403: their `Origin` header named a page
+        /// that may not open the socket (see `WsConfig::allowed_origins`).
+        forbidden,
         /// Upgrades refused with HTTP 503 because `max_clients` were connected.
         busy,
         /// Browser writes to a record the node does not take from the socket (no

@@ -1,6 +1,6 @@
 //! The HTTP side of the server: one request per connection, read by hand (the server only
-//! needs a request line and a few headers), the page's files, the graph, the token check
-//! and the WebSocket upgrade's accept key.
+//! needs a request line and a few headers), the page's files, the graph, the token and
+//! origin checks and the WebSocket upgrade's accept key.
 
 use std::io;
 use std::string::{String, ToString};
@@ -79,25 +79,125 @@ impl Request {
         })
     }
 
-    /// Whether the request carries `token`: as `Authorization: Bearer TOKEN` or `?token=`.
+    /// Whether the request carries `token`: as `Authorization: Bearer TOKEN` (the scheme in
+    /// any case) or as `?token=TOKEN`. Both go through [`presents`].
     pub(crate) fn has_token(&self, token: &str) -> bool {
-        let header = self
-            .header("authorization")
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim);
-        header.is_some_and(|given| same(given, token))
-            || self
-                .query_param("token")
-                .is_some_and(|given| same(&given, token))
+        let header = self.header("authorization").and_then(bearer);
+        let query = self.query_param("token");
+        // `|`, not `||`: both are compared, so the time taken does not tell which was tried.
+        presents(header, token) | presents(query.as_deref(), token)
+    }
+
+    /// Whether the request's `Origin` may open the socket: no `Origin` (not a browser), or
+    /// exactly one that is in `allowed` or, when `allowed` is empty, the server's own
+    /// (`http://` and the `Host` header's host and port). See `WsConfig::allowed_origins`.
+    pub(crate) fn origin_allowed(&self, allowed: &[Origin]) -> bool {
+        let mut origins = self
+            .headers
+            .iter()
+            .filter(|(name, _)| name.eq_ignore_ascii_case("origin"));
+        let Some((_, origin)) = origins.next() else {
+            return true;
+        };
+        if origins.next().is_some() {
+            return false;
+        }
+        let Some(origin) = Origin::parse(origin) else {
+            return false;
+        };
+        if allowed.is_empty() {
+            let own = self
+                .header("host")
+                .and_then(|host| Origin::parse(&std::format!("http://{host}")));
+            return own.is_some_and(|own| own == origin);
+        }
+        allowed.contains(&origin)
     }
 
     /// Whether this is a WebSocket upgrade request.
     pub(crate) fn is_upgrade(&self) -> bool {
         self.header("upgrade")
             .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
+    }
+}
+
+/// The token of an `Authorization` header value `Bearer TOKEN`; the scheme is matched in any
+/// case (`bearer`, `BEARER`), as HTTP auth schemes are.
+fn bearer(value: &str) -> Option<&str> {
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim_start_matches(' '))
+}
+
+/// The one check every way of presenting the token goes through: the token given, if any,
+/// equals `token` exactly (compared in constant time).
+fn presents(given: Option<&str>, token: &str) -> bool {
+    given.is_some_and(|given| same(given, token))
+}
+
+/// A web origin, normalised for comparison: scheme and host in lower case, the port with
+/// the scheme's default filled in (`None`: a scheme without a default and no port given).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Origin {
+    scheme: String,
+    host: String,
+    port: Option<u16>,
+}
+
+impl Origin {
+    /// Parse `scheme://host[:port]` (an IPv6 host in brackets); anything else (a path, user
+    /// info, `null`, a port that is not a number up to 65535) is `None`.
+    pub(crate) fn parse(text: &str) -> Option<Origin> {
+        let (scheme, authority) = text.split_once("://")?;
+        let scheme_ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+        if !scheme_ok
+            || authority.is_empty()
+            || authority
+                .chars()
+                .any(|c| matches!(c, '/' | '?' | '#' | '@' | '\\') || !c.is_ascii_graphic())
+        {
+            return None;
+        }
+        let (host, port) = if authority.starts_with('[') {
+            let (host, after) = authority.split_at(authority.find(']')? + 1);
+            if host.len() == 2 || host[1..].contains('[') {
+                return None;
+            }
+            match after {
+                "" => (host, None),
+                _ => (host, Some(after.strip_prefix(':')?)),
+            }
+        } else {
+            let (host, port) = match authority.split_once(':') {
+                Some((host, port)) => (host, Some(port)),
+                None => (authority, None),
+            };
+            if host.is_empty() || host.contains(['[', ']']) {
+                return None;
+            }
+            (host, port)
+        };
+        let scheme = scheme.to_ascii_lowercase();
+        let port = match port {
+            Some(port) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => {
+                Some(port.parse::<u16>().ok()?)
+            }
+            Some(_) => return None,
+            None => match scheme.as_str() {
+                "http" | "ws" => Some(80),
+                "https" | "wss" => Some(443),
+                _ => None,
+            },
+        };
+        Some(Origin {
+            scheme,
+            host: host.to_ascii_lowercase(),
+            port,
+        })
     }
 }
 
@@ -252,5 +352,119 @@ mod tests {
         assert!(!same("ab", "abc"));
         assert!(!same("abcd", "abc"));
         assert_eq!(percent_decode("a%2Fb+c%zz"), "a/b c%zz");
+    }
+
+    fn request(headers: &[(&str, &str)], query: &str) -> Request {
+        Request {
+            method: "GET".into(),
+            path: "/ws".into(),
+            query: query.into(),
+            headers: headers
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            rest: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_bearer_scheme_is_matched_in_any_case_and_the_token_exactly() {
+        for value in ["Bearer tok", "bearer tok", "BEARER tok", "bEaReR  tok"] {
+            let request = request(&[("authorization", value)], "");
+            assert!(request.has_token("tok"), "{value}");
+        }
+        for value in [
+            "Bearer TOK",
+            "Bearer tok2",
+            "Basic tok",
+            "Bearertok",
+            "tok",
+            "Bearer",
+        ] {
+            let request = request(&[("Authorization", value)], "");
+            assert!(!request.has_token("tok"), "{value}");
+        }
+        assert!(request(&[], "a=1&token=t%2Fk").has_token("t/k"));
+        assert!(!request(&[], "token=TOK").has_token("tok"));
+        // A wrong header does not spoil a right query, nor the other way round.
+        assert!(request(&[("authorization", "Bearer no")], "token=tok").has_token("tok"));
+        assert!(request(&[("authorization", "Bearer tok")], "token=no").has_token("tok"));
+    }
+
+    #[test]
+    fn origins_normalise_case_and_default_ports_and_reject_the_rest() {
+        let origin = |text| Origin::parse(text);
+        assert_eq!(
+            origin("HTTPS://Dash.Example.COM"),
+            origin("https://dash.example.com:443")
+        );
+        assert_eq!(origin("http://[::1]:8080"), origin("http://[::1]:8080"));
+        assert_ne!(
+            origin("http://a.example:8080"),
+            origin("http://a.example:8081")
+        );
+        assert_ne!(origin("http://a.example"), origin("https://a.example"));
+        assert_eq!(origin("http://[::1]").unwrap().port, Some(80));
+        for bad in [
+            "null",
+            "a.example",
+            "http://",
+            "http://a.example/",
+            "http://a.example:",
+            "http://a.example:99999",
+            "http://a.example:8o",
+            "http://user@a.example",
+            "http://[::1",
+            "http://[::1]x",
+            "http://a]b",
+            "http://a b",
+            "1http://a",
+        ] {
+            assert_eq!(Origin::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_the_servers_own_origin_or_a_listed_one_may_open_the_socket() {
+        let host = ("Host", "127.0.0.1:8080");
+        let own = |origin| request(&[host, ("Origin", origin)], "").origin_allowed(&[]);
+        assert!(
+            request(&[host], "").origin_allowed(&[]),
+            "no Origin: not a browser"
+        );
+        assert!(own("http://127.0.0.1:8080"));
+        assert!(own("HTTP://127.0.0.1:8080"));
+        for other in [
+            "http://evil.example",
+            "http://127.0.0.1:8081",
+            "https://127.0.0.1:8080",
+            "http://127.0.0.1",
+            "null",
+        ] {
+            assert!(!own(other), "{other}");
+        }
+        let no_host = request(&[("Origin", "http://127.0.0.1:8080")], "");
+        assert!(!no_host.origin_allowed(&[]));
+        let two = request(
+            &[
+                host,
+                ("Origin", "http://127.0.0.1:8080"),
+                ("origin", "http://evil.example"),
+            ],
+            "",
+        );
+        assert!(!two.origin_allowed(&[]));
+
+        let listed = [Origin::parse("https://dash.example.com").unwrap()];
+        let allowed = |origin| request(&[host, ("Origin", origin)], "").origin_allowed(&listed);
+        assert!(allowed("https://Dash.Example.com:443"));
+        assert!(!allowed("https://dash.example.com:8443"));
+        assert!(
+            !allowed("http://127.0.0.1:8080"),
+            "a list replaces the default"
+        );
+        let host = ("Host", "[::1]:9000");
+        let v6 = request(&[host, ("Origin", "http://[::1]:9000")], "");
+        assert!(v6.origin_allowed(&[]));
     }
 }

@@ -26,8 +26,14 @@
 //!   `{"type":"error",..}` and counted ([`WsStats::rejected`]). The value's JSON text is
 //!   what the link's deserializer gets.
 //! - **Token**: with [`WsConfig::token`] set, `/ws` and `/graph` need
-//!   `Authorization: Bearer TOKEN` or `?token=TOKEN`; without it the upgrade is refused with
-//!   HTTP 401 and counted. The page passes its own `?token=` on.
+//!   `Authorization: Bearer TOKEN` (the scheme in any case) or `?token=TOKEN`, the token
+//!   exactly; without it the upgrade is refused with HTTP 401 and counted
+//!   ([`WsStats::unauthorized`]). The page passes its own `?token=` on. Print
+//!   [`WsConnector::masked_page_url`] or [`mask_token`], never the token.
+//! - **Origin**: a browser's upgrade (one with an `Origin` header) is refused with HTTP 403
+//!   and counted ([`WsStats::forbidden`]) unless its origin is the server's own or listed in
+//!   [`WsConfig::allowed_origins`], so a page on another site cannot open the socket even
+//!   with a stolen token.
 //! - `publish` never blocks: a client that falls `channel_capacity` messages behind misses
 //!   the oldest (counted as [`WsStats::lagged`]); `poll_ready` is always ready.
 
@@ -50,7 +56,7 @@ use tokio::task::JoinHandle;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 
-pub use config::{ConfigError, LinkError, LinkOptions, WsConfig};
+pub use config::{ConfigError, LinkError, LinkOptions, WsConfig, mask_token};
 pub use counters::{LinkStats, WsStats};
 
 use crate::counters::count_skipped;
@@ -87,6 +93,7 @@ impl std::error::Error for WsError {}
 pub struct WsConnector {
     hub: Hub,
     token: Option<String>,
+    allowed_origins: std::vec::Vec<http::Origin>,
     graph: Option<String>,
     max_clients: u64,
     local_addr: SocketAddr,
@@ -112,6 +119,12 @@ impl WsConnector {
         let connector: &'static WsConnector = Box::leak(Box::new(WsConnector {
             hub: Hub::new(config.channel_capacity, config.max_payload, config.title),
             token: config.token,
+            // `validate` has checked that every entry parses.
+            allowed_origins: config
+                .allowed_origins
+                .iter()
+                .filter_map(|origin| http::Origin::parse(origin))
+                .collect(),
             graph: config.graph,
             max_clients: config.max_clients as u64,
             local_addr,
@@ -129,10 +142,20 @@ impl WsConnector {
         self.local_addr
     }
 
-    /// The page's address, with the token if one is configured.
+    /// The page's address, with the token if one is configured: for a browser to open, not
+    /// to print (print [`masked_page_url`](Self::masked_page_url)).
     pub fn page_url(&self) -> String {
         match &self.token {
             Some(token) => std::format!("http://{}/?token={token}", self.local_addr),
+            None => std::format!("http://{}/", self.local_addr),
+        }
+    }
+
+    /// The page's address with the token masked by [`mask_token`], fit for logs:
+    /// `http://127.0.0.1:8080/?token=s3…(12 chars)`.
+    pub fn masked_page_url(&self) -> String {
+        match &self.token {
+            Some(token) => std::format!("http://{}/?token={}", self.local_addr, mask_token(token)),
             None => std::format!("http://{}/", self.local_addr),
         }
     }
@@ -251,6 +274,16 @@ impl WsConnector {
         authorized: bool,
     ) {
         let counters = &self.hub.counters;
+        // Before the token: a page on another site learns nothing about the token it holds.
+        if !request.origin_allowed(&self.allowed_origins) {
+            bump(&counters.forbidden);
+            return http::error(
+                &mut stream,
+                "403 Forbidden",
+                "pages of this origin may not open the socket",
+            )
+            .await;
+        }
         if !authorized {
             bump(&counters.unauthorized);
             return http::error(&mut stream, "401 Unauthorized", "token required").await;

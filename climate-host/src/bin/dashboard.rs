@@ -138,7 +138,11 @@ async fn main() {
             std::process::exit(2);
         }
     };
-    println!("{} page: {}", tag("dashboard", "host"), ws.page_url());
+    println!(
+        "{} page: {}",
+        tag("dashboard", "host"),
+        ws.masked_page_url()
+    );
     tokio::spawn(status());
     tokio::select! {
         () = dashboard::run(dashboard::Links { mqtt, ws }) => {}
