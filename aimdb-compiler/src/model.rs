@@ -107,6 +107,8 @@ pub struct Record {
     pub buffers: Vec<Buffer>,
     /// `.source(f)` calls.
     pub sources: Vec<Source>,
+    /// `.source_handle()` calls: code outside the node's tasks produces the record.
+    pub source_handles: Vec<SourceHandle>,
     /// `.tap(f)` calls.
     pub taps: Vec<Tap>,
     /// `.link_to(url)` calls.
@@ -160,6 +162,16 @@ pub struct Source {
     /// The source function.
     pub function: Function,
     /// The `.source` token.
+    pub span: Span,
+    /// Position in the record's chain, to order producers.
+    pub seq: usize,
+}
+
+/// `.source_handle()`: the record's producer is code outside the node's tasks (a `main`
+/// loop, an interrupt handler, a test), which takes the record's one `Producer` at run time.
+#[derive(Clone, Debug)]
+pub struct SourceHandle {
+    /// The `.source_handle` token (a file: the `source_handle` field).
     pub span: Span,
     /// Position in the record's chain, to order producers.
     pub seq: usize,
@@ -343,6 +355,8 @@ pub enum ProducerKind {
     LinkFrom,
     /// `.transform(..)` / `.transform_join(..)`.
     Transform,
+    /// `.source_handle()`.
+    SourceHandle,
 }
 
 impl Record {
@@ -366,7 +380,17 @@ impl Record {
             span: t.span,
             seq: t.seq,
         });
-        let mut all: Vec<_> = sources.chain(links).chain(transforms).collect();
+        let handles = self.source_handles.iter().map(|h| ProducerRef {
+            kind: ProducerKind::SourceHandle,
+            label: ".source_handle()".to_owned(),
+            span: h.span,
+            seq: h.seq,
+        });
+        let mut all: Vec<_> = sources
+            .chain(handles)
+            .chain(links)
+            .chain(transforms)
+            .collect();
         all.sort_by_key(|p| p.seq);
         all
     }

@@ -13,6 +13,10 @@
 //! - The [`registry`]: the run-time fallback of the ownership rule ("every key has exactly
 //!   one authoritative producer"), checked before any task runs.
 //! - The [`connector`] interface that links use to cross a machine boundary.
+//! - [`view`]: the read-only [`RecordView`] code outside a node gets of its records, and
+//!   the [`SourceHandle`] of a record produced by code outside the node's tasks.
+//! - [`address`]: the scheme table and one address grammar per URL scheme, shared by the
+//!   compiler and the connectors.
 //! - [`join`]: the fan-in a compiled `.transform_join()` reads its inputs through.
 #![no_std]
 #![forbid(unsafe_op_in_unsafe_fn)]
@@ -28,6 +32,7 @@ pub mod join;
 pub mod key;
 pub mod mutex;
 pub mod registry;
+pub mod view;
 
 pub use buffer::{
     BufferKind, Mailbox, RecordBuffer, RecvError, SingleLatest, SpmcRing, SubscribeError,
@@ -35,3 +40,4 @@ pub use buffer::{
 };
 pub use handle::{Consumer, Produced, Producer};
 pub use key::RecordKey;
+pub use view::{RecordView, SourceHandle};

@@ -50,6 +50,9 @@ pub enum Role {
     },
     /// A `.transform(..)` or `.transform_join(..)` producing the record.
     Transform,
+    /// A `.source_handle()`: code outside the node's tasks produces the record through the
+    /// one `Producer` its `SourceHandle` gives out.
+    SourceHandle,
     /// A reader (`.tap()`, `.link_to()`, a transform input): it only fixes the value type.
     Reader,
 }
@@ -63,7 +66,10 @@ impl Role {
     /// Whether this role makes its node the record's owner. A `.link_from()` only brings in,
     /// on one node, what another node owns.
     pub const fn is_authoritative(&self) -> bool {
-        matches!(self, Role::Source { .. } | Role::Transform)
+        matches!(
+            self,
+            Role::Source { .. } | Role::Transform | Role::SourceHandle
+        )
     }
 }
 
@@ -73,6 +79,7 @@ impl fmt::Display for Role {
             Role::Source { function } => write!(f, ".source({function})"),
             Role::LinkFrom { url } => write!(f, ".link_from(\"{url}\")"),
             Role::Transform => f.write_str(".transform()"),
+            Role::SourceHandle => f.write_str(".source_handle()"),
             Role::Reader => f.write_str("a reader"),
         }
     }
@@ -232,6 +239,7 @@ impl Role {
         match self {
             Role::Source { .. } => ".source()",
             Role::LinkFrom { .. } => ".link_from()",
+            Role::SourceHandle => ".source_handle()",
             Role::Transform => ".transform()",
             Role::Reader => "a reader",
         }

@@ -36,6 +36,7 @@
 //! | `.buffer(BufferCfg::SingleLatest)` | the current value only |
 //! | `.buffer(BufferCfg::Mailbox)` | one pending instruction, taken once |
 //! | `.source(f)` | this node produces the record (its one authoritative producer) |
+//! | `.source_handle()` | code outside the node's tasks (a `main` loop, an interrupt handler, a test) produces the record through the one `Producer` it takes from `NODE::RECORD_SOURCE` (a producer) |
 //! | `.tap(g)` | a local reader (several allowed) |
 //! | `.link_to("scheme://address").with_serializer_raw(s)` | publish every value over a connector |
 //! | `.link_from("scheme://address").with_deserializer_raw(d)` | the record is produced elsewhere; observe it here (a producer) |
@@ -141,10 +142,24 @@
 //! `pub mod NAME { use super::*; ... }` in the scope of the macro call, so the topology
 //! names items of the enclosing module (put the topology at module level, not inside a
 //! function). In it:
-//! - one `pub static` buffer per record, named after the key's last segment in
+//! - one private `static` buffer per record, with one reader slot per tap, outbound link
+//!   and transform input reading it, and its public read-only view,
+//!   `pub static READING: RecordView<T, ..>`, named after the key's last segment in
 //!   SCREAMING_CASE (`ClimateKey::Reading` → `READING`; on a collision, the whole key:
-//!   `CLIMATE_KEY_READING`), with one reader slot per tap, outbound link and transform
-//!   input reading it;
+//!   `CLIMATE_KEY_READING`). Code outside the node can subscribe, read the newest value and
+//!   ask the figures, and cannot write: only the record's declared producer writes it
+//!   (`dashboard::READING.produce(..)` does not compile). For example:
+//!
+//!   ```ignore
+//!   if let Some(t) = dashboard::READING.latest() { println!("{} °C", t.celsius()); }
+//!   let mut readings = dashboard::READING.subscribe()?; // a free reader slot
+//!   ```
+//!
+//!   A reader slot is counted per declared reader, so an outside subscriber needs one to
+//!   spare; declare a `.tap()` for a reader that runs for the node's whole life;
+//! - for a `.source_handle()` record, `pub static READING_SOURCE: SourceHandle<..>`:
+//!   `READING_SOURCE.take()` returns the record's one `Producer` (`Copy`: pass it where it
+//!   is needed); a second `take` panics, naming the record and the node;
 //! - per join producing `APPLIED`: `pub enum AppliedInput` (one variant per input),
 //!   `pub struct AppliedInputs` (one consumer per input) and `pub type AppliedRx`;
 //! - `pub mod ram` with the bytes each buffer takes and `TOTAL`;

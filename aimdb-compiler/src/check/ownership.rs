@@ -34,6 +34,10 @@ fn two_producers(key: &str, first: &ProducerRef, second: &ProducerRef) -> Diagno
             "two `.link_from()`s",
             "observe the record through one `.link_from()`: each remote writer should own a record of its own (its own key), joined into this one by an arbiter (`.transform_join()`)",
         ),
+        (SourceHandle, _) | (_, SourceHandle) => (
+            "a `.source_handle()` and another producer",
+            "`.source_handle()` declares that code outside the node's tasks produces this record through its one `Producer`: keep it alone, or give the other writer a record of its own (its own key) and join the two in an arbiter (`.transform_join()`)",
+        ),
         _ => (
             "a transform and another producer",
             "a transformed record is produced by its transform alone: remove the other producer, or give it a record of its own and make that an input of the transform",

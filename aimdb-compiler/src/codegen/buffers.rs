@@ -1,7 +1,7 @@
 //! One `static` buffer per record, sized from the topology, and the node's RAM figures.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 
 use super::{Planned, private};
 use crate::model::{BufferKind, Runtime};
@@ -9,11 +9,7 @@ use crate::model::{BufferKind, Runtime};
 /// The buffer type of a record: kind, mutex for the runtime, value type, capacity, readers.
 pub(super) fn buffer_type(planned: &Planned<'_>, runtime: Runtime) -> TokenStream {
     let p = private();
-    let mutex = match runtime {
-        // Per-buffer locks: unrelated records never contend across tokio's worker threads.
-        Runtime::Tokio => quote!(#p::aimdb_core::mutex::StdRawMutex),
-        Runtime::Embassy => quote!(#p::aimdb_core::mutex::CriticalSectionRawMutex),
-    };
+    let mutex = mutex(runtime);
     let ty = &planned.record.value_type.ty;
     let readers = planned.readers;
     match planned.record.buffers.first().map(|b| &b.kind) {
@@ -27,24 +23,55 @@ pub(super) fn buffer_type(planned: &Planned<'_>, runtime: Runtime) -> TokenStrea
     }
 }
 
+/// The mutex of the runtime's buffers.
+fn mutex(runtime: Runtime) -> TokenStream {
+    let p = private();
+    match runtime {
+        // Per-buffer locks: unrelated records never contend across tokio's worker threads.
+        Runtime::Tokio => quote!(#p::aimdb_core::mutex::StdRawMutex),
+        Runtime::Embassy => quote!(#p::aimdb_core::mutex::CriticalSectionRawMutex),
+    }
+}
+
 /// The statics and the `ram` module.
-pub(super) fn emit(records: &[Planned<'_>], runtime: Runtime) -> TokenStream {
+///
+/// A record's buffer is private to the node's module: only the node's own tasks (its
+/// declared producer among them) reach it. Outside code gets a read-only `RecordView`, and
+/// a `.source_handle()` record a `SourceHandle` that gives out its one `Producer` once.
+pub(super) fn emit(records: &[Planned<'_>], runtime: Runtime, node: &str) -> TokenStream {
+    let p = private();
     let statics = records.iter().map(|planned| {
-        let ident = &planned.ident;
+        let (ident, buffer) = (&planned.ident, &planned.buffer);
         let ty = buffer_type(planned, runtime);
         let record = planned.record;
+        let value = &record.value_type.ty;
         let doc = format!(
-            " Record `{}` (`{}`): its buffer, with {} reader slot(s) (one per tap, outbound link and transform input).",
+            " Record `{}` (`{}`), read-only: subscribe, read the newest value, ask its figures. Its buffer has {} reader slot(s) (one per tap, outbound link and transform input).",
             record.key.id,
             record.value_type.text,
             planned.readers
         );
+        let handle = (!record.source_handles.is_empty()).then(|| {
+            let handle = format_ident!("{}_SOURCE", ident);
+            let key = &record.key.id;
+            let mutex = mutex(runtime);
+            let doc = format!(
+                " The one producer of record `{key}`, declared `.source_handle()`: `{handle}.take()` gives it out once (a second take panics)."
+            );
+            quote! {
+                #[doc = #doc]
+                pub static #handle: #p::aimdb_core::SourceHandle<#mutex, #value, #ty> =
+                    #p::aimdb_core::SourceHandle::new(&#buffer, #node, #key);
+            }
+        });
         quote! {
+            static #buffer: #ty = <#ty>::new();
             #[doc = #doc]
-            pub static #ident: #ty = <#ty>::new();
+            pub static #ident: #p::aimdb_core::RecordView<#value, #ty> =
+                #p::aimdb_core::RecordView::new(&#buffer);
+            #handle
         }
     });
-    let p = private();
     let sizes = records.iter().map(|planned| {
         let ident = &planned.ident;
         let ty = buffer_type(planned, runtime);

@@ -58,7 +58,7 @@ pub(super) fn emit(records: &[Planned<'_>]) -> Emitted {
         let ty = &record.value_type.ty;
         for (index, link) in record.links_to.iter().enumerate() {
             let field = scheme_field(&link.url);
-            let (address, buffer) = (&link.url.address, &planned.ident);
+            let (address, buffer) = (&link.url.address, &planned.buffer);
             register.extend(quote! {
                 links.#field.register_outbound(#address, #p::aimdb_core::RecordBuffer::kind(&#buffer));
             });
@@ -80,7 +80,7 @@ pub(super) fn emit(records: &[Planned<'_>]) -> Emitted {
             };
             let codec = format_ident!("__AIMDB_DESERIALIZE_{}_{}", planned.ident, index);
             let deliver = format_ident!("__aimdb_deliver_{}_{}", planned.stem, index);
-            let buffer = &planned.ident;
+            let buffer = &planned.buffer;
             items.extend(codec_const(&codec, function, ty, false));
             let doc = format!(
                 " Decode a payload from \"{}\" and produce it into `{}`.",

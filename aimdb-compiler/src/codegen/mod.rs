@@ -3,7 +3,9 @@
 //! ```text
 //! pub mod sensor {
 //!     use super::*;
-//!     pub static READING: SpmcRing<StdRawMutex, Temperature, 256, 1> = SpmcRing::new();  // buffers.rs
+//!     static __AIMDB_BUFFER_READING: SpmcRing<StdRawMutex, Temperature, 256, 1> = SpmcRing::new(); // buffers.rs
+//!     pub static READING: RecordView<Temperature, SpmcRing<..>> = RecordView::new(&__AIMDB_BUFFER_READING);
+//!     pub static READING_SOURCE: SourceHandle<..> = ..;  // only for a `.source_handle()` record
 //!     pub mod ram { pub const READING: usize = ..; pub const TOTAL: usize = ..; }        // buffers.rs
 //!     pub struct Links { pub mqtt: &'static dyn Connector }                              // links.rs
 //!     static __AIMDB_ROUTES_MQTT: [InboundRoute; N] = [..];                               // links.rs
@@ -40,8 +42,10 @@ pub(crate) fn private() -> TokenStream {
 pub(crate) struct Planned<'a> {
     /// The model record.
     pub record: &'a Record,
-    /// The buffer static: `READING`.
+    /// The public read-only view of the record: `READING`.
     pub ident: Ident,
+    /// The private buffer static behind it: `__AIMDB_BUFFER_READING`.
+    pub buffer: Ident,
     /// Lowercase stem for private items: `reading`.
     pub stem: String,
     /// Reader slots of its buffer (taps, outbound links, transform inputs; at least 1).
@@ -58,6 +62,7 @@ pub fn emit(topology: &Topology) -> TokenStream {
         .zip(idents)
         .map(|(record, ident)| Planned {
             stem: ident.to_string().to_lowercase(),
+            buffer: format_ident!("__AIMDB_BUFFER_{}", ident),
             readers: topology.reader_count(record),
             record,
             ident,
@@ -73,7 +78,7 @@ pub fn emit(topology: &Topology) -> TokenStream {
         topology.node.name.text,
         runtime.name()
     );
-    let buffers = buffers::emit(&planned, runtime);
+    let buffers = buffers::emit(&planned, runtime, &topology.node.name.text);
     let links = links::emit(&planned);
     let registry = registry::emit(&planned, &topology.node.name.text);
     let tasks = tasks::plan(&planned, runtime);

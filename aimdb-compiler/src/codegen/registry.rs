@@ -18,6 +18,8 @@ pub(super) fn emit(records: &[Planned<'_>], node: &str) -> TokenStream {
         let role = if let Some(source) = record.sources.first() {
             let function = &source.function.text;
             quote!(#p::aimdb_core::registry::Role::Source { function: #function })
+        } else if !record.source_handles.is_empty() {
+            quote!(#p::aimdb_core::registry::Role::SourceHandle)
         } else if !record.transforms.is_empty() {
             quote!(#p::aimdb_core::registry::Role::Transform)
         } else if let Some(link) = record.links_from.first() {

@@ -63,7 +63,7 @@ pub(super) fn plan(records: &[Planned<'_>], runtime: Runtime) -> Vec<Task> {
     for planned in records {
         let record = planned.record;
         let ty = &record.value_type.ty;
-        let buffer = &planned.ident;
+        let buffer = &planned.buffer;
         let key = &record.key.id;
         let subscription = |ident: Ident| Subscription {
             ident,

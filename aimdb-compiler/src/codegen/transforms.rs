@@ -33,7 +33,7 @@ pub(super) fn tasks(planned: &Planned<'_>, all: &[Planned<'_>], runtime: Runtime
         .collect();
     let record = planned.record;
     let out = &record.value_type.ty;
-    let buffer = &planned.ident;
+    let buffer = &planned.buffer;
     let mut tasks = Vec::new();
     for transform in &record.transforms {
         let Some(handler) = &transform.handler else {
@@ -50,7 +50,7 @@ pub(super) fn tasks(planned: &Planned<'_>, all: &[Planned<'_>], runtime: Runtime
             .map(|(index, input)| {
                 let ty = &input.record.value_type.ty;
                 let key = &input.record.key.id;
-                let input_buffer = &input.ident;
+                let input_buffer = &input.buffer;
                 let param = match transform.kind {
                     TransformKind::Single => format_ident!("consumer"),
                     TransformKind::Join => format_ident!("input_{}", index),

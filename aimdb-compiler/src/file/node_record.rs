@@ -7,12 +7,15 @@ use toml::de::DeValue;
 use super::reader::{Table, Value, kind, one_or_many, span_of, string};
 use super::{Direction, LinkEnd, RecordDecl, rust, transforms};
 use crate::diagnostic::{Diagnostic, Span};
-use crate::model::{Buffer, BufferKind, Codec, LinkFrom, LinkTo, Name, Record, Source, Tap, Url};
+use crate::model::{
+    Buffer, BufferKind, Codec, LinkFrom, LinkTo, Name, Record, Source, SourceHandle, Tap, Url,
+};
 use crate::suggest::did_you_mean;
 
-const FIELDS: [&str; 8] = [
+const FIELDS: [&str; 9] = [
     "buffer",
     "source",
+    "source_handle",
     "taps",
     "link_to",
     "link_from",
@@ -45,6 +48,7 @@ pub(super) fn parse(
         span: name.span,
         buffers: Vec::new(),
         sources: Vec::new(),
+        source_handles: Vec::new(),
         taps: Vec::new(),
         links_to: Vec::new(),
         links_from: Vec::new(),
@@ -81,6 +85,15 @@ pub(super) fn parse(
                 seq,
             });
         }
+    }
+    if let (Some(true), Some((span, _))) = (
+        table.boolean("source_handle", diagnostics),
+        table.get("source_handle"),
+    ) {
+        record.source_handles.push(SourceHandle {
+            span,
+            seq: start(span),
+        });
     }
     if let Some((_, value)) = table.get("taps") {
         for item in one_or_many(value) {

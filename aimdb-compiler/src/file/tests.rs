@@ -387,3 +387,25 @@ fn links_are_compared_by_address_identity_not_url_text() {
         "{found:#?}"
     );
 }
+
+/// `source_handle = true` declares code outside the node's tasks as the producer (issue 14).
+#[test]
+fn source_handle_is_a_producer_in_the_file_form() {
+    let handled = CLIMATE.replace("source = \"read_temperature_loop\"", "source_handle = true");
+    let (system, diagnostics) = check_source(&handled);
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    let sensor = &system.unwrap().nodes[0];
+    assert_eq!(sensor.topology.records[0].source_handles.len(), 1);
+    assert!(sensor.topology.records[0].sources.is_empty());
+    // With a source as well, the key has two producers on one node.
+    let both = CLIMATE.replace(
+        "source = \"read_temperature_loop\"",
+        "source = \"read_temperature_loop\"\nsource_handle = true",
+    );
+    let found = messages(&both);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].contains("has two producers (a `.source_handle()` and another producer)"),
+        "{found:#?}"
+    );
+}

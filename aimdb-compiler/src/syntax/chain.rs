@@ -6,7 +6,9 @@ use syn::{Expr, ExprMethodCall, Stmt};
 use super::configure::METHODS;
 use super::{buffer, expr_text, transform, url};
 use crate::diagnostic::{Diagnostic, Span};
-use crate::model::{Buffer, Codec, Function, LinkFrom, LinkTo, Record, Source, Tap, TransformKind};
+use crate::model::{
+    Buffer, Codec, Function, LinkFrom, LinkTo, Record, Source, SourceHandle, Tap, TransformKind,
+};
 use crate::suggest::did_you_mean;
 
 /// Fill `record` from the closure body `|REG| body` (a block of chains, or one chain).
@@ -121,13 +123,13 @@ impl Chain<'_> {
             self.diagnostics.push(d);
         }
         let arity = match name.as_str() {
-            "finish" => 0,
+            "finish" | "source_handle" => 0,
             "transform" => 2,
             _ => 1,
         };
         if METHODS.contains(&name.as_str()) && name != "configure" && call.args.len() != arity {
             let what = match name.as_str() {
-                "finish" => "no arguments".to_owned(),
+                "finish" | "source_handle" => "no arguments".to_owned(),
                 "buffer" => "one argument, the buffer configuration".to_owned(),
                 "link_to" | "link_from" => "one argument, the link URL".to_owned(),
                 "transform" => "two arguments, the input key and the builder closure".to_owned(),
@@ -165,6 +167,10 @@ impl Chain<'_> {
                     span,
                     seq,
                 });
+            }
+            "source_handle" => {
+                let seq = self.seq;
+                self.record.source_handles.push(SourceHandle { span, seq });
             }
             "tap" => self.record.taps.push(Tap {
                 function: function(&call.args[0]),
@@ -218,7 +224,7 @@ impl Chain<'_> {
                 let candidates = METHODS.iter().copied().filter(|m| *m != "configure");
                 let help = match did_you_mean(&name, candidates) {
                     Some(close) => format!("did you mean `.{close}`?"),
-                    None => "a record's chain uses: buffer, source, tap, link_to + with_serializer_raw, link_from + with_deserializer_raw, transform, transform_join, finish".to_owned(),
+                    None => "a record's chain uses: buffer, source, source_handle, tap, link_to + with_serializer_raw, link_from + with_deserializer_raw, transform, transform_join, finish".to_owned(),
                 };
                 self.fail(
                     Diagnostic::error(

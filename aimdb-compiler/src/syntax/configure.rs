@@ -11,9 +11,10 @@ use crate::suggest::did_you_mean;
 const SHAPE: &str = "write `builder.configure::<Temperature>(ClimateKey::Reading, |reg| { reg.buffer(..).source(..).finish(); });`";
 
 /// Every method a record's chain accepts, for did-you-mean.
-pub const METHODS: [&str; 11] = [
+pub const METHODS: [&str; 12] = [
     "buffer",
     "source",
+    "source_handle",
     "tap",
     "link_to",
     "with_serializer_raw",
@@ -92,6 +93,7 @@ pub fn parse(statement: &Stmt, diagnostics: &mut Vec<Diagnostic>) -> Option<Reco
         span: call.method.span().into(),
         buffers: Vec::new(),
         sources: Vec::new(),
+        source_handles: Vec::new(),
         taps: Vec::new(),
         links_to: Vec::new(),
         links_from: Vec::new(),

@@ -33,6 +33,7 @@ pub(super) fn check(system: &System, diagnostics: &mut Vec<Diagnostic>) {
                 (ProducerKind::Source, Some(source)) => {
                     format!("source = \"{}\"", source.function.text)
                 }
+                (ProducerKind::SourceHandle, _) => "source_handle = true".to_owned(),
                 _ => producer
                     .label
                     .trim_start_matches('.')

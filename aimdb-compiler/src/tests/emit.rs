@@ -18,7 +18,18 @@ fn the_sensor_node_emits_its_buffer_link_task_and_claims() {
     assert!(code.contains(&tokens("pub mod sensor {")), "{code}");
     assert!(
         code.contains(&tokens(
-            "pub static READING: ::aimdb::__private::aimdb_core::SpmcRing<"
+            "static __AIMDB_BUFFER_READING: ::aimdb::__private::aimdb_core::SpmcRing<"
+        )),
+        "{code}"
+    );
+    // Outside the node a record is read-only: the buffer is private, its view public.
+    assert!(
+        !code.contains(&tokens("pub static __AIMDB_BUFFER_READING")),
+        "{code}"
+    );
+    assert!(
+        code.contains(&tokens(
+            "pub static READING: ::aimdb::__private::aimdb_core::RecordView<Temperature, ::aimdb::__private::aimdb_core::SpmcRing<"
         )),
         "{code}"
     );
@@ -84,7 +95,7 @@ fn the_dashboard_node_emits_a_route_and_embassy_tasks() {
 fn every_outbound_link_is_registered_with_its_buffer_kind_before_tasks_run() {
     let code = emitted(SENSOR);
     let register = tokens(
-        "links.mqtt.register_outbound(\"climate/zone-a/reading\", ::aimdb::__private::aimdb_core::RecordBuffer::kind(&READING),);",
+        "links.mqtt.register_outbound(\"climate/zone-a/reading\", ::aimdb::__private::aimdb_core::RecordBuffer::kind(&__AIMDB_BUFFER_READING,),);",
     );
     assert_eq!(code.matches(&register).count(), 1, "{code}");
     // Declared before any task is spawned (the source and the link task).

@@ -149,30 +149,22 @@ pub struct LinkOptions<'a> {
 }
 
 impl<'a> LinkOptions<'a> {
-    /// Parse a link address. The path must be non-empty printable text; the one query key
-    /// is `latest`, at most once.
+    /// Parse a link address with the scheme's one grammar ([`aimdb_core::address::ws`], the
+    /// same code the compiler checks URLs with): a non-empty printable path and at most one
+    /// `latest`.
     pub fn parse(address: &'a str) -> Result<Self, LinkError> {
-        let (path, query) = match address.split_once('?') {
-            Some((path, query)) => (path, Some(query)),
-            None => (address, None),
-        };
-        if path.is_empty() {
-            return Err(LinkError::EmptyPath);
-        }
-        if path.chars().any(char::is_control) {
-            return Err(LinkError::BadPath);
-        }
-        let mut latest = None;
-        for pair in query.into_iter().flat_map(|q| q.split('&')) {
-            match pair.split_once('=').unwrap_or((pair, "")) {
-                ("latest", _) if latest.is_some() => return Err(LinkError::Repeated),
-                ("latest", "true") => latest = Some(true),
-                ("latest", "false") => latest = Some(false),
-                ("latest", _) => return Err(LinkError::BadLatest),
-                _ => return Err(LinkError::UnknownOption),
-            }
-        }
-        Ok(LinkOptions { path, latest })
+        use aimdb_core::address::{AddressErrorKind as Kind, ws::WsAddress};
+        let parsed = WsAddress::parse(address).map_err(|e| match e.kind {
+            Kind::Empty => LinkError::EmptyPath,
+            Kind::BadValue { .. } => LinkError::BadLatest,
+            Kind::RepeatedOption => LinkError::Repeated,
+            Kind::UnknownOption => LinkError::UnknownOption,
+            _ => LinkError::BadPath,
+        })?;
+        Ok(LinkOptions {
+            path: parsed.path,
+            latest: parsed.latest,
+        })
     }
 }
 
