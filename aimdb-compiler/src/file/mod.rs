@@ -112,6 +112,21 @@ pub struct LinkEnd {
     pub span: Span,
 }
 
+impl LinkEnd {
+    /// The address as its connector sees it: `scheme://identity`, options left out
+    /// ([`Url::identity`]); the URL text when the address does not parse (the node's link
+    /// check reports that).
+    pub fn identity(&self) -> String {
+        let way = match self.direction {
+            Direction::To => aimdb_core::address::Direction::Outbound,
+            Direction::From => aimdb_core::address::Direction::Inbound,
+        };
+        self.url
+            .identity(way)
+            .unwrap_or_else(|| self.url.text.clone())
+    }
+}
+
 /// What reading a file produced: the system if the file was readable TOML of the right
 /// shape, and every diagnostic found on the way (the system may still be checked).
 #[derive(Debug)]

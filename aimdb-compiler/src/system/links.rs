@@ -15,8 +15,6 @@
 
 use std::collections::HashMap;
 
-use aimdb_core::address::Direction as Way;
-
 use crate::diagnostic::Diagnostic;
 use crate::file::{Direction, LinkEnd, System};
 use crate::suggest::did_you_mean;
@@ -34,21 +32,10 @@ pub(super) fn check(system: &System, diagnostics: &mut Vec<Diagnostic>) {
         .nodes
         .iter()
         .flat_map(|n| {
-            n.links.iter().map(move |link| {
-                let way = match link.direction {
-                    Direction::To => Way::Outbound,
-                    Direction::From => Way::Inbound,
-                };
-                End {
-                    node: n.name(),
-                    link,
-                    // An address the grammar refuses is the node check's report; compare
-                    // it by its text meanwhile.
-                    identity: link
-                        .url
-                        .identity(way)
-                        .unwrap_or_else(|| link.url.text.clone()),
-                }
+            n.links.iter().map(move |link| End {
+                node: n.name(),
+                link,
+                identity: link.identity(),
             })
         })
         .collect();
