@@ -1,12 +1,17 @@
 //! Did-you-mean: the closest known word by edit distance.
+//!
+//! The distance is `strsim`'s optimal string alignment (Damerau–Levenshtein without
+//! repeated edits of one substring): a transposition (`tpa` → `tap`) is one edit, as a
+//! typist makes it. ASCII case is ignored (a case slip is still a likely typo).
 
-/// The candidate closest to `word`, if it is close enough to be a likely typo: at most one
-/// edit for short words, about a third of the word's length for longer ones.
+/// The candidate closest to `word`, if it is close enough to be a likely typo: one edit for
+/// short words, about a third of the length for longer ones, and never more than
+/// [`MAX_EDITS`], so a long URL is not "close" to another merely by being long.
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).max(1);
+    let limit = (word.chars().count() / 3).clamp(1, MAX_EDITS);
     candidates
         .into_iter()
         .filter(|candidate| *candidate != word)
@@ -16,21 +21,12 @@ pub fn did_you_mean<'a>(
         .map(|(_, candidate)| candidate)
 }
 
-/// Levenshtein distance, ASCII case-insensitive (a case slip is still a likely typo).
+/// The most edits a suggestion may be away, however long the word.
+pub const MAX_EDITS: usize = 3;
+
+/// Edit distance with transpositions, ASCII case-insensitive.
 pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().map(|c| c.to_ascii_lowercase()).collect();
-    let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current = vec![0; b.len() + 1];
-    for (i, ca) in a.iter().enumerate() {
-        current[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
-        }
-        std::mem::swap(&mut previous, &mut current);
-    }
-    previous[b.len()]
+    strsim::osa_distance(&a.to_ascii_lowercase(), &b.to_ascii_lowercase())
 }
 
 #[cfg(test)]
@@ -46,6 +42,21 @@ mod tests {
         assert_eq!(
             did_you_mean("SpmcRng", ["SpmcRing", "SingleLatest", "Mailbox"]),
             Some("SpmcRing")
+        );
+    }
+
+    #[test]
+    fn a_transposition_is_one_edit_and_long_words_stay_strict() {
+        assert_eq!(edit_distance("tpa", "tap"), 1);
+        assert_eq!(did_you_mean("tpa", ["tap", "source"]), Some("tap"));
+        assert_eq!(did_you_mean("qso", ["qos", "retain"]), Some("qos"));
+        // 4 edits apart: a third of the length would allow 9 edits, the cap allows 3.
+        assert_eq!(
+            did_you_mean(
+                "mqtt://climate/zone-a/readings-raw",
+                ["mqtt://climate/zone-b/readng-rw"]
+            ),
+            None
         );
     }
 

@@ -96,6 +96,14 @@ fn broken_copies_fail_with_their_message() {
             "error: the ends of \"mqtt://climate/zone-a/reading\" contradict each other on `qos`: node `dashboard` reads \"mqtt://climate/zone-a/reading?qos=1&retain=true\", node `sensor` writes \"mqtt://climate/zone-a/reading?qos=0\"",
         ),
         (
+            "climate_misspelled_fields",
+            "error: unknown field `serialiser` in a `link_to` of record `reading` of node `sensor`",
+        ),
+        (
+            "climate_bad_node_name",
+            "error: the node name `sen-sor` is not a Rust identifier",
+        ),
+        (
             "climate_bad_address",
             "error: invalid link URL \"mqtt://climate/+/reading\": `climate/+/reading` is a topic filter; a link_to publishes to one topic, so `+` and `#` are allowed only in a link_from",
         ),

@@ -42,6 +42,10 @@ pub struct System {
     pub records: Vec<RecordDecl>,
     /// The `[nodes.NAME]` tables, in file order.
     pub nodes: Vec<NodeDecl>,
+    /// The link ends of nodes left out for an error in their name or runtime (reported
+    /// where it is): not checked, but other nodes' links to them are not reported as
+    /// having no writer, a consequence of that one error.
+    pub unchecked_links: Vec<LinkEnd>,
 }
 
 /// `[records.NAME]`: a record of the system, with its key and value type.

@@ -60,6 +60,7 @@ pub(super) fn parse(
     };
     match table.get("buffer") {
         Some((_, value)) => record.buffers.extend(buffer(value, &what, diagnostics)),
+        None if table.meant("buffer") => {}
         None => diagnostics.push(
             Diagnostic::error(name.span, format!("{what} has no `buffer`")).help(BUFFER_HELP),
         ),
@@ -266,6 +267,7 @@ fn link(
             Some(f) => Codec::Given(Box::new(f)),
             None => Codec::Reported,
         },
+        None if table.meant(codec_field) => Codec::Reported,
         None => {
             let signature = match direction {
                 Direction::To => format!(

@@ -3,7 +3,7 @@
 
 use super::node_record;
 use super::reader::{Table, Value};
-use super::{NodeDecl, RecordDecl};
+use super::{LinkEnd, NodeDecl, RecordDecl};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::model::{Name, Node, Runtime, Topology};
 use crate::suggest::did_you_mean;
@@ -15,14 +15,18 @@ pub(super) fn parse(
     span: Span,
     declared: &[RecordDecl],
     diagnostics: &mut Vec<Diagnostic>,
-) -> Vec<NodeDecl> {
+) -> (Vec<NodeDecl>, Vec<LinkEnd>) {
     let Some(nodes) = Table::of(value, span, "`nodes`".to_owned(), diagnostics) else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
-    nodes
-        .entries()
-        .filter_map(|(name, value)| node(name, value, declared, diagnostics))
-        .collect()
+    let (mut checked, mut unchecked) = (Vec::new(), Vec::new());
+    for (name, value) in nodes.entries() {
+        match node(name, value, declared, diagnostics) {
+            Ok(node) => checked.push(node),
+            Err(links) => unchecked.extend(links),
+        }
+    }
+    (checked, unchecked)
 }
 
 fn node(
@@ -30,9 +34,9 @@ fn node(
     value: &Value<'_>,
     declared: &[RecordDecl],
     diagnostics: &mut Vec<Diagnostic>,
-) -> Option<NodeDecl> {
+) -> Result<NodeDecl, Vec<LinkEnd>> {
     let what = format!("node `{}`", name.text);
-    let table = Table::of(value, name.span, what.clone(), diagnostics)?;
+    let table = Table::of(value, name.span, what.clone(), diagnostics).ok_or_else(Vec::new)?;
     table.allow(&NODE_FIELDS, diagnostics);
     table.string("description", diagnostics);
     let target = table.string("target", diagnostics);
@@ -64,8 +68,10 @@ fn node(
     }
     // A node with a bad name or runtime is not checked further, but its records were read
     // (and their errors reported) above.
-    let (runtime, runtime_span) = runtime.filter(|_| name_ok)?;
-    Some(NodeDecl {
+    let Some((runtime, runtime_span)) = runtime.filter(|_| name_ok) else {
+        return Err(links);
+    };
+    Ok(NodeDecl {
         span: name.span,
         topology: Topology {
             node: Node {

@@ -1,6 +1,8 @@
 //! Typed, spanned reads of TOML tables: each table names its allowed fields, and an
 //! unknown field or a value of the wrong kind is a diagnostic at its place in the file.
 
+use std::cell::RefCell;
+
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
@@ -27,6 +29,9 @@ pub(super) struct Table<'a, 'i> {
     pub span: Span,
     /// `node \`sensor\``, `record \`reading\` of node \`sensor\``...
     pub what: String,
+    /// Known fields an unknown one was probably meant as (its did-you-mean): a missing one of
+    /// these is that typo's consequence, reported with it rather than as a second mistake.
+    meant: RefCell<Vec<String>>,
 }
 
 impl<'a, 'i> Table<'a, 'i> {
@@ -42,6 +47,7 @@ impl<'a, 'i> Table<'a, 'i> {
                 table,
                 span: name_span,
                 what,
+                meant: RefCell::default(),
             }),
             other => {
                 diagnostics.push(
@@ -62,10 +68,12 @@ impl<'a, 'i> Table<'a, 'i> {
             table,
             span: Span::Text { start: 0, end: 0 },
             what: "the topology file".to_owned(),
+            meant: RefCell::default(),
         }
     }
 
-    /// Report every field not in `allowed`, with a did-you-mean.
+    /// Report every field not in `allowed`, with a did-you-mean. A field it names that is
+    /// missing is then taken as meant: its absence is not reported again ([`Self::meant`]).
     pub fn allow(&self, allowed: &[&str], diagnostics: &mut Vec<Diagnostic>) {
         for (key, _) in self.table.iter() {
             let name = key.get_ref().as_ref();
@@ -77,10 +85,15 @@ impl<'a, 'i> Table<'a, 'i> {
                 .map(|a| format!("`{a}`"))
                 .collect::<Vec<_>>()
                 .join(", ");
-            let help = match did_you_mean(name, allowed.iter().copied()) {
+            let close = did_you_mean(name, allowed.iter().copied());
+            let help = match close {
                 Some(close) => format!("did you mean `{close}`? {} has: {list}", self.what),
                 None => format!("{} has: {list}", self.what),
             };
+            if let Some(close) = close.filter(|close| self.get(close).is_none()) {
+                // The root cause: what follows from it ("no `buffer`") is not a second error.
+                self.meant.borrow_mut().push(close.to_owned());
+            }
             diagnostics.push(
                 Diagnostic::error(
                     span_of(key),
@@ -102,6 +115,12 @@ impl<'a, 'i> Table<'a, 'i> {
                 value,
             )
         })
+    }
+
+    /// Whether `field` is missing because an unknown field was probably meant as it (a typo
+    /// already reported, e.g. `bufer`): checks for the missing field stay quiet.
+    pub fn meant(&self, field: &str) -> bool {
+        self.meant.borrow().iter().any(|m| m == field)
     }
 
     /// A field's key and value, if present.
@@ -126,6 +145,9 @@ impl<'a, 'i> Table<'a, 'i> {
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Option<Name> {
         if self.get(field).is_none() {
+            if self.meant(field) {
+                return None;
+            }
             diagnostics.push(
                 Diagnostic::error(self.span, format!("{} has no `{field}`", self.what))
                     .help(format!("add `{field} = {example}`")),

@@ -34,7 +34,7 @@ pub(super) fn parse(source: &str) -> Parsed {
             Vec::new()
         }
     };
-    let nodes = match root.get("nodes") {
+    let (nodes, unchecked_links) = match root.get("nodes") {
         Some((span, value)) => nodes::parse(value, span, &declared, &mut diagnostics),
         None => {
             diagnostics.push(
@@ -44,13 +44,14 @@ pub(super) fn parse(source: &str) -> Parsed {
                 )
                 .help("declare each node in a `[nodes.NAME]` table with its `runtime` (\"tokio\" or \"embassy\")"),
             );
-            Vec::new()
+            (Vec::new(), Vec::new())
         }
     };
     Parsed {
         system: Some(System {
             records: declared,
             nodes,
+            unchecked_links,
         }),
         diagnostics,
     }

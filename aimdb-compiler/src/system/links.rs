@@ -53,6 +53,11 @@ pub(super) fn check(system: &System, diagnostics: &mut Vec<Diagnostic>) {
     for reader in ends.iter().filter(|e| e.link.direction == Direction::From) {
         match writers.get(reader.identity.as_str()) {
             None if reader.link.external => {}
+            // Written by a node left out for an error of its own: that error is the cause.
+            None if system
+                .unchecked_links
+                .iter()
+                .any(|l| l.direction == Direction::To && l.identity() == reader.identity) => {}
             None => diagnostics.push(no_writer(reader, &writers)),
             Some(writer) if reader.link.external => {
                 diagnostics.push(external_but_written(writer, reader));
@@ -119,8 +124,10 @@ fn options_conflict(writer: &End<'_>, reader: &End<'_>) -> Option<Diagnostic> {
 fn no_writer(reader: &End<'_>, writers: &HashMap<&str, &End<'_>>) -> Diagnostic {
     let url = &reader.link.url.text;
     // In file order, so a tie between two close addresses is broken the same way each run.
+    // Only an address that would fix it: one another node writes, carrying this record type.
     let mut written: Vec<(&str, usize)> = writers
         .iter()
+        .filter(|(_, end)| end.node != reader.node && end.link.value_type == reader.link.value_type)
         .map(|(url, end)| (*url, start(end.link.span)))
         .collect();
     written.sort_by_key(|(_, at)| *at);
