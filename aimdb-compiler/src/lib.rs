@@ -11,6 +11,7 @@ pub mod codegen;
 pub mod diagnostic;
 pub mod dump;
 pub mod file;
+mod keys;
 pub mod model;
 pub mod record_key;
 pub mod report;

@@ -63,28 +63,13 @@ pub(super) fn parse(
     declared
 }
 
-/// The key rules of `#[derive(RecordKey)]`: not empty, characters from `[A-Za-z0-9/_.-]`.
+/// The one key grammar (`aimdb_core::key`), as for `#[derive(RecordKey)]` and `topology!{}`.
 fn valid_key(key: &str, span: Span, diagnostics: &mut Vec<Diagnostic>) -> bool {
-    if key.is_empty() {
-        diagnostics.push(
-            Diagnostic::error(span, "a record key cannot be empty")
-                .help("name the record, e.g. key = \"climate/zone-a/reading\""),
-        );
-        return false;
+    match aimdb_core::key::check_key(key) {
+        Ok(()) => true,
+        Err(problem) => {
+            diagnostics.push(crate::keys::key_error(key, problem, span));
+            false
+        }
     }
-    let bad: String = key
-        .chars()
-        .filter(|c| !(c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '.' | '-')))
-        .collect();
-    if !bad.is_empty() {
-        diagnostics.push(
-            Diagnostic::error(
-                span,
-                format!("the key \"{key}\" has characters a key cannot hold: `{bad}`"),
-            )
-            .help("a key uses letters, digits and `/`, `_`, `.`, `-`: e.g. \"climate/zone-a/reading\""),
-        );
-        return false;
-    }
-    true
 }

@@ -11,10 +11,8 @@ use syn::LitStr;
 use super::diagnostics::Diagnostics;
 use super::parse::{KeyEnum, KeyVariant, kebab_case, key_span};
 
-/// Whether `ch` may appear in a key.
-pub fn is_key_char(ch: char) -> bool {
-    ch.is_ascii_alphanumeric() || matches!(ch, '/' | '_' | '.' | '-')
-}
+/// Whether `ch` may appear in a key: the one key grammar's rule (`aimdb_core::key`).
+pub use aimdb_core::key::is_key_char;
 
 const ALLOWED: &str = "a key uses only ASCII letters, digits, `/`, `_`, `.` and `-`";
 

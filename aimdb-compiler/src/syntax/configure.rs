@@ -156,6 +156,20 @@ pub(super) fn key(expr: &Expr) -> Result<Key, Diagnostic> {
                 .help("write a key variant (`ClimateKey::Reading`, from `#[derive(RecordKey)]`) or a string (`\"climate/zone-a/reading\"`)"));
         }
     };
+    if let Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Str(text),
+        ..
+    }) = expr
+    {
+        // The one key grammar, as for `#[derive(RecordKey)]` and a file's `key =`.
+        if let Err(problem) = aimdb_core::key::check_key(&text.value()) {
+            return Err(crate::keys::key_error(
+                &text.value(),
+                problem,
+                text.span().into(),
+            ));
+        }
+    }
     Ok(Key {
         id,
         expr: expr.clone(),
