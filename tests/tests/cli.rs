@@ -104,6 +104,10 @@ fn broken_copies_fail_with_their_message() {
             "error: the node name `sen-sor` is not a Rust identifier",
         ),
         (
+            "climate_read_not_observed",
+            "error: record `climate/zone-a/reading` is read by `.tap(render_chart)` but nothing produces it",
+        ),
+        (
             "climate_bad_address",
             "error: invalid link URL \"mqtt://climate/+/reading\": `climate/+/reading` is a topic filter; a link_to publishes to one topic, so `+` and `#` are allowed only in a link_from",
         ),

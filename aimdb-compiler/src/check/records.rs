@@ -3,6 +3,7 @@
 
 use super::{KeyGroup, at};
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::Finding;
 use crate::model::{BufferKind, Record, Topology};
 use crate::suggest::did_you_mean;
 
@@ -110,9 +111,12 @@ fn produced_if_read(
     let Some((reader, span)) = own.or_else(input) else {
         return;
     };
+    // Only a record that would fix it: produced, and of this record's type.
+    let value_type = &group.records[0].value_type.text;
     let produced = groups
         .iter()
         .filter(|g| g.records.iter().any(|r| !r.producers().is_empty()))
+        .filter(|g| g.records.iter().any(|r| r.value_type.text == *value_type))
         .map(|g| g.key());
     let mut help = "give it a producer: `.source(f)` on this node, or `.link_from(\"scheme://address\")` with `.with_deserializer_raw(f)` to observe it from the node that produces it".to_owned();
     if let Some(close) = did_you_mean(key, produced) {
@@ -123,6 +127,9 @@ fn produced_if_read(
             span,
             format!("record `{key}` is read by {reader} but nothing produces it"),
         )
-        .help(help),
+        .help(help)
+        .finding(Finding::Unproduced {
+            key: key.to_owned(),
+        }),
     );
 }

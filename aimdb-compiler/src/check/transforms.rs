@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use super::at;
 use crate::diagnostic::Diagnostic;
-use crate::model::{Input, Record, Topology, TransformKind};
+use crate::model::{Input, Record, Topology, Transform, TransformKind};
 use crate::suggest::did_you_mean;
 
 pub(super) fn check(topology: &Topology, diagnostics: &mut Vec<Diagnostic>) {
@@ -39,7 +39,7 @@ pub(super) fn check(topology: &Topology, diagnostics: &mut Vec<Diagnostic>) {
                 }
                 seen.insert(input.key.id.as_str(), input);
                 match records.get(input.key.id.as_str()) {
-                    None => diagnostics.push(unknown_input(topology, record, input)),
+                    None => diagnostics.push(unknown_input(topology, record, transform, input)),
                     Some(source) => input_type(source, record, input, diagnostics),
                 }
             }
@@ -49,8 +49,26 @@ pub(super) fn check(topology: &Topology, diagnostics: &mut Vec<Diagnostic>) {
 }
 
 /// An input key that no record of the node declares.
-fn unknown_input(topology: &Topology, record: &Record, input: &Input) -> Diagnostic {
-    let keys = topology.records.iter().map(|r| r.key.id.as_str());
+fn unknown_input(
+    topology: &Topology,
+    record: &Record,
+    transform: &Transform,
+    input: &Input,
+) -> Diagnostic {
+    // Only a record that would fix it: of the declared type, not already an input of this
+    // transform, not the transform's own output (a cycle).
+    let keys = topology
+        .records
+        .iter()
+        .filter(|r| {
+            input
+                .value_type
+                .as_ref()
+                .is_none_or(|t| t.text == r.value_type.text)
+        })
+        .filter(|r| r.key.id != record.key.id)
+        .filter(|r| !transform.inputs.iter().any(|i| i.key.id == r.key.id))
+        .map(|r| r.key.id.as_str());
     let mut help = format!(
         "a transform reads records of its own node: configure `{}` in this topology (with its producer), or read a record that is configured",
         input.key.id

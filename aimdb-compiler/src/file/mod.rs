@@ -155,7 +155,10 @@ pub fn check_source(source: &str) -> (Option<System>, Vec<Diagnostic>) {
         return (None, diagnostics);
     };
     for node in &system.nodes {
-        for diagnostic in crate::check::check(&node.topology) {
+        for mut diagnostic in crate::check::check(&node.topology) {
+            if let Some(help) = crate::system::refine(&system, node, &diagnostic) {
+                diagnostic.help = Some(help);
+            }
             diagnostics.push(diagnostic.note(format!(
                 "in node `{}` ({})",
                 node.name(),

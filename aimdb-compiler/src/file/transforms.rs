@@ -72,9 +72,19 @@ pub(super) fn parse(
             } else {
                 vec![value]
             };
+            // The inputs as written: a did-you-mean never offers one already listed.
+            let listed: Vec<String> = items
+                .iter()
+                .filter_map(|item| match item.get_ref() {
+                    toml::de::DeValue::String(s) => Some(s.to_string()),
+                    _ => None,
+                })
+                .collect();
             for item in items {
                 let name = string(item, &format!("an input of {what}"), diagnostics);
-                if let Some(decl) = name.and_then(|n| input_record(&n, declared, diagnostics)) {
+                if let Some(decl) =
+                    name.and_then(|n| input_record(&n, declared, &listed, diagnostics))
+                {
                     let span = super::reader::span_of(item);
                     inputs.push(Input {
                         key: key_of(decl, span),
@@ -155,12 +165,17 @@ pub(super) fn parse(
 fn input_record<'d>(
     name: &Name,
     declared: &'d [RecordDecl],
+    listed: &[String],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<&'d RecordDecl> {
     if let Some(decl) = declared.iter().find(|d| d.name.text == name.text) {
         return Some(decl);
     }
-    let help = match did_you_mean(&name.text, declared.iter().map(|d| d.name.text.as_str())) {
+    let candidates = declared
+        .iter()
+        .map(|d| d.name.text.as_str())
+        .filter(|candidate| !listed.iter().any(|l| l == candidate));
+    let help = match did_you_mean(&name.text, candidates) {
         Some(close) => format!("did you mean the record `{close}`?"),
         None => "an input names a record declared in a `[records.NAME]` table, held by this node"
             .to_owned(),

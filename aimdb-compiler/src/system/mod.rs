@@ -17,8 +17,41 @@ pub mod links;
 pub mod ownership;
 pub mod runtime;
 
-use crate::diagnostic::Diagnostic;
-use crate::file::System;
+use crate::diagnostic::{Diagnostic, Finding};
+use crate::file::{NodeDecl, System};
+use crate::model::ProducerKind;
+
+/// A better help for a node's finding, from what the whole system knows: a record read
+/// but not produced on `node` that another node owns is observed with a `link_from` of the
+/// address that node writes, never given a `.source()` (a second producer).
+pub fn refine(system: &System, node: &NodeDecl, diagnostic: &Diagnostic) -> Option<String> {
+    let Some(Finding::Unproduced { key }) = &diagnostic.finding else {
+        return None;
+    };
+    let (owner, record) = system
+        .nodes
+        .iter()
+        .filter(|other| other.name() != node.name())
+        .find_map(|other| {
+            let record = other.topology.records.iter().find(|r| {
+                r.key.id == *key
+                    && r.producers()
+                        .iter()
+                        .any(|p| p.kind != ProducerKind::LinkFrom)
+            })?;
+            Some((other, record))
+        })?;
+    let owner = owner.name();
+    Some(match record.links_to.first() {
+        Some(link) => format!(
+            "node `{owner}` produces `{key}` and writes it to \"{}\": observe it here with `link_from = {{ url = \"{}\", deserializer = \"...\" }}` (a `source` here would be a second producer)",
+            link.url.text, link.url.text
+        ),
+        None => format!(
+            "node `{owner}` produces `{key}` but publishes it nowhere: give it a `link_to` there, and a `link_from` of that address here (a `source` here would be a second producer)"
+        ),
+    })
+}
 
 /// Check a whole system; an empty result means every cross-node rule holds.
 pub fn check(system: &System) -> Vec<Diagnostic> {

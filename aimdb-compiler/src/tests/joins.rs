@@ -99,14 +99,39 @@ fn inputs_are_checked_against_the_records() {
     let messages = messages(&diagnostics);
     assert_eq!(messages.len(), 4, "{messages:#?}");
     assert!(messages[0].contains(r#"reads `"readng"`, but no record"#));
+    // `reading` is already an input of this join: suggesting it would not fix anything.
+    assert!(
+        !diagnostics[0]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("did you mean"),
+        "{:?}",
+        diagnostics[0].help
+    );
+    assert!(messages[1].contains("is declared as `i64`, but the record is `u32`"));
+    assert!(messages[2].contains("twice"));
+    assert_eq!(messages[3], r#"the join producing `"none"` has no inputs"#);
+}
+
+#[test]
+fn a_join_input_suggestion_fits_the_type_and_is_not_already_an_input() {
+    let diagnostics = diagnose(
+        r#"node n: tokio;
+        b.configure::<u32>("temp", |r| r.buffer(BufferCfg::SingleLatest).source(s).finish());
+        b.configure::<i64>("tmpe", |r| r.buffer(BufferCfg::SingleLatest).source(s).finish());
+        b.configure::<u32>("out", |r| r.buffer(BufferCfg::SingleLatest).transform_join(|j| j
+            .input::<u32>("tmep").on_triggers(h)).finish());"#,
+    );
+    assert_eq!(diagnostics.len(), 1, "{:#?}", messages(&diagnostics));
+    // `tmpe` is as close but an `i64`; `temp` is one transposition away and a `u32`.
     assert!(
         diagnostics[0]
             .help
             .as_deref()
             .unwrap()
-            .starts_with(r#"did you mean `"reading"`?"#)
+            .starts_with(r#"did you mean `"temp"`?"#),
+        "{:?}",
+        diagnostics[0].help
     );
-    assert!(messages[1].contains("is declared as `i64`, but the record is `u32`"));
-    assert!(messages[2].contains("twice"));
-    assert_eq!(messages[3], r#"the join producing `"none"` has no inputs"#);
 }
