@@ -68,6 +68,18 @@ impl Span {
         }
     }
 
+    /// Where the span starts, for ordering spans of one source: (line, column) of a token,
+    /// (0, byte offset) of a text span.
+    pub fn position(self) -> (usize, usize) {
+        match self {
+            Span::Tokens(span) => {
+                let start = span.start();
+                (start.line, start.column)
+            }
+            Span::Text { start, .. } => (0, start),
+        }
+    }
+
     /// "line L, column C" when known, for messages that name another place.
     pub fn describe(self) -> Option<String> {
         self.line_column(None)

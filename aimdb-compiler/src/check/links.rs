@@ -25,15 +25,24 @@ pub(super) fn check(topology: &Topology, diagnostics: &mut Vec<Diagnostic>) {
     let mut seen: HashMap<String, Seen> = HashMap::new();
     for record in &topology.records {
         let key = &record.key.id;
+        // In source order, so of two declarations of one address the later is the error.
+        let mut links: Vec<(&Url, &str, Direction, Span)> = record
+            .links_to
+            .iter()
+            .map(|l| (&l.url, "link_to", Direction::Outbound, l.span))
+            .chain(
+                record
+                    .links_from
+                    .iter()
+                    .map(|l| (&l.url, "link_from", Direction::Inbound, l.span)),
+            )
+            .collect();
+        links.sort_by_key(|(_, _, _, span)| span.position());
+        for (link_url, method, direction, _) in links {
+            url(link_url, direction, runtime, diagnostics);
+            once(link_url, method, direction, &mut seen, diagnostics);
+        }
         for link in &record.links_to {
-            url(&link.url, Direction::Outbound, runtime, diagnostics);
-            once(
-                &link.url,
-                "link_to",
-                Direction::Outbound,
-                &mut seen,
-                diagnostics,
-            );
             if matches!(link.serializer, Codec::Missing) {
                 diagnostics.push(
                     Diagnostic::error(link.span, format!("`.link_to(\"{}\")` of record `{key}` has no serializer", link.url.text))
@@ -42,14 +51,6 @@ pub(super) fn check(topology: &Topology, diagnostics: &mut Vec<Diagnostic>) {
             }
         }
         for link in &record.links_from {
-            url(&link.url, Direction::Inbound, runtime, diagnostics);
-            once(
-                &link.url,
-                "link_from",
-                Direction::Inbound,
-                &mut seen,
-                diagnostics,
-            );
             if matches!(link.deserializer, Codec::Missing) {
                 diagnostics.push(
                     Diagnostic::error(link.span, format!("`.link_from(\"{}\")` of record `{key}` has no deserializer", link.url.text))

@@ -29,7 +29,7 @@ mod tasks;
 mod transforms;
 
 use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
 
 use crate::model::{Record, Runtime, Topology};
 
@@ -88,7 +88,9 @@ pub fn emit(topology: &Topology) -> TokenStream {
     };
     let links_items = links.items;
     let joins = transforms::items(&planned);
-    quote! {
+    // The module item at the node's name, so rustc's "defined multiple times" for two
+    // topologies naming one node points at the second `node NAME`.
+    quote_spanned! {topology.node.name.span.token()=>
         #[doc = #doc]
         #[allow(unused_imports, clippy::all)]
         pub mod #node {
