@@ -172,10 +172,18 @@ impl Diagnostic {
     }
 
     /// The main error's text as the macro prints it: message, then `= note:`/`= help:` lines.
+    /// A note at another place says where (stable Rust gives a proc macro no secondary
+    /// spans, and a second `compile_error!` would read as a second error).
     pub fn text(&self) -> String {
         let mut text = self.message.clone();
-        for note in self.notes.iter().filter(|n| n.span.is_none()) {
-            let _ = write!(text, "\n  = note: {}", note.message);
+        for note in &self.notes {
+            let place = note
+                .span
+                .and_then(Span::describe)
+                .filter(|place| !self.message.contains(place.as_str()))
+                .map(|place| format!(" (at {place})"))
+                .unwrap_or_default();
+            let _ = write!(text, "\n  = note: {}{place}", note.message);
         }
         if let Some(help) = &self.help {
             let _ = write!(text, "\n  = help: {help}");
@@ -183,19 +191,9 @@ impl Diagnostic {
         text
     }
 
-    /// The diagnostic as `compile_error!`s: the main error on its span, then one per placed
-    /// note (stable Rust has no secondary spans for proc-macro errors).
+    /// The diagnostic as one `compile_error!` on its span, notes and help in its text.
     pub fn to_syn_error(&self) -> syn::Error {
-        let mut error = syn::Error::new(self.span.token(), self.text());
-        for note in &self.notes {
-            if let Some(span) = note.span {
-                error.combine(syn::Error::new(
-                    span.token(),
-                    format!("note: {}", note.message),
-                ));
-            }
-        }
-        error
+        syn::Error::new(self.span.token(), self.text())
     }
 
     /// Render like rustc: `error: ...`, ` --> file:line:col`, the quoted line with a caret

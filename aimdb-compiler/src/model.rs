@@ -26,6 +26,40 @@ pub struct Node {
     pub runtime: Runtime,
     /// Where the runtime was written.
     pub runtime_span: Span,
+    /// The static RAM the node's record buffers may take, if declared (`ram = "64K"`).
+    pub ram: Option<RamBudget>,
+}
+
+/// A node's static RAM budget for its record buffers.
+#[derive(Clone, Copy, Debug)]
+pub struct RamBudget {
+    /// Bytes.
+    pub bytes: usize,
+    /// Where it was written.
+    pub span: Span,
+}
+
+impl RamBudget {
+    /// The largest ring capacity any node may declare: a static of more values makes rustc
+    /// evaluate a huge constant (and run out of memory) before any check of ours could say why.
+    pub const MAX_CAPACITY: usize = 1 << 24;
+
+    /// Parse `65536`, `64K` / `64KiB` (×1024) or `1M` / `1MiB` (×1024²).
+    pub fn parse(text: &str) -> Option<usize> {
+        let text = text.trim();
+        let (digits, unit) = match text.find(|c: char| !c.is_ascii_digit() && c != '_') {
+            Some(at) => text.split_at(at),
+            None => (text, ""),
+        };
+        let value: usize = digits.replace('_', "").parse().ok()?;
+        let factor = match unit.trim() {
+            "" | "B" => 1,
+            "K" | "KiB" | "k" => 1024,
+            "M" | "MiB" => 1024 * 1024,
+            _ => return None,
+        };
+        value.checked_mul(factor)
+    }
 }
 
 /// A name as written, with its place.

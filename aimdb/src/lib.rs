@@ -13,6 +13,8 @@
 //! ```text
 //! aimdb::topology! {
 //!     node sensor: tokio;                 // header: `node NAME: tokio;` or `node NAME: embassy;`
+//!                                         // (optionally `node NAME: embassy, ram = "64K";`: a budget
+//!                                         //  for the node's record buffers, checked when it builds)
 //!
 //!     builder.configure::<Temperature>(ClimateKey::Reading, |reg| {
 //!         reg.buffer(BufferCfg::SpmcRing { capacity: 256 })

@@ -4,7 +4,7 @@
 use super::{KeyGroup, at};
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::Finding;
-use crate::model::{BufferKind, Record, Topology};
+use crate::model::{BufferKind, RamBudget, Record, Topology};
 use crate::suggest::did_you_mean;
 
 const BUFFER_HELP: &str = "add a buffer as the first call: `.buffer(BufferCfg::SpmcRing { capacity: 256 })`, `.buffer(BufferCfg::SingleLatest)` or `.buffer(BufferCfg::Mailbox)`";
@@ -20,6 +20,33 @@ pub(super) fn check(
     }
     for group in groups {
         produced_if_read(topology, group, groups, diagnostics);
+    }
+    ram_budget(topology, diagnostics);
+}
+
+/// A ring whose capacity alone exceeds the node's RAM budget (each value takes at least a
+/// byte) is refused here, before rustc sizes it; the exact total is checked by the emitted
+/// code, where the value types' sizes are known.
+fn ram_budget(topology: &Topology, diagnostics: &mut Vec<Diagnostic>) {
+    let Some(budget) = topology.node.ram else {
+        return;
+    };
+    for record in &topology.records {
+        for buffer in &record.buffers {
+            if let BufferKind::SpmcRing {
+                capacity,
+                capacity_span,
+            } = buffer.kind
+            {
+                if capacity > budget.bytes && capacity <= RamBudget::MAX_CAPACITY {
+                    diagnostics.push(
+                        Diagnostic::error(capacity_span, format!("the ring of record `{}` holds {capacity} values, at least {capacity} bytes: more than node `{}`'s RAM budget of {} bytes", record.key.id, topology.node.name.text, budget.bytes))
+                            .help("lower the ring's capacity, or raise the node's budget (`ram = \"..\"`) if the target has the RAM")
+                            .note_at(budget.span, "the budget is declared here"),
+                    );
+                }
+            }
+        }
     }
 }
 
@@ -51,6 +78,18 @@ fn buffer(record: &Record, diagnostics: &mut Vec<Diagnostic>) {
         );
     }
     for buffer in &record.buffers {
+        if let BufferKind::SpmcRing {
+            capacity,
+            capacity_span,
+        } = buffer.kind
+        {
+            if capacity > RamBudget::MAX_CAPACITY {
+                diagnostics.push(
+                    Diagnostic::error(capacity_span, format!("the ring of record `{key}` has capacity {capacity}, more than the {} values a static buffer may hold", RamBudget::MAX_CAPACITY))
+                        .help("a ring is a static array of its capacity: keep it to the history readers need (`capacity: 256`); keep a long history in a store outside the node"),
+                );
+            }
+        }
         if let BufferKind::SpmcRing {
             capacity: 0,
             capacity_span,

@@ -1,10 +1,10 @@
 //! One `static` buffer per record, sized from the topology, and the node's RAM figures.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
 
 use super::{Planned, private};
-use crate::model::{BufferKind, Runtime};
+use crate::model::{BufferKind, RamBudget, Runtime};
 
 /// The buffer type of a record: kind, mutex for the runtime, value type, capacity, readers.
 pub(super) fn buffer_type(planned: &Planned<'_>, runtime: Runtime) -> TokenStream {
@@ -38,7 +38,12 @@ fn mutex(runtime: Runtime) -> TokenStream {
 /// A record's buffer is private to the node's module: only the node's own tasks (its
 /// declared producer among them) reach it. Outside code gets a read-only `RecordView`, and
 /// a `.source_handle()` record a `SourceHandle` that gives out its one `Producer` once.
-pub(super) fn emit(records: &[Planned<'_>], runtime: Runtime, node: &str) -> TokenStream {
+pub(super) fn emit(
+    records: &[Planned<'_>],
+    runtime: Runtime,
+    node: &str,
+    ram: Option<RamBudget>,
+) -> TokenStream {
     let p = private();
     let statics = records.iter().map(|planned| {
         let (ident, buffer) = (&planned.ident, &planned.buffer);
@@ -85,6 +90,7 @@ pub(super) fn emit(records: &[Planned<'_>], runtime: Runtime, node: &str) -> Tok
         }
     });
     let idents = records.iter().map(|p| &p.ident);
+    let budget = budget(records, node, ram);
     quote! {
         #(#statics)*
 
@@ -94,6 +100,38 @@ pub(super) fn emit(records: &[Planned<'_>], runtime: Runtime, node: &str) -> Tok
             #(#sizes)*
             /// All of this node's record buffers together.
             pub const TOTAL: usize = 0 #(+ #idents)*;
+            #budget
         }
     }
+}
+
+/// The node's RAM budget, checked where rustc knows the value types' sizes: an assertion at
+/// the budget, and per record an array whose length is the record's bytes when the node is
+/// over budget, so rustc's "expected an array with a size of 0, found one with a size of N"
+/// gives each record's bytes on the record's `.buffer` token.
+fn budget(records: &[Planned<'_>], node: &str, ram: Option<RamBudget>) -> Option<TokenStream> {
+    let ram = ram?;
+    let bytes = ram.bytes;
+    let message = format!(
+        "node `{node}`: its record buffers take more static RAM than its budget of {bytes} bytes; each record's bytes are in the \"size of\" errors on its `.buffer`"
+    );
+    let each = records.iter().map(|planned| {
+        let ident = &planned.ident;
+        let at = planned
+            .record
+            .buffers
+            .first()
+            .map_or(planned.record.key.span, |b| b.span)
+            .token();
+        quote_spanned! {at=>
+            const _: [(); 0] = [(); if TOTAL > BUDGET { #ident } else { 0 }];
+        }
+    });
+    let at = ram.span.token();
+    Some(quote_spanned! {at=>
+        /// The node's static RAM budget for its record buffers, in bytes (`ram = ".."`).
+        pub const BUDGET: usize = #bytes;
+        const _: () = ::core::assert!(TOTAL <= BUDGET, #message);
+        #(#each)*
+    })
 }

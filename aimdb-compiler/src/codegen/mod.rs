@@ -78,7 +78,12 @@ pub fn emit(topology: &Topology) -> TokenStream {
         topology.node.name.text,
         runtime.name()
     );
-    let buffers = buffers::emit(&planned, runtime, &topology.node.name.text);
+    let buffers = buffers::emit(
+        &planned,
+        runtime,
+        &topology.node.name.text,
+        topology.node.ram,
+    );
     let links = links::emit(&planned);
     let registry = registry::emit(&planned, &topology.node.name.text);
     let tasks = tasks::plan(&planned, runtime);

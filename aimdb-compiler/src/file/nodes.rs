@@ -5,10 +5,10 @@ use super::node_record;
 use super::reader::{Table, Value};
 use super::{LinkEnd, NodeDecl, RecordDecl};
 use crate::diagnostic::{Diagnostic, Span};
-use crate::model::{Name, Node, Runtime, Topology};
+use crate::model::{Name, Node, RamBudget, Runtime, Topology};
 use crate::suggest::did_you_mean;
 
-const NODE_FIELDS: [&str; 4] = ["runtime", "target", "description", "records"];
+const NODE_FIELDS: [&str; 5] = ["runtime", "target", "ram", "description", "records"];
 
 pub(super) fn parse(
     value: &Value<'_>,
@@ -40,6 +40,9 @@ fn node(
     table.allow(&NODE_FIELDS, diagnostics);
     table.string("description", diagnostics);
     let target = table.string("target", diagnostics);
+    let ram = table
+        .string("ram", diagnostics)
+        .and_then(|written| ram_budget(&written, diagnostics));
     let runtime = table.required_string("runtime", "\"tokio\"", diagnostics);
     let name_ok = identifier(&name, diagnostics);
     let runtime = runtime.and_then(|r| runtime_of(&r, diagnostics));
@@ -78,6 +81,7 @@ fn node(
                 name,
                 runtime,
                 runtime_span,
+                ram,
             },
             records,
         },
@@ -162,4 +166,21 @@ fn find_record<'d>(
         .help(help),
     );
     None
+}
+
+/// `ram = "64K"`: the static RAM the node's record buffers may take.
+fn ram_budget(written: &Name, diagnostics: &mut Vec<Diagnostic>) -> Option<RamBudget> {
+    match RamBudget::parse(&written.text) {
+        Some(bytes) => Some(RamBudget {
+            bytes,
+            span: written.span,
+        }),
+        None => {
+            diagnostics.push(
+                Diagnostic::error(written.span, format!("`ram = \"{}\"` is not a size", written.text))
+                    .help("write bytes, or kibibytes / mebibytes: `ram = \"65536\"`, `ram = \"64K\"`, `ram = \"1M\"`"),
+            );
+            None
+        }
+    }
 }

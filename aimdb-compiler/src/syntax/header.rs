@@ -4,7 +4,7 @@ use syn::parse::ParseStream;
 use syn::{Ident, Token};
 
 use crate::diagnostic::Diagnostic;
-use crate::model::{Name, Node, Runtime};
+use crate::model::{Name, Node, RamBudget, Runtime};
 use crate::suggest::did_you_mean;
 
 const HELP: &str = "begin the topology with its node header: `node sensor: tokio;` (or `embassy`)";
@@ -62,9 +62,15 @@ pub fn parse(input: ParseStream) -> Result<Node, Diagnostic> {
         )
         .help(help));
     };
+    let ram = if input.peek(Token![,]) {
+        input.parse::<Token![,]>().ok();
+        Some(ram(input)?)
+    } else {
+        None
+    };
     input.parse::<Token![;]>().map_err(|e| {
         Diagnostic::error(e.span(), "expected `;` after the node header")
-            .help(format!("write `node {name}: {runtime_text};`"))
+            .help(format!("write `node {name}: {runtime_text};` (optionally `node {name}: {runtime_text}, ram = \"64K\";`)"))
     })?;
     Ok(Node {
         name: Name {
@@ -73,5 +79,41 @@ pub fn parse(input: ParseStream) -> Result<Node, Diagnostic> {
         },
         runtime,
         runtime_span: runtime_ident.span().into(),
+        ram,
     })
+}
+
+/// `ram = "64K"` after the runtime: the static RAM the node's record buffers may take.
+fn ram(input: ParseStream) -> Result<RamBudget, Diagnostic> {
+    const RAM_HELP: &str = "write the budget after the runtime: `node sensor: embassy, ram = \"64K\";` (bytes, `K` or `M`)";
+    let key: Ident = input.parse().map_err(|e| {
+        Diagnostic::error(e.span(), "expected `ram = \"SIZE\"` after `,`").help(RAM_HELP)
+    })?;
+    if key != "ram" {
+        let help = match did_you_mean(&key.to_string(), ["ram"]) {
+            Some(_) => format!("did you mean `ram`? {RAM_HELP}"),
+            None => RAM_HELP.to_owned(),
+        };
+        return Err(
+            Diagnostic::error(key.span(), format!("unknown node option `{key}`")).help(help),
+        );
+    }
+    input
+        .parse::<Token![=]>()
+        .map_err(|e| Diagnostic::error(e.span(), "expected `=` after `ram`").help(RAM_HELP))?;
+    let size: syn::LitStr = input.parse().map_err(|e| {
+        Diagnostic::error(e.span(), "expected the budget as a string: `ram = \"64K\"`")
+            .help(RAM_HELP)
+    })?;
+    match RamBudget::parse(&size.value()) {
+        Some(bytes) => Ok(RamBudget {
+            bytes,
+            span: size.span().into(),
+        }),
+        None => Err(Diagnostic::error(
+            size.span(),
+            format!("`ram = \"{}\"` is not a size", size.value()),
+        )
+        .help(RAM_HELP)),
+    }
 }
