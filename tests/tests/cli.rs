@@ -116,6 +116,24 @@ fn broken_copies_fail_with_their_message() {
             "error: \"Temperature<\" is not a Rust type: unexpected end of input, expected one of: `for`, parentheses, `fn`, `unsafe`, `extern`, identifier, `::`, `<`, `dyn`, square brackets, `*`, `&`, `!`, `impl`, `_`, lifetime",
         ),
     ];
+    // Every broken file is a case: a new one cannot be added without its first line.
+    let listed: std::collections::BTreeSet<&str> = cases.iter().map(|(name, _)| *name).collect();
+    let mut unlisted = Vec::new();
+    for entry in std::fs::read_dir(repo().join("tests/topologies-broken")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let passes = name == "external_ok";
+        if path.extension().is_some_and(|e| e == "toml")
+            && !passes
+            && !listed.contains(name.as_str())
+        {
+            unlisted.push(name);
+        }
+    }
+    assert!(
+        unlisted.is_empty(),
+        "broken files without a case here: {unlisted:?}"
+    );
     let bless = std::env::var_os("AIMDB_BLESS").is_some();
     let mut stale = Vec::new();
     for (name, first_line) in cases {
