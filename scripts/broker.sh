@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
-# A local mosquitto on 127.0.0.1 for the demo and manual use.
+# A local mosquitto on 127.0.0.1 for the demo and manual use, enforcing a topology file.
 #
-#   scripts/broker.sh start [PORT]   start it (default port 1883) in the background
-#   scripts/broker.sh stop           stop the one this script started
-#   scripts/broker.sh status         say whether it runs
+#   scripts/broker.sh start [PORT] [--topology FILE]   start it (default port 1883) in the
+#                                                      background
+#   scripts/broker.sh stop                             stop the one this script started
+#   scripts/broker.sh status                           say whether it runs
 #
-# Config, pid file and log live under target/mosquitto/. Needs mosquitto:
-#   apt-get install mosquitto mosquitto-clients
+# The broker enforces the topology (default topologies/climate.toml; `--topology FILE` or
+# AIMDB_TOPOLOGY=FILE for another, e.g. topologies/setpoint.toml): `allow_anonymous false`,
+# the ACL `aimdb acl FILE` writes (each node may write what it owns and read what it
+# observes, nothing else), one password per node, and `use_username_as_clientid true` (a
+# client's id is its user name, so no client can kick a node off by taking its id).
+# scripts/broker-credentials.sh makes the ACL and the passwords; the nodes' logins are in
+# target/mosquitto/credentials (mode 600; kept across restarts), which the demo reads.
+#
+# Config, ACL, password file, pid file and log live under target/mosquitto/. Needs
+# mosquitto: apt-get install mosquitto mosquitto-clients
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -26,7 +35,16 @@ running() {
 }
 
 start() {
-    local port="${1:-1883}"
+    local port="" topology="${AIMDB_TOPOLOGY:-$root/topologies/climate.toml}"
+    while [[ $# -gt 0 ]]; do
+        case "$1" in
+            --topology) topology="${2:?--topology needs a FILE}"; shift 2 ;;
+            --topology=*) topology="${1#--topology=}"; shift ;;
+            *) if [[ -z "$port" ]]; then port="$1"; shift; else
+                   echo "broker.sh: unexpected argument '$1'" >&2; exit 2; fi ;;
+        esac
+    done
+    port="${port:-1883}"
     if ! [[ "$port" =~ ^[0-9]+$ ]] || (( port < 1 || port > 65535 )); then
         echo "broker.sh: PORT must be a number from 1 to 65535, not '$port'" >&2
         exit 2
@@ -38,9 +56,14 @@ start() {
     local program
     program="$(find_mosquitto)"
     mkdir -p "$dir"
+    # The ACL and the per-node passwords (existing passwords are kept).
+    "$root/scripts/broker-credentials.sh" "$topology" "$dir" | sed 's/^broker-credentials.sh: /broker.sh: /'
     cat > "$dir/mosquitto.conf" <<CONF
 listener $port 127.0.0.1
-allow_anonymous true
+use_username_as_clientid true
+allow_anonymous false
+password_file $dir/passwd
+acl_file $dir/acl
 persistence false
 log_dest stderr
 CONF
@@ -52,7 +75,7 @@ CONF
     # Wait (bounded) until it listens.
     for _ in $(seq 1 100); do
         if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            echo "mosquitto listening on 127.0.0.1:$port (pid $(cat "$pidfile"))"
+            echo "mosquitto listening on 127.0.0.1:$port (pid $(cat "$pidfile")), enforcing $topology; logins in $dir/credentials"
             return
         fi
         if ! running; then
@@ -88,5 +111,5 @@ case "${1:-}" in
     start) shift; start "$@" ;;
     stop) stop ;;
     status) if running; then echo "running (pid $(cat "$pidfile"))"; else echo "not running"; exit 1; fi ;;
-    *) echo "usage: $0 start [PORT] | stop | status" >&2; exit 2 ;;
+    *) echo "usage: $0 start [PORT] [--topology FILE] | stop | status" >&2; exit 2 ;;
 esac

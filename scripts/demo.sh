@@ -11,6 +11,14 @@
 # AIMDB_DEMO_HOST_SENSOR=1) the same node, generated from the same file, runs on the host
 # instead. Every node prints a status line: `[sensor    qemu] ...`, `[dashboard host] ...`.
 #
+# The broker enforces the topology (scripts/broker.sh): anonymous clients are refused, and
+# each node logs in as the user named after it, allowed to write what it owns and read what
+# it observes. The demo passes each node its login at start-up (the dashboard and the host
+# sensor through AIMDB_MQTT_PASSWORD, the firmware through QEMU's
+# `-append "mqtt-credentials=FILE"`), from target/mosquitto/credentials (mode 600, made by
+# scripts/broker-credentials.sh; set AIMDB_MQTT_PASSWORD_SENSOR / _DASHBOARD to choose them).
+# With --broker, that broker needs target/mosquitto/acl and target/mosquitto/passwd too.
+#
 # Try the broker going away: in another terminal, `scripts/broker.sh stop`, wait, then
 # `scripts/broker.sh start PORT` (the port the demo printed). Both nodes say "broker DOWN",
 # then reconnect by themselves.
@@ -25,7 +33,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --broker) broker="${2:?--broker needs HOST:PORT}"; shift 2 ;;
     --broker=*) broker="${1#--broker=}"; shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "demo.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -80,6 +88,8 @@ trap 'exit 143' TERM
 listening() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 if [ -n "$broker" ]; then
   say "using the broker at $broker"
+  scripts/broker-credentials.sh topologies/climate.toml | sed 's/^broker-credentials.sh: /[demo          ] /'
+  say "if it enforces the topology, give it target/mosquitto/acl and target/mosquitto/passwd"
 else
   port="${AIMDB_DEMO_PORT:-1883}"
   # Never borrow a broker someone else runs on that port.
@@ -89,6 +99,10 @@ else
   started_broker=1
   broker="127.0.0.1:$port"
 fi
+
+# Each node's login, from the credentials file (never printed, never on a command line).
+creds="$root/target/mosquitto/credentials"
+password_of() { sed -n "s/^$1=//p" "$creds" | head -n 1; }
 
 # 5. The dashboard, which also serves the page (live values, chart, topology) to browsers;
 #    a reader notes when the first reading arrives.
@@ -116,7 +130,8 @@ first_reading() {
     fi
   done
 }
-"$host_bin/dashboard" --broker "$broker" > >(first_reading) 2>&1 &
+AIMDB_MQTT_USERNAME=dashboard AIMDB_MQTT_PASSWORD="$(password_of dashboard)" \
+  "$host_bin/dashboard" --broker "$broker" > >(first_reading) 2>&1 &
 pids+=($!)
 say "dashboard page: $shown  (live values, chart, topology; open it in a browser)"
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && command -v xdg-open >/dev/null; then
@@ -127,15 +142,20 @@ fi
 if [ "$use_qemu" = 1 ]; then
   say "booting the sensor firmware in QEMU (mps2-an386, Cortex-M4); UART0 -> MQTT -> $broker"
   # reconnect=1: QEMU dials the broker again every second if the connection breaks.
+  # The firmware reads its login from the file named here, through semihosting
+  # (board-mps2's `login`; QEMU splits -append at spaces, so the path must have none).
+  case "$creds" in *" "*) say "the repository path has a space: the firmware cannot be given $creds" ;; esac
   qemu-system-arm -machine mps2-an386 -nographic -monitor none \
     -serial "tcp:$broker,nodelay=on,reconnect=1" \
     -semihosting-config enable=on,target=native -kernel "$elf" \
+    -append "mqtt-credentials=$creds" \
     </dev/null 2> >(grep -v 'terminating on signal' >&2) &
   pids+=($!)
 else
   say "no QEMU sensor: $why."
   say "running the sensor node built for the host instead: the same node from topologies/climate.toml, on embassy's std executor, MQTT over TCP"
-  "$host_bin/sensor-host" --broker "$broker" </dev/null &
+  AIMDB_MQTT_USERNAME=sensor AIMDB_MQTT_PASSWORD="$(password_of sensor)" \
+    "$host_bin/sensor-host" --broker "$broker" </dev/null &
   pids+=($!)
 fi
 

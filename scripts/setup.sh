@@ -12,12 +12,27 @@ if [ "${AIMDB_SETUP_TESTS:-0}" = 1 ]; then
   command -v dot >/dev/null 2>&1 || need_apt+=(graphviz)  # aimdb graph --format dot is rendered in a test
   command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)  # the dashboard page is tested in headless Chromium
   command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
+  { command -v knxd && command -v knxtool; } >/dev/null 2>&1 || need_apt+=(knxd knxd-tools)  # the KNX connector's peer (aimdb-connectors/tests/knx_knxd.rs)
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]} (apt)"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
+  # No service may start from a package (knxd's would join multicast on the LAN): a
+  # policy-rc.d that refuses every start, for the install only.
+  policy=/usr/sbin/policy-rc.d
+  ours=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null && $SUDO chmod +x "$policy" && ours=1
+    trap '[ "$ours" = 1 ] && $SUDO rm -f "$policy"' EXIT
+  fi
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  if [ "$ours" = 1 ]; then $SUDO rm -f "$policy"; fi
+  trap - EXIT
+  # And where systemd runs, keep knxd's units off: tests start knxd in a network namespace.
+  if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+    $SUDO systemctl disable --now knxd.service knxd.socket >/dev/null 2>&1 || true
+  fi
 fi
 
 if ! rustup target list --installed | grep -qx thumbv7em-none-eabihf; then

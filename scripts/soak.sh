@@ -4,7 +4,10 @@
 #   scripts/soak.sh [MINUTES] [RESTART_EVERY_MINUTES]      defaults: 30 and 5
 #
 # Builds the dashboard (host) and the sensor firmware, then runs, all on 127.0.0.1:
-#   - a private mosquitto on a free port (its own config and log in a temp dir),
+#   - a private mosquitto on a free port (its own config and log in a temp dir), enforcing
+#     topologies/climate.toml as scripts/broker.sh does (`allow_anonymous false`, the ACL
+#     of `aimdb acl`, one password per node, `use_username_as_clientid true`; the nodes get
+#     their logins from the run's own credentials file, see scripts/broker-credentials.sh),
 #   - the sensor firmware in QEMU (mps2-an386; UART0 -> MQTT -> the broker),
 #   - the host `dashboard` node (its page on a port the OS picks),
 # kills the broker every RESTART_EVERY minutes and starts it again after SOAK_OUTAGE_S
@@ -51,6 +54,7 @@
 #     sent, and its tap no more than the link received), and with no broker restart
 #     nothing was lost at the broker;
 #   - no sensor reboot, no decode error, and neither node ended by itself;
+#   - both nodes logged in to the broker as their own user;
 #   - nothing panicked: no `panicked` / `panic:` in either node's output;
 #   - the dashboard's RSS after warm-up (the first sample at or after 60 s) grew by at most
 #     SOAK_RSS_GROWTH_KIB (default 2048 KiB) by the end.
@@ -115,8 +119,14 @@ trap 'exit 143' TERM
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 port=$((20000 + RANDOM % 20000))
 while listening "$port"; do port=$((port + 1)); done
-printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n' \
-  "$port" >"$dir/mosquitto.conf"
+# The ACL and one login per node, in the run's directory (mosquitto, dropping to its own
+# user when started as root, must be able to reach the ACL and password file in it).
+chmod go+x "$dir"
+scripts/broker-credentials.sh topologies/climate.toml "$dir" >"$dir/credentials.log"
+creds="$dir/credentials"
+password_of() { sed -n "s/^$1=//p" "$creds" | head -n 1; }
+printf 'listener %s 127.0.0.1\nuse_username_as_clientid true\nallow_anonymous false\npassword_file %s\nacl_file %s\npersistence false\nlog_dest stderr\n' \
+  "$port" "$dir/passwd" "$dir/acl" >"$dir/mosquitto.conf"
 start_broker() {
   "$mosquitto_bin" -c "$dir/mosquitto.conf" >>"$dir/mosquitto.log" 2>&1 </dev/null &
   broker_pid=$!
@@ -128,11 +138,15 @@ start_broker
 say "mosquitto on 127.0.0.1:$port"
 
 # 4. The dashboard, then the sensor in QEMU (as scripts/demo.sh starts them).
-AIMDB_WEB=127.0.0.1:0 "$dashboard_bin" --broker "127.0.0.1:$port" >"$dir/dashboard.log" 2>&1 </dev/null &
+#    Each gets its login at start-up: the dashboard in its environment, the firmware
+#    through the credentials file named on its command line (read via semihosting).
+AIMDB_WEB=127.0.0.1:0 AIMDB_MQTT_USERNAME=dashboard AIMDB_MQTT_PASSWORD="$(password_of dashboard)" \
+  "$dashboard_bin" --broker "127.0.0.1:$port" >"$dir/dashboard.log" 2>&1 </dev/null &
 dash_pid=$!
 qemu-system-arm -machine mps2-an386 -nographic -monitor none \
   -serial "tcp:127.0.0.1:$port,nodelay=on,reconnect=1" \
   -semihosting-config enable=on,target=native -kernel "$elf" \
+  -append "mqtt-credentials=$creds" \
   >"$dir/sensor.log" 2>&1 </dev/null &
 qemu_pid=$!
 say "running ${minutes} min, broker restarted every ${every} min (outage ${outage_s} s); RSS every 10 s"
@@ -219,6 +233,11 @@ at_broker=$((missed - s_lagged - s_dropped - overwritten))
   fail+=("$at_broker readings lost at the broker although it was never restarted")
 [ "${decode:-0}" -eq 0 ] || fail+=("the dashboard's link rejected $decode payloads")
 [ "${reboots:-0}" -eq 0 ] || fail+=("the sensor rebooted ${reboots}x (sequence started again)")
+# Both nodes logged in as themselves (the broker refuses anonymous clients).
+grep -a -q 'MQTT login: user `sensor`' "$dir/sensor.log" ||
+  fail+=("the sensor firmware did not log in as user sensor: $(grep -a -m1 'MQTT login' "$dir/sensor.log" || echo 'no login line')")
+grep -a -q 'login: user `dashboard`' "$dir/dashboard.log" ||
+  fail+=("the dashboard did not log in as user dashboard")
 panics=$(grep -a -h -E 'panicked|panic:' "$dir/dashboard.log" "$dir/sensor.log" || true)
 [ -z "$panics" ] || fail+=("panic: $(head -1 <<<"$panics")")
 

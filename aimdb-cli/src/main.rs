@@ -3,6 +3,7 @@
 //! ```text
 //! aimdb check FILE                          every diagnostic, rendered like rustc; exit 1 on error
 //! aimdb graph FILE [--format mermaid|dot]   the system as a Mermaid (default) or DOT graph
+//! aimdb acl FILE [-o OUT]                   the mosquitto ACL the file implies (stdout or OUT)
 //! ```
 //!
 //! The checks and messages are the ones `topology!(file = .., node = ..)` reports, from the
@@ -13,7 +14,7 @@ use std::process::ExitCode;
 use aimdb_compiler::file::{self, System};
 use aimdb_compiler::report;
 
-const USAGE: &str = "usage: aimdb check FILE\n       aimdb graph FILE [--format mermaid|dot]";
+const USAGE: &str = "usage: aimdb check FILE\n       aimdb graph FILE [--format mermaid|dot]\n       aimdb acl FILE [-o OUT]";
 
 /// A graph format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,12 +47,16 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             let (path, format) = graph_args(rest)?;
             Ok(graph(&path, format))
         }
+        "acl" => {
+            let (path, out) = acl_args(rest)?;
+            Ok(acl(&path, out.as_deref()))
+        }
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)
         }
         other => Err(format!(
-            "unknown command `{other}` (commands: check, graph)"
+            "unknown command `{other}` (commands: check, graph, acl)"
         )),
     }
 }
@@ -82,6 +87,25 @@ fn graph_args(rest: &[String]) -> Result<(String, Format), String> {
         };
     }
     Ok((path.ok_or("`aimdb graph` takes one topology file")?, format))
+}
+
+fn acl_args(rest: &[String]) -> Result<(String, Option<String>), String> {
+    let mut path = None;
+    let mut out = None;
+    let mut iter = rest.iter();
+    while let Some(arg) = iter.next() {
+        match arg.as_str() {
+            "-o" | "--output" => {
+                let value = iter.next().ok_or("`-o` needs a file to write")?;
+                if out.replace(value.clone()).is_some() {
+                    return Err("`-o` is given twice".to_owned());
+                }
+            }
+            other if path.is_none() && !other.starts_with('-') => path = Some(other.to_owned()),
+            other => return Err(format!("unexpected argument `{other}`")),
+        }
+    }
+    Ok((path.ok_or("`aimdb acl` takes one topology file")?, out))
 }
 
 /// Read and check a file; print the diagnostics to stderr. `None` when it has errors.
@@ -144,5 +168,29 @@ fn graph(path: &str, format: Format) -> ExitCode {
         Format::Dot => report::dot::render(&system),
     };
     print!("{text}");
+    ExitCode::SUCCESS
+}
+
+/// The mosquitto ACL of a checked file, on stdout or into `out`.
+fn acl(path: &str, out: Option<&str>) -> ExitCode {
+    let Some(system) = load(path) else {
+        return ExitCode::FAILURE;
+    };
+    let text = match report::acl::render(&system, path) {
+        Ok(text) => text,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match out {
+        None => print!("{text}"),
+        Some(out) => {
+            if let Err(error) = std::fs::write(out, &text) {
+                eprintln!("error: cannot write `{out}`: {error}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
     ExitCode::SUCCESS
 }

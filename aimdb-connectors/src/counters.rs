@@ -130,7 +130,12 @@ pub(crate) use counters;
 
 /// The figures of one link, the same on every connector that queues values for a
 /// transport (MQTT on either runtime, serial), declared once per counter width.
-#[cfg(any(feature = "mqtt-embassy", feature = "serial", feature = "mqtt-tokio"))]
+#[cfg(any(
+    feature = "mqtt-embassy",
+    feature = "serial",
+    feature = "mqtt-tokio",
+    feature = "knx"
+))]
 macro_rules! link_counters {
     ($live:ident: $atomic:ident => $snap:ident: $int:ty) => {
         counters! {
@@ -205,7 +210,7 @@ macro_rules! mqtt_counters {
     };
 }
 
-#[cfg(any(feature = "mqtt-embassy", feature = "serial"))]
+#[cfg(any(feature = "mqtt-embassy", feature = "serial", feature = "knx"))]
 link_counters!(LinkCounters32: AtomicU32 => LinkStats32: u32);
 #[cfg(feature = "mqtt-embassy")]
 mqtt_counters!(MqttCounters32: AtomicU32 => MqttStats32: u32);

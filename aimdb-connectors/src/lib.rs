@@ -4,7 +4,12 @@
 //! [`aimdb_core::connector::Connector`] for its URL schemes.
 #![no_std]
 
-#[cfg(any(feature = "mqtt-tokio", feature = "serial-tokio", feature = "ws-tokio"))]
+#[cfg(any(
+    feature = "mqtt-tokio",
+    feature = "serial-tokio",
+    feature = "ws-tokio",
+    feature = "knx-tokio"
+))]
 extern crate std;
 
 pub mod cobs;
@@ -13,11 +18,14 @@ pub mod cobs;
         feature = "mqtt-tokio",
         feature = "mqtt-embassy",
         feature = "serial",
-        feature = "ws-tokio"
+        feature = "ws-tokio",
+        feature = "knx"
     )),
     allow(dead_code, unused_imports, unused_macros)
 )]
 mod counters;
+#[cfg(feature = "knx")]
+pub mod knx;
 pub mod loopback;
 #[cfg(feature = "mqtt-tokio")]
 pub mod mqtt;

@@ -59,6 +59,15 @@ pub fn link_state(connected: bool, connects: u64) -> &'static str {
     }
 }
 
+/// How a node logs in to the broker, for its start-up line: ``login: user `sensor` ``
+/// or `anonymous`. The password is never printed.
+pub fn login_text(user: Option<&str>) -> String {
+    match user {
+        Some(user) => format!("login: user `{user}`"),
+        None => "anonymous: AIMDB_MQTT_PASSWORD is not set".to_owned(),
+    }
+}
+
 /// The status-line prefix of a node: `[sensor    host]`, aligned across nodes.
 pub fn tag(node: &str, place: &str) -> String {
     format!("[{node:<9} {place:>4}]")
@@ -75,5 +84,7 @@ mod tests {
         assert_eq!(tag("dashboard", "host"), "[dashboard host]");
         assert_eq!(resolve("127.0.0.1:1883").unwrap().port(), 1883);
         assert!(resolve("no-port").is_err());
+        assert_eq!(login_text(Some("sensor")), "login: user `sensor`");
+        assert!(login_text(None).starts_with("anonymous"));
     }
 }

@@ -153,6 +153,20 @@ impl Qemu {
         addr: SocketAddr,
         serial_options: &str,
     ) -> Result<Qemu, QemuError> {
+        Self::boot_serial_with_cmdline(elf, addr, serial_options, "")
+    }
+
+    /// [`boot_serial_with`](Qemu::boot_serial_with), handing the firmware `cmdline` as
+    /// QEMU's `-append` (unless empty), which the firmware reads through semihosting
+    /// (`SYS_GET_CMDLINE`). The climate and setpoint firmware take
+    /// `mqtt-credentials=FILE` there: the host file holding their MQTT login
+    /// (`board_mps2::login`). QEMU splits the line at spaces.
+    pub fn boot_serial_with_cmdline(
+        elf: &Path,
+        addr: SocketAddr,
+        serial_options: &str,
+        cmdline: &str,
+    ) -> Result<Qemu, QemuError> {
         if !elf.is_file() {
             return Err(QemuError::Io(format!(
                 "no firmware image at {}",
@@ -166,6 +180,7 @@ impl Qemu {
             .args(["-semihosting-config", "enable=on,target=native"])
             .arg("-kernel")
             .arg(elf)
+            .args(["-append", cmdline].iter().filter(|_| !cmdline.is_empty()))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -30,6 +30,12 @@
 //! tap. Those taken earlier waited for the MQTT session to come up; the start-up backlog
 //! is reported on its own line.
 //!
+//! The broker enforces the topology: `allow_anonymous false`, the ACL the compiler writes
+//! for `topologies/climate.toml` (`aimdb acl`) and a random password per node. The
+//! dashboard gets its login in its MQTT config, the firmware reads its own at boot from the
+//! host file QEMU's `-append "mqtt-credentials=FILE"` names (checked: it logged in as
+//! `sensor`).
+//!
 //! Needs `qemu-system-arm`, the `thumbv7em-none-eabihf` target and mosquitto.
 
 #[path = "../../aimdb-connectors/tests/support/broker.rs"]
@@ -131,11 +137,23 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[index]
 }
 
+/// A broker enforcing `topologies/climate.toml`: its generated ACL, one login per node.
+fn secured_broker() -> broker::Broker {
+    let source = include_str!("../../topologies/climate.toml");
+    let system = aimdb_compiler::file::check_source(source)
+        .0
+        .expect("the climate topology");
+    let acl = aimdb_compiler::report::acl::render(&system, "topologies/climate.toml")
+        .expect("an ACL for the climate topology");
+    let users: Vec<&str> = system.nodes.iter().map(|node| node.name()).collect();
+    broker::Broker::start_secured(&acl, &users)
+}
+
 #[test]
 fn sensor_in_qemu_reaches_the_dashboard_tap_exactly_and_survives_a_broker_restart()
 -> Result<(), QemuError> {
     let elf = Firmware::build("climate-sensor")?;
-    let mut broker = broker::Broker::start();
+    let mut broker = secured_broker();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -144,7 +162,8 @@ fn sensor_in_qemu_reaches_the_dashboard_tap_exactly_and_survives_a_broker_restar
 
     // The dashboard node, subscribed before the sensor boots so reading #0 is not missed.
     let mqtt = runtime.block_on(async {
-        let config = MqttConfig::new("127.0.0.1", broker.port, "e2e-dashboard");
+        let mut config = MqttConfig::new("127.0.0.1", broker.port, "e2e-dashboard");
+        config.credentials = Some(("dashboard".into(), broker.password("dashboard").into()));
         MqttConnector::start(config).expect("valid config")
     });
     // The page's `ws://` link goes to an in-memory bus here: the browser side has its own
@@ -164,7 +183,8 @@ fn sensor_in_qemu_reaches_the_dashboard_tap_exactly_and_survives_a_broker_restar
 
     // `reconnect=1`: QEMU dials the broker again every second after it goes away.
     let addr = ([127, 0, 0, 1], broker.port).into();
-    let mut qemu = Qemu::boot_serial_with(&elf, addr, ",reconnect=1")?;
+    let cmdline = format!("mqtt-credentials={}", broker.credentials_file().display());
+    let mut qemu = Qemu::boot_serial_with_cmdline(&elf, addr, ",reconnect=1", &cmdline)?;
     let booted = qemu.booted_at();
 
     // Note when each status line arrives (the clock offset estimate, see the module docs).
@@ -188,6 +208,12 @@ fn sensor_in_qemu_reaches_the_dashboard_tap_exactly_and_survives_a_broker_restar
     });
     let first_run = seen();
     let gaps = check_exact(&first_run);
+    assert!(
+        qemu.output()
+            .contains("MQTT login: user `sensor` (password from "),
+        "the firmware did not log in as `sensor`:\n{}",
+        qemu.output()
+    );
     assert_eq!(
         first_run[0].0.seq, 0,
         "the dashboard was subscribed before boot"

@@ -11,6 +11,11 @@
 //! must be ignored. Checked: the controller saw the requests in exactly the scripted order,
 //! and the tap saw exactly the setpoints the rule gives for it (also written out by hand).
 //!
+//! The broker enforces the topology: `allow_anonymous false`, the ACL the compiler writes
+//! for `topologies/setpoint.toml` and a random password per node, so each node here has its
+//! own connector logged in as itself (a console may write only its own request), and the
+//! firmware reads its login at boot from the file QEMU's `-append` names.
+//!
 //! Needs `qemu-system-arm`, the `thumbv7em-none-eabihf` target and mosquitto.
 
 #[path = "../../aimdb-connectors/tests/support/broker.rs"]
@@ -99,20 +104,37 @@ async fn operator_b_requests(producer: Producer<'static, SetpointRequest>) {
     play(Origin::OperatorB, producer).await;
 }
 
+/// A broker enforcing `topologies/setpoint.toml`: its generated ACL, one login per node.
+fn secured_broker() -> broker::Broker {
+    let source = include_str!("../../topologies/setpoint.toml");
+    let system = aimdb_compiler::file::check_source(source)
+        .0
+        .expect("the setpoint topology");
+    let acl = aimdb_compiler::report::acl::render(&system, "topologies/setpoint.toml")
+        .expect("an ACL for the setpoint topology");
+    let users: Vec<&str> = system.nodes.iter().map(|node| node.name()).collect();
+    broker::Broker::start_secured(&acl, &users)
+}
+
 #[test]
 fn autotuner_in_qemu_and_operators_on_the_host_are_arbitrated_by_the_rule() -> Result<(), QemuError>
 {
     let elf = Firmware::build("setpoint-autotuner")?;
-    let broker = broker::Broker::start();
+    let broker = secured_broker();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(|e| QemuError::Io(format!("tokio: {e}")))?;
-    let mqtt = runtime.block_on(async {
-        let config = MqttConfig::new("127.0.0.1", broker.port, "e2e-setpoint-host");
-        MqttConnector::start(config).expect("valid config")
-    });
+    // One connector per node, each logged in as that node.
+    let connector = |node: &str| {
+        runtime.block_on(async {
+            let mut config = MqttConfig::new("127.0.0.1", broker.port, node);
+            config.credentials = Some((node.into(), broker.password(node).into()));
+            MqttConnector::start(config).expect("valid config")
+        })
+    };
+    let mqtt = connector("controller");
     // The controller first, so it is subscribed before anything is asked.
     runtime.spawn(controller::run(controller::Links { mqtt }));
     let ready = Instant::now();
@@ -125,11 +147,17 @@ fn autotuner_in_qemu_and_operators_on_the_host_are_arbitrated_by_the_rule() -> R
         );
         std::thread::sleep(Duration::from_millis(5));
     }
-    runtime.spawn(console_a::run(console_a::Links { mqtt }));
-    runtime.spawn(console_b::run(console_b::Links { mqtt }));
+    let (console_a_mqtt, console_b_mqtt) = (connector("console_a"), connector("console_b"));
+    runtime.spawn(console_a::run(console_a::Links {
+        mqtt: console_a_mqtt,
+    }));
+    runtime.spawn(console_b::run(console_b::Links {
+        mqtt: console_b_mqtt,
+    }));
 
     let addr = ([127, 0, 0, 1], broker.port).into();
-    let mut qemu = Qemu::boot_serial_to(&elf, addr)?;
+    let cmdline = format!("mqtt-credentials={}", broker.credentials_file().display());
+    let mut qemu = Qemu::boot_serial_with_cmdline(&elf, addr, "", &cmdline)?;
     let deadline = Instant::now() + WAIT;
     while DECIDED.load(Ordering::SeqCst) < SCRIPT.len()
         || APPLIED_SEEN.lock().unwrap().len() < APPLIED.load(Ordering::SeqCst)
@@ -177,6 +205,35 @@ fn autotuner_in_qemu_and_operators_on_the_host_are_arbitrated_by_the_rule() -> R
         output.contains("all 4 requests sent"),
         "QEMU said:\n{output}"
     );
+    assert!(
+        output.contains("MQTT login: user `autotuner` (password from "),
+        "QEMU said:\n{output}"
+    );
+    // Each console's requests went out under its own login, none refused by the ACL.
+    for (node, origin, mqtt, topic) in [
+        (
+            "console_a",
+            Origin::OperatorA,
+            console_a_mqtt,
+            "setpoint/request/operator-a",
+        ),
+        (
+            "console_b",
+            Origin::OperatorB,
+            console_b_mqtt,
+            "setpoint/request/operator-b",
+        ),
+    ] {
+        let stats = mqtt.stats();
+        assert!(stats.connected && stats.connects >= 1, "{node}: {stats:?}");
+        let link = mqtt.link_stats(topic).expect("the console's outbound link");
+        let lines = SCRIPT.iter().filter(|(who, _)| *who == origin).count();
+        assert_eq!(
+            (link.sent, link.dropped),
+            (lines as u64, 0),
+            "{node}: {link:?}"
+        );
+    }
     println!(
         "e2e setpoint: {} requests (4 from the autotuner in QEMU, 6 from the host consoles) \
          decided in the scripted order; applied {:?}; script done {took:?} after QEMU started",

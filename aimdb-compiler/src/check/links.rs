@@ -124,13 +124,21 @@ fn url(url: &Url, direction: Direction, runtime: Runtime, diagnostics: &mut Vec<
         );
     }
     if !url.address.is_empty() {
-        grammar(url, row, direction, diagnostics);
+        grammar(url, row, direction, runtime, diagnostics);
     }
 }
 
 /// The connector's own address grammar, as it runs when the link is attached.
-fn grammar(url: &Url, row: &Scheme, direction: Direction, diagnostics: &mut Vec<Diagnostic>) {
-    let Err(error) = (row.parse)(&url.address, direction) else {
+fn grammar(
+    url: &Url,
+    row: &Scheme,
+    direction: Direction,
+    runtime: Runtime,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let checked = (row.parse)(&url.address, direction)
+        .and_then(|_| (row.limits)(&url.address, direction, runtime.name()));
+    let Err(error) = checked else {
         return;
     };
     let scheme = row.name;
@@ -143,13 +151,20 @@ fn grammar(url: &Url, row: &Scheme, direction: Direction, diagnostics: &mut Vec<
     let help = match error.kind {
         AddressErrorKind::WildcardOutbound => "publish to one topic with `link_to`; a filter such as `climate/+/reading` belongs in a `link_from`".to_owned(),
         AddressErrorKind::BadFilter => "write each wildcard as a whole level: `a/+/c` or `a/#` (`#` last)".to_owned(),
-        AddressErrorKind::BadValue { option, expected } => format!("write `{option}=` followed by {expected}"),
+        AddressErrorKind::BadValue { option, expected } if row.options.contains(&option) => {
+            format!("write `{option}=` followed by {expected}")
+        }
+        AddressErrorKind::BadValue { option, expected } => format!("the {option} takes {expected}"),
         AddressErrorKind::UnknownOption => match did_you_mean(error.part, row.options.iter().copied()) {
             Some(close) => format!("did you mean `{close}`? {options}"),
             None => options,
         },
         AddressErrorKind::RepeatedOption => format!("give `{}` once", error.part),
         AddressErrorKind::NoOptions => format!("remove `?{}`: {options}", error.part),
+        AddressErrorKind::NotOnRuntime { .. } => format!(
+            "on {} write the address so its connector takes it, or declare the link on a node of another runtime",
+            runtime.name()
+        ),
         _ => format!("write the address as the `{scheme}` connector takes it"),
     };
     diagnostics.push(

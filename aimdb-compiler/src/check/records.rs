@@ -37,14 +37,14 @@ fn ram_budget(topology: &Topology, diagnostics: &mut Vec<Diagnostic>) {
                 capacity,
                 capacity_span,
             } = buffer.kind
+                && capacity > budget.bytes
+                && capacity <= RamBudget::MAX_CAPACITY
             {
-                if capacity > budget.bytes && capacity <= RamBudget::MAX_CAPACITY {
-                    diagnostics.push(
+                diagnostics.push(
                         Diagnostic::error(capacity_span, format!("the ring of record `{}` holds {capacity} values, at least {capacity} bytes: more than node `{}`'s RAM budget of {} bytes", record.key.id, topology.node.name.text, budget.bytes))
                             .help("lower the ring's capacity, or raise the node's budget (`ram = \"..\"`) if the target has the RAM")
                             .note_at(budget.span, "the budget is declared here"),
                     );
-                }
             }
         }
     }
@@ -82,13 +82,12 @@ fn buffer(record: &Record, diagnostics: &mut Vec<Diagnostic>) {
             capacity,
             capacity_span,
         } = buffer.kind
+            && capacity > RamBudget::MAX_CAPACITY
         {
-            if capacity > RamBudget::MAX_CAPACITY {
-                diagnostics.push(
+            diagnostics.push(
                     Diagnostic::error(capacity_span, format!("the ring of record `{key}` has capacity {capacity}, more than the {} values a static buffer may hold", RamBudget::MAX_CAPACITY))
                         .help("a ring is a static array of its capacity: keep it to the history readers need (`capacity: 256`); keep a long history in a store outside the node"),
                 );
-            }
         }
         if let BufferKind::SpmcRing {
             capacity: 0,

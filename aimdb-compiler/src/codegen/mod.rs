@@ -78,6 +78,7 @@ pub fn emit(topology: &Topology) -> TokenStream {
         topology.node.name.text,
         runtime.name()
     );
+    let name_text = &topology.node.name.text;
     let buffers = buffers::emit(
         &planned,
         runtime,
@@ -100,6 +101,11 @@ pub fn emit(topology: &Topology) -> TokenStream {
         #[allow(unused_imports, clippy::all)]
         pub mod #node {
             use super::*;
+            /// The node's name in its topology: its user name in the broker ACL `aimdb acl`
+            /// writes, so a node logs in as itself (e.g.
+            /// `MqttConfig::with_credentials_from_env(NODE)`).
+            #[allow(dead_code)]
+            pub const NODE: &str = #name_text;
             #buffers
             #links_items
             #joins

@@ -3,7 +3,11 @@
 //! or transform produces it) is marked; each link is an edge from the writer's record to
 //! the reader's record, labelled with its address. An address with no writer or no reader
 //! in the file is drawn as an outside endpoint.
+//!
+//! Next to the pictures, [`acl`] writes what the broker enforces: a mosquitto ACL with one
+//! user per node, allowed to write what the node owns and read what it observes.
 
+pub mod acl;
 pub mod dot;
 pub mod mermaid;
 
@@ -118,10 +122,12 @@ pub(crate) fn picture(system: &System) -> Picture<'_> {
     };
     for (node, link) in &ends {
         let url = &link.url.text;
+        let identity = link.identity();
         let here = box_id(node, &link.record);
         let other = |direction| {
+            let identity = identity.clone();
             ends.iter()
-                .filter(move |(_, l)| l.direction == direction && l.url.text == *url)
+                .filter(move |(_, l)| l.direction == direction && l.identity() == identity)
                 .map(|(n, l)| box_id(n, &l.record))
         };
         match link.direction {

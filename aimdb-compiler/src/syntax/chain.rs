@@ -73,28 +73,27 @@ impl Chain<'_> {
     /// Walk one chain expression: `REG.a(..).b(..)...`.
     fn walk(&mut self, expr: &Expr) {
         // `.finish` without `()` (or any method written as a field): say so at the name.
-        if let Expr::Field(field) = expr {
-            if let syn::Member::Named(name) = &field.member {
-                if METHODS.contains(&name.to_string().as_str()) {
-                    self.walk(&field.base);
-                    let call = if name == "finish" {
-                        "finish()"
-                    } else {
-                        "NAME(..)"
-                    };
-                    self.fail(
-                        Diagnostic::error(
-                            name.span(),
-                            format!("`.{name}` is a method: it needs its parentheses"),
-                        )
-                        .help(format!(
-                            "write `.{}`",
-                            call.replace("NAME", &name.to_string())
-                        )),
-                    );
-                    return;
-                }
-            }
+        if let Expr::Field(field) = expr
+            && let syn::Member::Named(name) = &field.member
+            && METHODS.contains(&name.to_string().as_str())
+        {
+            self.walk(&field.base);
+            let call = if name == "finish" {
+                "finish()"
+            } else {
+                "NAME(..)"
+            };
+            self.fail(
+                Diagnostic::error(
+                    name.span(),
+                    format!("`.{name}` is a method: it needs its parentheses"),
+                )
+                .help(format!(
+                    "write `.{}`",
+                    call.replace("NAME", &name.to_string())
+                )),
+            );
+            return;
         }
         let mut calls = Vec::new();
         let mut base = expr;

@@ -28,9 +28,14 @@
 //!   allocation in this crate per value; malformed and oversize payloads are counted and
 //!   skipped, and a panicking deserializer cannot stop the connection.
 //! - **Counters** per link ([`LinkStats`]) and per connector ([`ConnectorStats`]).
+//! - **Credentials** ([`MqttConfig::credentials`]) come at start-up, never from a topology
+//!   file: [`MqttConfig::with_credentials_from_env`] reads `AIMDB_MQTT_USERNAME` (default:
+//!   the node's name) and `AIMDB_MQTT_PASSWORD`, for a broker that enforces the topology's
+//!   ACL (`aimdb acl`).
 
 mod config;
 mod counters;
+mod credentials;
 mod event_loop;
 mod outbound;
 mod routing;
@@ -51,6 +56,7 @@ pub use config::{
     Backoff, ConfigError, LinkError, LinkOptions, MqttConfig, OverflowPolicy, QoS, Transport,
 };
 pub use counters::{ConnectorStats, LinkStats};
+pub use credentials::{PASSWORD_VAR, USERNAME_VAR, credentials_from, credentials_from_env};
 pub use topic::topic_matches;
 
 use crate::counters::count_skipped;

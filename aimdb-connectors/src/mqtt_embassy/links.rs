@@ -5,8 +5,9 @@
 //! the host connector. Options are parsed once, when the link is attached or first
 //! published to.
 
-/// The longest topic a link may have, in bytes.
-pub const TOPIC_MAX: usize = 96;
+/// The longest topic a link may have, in bytes (the scheme table's limit for embassy, so
+/// a longer topic is a compile error).
+pub const TOPIC_MAX: usize = aimdb_core::address::mqtt::EMBASSY_TOPIC_MAX;
 
 /// A route's decode-and-produce function.
 pub(crate) type Deliver = fn(&[u8]) -> Result<(), aimdb_core::connector::CodecError>;

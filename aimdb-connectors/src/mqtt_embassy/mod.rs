@@ -30,12 +30,18 @@
 //!   Values still queued are sent in the next session; QoS 1 values in flight when a
 //!   session dies are not re-sent (clean sessions).
 //! - **Counters** per link ([`LinkStats`]) and per connector ([`ConnectorStats`]).
+//! - **Credentials** ([`Credentials`]: user name and password, `&'static str`, no heap) go
+//!   into every CONNECT: fixed in [`MqttConfig::credentials`], or handed over at run time
+//!   with [`MqttConnector::set_credentials`] (firmware reads them from its host at boot,
+//!   never from the topology file or its own image). Without them the connector connects
+//!   anonymously. A broker that refuses the login is retried after the backoff, like any
+//!   failed connect (counted in [`ConnectorStats::connection_errors`]).
 
 mod counters;
 mod links;
 mod session;
 
-use core::cell::RefCell;
+use core::cell::{Cell, RefCell};
 use core::sync::atomic::{AtomicBool, Ordering};
 use core::task::{Context, Poll};
 
@@ -56,11 +62,34 @@ use links::LinkTable;
 /// QoS 1 publishes in flight at once (awaiting PUBACK).
 pub const SEND_MAXIMUM: usize = 4;
 
+/// A broker login. Borrowed for the program's life, so the connector copies nothing: a
+/// `static`, text read once into a static buffer at boot, or a leaked `String` on a host.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Credentials {
+    /// The MQTT user name.
+    pub username: &'static str,
+    /// The password (empty: none is sent).
+    pub password: &'static str,
+}
+
+impl core::fmt::Debug for Credentials {
+    // By hand: the password is never printed.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Connection settings of an [`MqttConnector`].
 #[derive(Clone, Copy, Debug)]
 pub struct MqttConfig {
-    /// The MQTT client identifier.
+    /// The MQTT client identifier. (A broker with `use_username_as_clientid` replaces it
+    /// with the user name.)
     pub client_id: &'static str,
+    /// The login sent in every CONNECT; `None`: anonymous. See also
+    /// [`MqttConnector::set_credentials`].
+    pub credentials: Option<Credentials>,
     /// Keep-alive interval: a ping goes out when nothing was sent for half of it, and a
     /// session whose ping is unanswered for the other half is considered lost.
     pub keep_alive: Duration,
@@ -75,10 +104,12 @@ pub struct MqttConfig {
 }
 
 impl MqttConfig {
-    /// Defaults: keep-alive 10 s, QoS 1, backoff 100 ms doubling to 5 s, connect timeout 5 s.
+    /// Defaults: anonymous, keep-alive 10 s, QoS 1, backoff 100 ms doubling to 5 s, connect
+    /// timeout 5 s.
     pub const fn new(client_id: &'static str) -> Self {
         MqttConfig {
             client_id,
+            credentials: None,
             keep_alive: Duration::from_secs(10),
             default_qos: 1,
             backoff_min: Duration::from_millis(100),
@@ -113,6 +144,8 @@ pub struct MqttConnector<
     counters: ConnectorCounters,
     /// Whether a session is up now (for [`ConnectorStats::connected`]).
     connected: AtomicBool,
+    /// The login of the next CONNECT.
+    login: Mutex<M, Cell<Option<Credentials>>>,
 }
 
 impl<M: RawMutex, const QUEUE: usize, const MAX_PAYLOAD: usize, const LINKS: usize>
@@ -127,7 +160,20 @@ impl<M: RawMutex, const QUEUE: usize, const MAX_PAYLOAD: usize, const LINKS: usi
             links: [const { LinkCounters::new() }; LINKS],
             counters: ConnectorCounters::new(),
             connected: AtomicBool::new(false),
+            login: Mutex::new(Cell::new(config.credentials)),
         }
+    }
+
+    /// Log in with `credentials` (`None`: anonymously) from the next CONNECT on, instead
+    /// of [`MqttConfig::credentials`]. For a login known only at run time: firmware calls
+    /// it at boot, before spawning [`run`](Self::run).
+    pub fn set_credentials(&self, credentials: Option<Credentials>) {
+        self.login.lock(|login| login.set(credentials));
+    }
+
+    /// The user name the next CONNECT logs in with, if any.
+    pub fn username(&self) -> Option<&'static str> {
+        self.login.lock(|login| login.get()).map(|c| c.username)
     }
 
     /// A snapshot of the connector-wide counters.

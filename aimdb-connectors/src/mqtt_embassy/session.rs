@@ -18,7 +18,7 @@ use rust_mqtt::client::options::{
     ConnectOptions, PublicationOptions, SubscriptionOptions, TopicReference,
 };
 use rust_mqtt::config::KeepAlive;
-use rust_mqtt::types::{MqttString, QoS, TopicFilter, TopicName};
+use rust_mqtt::types::{MqttBinary, MqttString, QoS, TopicFilter, TopicName};
 
 use super::links::TOPIC_MAX;
 use super::{MqttConnector, SEND_MAXIMUM};
@@ -106,12 +106,24 @@ where
         let mut bump_buffer = BumpBuffer::new(buffer);
         let mut client: Mqtt<'_, S, LINKS> = Client::new(&mut bump_buffer);
         let secs = self.config.keep_alive.as_secs().clamp(1, u16::MAX as u64) as u16;
-        let options = ConnectOptions::new()
+        let mut options = ConnectOptions::new()
             .clean_start()
             .maximum_packet_size(max_packet)
             .keep_alive(KeepAlive::Seconds(
                 NonZero::new(secs).unwrap_or(NonZero::<u16>::MIN),
             ));
+        if let Some(login) = self.login.lock(|login| login.get()) {
+            let Ok(user) = MqttString::from_str(login.username) else {
+                return false;
+            };
+            options = options.user_name(user);
+            if !login.password.is_empty() {
+                let Ok(password) = MqttBinary::from_slice(login.password.as_bytes()) else {
+                    return false;
+                };
+                options = options.password(password);
+            }
+        }
         let Ok(id) = MqttString::from_str(self.config.client_id) else {
             return false;
         };

@@ -1,5 +1,7 @@
 //! A private mosquitto for one test (or benchmark): its own free port on 127.0.0.1, its own
-//! config in a temp directory, killed when dropped.
+//! config in a temp directory, killed when dropped. [`Broker::start`] lets anyone in;
+//! [`Broker::start_secured`] enforces an ACL (the one `aimdb acl` writes for a topology)
+//! with one random password per user, as `scripts/broker.sh` does.
 
 use std::io::ErrorKind;
 use std::net::{TcpListener, TcpStream};
@@ -15,6 +17,8 @@ pub struct Broker {
     pub port: u16,
     child: Option<Child>,
     dir: PathBuf,
+    /// The users of a secured broker and their passwords.
+    logins: Vec<(String, String)>,
 }
 
 /// The mosquitto executable: `$MOSQUITTO`, else `mosquitto` on `PATH`, else Debian's
@@ -40,17 +44,53 @@ fn free_port() -> u16 {
 }
 
 impl Broker {
-    /// Start mosquitto on a free port and wait until it accepts connections.
+    /// Start mosquitto on a free port, open to anonymous clients, and wait until it accepts
+    /// connections.
+    #[allow(dead_code)] // tests of a secured broker do not use it
     pub fn start() -> Broker {
+        Self::start_with("allow_anonymous true\n", Vec::new(), |_| {})
+    }
+
+    /// Start mosquitto enforcing `acl` (mosquitto `acl_file` text): no anonymous clients,
+    /// a random password for each of `users`, and `use_username_as_clientid`, so a
+    /// client's id is its user name. The broker also publishes its `$SYS` topics every
+    /// second (a topic nobody's ACL grants). The logins are [`password`](Broker::password)
+    /// and, as `USER=PASSWORD` lines, [`credentials_file`](Broker::credentials_file).
+    #[allow(dead_code)] // not every test binary including this file secures its broker
+    pub fn start_secured(acl: &str, users: &[&str]) -> Broker {
+        let logins: Vec<(String, String)> = users
+            .iter()
+            .map(|user| ((*user).to_owned(), random_password()))
+            .collect();
+        let settings = "use_username_as_clientid true\nallow_anonymous false\n\
+                        password_file passwd\nacl_file acl\nsys_interval 1\n";
+        Self::start_with(settings, logins, |broker| broker.write_security(acl))
+    }
+
+    fn start_with(
+        settings: &str,
+        logins: Vec<(String, String)>,
+        prepare: impl FnOnce(&Broker),
+    ) -> Broker {
         let port = free_port();
         let dir =
             std::env::temp_dir().join(format!("aimdb-mosquitto-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("create the broker's temp dir");
+        // Files named in the settings are in the broker's directory.
+        let settings = settings
+            .replace(
+                "password_file passwd",
+                &format!("password_file {}", dir.join("passwd").display()),
+            )
+            .replace(
+                "acl_file acl",
+                &format!("acl_file {}", dir.join("acl").display()),
+            );
         // `max_queued_messages`: mosquitto drops QoS 1 messages beyond 1000 queued for one
         // subscriber by default; a 10,000-value burst can exceed that on a loaded machine,
         // and the tests are about the connector, not that broker limit.
         let config = format!(
-            "listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n\
+            "listener {port} 127.0.0.1\n{settings}persistence false\n\
              max_queued_messages 100000\nlog_dest none\n"
         );
         std::fs::write(dir.join("mosquitto.conf"), config).expect("write mosquitto.conf");
@@ -58,9 +98,70 @@ impl Broker {
             port,
             child: None,
             dir,
+            logins,
         };
+        prepare(&broker);
         broker.restart();
         broker
+    }
+
+    /// Write the ACL, the password file (hashed in place by `mosquitto_passwd -U`, so no
+    /// password is on a command line) and the plaintext credentials file (mode 600).
+    fn write_security(&self, acl: &str) {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::write(self.dir.join("acl"), acl).expect("write the ACL");
+        let private = |name: &str, text: String| {
+            let path = self.dir.join(name);
+            std::fs::write(&path, text).expect("write a credentials file");
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                .expect("chmod 600");
+            path
+        };
+        let lines = |separator: char| -> String {
+            self.logins
+                .iter()
+                .map(|(user, password)| format!("{user}{separator}{password}\n"))
+                .collect()
+        };
+        private("credentials", lines('='));
+        let passwd = private("passwd", lines(':'));
+        let hashed = Command::new("mosquitto_passwd")
+            .arg("-U")
+            .arg(&passwd)
+            .output();
+        match hashed {
+            Ok(output) => assert!(
+                output.status.success(),
+                "mosquitto_passwd -U failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            ),
+            Err(error) if error.kind() == ErrorKind::NotFound => {
+                panic!("mosquitto_passwd not found; these tests need it: {INSTALL}")
+            }
+            Err(error) => panic!("cannot run mosquitto_passwd: {error}"),
+        }
+        // Started as root, mosquitto drops to its own user before it reads the password
+        // file; elsewhere this fails harmlessly and mosquitto reads it as us.
+        if let Some(uid) = mosquitto_uid() {
+            let _ = std::os::unix::fs::chown(&passwd, Some(uid), None);
+        }
+    }
+
+    /// The password of `user` on a secured broker.
+    #[allow(dead_code)]
+    pub fn password(&self, user: &str) -> &str {
+        self.logins
+            .iter()
+            .find(|(name, _)| name == user)
+            .map(|(_, password)| password.as_str())
+            .unwrap_or_else(|| panic!("the broker has no user `{user}`"))
+    }
+
+    /// The plaintext logins of a secured broker, one `USER=PASSWORD` line each (mode 600),
+    /// for firmware to read through semihosting (`-append "mqtt-credentials=FILE"`).
+    #[allow(dead_code)]
+    pub fn credentials_file(&self) -> PathBuf {
+        self.dir.join("credentials")
     }
 
     /// Start mosquitto again on the same port (after [`kill`](Broker::kill)).
@@ -120,6 +221,27 @@ impl Drop for Broker {
         self.kill();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// The uid of the `mosquitto` user, if there is one.
+fn mosquitto_uid() -> Option<u32> {
+    let users = std::fs::read_to_string("/etc/passwd").ok()?;
+    users
+        .lines()
+        .find_map(|line| line.strip_prefix("mosquitto:"))
+        .and_then(|rest| rest.split(':').nth(1))
+        .and_then(|uid| uid.parse().ok())
+}
+
+/// 128 random bits from the OS, as 32 hex digits.
+#[allow(dead_code)]
+pub fn random_password() -> String {
+    use std::io::Read;
+    let mut bytes = [0u8; 16];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut random| random.read_exact(&mut bytes))
+        .expect("read /dev/urandom");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Publish one payload with `mosquitto_pub` at QoS 1 and wait for it to finish.

@@ -22,6 +22,7 @@
 
 use core::fmt;
 
+pub mod knx;
 pub mod mqtt;
 mod options;
 pub mod ws;
@@ -57,6 +58,9 @@ pub struct Scheme {
     pub options: &'static [&'static str],
     /// The address grammar: validate an address and return its identity.
     pub parse: for<'a> fn(&'a str, Direction) -> Result<Parsed<'a>, AddressError<'a>>,
+    /// What one runtime's connector refuses beyond the grammar (a shorter topic limit, no
+    /// filters), given an address `parse` accepted and the runtime's name.
+    pub limits: for<'a> fn(&'a str, Direction, &str) -> Result<(), AddressError<'a>>,
     /// Options at the two ends of one address that cannot both hold, given the writer's
     /// and a reader's address (both already accepted by `parse`); `None` when they agree.
     pub conflict: fn(writer: &str, reader: &str) -> Option<Conflict>,
@@ -72,12 +76,13 @@ impl fmt::Debug for Scheme {
 }
 
 /// The schemes a connector exists for.
-pub const SCHEMES: [Scheme; 4] = [
+pub const SCHEMES: [Scheme; 5] = [
     Scheme {
         name: "mqtt",
         runtimes: &["tokio", "embassy"],
         options: &["qos", "retain"],
         parse: mqtt::parse,
+        limits: mqtt::limits,
         conflict: mqtt::conflict,
     },
     Scheme {
@@ -85,6 +90,7 @@ pub const SCHEMES: [Scheme; 4] = [
         runtimes: &["tokio", "embassy"],
         options: &[],
         parse: plain,
+        limits: no_limits,
         conflict: no_conflict,
     },
     Scheme {
@@ -92,6 +98,7 @@ pub const SCHEMES: [Scheme; 4] = [
         runtimes: &["tokio", "embassy"],
         options: &[],
         parse: plain,
+        limits: no_limits,
         conflict: no_conflict,
     },
     Scheme {
@@ -99,6 +106,15 @@ pub const SCHEMES: [Scheme; 4] = [
         runtimes: &["tokio"],
         options: &["latest"],
         parse: ws::parse,
+        limits: no_limits,
+        conflict: no_conflict,
+    },
+    Scheme {
+        name: "knx",
+        runtimes: &["tokio", "embassy"],
+        options: &[],
+        parse: knx::parse,
+        limits: no_limits,
         conflict: no_conflict,
     },
 ];
@@ -154,6 +170,11 @@ pub enum AddressErrorKind {
     },
     /// This scheme's addresses take no options.
     NoOptions,
+    /// The connector of this runtime does not take it; the text says what it takes.
+    NotOnRuntime {
+        /// What the runtime's connector takes instead, in a sentence.
+        takes: &'static str,
+    },
 }
 
 impl AddressError<'_> {
@@ -192,6 +213,7 @@ impl fmt::Display for AddressError<'_> {
             AddressErrorKind::BadValue { option, expected } => {
                 write!(f, "`{option}={part}`: `{option}` takes {expected}")
             }
+            AddressErrorKind::NotOnRuntime { takes } => write!(f, "`{part}`: {takes}"),
             AddressErrorKind::NoOptions => {
                 write!(f, "this scheme's addresses take no options (`?{part}`)")
             }
@@ -209,6 +231,10 @@ fn plain(address: &str, _: Direction) -> Result<Parsed<'_>, AddressError<'_>> {
     }
     options::printable(path)?;
     Ok(Parsed { identity: path })
+}
+
+fn no_limits<'a>(_: &'a str, _: Direction, _: &str) -> Result<(), AddressError<'a>> {
+    Ok(())
 }
 
 fn no_conflict(_: &str, _: &str) -> Option<Conflict> {

@@ -10,6 +10,9 @@ use super::{AddressError, AddressErrorKind, Conflict, Direction, Parsed};
 /// The longest topic MQTT can carry (a two-byte length prefix).
 pub const TOPIC_MAX: usize = 65_535;
 
+/// The longest topic the embassy MQTT connector stores (its link table is fixed storage).
+pub const EMBASSY_TOPIC_MAX: usize = 96;
+
 /// One MQTT link address, parsed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MqttAddress<'a> {
@@ -93,6 +96,36 @@ fn check_filter(filter: &str) -> Result<(), AddressError<'_>> {
 /// The scheme table's grammar entry.
 pub(crate) fn parse(address: &str, direction: Direction) -> Result<Parsed<'_>, AddressError<'_>> {
     MqttAddress::parse(address, direction).map(|a| Parsed { identity: a.topic })
+}
+
+/// The embassy connector keeps topics in fixed slots of [`EMBASSY_TOPIC_MAX`] bytes and
+/// routes exact topics only (no filters).
+pub(crate) fn limits<'a>(
+    address: &'a str,
+    direction: Direction,
+    runtime: &str,
+) -> Result<(), AddressError<'a>> {
+    if runtime != "embassy" {
+        return Ok(());
+    }
+    let parsed = MqttAddress::parse(address, direction)?;
+    if parsed.topic.len() > EMBASSY_TOPIC_MAX {
+        return Err(AddressError::new(
+            AddressErrorKind::NotOnRuntime {
+                takes: "the embassy MQTT connector takes topics of at most 96 bytes",
+            },
+            parsed.topic,
+        ));
+    }
+    if parsed.is_filter() {
+        return Err(AddressError::new(
+            AddressErrorKind::NotOnRuntime {
+                takes: "the embassy MQTT connector subscribes to exact topics only (no `+`/`#` filters)",
+            },
+            parsed.topic,
+        ));
+    }
+    Ok(())
 }
 
 /// A reader asking for a higher QoS than the writer publishes with.

@@ -101,3 +101,18 @@ fn ws_latest() {
         Some(AddressErrorKind::BadCharacter)
     );
 }
+
+#[test]
+fn the_embassy_mqtt_connector_takes_short_exact_topics() {
+    let mqtt = super::scheme("mqtt").unwrap();
+    let long = "a/".repeat(60);
+    assert!((mqtt.limits)(&long, Direction::Outbound, "tokio").is_ok());
+    let refused = (mqtt.limits)(&long, Direction::Outbound, "embassy").unwrap_err();
+    assert!(matches!(
+        refused.kind,
+        AddressErrorKind::NotOnRuntime { .. }
+    ));
+    assert!((mqtt.limits)("a/+/c", Direction::Inbound, "tokio").is_ok());
+    assert!((mqtt.limits)("a/+/c", Direction::Inbound, "embassy").is_err());
+    assert!((mqtt.limits)("a/b/c", Direction::Inbound, "embassy").is_ok());
+}

@@ -8,6 +8,9 @@
 //! ```sh
 //! cargo run --release -p climate-host --bin dashboard -- --broker 127.0.0.1:1883
 //! ```
+//!
+//! A broker that enforces the topology (`scripts/broker.sh`) wants the node's login:
+//! `AIMDB_MQTT_PASSWORD` (and `AIMDB_MQTT_USERNAME`, default `dashboard`) in the environment.
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, Ordering};
@@ -16,7 +19,7 @@ use std::time::Duration;
 use aimdb::Consumer;
 use aimdb::connectors::mqtt::{MqttConfig, MqttConnector};
 use aimdb::connectors::ws::{WsConfig, WsConnector};
-use climate_host::{broker_from_args, celsius, link_state, tag};
+use climate_host::{broker_from_args, celsius, link_state, login_text, tag};
 use climate_model::Temperature;
 
 aimdb::topology!(file = "../topologies/climate.toml", node = "dashboard");
@@ -118,7 +121,10 @@ async fn main() {
         }
     };
     let client_id = format!("climate-dashboard-{}", std::process::id());
-    let config = MqttConfig::new(broker.ip().to_string(), broker.port(), client_id);
+    // The login, from AIMDB_MQTT_USERNAME (default `dashboard`) and AIMDB_MQTT_PASSWORD.
+    let config = MqttConfig::new(broker.ip().to_string(), broker.port(), client_id)
+        .with_credentials_from_env(dashboard::NODE);
+    let login = login_text(config.credentials.as_ref().map(|(user, _)| user.as_str()));
     let mqtt = match MqttConnector::start(config) {
         Ok(mqtt) => mqtt,
         Err(error) => {
@@ -128,7 +134,7 @@ async fn main() {
     };
     let _ = MQTT.set(mqtt);
     println!(
-        "{} observing climate/zone-a/reading via mqtt://{broker}",
+        "{} observing climate/zone-a/reading via mqtt://{broker} ({login})",
         tag("dashboard", "host")
     );
     let ws = match start_web() {

@@ -6,11 +6,15 @@
 //! ```sh
 //! cargo run --release -p climate-host --bin sensor-host -- --broker 127.0.0.1:1883
 //! ```
+//!
+//! A broker that enforces the topology (`scripts/broker.sh`) wants the node's login:
+//! `AIMDB_MQTT_PASSWORD` (and `AIMDB_MQTT_USERNAME`, default `sensor`) in the environment.
 
 use aimdb::Producer;
-use aimdb::connectors::mqtt_embassy::{Dial, MqttConfig, MqttConnector};
+use aimdb::connectors::mqtt::credentials_from_env;
+use aimdb::connectors::mqtt_embassy::{Credentials, Dial, MqttConfig, MqttConnector};
 use aimdb::mutex::CriticalSectionRawMutex;
-use climate_host::{broker_from_args, celsius, link_state, tag};
+use climate_host::{broker_from_args, celsius, link_state, login_text, tag};
 use climate_model::{Temperature, reading::produce_readings};
 use embedded_io_adapters::tokio_1::FromTokio;
 use std::net::SocketAddr;
@@ -76,9 +80,18 @@ fn main() {
             std::process::exit(2);
         }
     };
+    // The login, from AIMDB_MQTT_USERNAME (default `sensor`) and AIMDB_MQTT_PASSWORD; the
+    // embassy connector borrows it for the program's life.
+    MQTT.set_credentials(
+        credentials_from_env(sensor::NODE).map(|(user, password)| Credentials {
+            username: user.leak(),
+            password: password.leak(),
+        }),
+    );
     println!(
-        "{} the sensor node on the host (embassy std executor), publishing to mqtt://{broker}",
-        tag("sensor", "host")
+        "{} the sensor node on the host (embassy std executor), publishing to mqtt://{broker} ({})",
+        tag("sensor", "host"),
+        login_text(MQTT.username()),
     );
     // The node's tasks on an embassy executor thread; the connection on tokio (its socket).
     std::thread::spawn(|| {

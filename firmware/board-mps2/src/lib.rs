@@ -12,6 +12,8 @@
 //! - [`exit`] through semihosting, so a test run ends QEMU with a status code;
 //! - [`report_panic`], for a `#[panic_handler]` that prints `panic: <message>` on UART0 and
 //!   exits QEMU with status 101 (instead of `panic-halt`'s silent hang);
+//! - the MQTT [`login`] from the host at run time (a credentials file named on QEMU's
+//!   `-append` command line, read through semihosting);
 //! - [`Line`], heap-free formatting of UART lines, and [`Handoff`], a static slot that
 //!   passes a peripheral to a source or tap function of a generated node;
 //! - the device interrupt table and `memory.x` (the crate is its own minimal PAC).
@@ -38,6 +40,7 @@ mod exit;
 mod handoff;
 pub mod interrupts;
 mod line;
+pub mod login;
 mod panic;
 pub mod time;
 pub mod uart;
@@ -46,6 +49,7 @@ pub use executor::Executor;
 pub use exit::exit;
 pub use handoff::Handoff;
 pub use line::Line;
+pub use login::Login;
 pub use panic::{PANIC_STATUS, report_panic};
 pub use uart::{Uart0, Uart0Rx, Uart0Tx, UartError};
 

@@ -10,7 +10,7 @@
 #![no_main]
 
 use aimdb::Producer;
-use aimdb::connectors::mqtt_embassy::{MqttConfig, MqttConnector, Persistent};
+use aimdb::connectors::mqtt_embassy::{Credentials, MqttConfig, MqttConnector, Persistent};
 use aimdb::mutex::CriticalSectionRawMutex;
 use board_mps2::Uart0;
 use climate_model::SetpointRequest;
@@ -70,12 +70,35 @@ fn main() -> ! {
         "{TAG} booted; record buffers {} B; publishing setpoint/request/autotuner over UART0",
         autotuner::ram::TOTAL
     );
+    log_in();
     executor.run(|spawner| {
         autotuner::spawn(spawner, autotuner::Links { mqtt: &MQTT });
         if mqtt(board.uart).map(|task| spawner.spawn(task)).is_err() {
             board_mps2::exit(13);
         }
     })
+}
+
+/// The MQTT login from the host (QEMU's `-append "mqtt-credentials=FILE"`, read through
+/// semihosting; see `board_mps2::login`): the broker knows this node as user `autotuner`.
+/// Without it the node connects anonymously.
+fn log_in() {
+    match board_mps2::login::mqtt(autotuner::NODE) {
+        board_mps2::Login::Found {
+            username,
+            password,
+            file,
+        } => {
+            MQTT.set_credentials(Some(Credentials { username, password }));
+            hprintln!("{TAG} MQTT login: user `{username}` (password from {file})");
+        }
+        board_mps2::Login::Anonymous => {
+            hprintln!("{TAG} MQTT login: anonymous (no mqtt-credentials= on the command line)")
+        }
+        board_mps2::Login::Failed { file, reason } => {
+            hprintln!("{TAG} MQTT login: {reason} ({file}); connecting anonymously")
+        }
+    }
 }
 
 /// UART0 carries MQTT, so a panic is reported on the semihosting console; QEMU exits 101.
