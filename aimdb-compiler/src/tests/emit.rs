@@ -101,7 +101,7 @@ fn every_outbound_link_is_registered_with_its_buffer_kind_before_tasks_run() {
     // Declared before any task is spawned (the source and the link task).
     let registered = code.find(&register).unwrap();
     let spawn = code
-        .find(&tokens("::aimdb::__private::tokio::spawn"))
+        .find(&tokens("::aimdb::__private::glue::spawn"))
         .unwrap();
     assert!(registered < spawn, "{code}");
     // One call per `link_to`, on its own scheme; inbound links are attached, not registered.

@@ -246,3 +246,23 @@ pub async fn join(handle: tokio::task::JoinHandle<()>) {
         std::panic::resume_unwind(error.into_panic());
     }
 }
+
+/// Spawn one of a node's tasks on tokio. Every task goes through one type-erased
+/// `tokio::spawn`, so tokio's task machinery is instantiated once per binary, not once per
+/// task (which made a node's build time grow with its size). One allocation per task, at
+/// start-up; none per message.
+#[cfg(feature = "tokio")]
+#[inline]
+pub fn spawn<F>(task: F) -> tokio::task::JoinHandle<()>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    spawn_erased(std::boxed::Box::pin(task))
+}
+
+#[cfg(feature = "tokio")]
+fn spawn_erased(
+    task: core::pin::Pin<std::boxed::Box<dyn Future<Output = ()> + Send + 'static>>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(task)
+}

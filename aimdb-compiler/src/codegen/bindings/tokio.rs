@@ -1,7 +1,7 @@
 //! tokio: `pub async fn run(links: Links)`, one `tokio::spawn` per task.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 use super::super::private;
 use super::super::tasks::Task;
@@ -12,10 +12,7 @@ pub(crate) fn emit(tasks: &[Task], attach: &TokenStream) -> TokenStream {
         let (ident, ty, expr) = (&c.ident, &c.ty, &c.expr);
         quote!(let #ident: #ty = #expr;)
     });
-    let handles: Vec<_> = (0..tasks.len())
-        .map(|i| format_ident!("__aimdb_task_{}", i))
-        .collect();
-    let spawns = tasks.iter().zip(&handles).map(|(task, handle)| {
+    let spawns = tasks.iter().map(|task| {
         let consumers = task.consumers.iter().map(|c| {
             let (param, ident) = (&c.param, &c.ident);
             quote!(let #param = #ident;)
@@ -26,26 +23,37 @@ pub(crate) fn emit(tasks: &[Task], attach: &TokenStream) -> TokenStream {
             .map(|field| quote!(let connector = links.#field;));
         let body = &task.body;
         quote! {
-            let #handle = #p::tokio::spawn({
+            #p::glue::spawn({
                 #(#consumers)*
                 #connector
                 async move { #body }
-            });
+            })
         }
     });
+    let count = tasks.len();
+    // Start-up is a plain function returning the task handles, and `run` awaits them in a
+    // loop: one await point, however many tasks. (One `.await` per task in `run` made the
+    // future's state machine, and so the build, grow with the square of the node's size.)
     quote! {
+        /// Register and validate the node's claims, subscribe every reader, declare and
+        /// attach the links, and spawn the tasks: everything `run` does before it waits.
+        fn __aimdb_start(links: Links) -> [#p::tokio::task::JoinHandle<()>; #count] {
+            let _ = &links;
+            __aimdb_register();
+            #(#subscribe)*
+            #attach
+            [#(#spawns),*]
+        }
+
         /// Run the node on the current tokio runtime: register and validate its claims
         /// (panics if another node already produces one of its records), subscribe every
         /// reader, declare the outbound links and attach the inbound ones, then spawn one task per source, tap,
         /// outbound link and transform. Returns when every task has returned; a task's panic is
         /// propagated.
         pub async fn run(links: Links) {
-            let _ = &links;
-            __aimdb_register();
-            #(#subscribe)*
-            #attach
-            #(#spawns)*
-            #(#p::glue::join(#handles).await;)*
+            for handle in __aimdb_start(links) {
+                #p::glue::join(handle).await;
+            }
         }
     }
 }
