@@ -13,7 +13,7 @@ step "clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --all-features -- -D warnings
 
 step "no_std builds for thumbv7em-none-eabihf (no alloc)"
-cargo build -p aimdb-core -p aimdb-connectors --target thumbv7em-none-eabihf --features aimdb-connectors/serial,aimdb-connectors/mqtt-embassy
+cargo build -p aimdb-core -p aimdb-connectors -p aimdb --target thumbv7em-none-eabihf --features aimdb-connectors/serial,aimdb-connectors/mqtt-embassy,aimdb-connectors/knx,aimdb/postcard,aimdb/embassy
 
 step "firmware (thumbv7em-none-eabihf): build, no allocator linked, flash and RAM"
 (cd firmware && env -u CARGO_TARGET_DIR -u RUSTFLAGS cargo build --release)

@@ -260,6 +260,45 @@ pub enum Codec {
     Reported,
 }
 
+/// A codec chosen by name (`aimdb::codec`): `.with_codec(aimdb::codec::Postcard)`, or
+/// `codec = "postcard"` on a file's link with no serializer of its own.
+#[derive(Debug, PartialEq, Eq)]
+pub struct NamedCodec {
+    /// The name a file writes (`codec = "postcard"`).
+    pub name: &'static str,
+    /// The codec type's name (`Postcard`), the last segment of `aimdb::codec::Postcard`.
+    pub type_name: &'static str,
+    /// The runtimes it runs on (JSON needs `std`).
+    pub runtimes: &'static [Runtime],
+}
+
+/// Every named codec.
+pub const NAMED_CODECS: [NamedCodec; 2] = [
+    NamedCodec {
+        name: "postcard",
+        type_name: "Postcard",
+        runtimes: &[Runtime::Tokio, Runtime::Embassy],
+    },
+    NamedCodec {
+        name: "json",
+        type_name: "Json",
+        runtimes: &[Runtime::Tokio],
+    },
+];
+
+impl NamedCodec {
+    /// The codec a file names, if it is one of [`NAMED_CODECS`].
+    pub fn by_name(name: &str) -> Option<&'static NamedCodec> {
+        NAMED_CODECS.iter().find(|c| c.name == name)
+    }
+
+    /// The codec whose type `path` names (`aimdb::codec::Postcard`, `Postcard`), if any.
+    pub fn by_type_path(path: &str) -> Option<&'static NamedCodec> {
+        let last = path.rsplit("::").next()?;
+        NAMED_CODECS.iter().find(|c| c.type_name == last)
+    }
+}
+
 /// `.link_to(url).with_serializer_raw(f)`: publish every value of the record.
 #[derive(Clone, Debug)]
 pub struct LinkTo {
@@ -267,6 +306,8 @@ pub struct LinkTo {
     pub url: Url,
     /// The serializer.
     pub serializer: Codec,
+    /// The named codec the serializer is, if one was chosen by name.
+    pub named: Option<&'static NamedCodec>,
     /// The `.link_to` token.
     pub span: Span,
 }
@@ -278,6 +319,8 @@ pub struct LinkFrom {
     pub url: Url,
     /// The deserializer.
     pub deserializer: Codec,
+    /// The named codec the deserializer is, if one was chosen by name.
+    pub named: Option<&'static NamedCodec>,
     /// The `.link_from` token.
     pub span: Span,
     /// Position in the record's chain, to order producers.

@@ -42,6 +42,7 @@
 //! | `.tap(g)` | a local reader (several allowed) |
 //! | `.link_to("scheme://address").with_serializer_raw(s)` | publish every value over a connector |
 //! | `.link_from("scheme://address").with_deserializer_raw(d)` | the record is produced elsewhere; observe it here (a producer) |
+//! | `.link_to(..).with_codec(aimdb::codec::Postcard)` / `.link_from(..).with_codec(..)` | the link's wire format by name, for any serde type: [`codec`] (`Postcard`, `Json`), instead of byte functions |
 //! | `.transform(INPUT_KEY, \|b\| b.map(f))` | produced from one other record of the node, value by value (a producer) |
 //! | `.transform(INPUT_KEY, \|b\| b.on_input(h))` | the same with state: `h` owns the input's consumer |
 //! | `.transform_join(\|b\| b.input::<A>(K1).input::<B>(K2).on_triggers(h))` | produced from several records: one trigger per input value (a producer) |
@@ -191,6 +192,9 @@ extern crate std;
 
 pub use aimdb_core::*;
 pub use aimdb_macros::{RecordKey, topology};
+
+#[cfg(any(feature = "postcard", feature = "json"))]
+pub mod codec;
 
 /// Connectors (MQTT, serial, loopback, ...).
 pub use aimdb_connectors as connectors;

@@ -42,6 +42,24 @@ pub(super) fn check(topology: &Topology, diagnostics: &mut Vec<Diagnostic>) {
             url(link_url, direction, runtime, diagnostics);
             once(link_url, method, direction, &mut seen, diagnostics);
         }
+        let named = record
+            .links_to
+            .iter()
+            .map(|l| (l.named, l.span))
+            .chain(record.links_from.iter().map(|l| (l.named, l.span)));
+        for (codec, span) in named {
+            if let Some(codec) = codec.filter(|c| !c.runtimes.contains(&runtime)) {
+                let here: Vec<_> = crate::model::NAMED_CODECS
+                    .iter()
+                    .filter(|c| c.runtimes.contains(&runtime))
+                    .map(|c| c.name)
+                    .collect();
+                diagnostics.push(
+                    Diagnostic::error(span, format!("the `{}` codec does not run on {}", codec.name, runtime.name()))
+                        .help(format!("on {} name one of: {}; or give the link a raw codec (`.with_serializer_raw(f)` / `.with_deserializer_raw(f)`)", runtime.name(), here.join(", "))),
+                );
+            }
+        }
         for link in &record.links_to {
             if matches!(link.serializer, Codec::Missing) {
                 diagnostics.push(

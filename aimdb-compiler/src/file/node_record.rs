@@ -8,7 +8,8 @@ use super::reader::{Table, Value, kind, one_or_many, span_of, string};
 use super::{Direction, LinkEnd, RecordDecl, rust, transforms};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::model::{
-    Buffer, BufferKind, Codec, LinkFrom, LinkTo, Name, Record, Source, SourceHandle, Tap, Url,
+    Buffer, BufferKind, Codec, Function, LinkFrom, LinkTo, Name, NamedCodec, Record, Source,
+    SourceHandle, Tap, Url,
 };
 use crate::suggest::did_you_mean;
 
@@ -262,13 +263,26 @@ fn link(
     let codec_name = table.string("codec", diagnostics);
     let external = table.boolean("external", diagnostics).unwrap_or(false);
     let function_name = table.string(codec_field, diagnostics);
-    let codec = match &function_name {
-        Some(name) => match rust::function(name, codec_field, diagnostics) {
+    // `codec = "postcard"` with no function of its own: the named codec's.
+    let named = match &function_name {
+        None => codec_name
+            .as_ref()
+            .and_then(|n| NamedCodec::by_name(&n.text)),
+        Some(_) => None,
+    };
+    let codec = match (&function_name, named) {
+        (Some(name), _) => match rust::function(name, codec_field, diagnostics) {
             Some(f) => Codec::Given(Box::new(f)),
             None => Codec::Reported,
         },
-        None if table.meant(codec_field) => Codec::Reported,
-        None => {
+        (None, Some(named)) => {
+            let name = codec_name.as_ref().expect("a named codec has its name");
+            Codec::Given(Box::new(named_codec_function(
+                named, direction, decl, name.span,
+            )))
+        }
+        (None, None) if table.meant(codec_field) => Codec::Reported,
+        (None, None) => {
             let signature = match direction {
                 Direction::To => format!(
                     "fn(&{}, &mut [u8]) -> Result<usize, CodecError>",
@@ -284,7 +298,7 @@ fn link(
                     format!("{what} (\"{}\") has no {codec_field}", url.text),
                 )
                 .help(format!(
-                    "add `{codec_field} = \"path::to::f\"` to the link, with `f: {signature}`"
+                    "add `codec = \"postcard\"` (or `\"json\"`) for a serde type, or `{codec_field} = \"path::to::f\"` with `f: {signature}`"
                 )),
             );
             Codec::Reported
@@ -295,11 +309,13 @@ fn link(
         Direction::To => record.links_to.push(LinkTo {
             url: url.clone(),
             serializer: codec,
+            named,
             span,
         }),
         Direction::From => record.links_from.push(LinkFrom {
             url: url.clone(),
             deserializer: codec,
+            named,
             span,
             seq,
         }),
@@ -327,6 +343,30 @@ fn split_url(text: &str, span: Span) -> Url {
         text: text.to_owned(),
         scheme,
         address,
+        span,
+    }
+}
+
+/// A named codec's `encode` (a `link_to`) or `decode` (a `link_from`) for the record's type.
+fn named_codec_function(
+    named: &NamedCodec,
+    direction: Direction,
+    decl: &RecordDecl,
+    span: Span,
+) -> Function {
+    let codec = quote::format_ident!("{}", named.type_name);
+    let ty = &decl.value_type.ty;
+    let expr: syn::Expr = match direction {
+        Direction::To => {
+            syn::parse_quote!(<::aimdb::codec::#codec as ::aimdb::codec::Codec>::encode::<#ty>)
+        }
+        Direction::From => {
+            syn::parse_quote!(<::aimdb::codec::#codec as ::aimdb::codec::Codec>::decode::<#ty>)
+        }
+    };
+    Function {
+        expr,
+        text: named.name.to_owned(),
         span,
     }
 }

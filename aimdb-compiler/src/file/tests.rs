@@ -100,14 +100,40 @@ fn setpoint_checks_clean() {
     let (system, diagnostics) = check_source(SETPOINT);
     assert!(diagnostics.is_empty(), "{diagnostics:#?}");
     let system = system.unwrap();
-    assert_eq!(system.records.len(), 4);
+    assert_eq!(system.records.len(), 5);
     assert_eq!(system.nodes.len(), 4);
-    // The controller observes three requests and joins them into `applied`.
+    // The controller observes three requests and joins them into `applied`, which it
+    // writes to the KNX valve actuator; it reads the KNX wall sensor's room temperature.
     let controller = &system.nodes[3].topology;
-    assert_eq!(controller.records.len(), 4);
-    let join = &controller.records[3].transforms[0];
+    assert_eq!(controller.records.len(), 5);
+    let applied = &controller.records[3];
+    let join = &applied.transforms[0];
     assert_eq!(join.kind, TransformKind::Join);
     assert_eq!(join.inputs.len(), 3);
+    let links_to: Vec<&str> = applied
+        .links_to
+        .iter()
+        .map(|l| l.url.text.as_str())
+        .collect();
+    assert_eq!(links_to, ["knx://1/1/1"]);
+    let room = &controller.records[4];
+    let links_from: Vec<&str> = room
+        .links_from
+        .iter()
+        .map(|l| l.url.text.as_str())
+        .collect();
+    assert_eq!(links_from, ["knx://1/2/1"]);
+    let external: Vec<&str> = system.nodes[3]
+        .links
+        .iter()
+        .filter(|l| l.external)
+        .map(|l| l.url.text.as_str())
+        .collect();
+    assert_eq!(
+        external,
+        ["knx://1/2/1"],
+        "the wall sensor is outside the file"
+    );
 }
 
 /// The first message of each broken copy: one per whole-system rule (and the front end's).
@@ -406,6 +432,45 @@ fn source_handle_is_a_producer_in_the_file_form() {
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(
         found[0].contains("has two producers (a `.source_handle()` and another producer)"),
+        "{found:#?}"
+    );
+}
+
+/// `codec = "postcard"` with no function of its own names the serde codec (issue 17).
+#[test]
+fn a_named_codec_needs_no_functions_and_runs_where_it_can() {
+    let named = CLIMATE
+        .replace(
+            "{ url = \"mqtt://climate/zone-a/reading\", serializer = \"Temperature::to_bytes\" }",
+            "{ url = \"mqtt://climate/zone-a/reading\", codec = \"postcard\" }",
+        )
+        .replace(
+            "{ url = \"mqtt://climate/zone-a/reading\", deserializer = \"Temperature::from_bytes\" }",
+            "{ url = \"mqtt://climate/zone-a/reading\", codec = \"postcard\" }",
+        );
+    assert_ne!(named, CLIMATE);
+    let (system, diagnostics) = check_source(&named);
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    let sensor = &system.unwrap().nodes[0];
+    let link = &sensor.topology.records[0].links_to[0];
+    assert_eq!(link.named.map(|c| c.name), Some("postcard"));
+    let Codec::Given(f) = &link.serializer else {
+        panic!("the named codec's encode");
+    };
+    let expr = &f.expr;
+    assert_eq!(
+        quote::quote!(#expr).to_string().replace(' ', ""),
+        "<::aimdb::codec::Postcardas::aimdb::codec::Codec>::encode::<Temperature>"
+    );
+    // JSON needs std: not on the embassy sensor. And one end named, the other raw, disagree.
+    let json = named.replacen("codec = \"postcard\"", "codec = \"json\"", 1);
+    let found = messages(&json);
+    assert!(
+        found.contains(&"the `json` codec does not run on embassy".to_owned()),
+        "{found:#?}"
+    );
+    assert!(
+        found.iter().any(|m| m.contains("do not agree on a codec")),
         "{found:#?}"
     );
 }

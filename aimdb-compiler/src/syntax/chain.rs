@@ -7,7 +7,8 @@ use super::configure::METHODS;
 use super::{buffer, expr_text, transform, url};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::model::{
-    Buffer, Codec, Function, LinkFrom, LinkTo, Record, Source, SourceHandle, Tap, TransformKind,
+    Buffer, Codec, Function, LinkFrom, LinkTo, NamedCodec, Record, Source, SourceHandle, Tap,
+    TransformKind,
 };
 use crate::suggest::did_you_mean;
 
@@ -170,7 +171,7 @@ impl Chain<'_> {
         }
         let codec_call = matches!(
             name.as_str(),
-            "with_serializer_raw" | "with_deserializer_raw"
+            "with_serializer_raw" | "with_deserializer_raw" | "with_codec"
         );
         let pending = if codec_call { self.pending } else { None };
         self.pending = None;
@@ -204,6 +205,7 @@ impl Chain<'_> {
                     self.record.links_to.push(LinkTo {
                         url,
                         serializer: Codec::Missing,
+                        named: None,
                         span,
                     });
                     self.pending = Some(Pending::To(self.record.links_to.len() - 1));
@@ -219,6 +221,7 @@ impl Chain<'_> {
                     self.record.links_from.push(LinkFrom {
                         url,
                         deserializer: Codec::Missing,
+                        named: None,
                         span,
                         seq,
                     });
@@ -231,6 +234,26 @@ impl Chain<'_> {
             },
             "with_serializer_raw" | "with_deserializer_raw" => {
                 self.codec(&name, span, function(&call.args[0]), pending);
+                self.pending = pending;
+            }
+            "with_codec" if pending.is_none() => self.diagnostics.push(
+                Diagnostic::error(span, "`.with_codec` must directly follow the link it encodes for")
+                    .help("write it right after its link: `.link_to(\"mqtt://...\").with_codec(aimdb::codec::Postcard)`"),
+            ),
+            "with_codec" => {
+                // A named codec: its `encode` on a link_to, its `decode` on a link_from.
+                let method = match pending {
+                    Some(Pending::From(_)) => "with_deserializer_raw",
+                    _ => "with_serializer_raw",
+                };
+                let f = named_codec(&call.args[0], &self.record.value_type.ty, method);
+                let named = NamedCodec::by_type_path(&f.text);
+                self.codec(method, span, f, pending);
+                match pending {
+                    Some(Pending::To(i)) => self.record.links_to[i].named = named,
+                    Some(Pending::From(i)) => self.record.links_from[i].named = named,
+                    _ => {}
+                }
                 self.pending = pending;
             }
             "transform" | "transform_join" => {
@@ -247,7 +270,7 @@ impl Chain<'_> {
                 let candidates = METHODS.iter().copied().filter(|m| *m != "configure");
                 let help = match did_you_mean(&name, candidates) {
                     Some(close) => format!("did you mean `.{close}`?"),
-                    None => "a record's chain uses: buffer, source, source_handle, tap, link_to + with_serializer_raw, link_from + with_deserializer_raw, transform, transform_join, finish".to_owned(),
+                    None => "a record's chain uses: buffer, source, source_handle, tap, link_to + with_serializer_raw or with_codec, link_from + with_deserializer_raw or with_codec, transform, transform_join, finish".to_owned(),
                 };
                 self.fail(
                     Diagnostic::error(
@@ -305,6 +328,23 @@ impl Chain<'_> {
         if let Some(d) = diagnostic {
             self.diagnostics.push(d);
         }
+    }
+}
+
+/// `.with_codec(C)`: `<C as Codec>::encode::<T>` (or `decode`) as the link's function,
+/// spanned at `C`, so a codec that is not one, or a type that is not serde, is reported there.
+fn named_codec(codec: &Expr, value_type: &syn::Type, method: &str) -> Function {
+    let span = codec.span();
+    let function = if method == "with_serializer_raw" {
+        quote::format_ident!("encode", span = span)
+    } else {
+        quote::format_ident!("decode", span = span)
+    };
+    let expr: Expr = syn::parse_quote_spanned!(span=> <#codec as ::aimdb::codec::Codec>::#function::<#value_type>);
+    Function {
+        expr,
+        text: expr_text(codec),
+        span: span.into(),
     }
 }
 

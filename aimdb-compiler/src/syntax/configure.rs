@@ -11,7 +11,7 @@ use crate::suggest::did_you_mean;
 const SHAPE: &str = "write `builder.configure::<Temperature>(ClimateKey::Reading, |reg| { reg.buffer(..).source(..).finish(); });`";
 
 /// Every method a record's chain accepts, for did-you-mean.
-pub const METHODS: [&str; 12] = [
+pub const METHODS: [&str; 13] = [
     "buffer",
     "source",
     "source_handle",
@@ -20,6 +20,7 @@ pub const METHODS: [&str; 12] = [
     "with_serializer_raw",
     "link_from",
     "with_deserializer_raw",
+    "with_codec",
     "transform",
     "transform_join",
     "finish",
