@@ -23,13 +23,13 @@
 //! Figures (`--nocapture`): round trips node → knxd → knxtool and node → knxd → second
 //! tunnel client, telegrams/s, and the embassy connector's RAM.
 //!
-//! Skips (with a message) only when knxd is not installed and `CI` is unset.
+//! Skips (with a message) only when knxd is not installed and `CI` is unset. The namespace,
+//! knxd and knxtool harness is `support/knxd.rs` (shared with `tests/tests/knx_setpoint.rs`).
 
-use std::io::{BufRead, BufReader};
+#[path = "support/knxd.rs"]
+mod knxd;
+
 use std::net::SocketAddr;
-use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -37,14 +37,13 @@ use aimdb_connectors::knx::dpt::{dpt1_001, dpt5_001, dpt9_001, dpt9_007, dpt14};
 use aimdb_connectors::knx::{KnxConfig, KnxConnector, KnxUdp, TokioUdp};
 use aimdb_core::connector::{CodecError, Connector, InboundRoute};
 use aimdb_core::mutex::{CriticalSectionRawMutex, StdRawMutex};
+use knxd::{Knxd, Listener, SERVER, individual, knxtool};
 
 const INNER: &str = "inner_scenario_in_private_netns";
-const NETNS_MARK: &str = "AIMDB_KNX_PRIVATE_NETNS";
 /// Every wait in the inner scenario is bounded by this.
 const WAIT: Duration = Duration::from_secs(10);
 /// The whole inner run is bounded by this.
 const WHOLE: Duration = Duration::from_secs(75);
-const SERVER: &str = "127.0.0.1:3671";
 
 /// Fast timings for the test: a lost knxd is noticed within ~1.5 s.
 const CONFIG: KnxConfig = KnxConfig {
@@ -95,224 +94,9 @@ static EMB_ROUTES: [InboundRoute; 2] = [
     },
 ];
 
-fn installed(program: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {program}")])
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
 #[test]
 fn knxd_end_to_end() {
-    if !installed("knxd") || !installed("knxtool") {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but knxd/knxtool are not installed: apt-get install -y knxd knxd-tools (scripts/setup.sh with AIMDB_SETUP_TESTS=1)"
-        );
-        eprintln!(
-            "SKIPPED knx_knxd: knxd is not installed (apt-get install -y knxd knxd-tools); set CI=1 to make this a failure"
-        );
-        return;
-    }
-    let exe = std::env::current_exe().unwrap();
-    let started = Instant::now();
-    let mut child = Command::new("unshare")
-        .args([
-            "-n",
-            "--",
-            "sh",
-            "-c",
-            // Inside the new namespace: only `lo` exists; knxd needs it up and a multicast
-            // route with a source address, then this binary runs the inner scenario.
-            "ip link set lo up && ip route add 224.0.0.0/4 dev lo src 127.0.0.1 && exec \"$0\" \"$@\"",
-        ])
-        .arg(&exe)
-        .args([INNER, "--exact", "--ignored", "--nocapture", "--test-threads=1"])
-        .env(NETNS_MARK, "1")
-        .process_group(0)
-        .spawn()
-        .expect("unshare (util-linux) runs");
-    let pgid = child.id();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > WHOLE + Duration::from_secs(10) {
-            // The whole group: the test binary and the knxd it started.
-            let _ = Command::new("kill")
-                .args(["-KILL", "--", &format!("-{pgid}")])
-                .status();
-            let _ = child.wait();
-            panic!("the knxd scenario did not finish within {WHOLE:?}; killed its process group");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    assert!(
-        status.success(),
-        "the knxd scenario in the private network namespace failed ({status}); its output is above. \
-         (`unshare -n` needs root or unprivileged user namespaces.)"
-    );
-}
-
-/// Interfaces of this process's network namespace (`/proc/net/dev` is per namespace;
-/// `/sys/class/net` is not).
-fn interfaces() -> Vec<String> {
-    std::fs::read_to_string("/proc/net/dev")
-        .unwrap()
-        .lines()
-        .skip(2)
-        .filter_map(|line| line.split(':').next())
-        .map(|name| name.trim().to_owned())
-        .collect()
-}
-
-/// knxd on the virtual bus, killed (and its socket removed) when dropped.
-struct Knxd {
-    child: Child,
-    socket: PathBuf,
-}
-
-impl Knxd {
-    fn start(dir: &Path) -> Knxd {
-        let socket = dir.join("eib");
-        let _ = std::fs::remove_file(&socket);
-        let child = Command::new("knxd")
-            .args(["-e", "0.0.1", "-E", "0.0.2:8", "-u"])
-            .arg(&socket)
-            .args(["-D", "-T", "-S", "-b", "dummy:"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("knxd starts");
-        let deadline = Instant::now() + WAIT;
-        while !socket.exists() {
-            assert!(Instant::now() < deadline, "knxd did not create {socket:?}");
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        Knxd { child, socket }
-    }
-
-    fn url(&self) -> String {
-        format!("local:{}", self.socket.display())
-    }
-
-    /// Kill it outright (no DISCONNECT to its clients), as a crash would.
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_file(&self.socket);
-    }
-}
-
-impl Drop for Knxd {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-/// One line of `knxtool groupsocketlisten`, as the payload form our codecs take.
-#[derive(Debug)]
-struct Seen {
-    at: Instant,
-    source: String,
-    group: String,
-    payload: Vec<u8>,
-}
-
-/// `Write from 0.0.2 to 1/2/3: 0C 33 ` (long form: each byte followed by a space) or
-/// `... : 01` (short form: the 6-bit value, no trailing space).
-fn parse_listen_line(line: &str, at: Instant) -> Option<Seen> {
-    let rest = line.strip_prefix("Write from ")?;
-    let (source, rest) = rest.split_once(" to ")?;
-    let (group, data) = rest.split_once(": ")?;
-    let bytes: Vec<u8> = data
-        .split_whitespace()
-        .map(|b| u8::from_str_radix(b, 16))
-        .collect::<Result<_, _>>()
-        .ok()?;
-    let payload = if data.ends_with(' ') {
-        [&[0u8][..], &bytes].concat()
-    } else {
-        bytes
-    };
-    Some(Seen {
-        at,
-        source: source.to_owned(),
-        group: group.to_owned(),
-        payload,
-    })
-}
-
-/// `knxtool groupsocketlisten` on the bus, line-buffered through `stdbuf`, read by a thread.
-struct Listener {
-    child: Child,
-    lines: tokio::sync::mpsc::UnboundedReceiver<Seen>,
-}
-
-impl Listener {
-    async fn start(knxd: &Knxd) -> Listener {
-        let mut child = Command::new("stdbuf")
-            .args(["-oL", "knxtool", "groupsocketlisten", &knxd.url()])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("knxtool groupsocketlisten starts");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, lines) = tokio::sync::mpsc::unbounded_channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if let Some(seen) = parse_listen_line(&line, Instant::now())
-                    && tx.send(seen).is_err()
-                {
-                    break;
-                }
-            }
-        });
-        // groupsocketlisten prints nothing when it is ready; give it a moment to open.
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        Listener { child, lines }
-    }
-
-    /// The next line for `group`, within WAIT.
-    async fn next(&mut self, group: &str) -> Seen {
-        let deadline = tokio::time::Instant::now() + WAIT;
-        loop {
-            let seen = tokio::time::timeout_at(deadline, self.lines.recv())
-                .await
-                .ok()
-                .flatten()
-                .unwrap_or_else(|| panic!("knxtool saw nothing on {group} within {WAIT:?}"));
-            if seen.group == group {
-                return seen;
-            }
-        }
-    }
-}
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// `knxtool groupwrite URL GROUP BYTES..` (long form) or `groupswrite URL GROUP VALUE`
-/// (short form), bounded in time, off the runtime's thread.
-async fn knxtool(args: Vec<String>) {
-    let status = tokio::task::spawn_blocking(move || {
-        Command::new("timeout")
-            .arg("5")
-            .arg("knxtool")
-            .args(&args)
-            .stdout(Stdio::null())
-            .status()
-    })
-    .await
-    .unwrap()
-    .unwrap();
-    assert!(status.success(), "knxtool failed: {status}");
+    knxd::run_in_private_netns("knx_knxd", INNER, WHOLE);
 }
 
 async fn wait_until(what: &str, condition: impl Fn() -> bool) {
@@ -325,15 +109,6 @@ async fn wait_until(what: &str, condition: impl Fn() -> bool) {
         );
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
-}
-
-fn individual(address: u16) -> String {
-    format!(
-        "{}.{}.{}",
-        address >> 12,
-        (address >> 8) & 0x0F,
-        address & 0xFF
-    )
 }
 
 fn encode(f: fn(&f32, &mut [u8]) -> Result<usize, CodecError>, value: f32) -> Vec<u8> {
@@ -369,11 +144,7 @@ impl KnxUdp for NullUdp {
 #[test]
 #[ignore = "run by knxd_end_to_end inside a private network namespace it makes"]
 fn inner_scenario_in_private_netns() {
-    assert!(
-        std::env::var_os(NETNS_MARK).is_some() && interfaces() == ["lo"],
-        "refusing to start knxd: not inside the private network namespace knxd_end_to_end makes (interfaces: {:?})",
-        interfaces()
-    );
+    knxd::assert_private_netns();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -391,9 +162,9 @@ async fn scenario() {
     std::fs::create_dir_all(&dir).unwrap();
     let server: SocketAddr = SERVER.parse().unwrap();
     let started = Instant::now();
-    let mut knxd = Knxd::start(&dir);
+    let mut knxd = Knxd::start(&dir, WAIT);
     println!("[knx] knxd ready in {:?}", started.elapsed());
-    let mut listener = Listener::start(&knxd).await;
+    let mut listener = Listener::start(&knxd, WAIT).await;
 
     let host: &'static Host = KnxConnector::start(CONFIG, server).unwrap();
     host.attach(&HOST_ROUTES);
@@ -542,9 +313,9 @@ async fn scenario() {
     .await;
     let noticed = killed.elapsed();
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let mut knxd = Knxd::start(&dir);
+    let mut knxd = Knxd::start(&dir, WAIT);
     let restarted = Instant::now();
-    let mut listener = Listener::start(&knxd).await;
+    let mut listener = Listener::start(&knxd, WAIT).await;
     wait_until("both reconnected", || {
         let (h, e) = (host.stats(), EMB.stats());
         h.connected

@@ -11,4 +11,4 @@ pub mod reading;
 pub mod setpoint;
 
 pub use reading::{Temperature, sample};
-pub use setpoint::{Arbiter, Origin, SetpointApplied, SetpointRequest};
+pub use setpoint::{Arbiter, Origin, RoomTemperature, SetpointApplied, SetpointRequest};

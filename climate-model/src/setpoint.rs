@@ -4,7 +4,12 @@
 //! `.../operator-b`, `.../autotuner`); the controller joins them into `setpoint/applied`.
 //! Who asked is known from which input of the join a request arrived on, so a request
 //! carries only the setpoint.
+//!
+//! On KNX (`docs/knx.md`): the controller writes each applied setpoint to the heating-valve
+//! actuator's group address as DPT 9.001 ([`SetpointApplied::to_dpt9_001`]) and reads the
+//! wall sensor's room temperature from another ([`RoomTemperature::from_dpt9_001`]).
 
+use aimdb_connectors::knx::dpt::dpt9_001;
 use aimdb_core::connector::CodecError;
 
 /// A writer's request: the setpoint it asks for, in tenths of a degree Celsius.
@@ -59,6 +64,41 @@ pub struct SetpointApplied {
     pub tenths: i32,
     /// Whose request it was.
     pub origin: Origin,
+}
+
+impl SetpointApplied {
+    /// The applied setpoint in degrees Celsius (`tenths / 10`).
+    pub fn celsius(&self) -> f32 {
+        self.tenths as f32 / 10.0
+    }
+
+    /// Serializer for a KNX valve actuator: the applied °C as DPT 9.001 (`00 HH LL`, the
+    /// connector's encoding). Every clamped setpoint ([`LIMITS`]) is exact in DPT 9
+    /// (0.02 °C resolution from 20.48 to 40.96 °C, 0.01 °C below); who asked is not sent.
+    pub fn to_dpt9_001(&self, out: &mut [u8]) -> Result<usize, CodecError> {
+        dpt9_001::to_bytes(&self.celsius(), out)
+    }
+}
+
+/// The room temperature a KNX wall sensor reports, in degrees Celsius.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RoomTemperature {
+    /// Degrees Celsius, as decoded from DPT 9.001 (0.01 °C steps at room temperatures
+    /// below 20.48 °C, 0.02 °C up to 40.96 °C).
+    pub celsius: f32,
+}
+
+impl RoomTemperature {
+    /// Deserializer: DPT 9.001 (`00 HH LL`); DPT 9's invalid-data code, a value out of
+    /// the DPT's range or another length is malformed.
+    pub fn from_dpt9_001(bytes: &[u8]) -> Result<Self, CodecError> {
+        dpt9_001::from_bytes(bytes).map(|celsius| RoomTemperature { celsius })
+    }
+
+    /// Serializer: DPT 9.001, as the wall sensor sends it.
+    pub fn to_dpt9_001(&self, out: &mut [u8]) -> Result<usize, CodecError> {
+        dpt9_001::to_bytes(&self.celsius, out)
+    }
 }
 
 /// The limits every applied setpoint is clamped to (15.0 to 30.0 °C).
@@ -161,6 +201,53 @@ mod tests {
                 (260, Origin::OperatorB),
             ]
         );
+    }
+
+    #[test]
+    fn applied_setpoints_go_to_knx_as_exact_dpt9_001() {
+        let applied = |tenths| SetpointApplied {
+            tenths,
+            origin: Origin::OperatorA,
+        };
+        let mut out = [0u8; 3];
+        // 21.5 °C: E = 1, M = 1075 (the spec's example).
+        assert_eq!(applied(215).to_dpt9_001(&mut out), Ok(3));
+        assert_eq!(out, [0x00, 0x0C, 0x33]);
+        // Every setpoint the rule can apply decodes to exactly its °C.
+        for tenths in LIMITS.0..=LIMITS.1 {
+            let n = applied(tenths).to_dpt9_001(&mut out).unwrap();
+            let decoded = dpt9_001::from_bytes(&out[..n]).unwrap();
+            assert_eq!(decoded, tenths as f32 / 10.0, "{tenths}");
+        }
+        assert_eq!(
+            applied(215).to_dpt9_001(&mut [0u8; 2]),
+            Err(CodecError::Oversize)
+        );
+    }
+
+    #[test]
+    fn room_temperature_decodes_dpt9_001() {
+        // knxtool's `0c 1a` = 21.0 °C; -1 °C = `87 9c`.
+        assert_eq!(
+            RoomTemperature::from_dpt9_001(&[0x00, 0x0C, 0x1A]),
+            Ok(RoomTemperature { celsius: 21.0 })
+        );
+        assert_eq!(
+            RoomTemperature::from_dpt9_001(&[0x00, 0x87, 0x9C]),
+            Ok(RoomTemperature { celsius: -1.0 })
+        );
+        assert_eq!(
+            RoomTemperature::from_dpt9_001(&[0x00, 0x7F, 0xFF]),
+            Err(CodecError::Malformed)
+        );
+        assert_eq!(
+            RoomTemperature::from_dpt9_001(&[0x0C, 0x1A]),
+            Err(CodecError::Malformed)
+        );
+        let mut out = [0u8; 3];
+        let room = RoomTemperature { celsius: 19.5 };
+        let n = room.to_dpt9_001(&mut out).unwrap();
+        assert_eq!(RoomTemperature::from_dpt9_001(&out[..n]), Ok(room));
     }
 
     #[test]

@@ -24,7 +24,7 @@ fn shipped_topologies_check_clean() {
     assert!(
         setpoint
             .stdout
-            .starts_with("topologies/setpoint.toml: ok — 4 nodes, 4 records declared"),
+            .starts_with("topologies/setpoint.toml: ok — 4 nodes, 5 records declared"),
         "{}",
         setpoint.stdout
     );

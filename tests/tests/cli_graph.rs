@@ -142,14 +142,32 @@ fn setpoint_mermaid_draws_links_and_the_join() {
         chart.subgraphs,
         ["console_a", "console_b", "autotuner", "controller"]
     );
-    let links = chart.edges.iter().filter(|e| !e.3).count();
+    let links: Vec<_> = chart
+        .edges
+        .iter()
+        .filter(|e| !e.3)
+        .map(|e| (e.0.as_str(), e.1.as_str(), e.2.as_str()))
+        .collect();
     let joins: Vec<_> = chart
         .edges
         .iter()
         .filter(|e| e.3)
         .map(|e| (e.0.as_str(), e.1.as_str()))
         .collect();
-    assert_eq!(links, 3);
+    assert_eq!(links.len(), 5, "{links:?}");
+    // The KNX valve actuator and wall sensor are devices outside the file.
+    assert!(
+        links.contains(&("controller__applied", "outside__knx___1_1_1", "knx://1/1/1")),
+        "{links:?}"
+    );
+    assert!(
+        links.contains(&(
+            "outside__knx___1_2_1",
+            "controller__room_temperature",
+            "knx://1/2/1"
+        )),
+        "{links:?}"
+    );
     assert_eq!(
         joins,
         [
@@ -212,7 +230,8 @@ fn dot_renders_with_graphviz() {
         // `-Tplain` lists every node and edge Graphviz laid out.
         let plain = String::from_utf8(rendered.stdout).unwrap();
         let edges = plain.lines().filter(|l| l.starts_with("edge ")).count();
-        let expected = if file.contains("climate") { 2 } else { 6 };
+        // setpoint: three MQTT links, three join inputs, the two KNX links.
+        let expected = if file.contains("climate") { 2 } else { 8 };
         assert_eq!(edges, expected, "{file}:\n{plain}");
     }
 }

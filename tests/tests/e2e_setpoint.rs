@@ -11,6 +11,12 @@
 //! must be ignored. Checked: the controller saw the requests in exactly the scripted order,
 //! and the tap saw exactly the setpoints the rule gives for it (also written out by hand).
 //!
+//! The controller also links KNX (the valve actuator's setpoint, the wall sensor's room
+//! temperature). There is no KNX installation here: its KNX connector is pointed at a UDP
+//! port on 127.0.0.1 that never answers, and is checked to keep retrying in the background
+//! (CONNECT_REQUESTs arriving there, connection errors counted, the applied setpoints
+//! queued) without holding up anything else. `knx_setpoint` runs it against knxd.
+//!
 //! The broker enforces the topology: `allow_anonymous false`, the ACL the compiler writes
 //! for `topologies/setpoint.toml` and a random password per node, so each node here has its
 //! own connector logged in as itself (a console may write only its own request), and the
@@ -26,10 +32,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use aimdb::{Consumer, Producer};
+use aimdb_connectors::knx::{KnxConfig, KnxConnector};
 use aimdb_connectors::mqtt::{MqttConfig, MqttConnector};
+use aimdb_core::mutex::StdRawMutex;
 use aimdb_tests::qemu::{Firmware, Qemu, QemuError};
 use climate_model::setpoint::{SCRIPT, expected_applied};
-use climate_model::{Arbiter, Origin, SetpointApplied, SetpointRequest};
+use climate_model::{Arbiter, Origin, RoomTemperature, SetpointApplied, SetpointRequest};
 
 aimdb::topology!(file = "../topologies/setpoint.toml", node = "console_a");
 aimdb::topology!(file = "../topologies/setpoint.toml", node = "console_b");
@@ -69,6 +77,16 @@ async fn arbitrate(mut rx: controller::AppliedRx, producer: Producer<'static, Se
 async fn apply_setpoint(mut consumer: Consumer<'static, SetpointApplied>) {
     while let Ok(applied) = consumer.recv().await {
         APPLIED_SEEN.lock().unwrap().push(applied);
+    }
+}
+
+/// The controller's tap on the KNX wall sensor's room temperature (no KNX here: nothing
+/// may arrive).
+static ROOM_SEEN: Mutex<Vec<RoomTemperature>> = Mutex::new(Vec::new());
+
+async fn observe_room_temperature(mut consumer: Consumer<'static, RoomTemperature>) {
+    while let Ok(room) = consumer.recv().await {
+        ROOM_SEEN.lock().unwrap().push(room);
     }
 }
 
@@ -135,8 +153,24 @@ fn autotuner_in_qemu_and_operators_on_the_host_are_arbitrated_by_the_rule() -> R
         })
     };
     let mqtt = connector("controller");
+    // No KNX server: a UDP port that never answers. The connector retries in the
+    // background (connect timeout 1 s, then backoff from 100 ms).
+    let silent_knx =
+        std::net::UdpSocket::bind("127.0.0.1:0").map_err(|e| QemuError::Io(format!("udp: {e}")))?;
+    let knx_server = silent_knx
+        .local_addr()
+        .map_err(|e| QemuError::Io(format!("udp: {e}")))?;
+    let knx_config = KnxConfig {
+        connect_timeout: Duration::from_secs(1),
+        ..KnxConfig::new()
+    };
+    let knx = {
+        let _runtime = runtime.enter();
+        KnxConnector::<StdRawMutex, 16, 4>::start(knx_config, knx_server)
+            .map_err(|e| QemuError::Io(format!("knx: {e}")))?
+    };
     // The controller first, so it is subscribed before anything is asked.
-    runtime.spawn(controller::run(controller::Links { mqtt }));
+    runtime.spawn(controller::run(controller::Links { mqtt, knx }));
     let ready = Instant::now();
     // One SUBSCRIBE carries all three topics.
     while mqtt.stats().subscribe_acks < 1 {
@@ -234,11 +268,43 @@ fn autotuner_in_qemu_and_operators_on_the_host_are_arbitrated_by_the_rule() -> R
             "{node}: {link:?}"
         );
     }
+    // The KNX connector never reached a server and never held anything up: it kept
+    // asking (every datagram a CONNECT_REQUEST), counted each failure, and queued the
+    // applied setpoints for the valve actuator.
+    let knx_stats = knx.stats();
+    assert!(!knx_stats.connected, "{knx_stats:?}");
+    assert!(knx_stats.connection_errors >= 2, "{knx_stats:?}");
+    assert!(
+        (1..=6).contains(&knx_stats.queued),
+        "applied setpoints wait for the tunnel: {knx_stats:?}"
+    );
+    let valve = knx.link_stats("1/1/1").expect("the valve actuator's link");
+    assert_eq!((valve.sent, valve.encode_errors), (0, 0), "{valve:?}");
+    silent_knx
+        .set_nonblocking(true)
+        .map_err(|e| QemuError::Io(format!("udp: {e}")))?;
+    let mut connects = 0;
+    let mut datagram = [0u8; 64];
+    while let Ok(n) = silent_knx.recv(&mut datagram) {
+        assert_eq!(
+            datagram[..4.min(n)],
+            [0x06, 0x10, 0x02, 0x05],
+            "a KNXnet/IP CONNECT_REQUEST"
+        );
+        connects += 1;
+    }
+    assert!(
+        connects >= 2,
+        "the KNX connector kept retrying: {connects} CONNECT_REQUESTs"
+    );
+    assert!(ROOM_SEEN.lock().unwrap().is_empty(), "no KNX bus here");
     println!(
         "e2e setpoint: {} requests (4 from the autotuner in QEMU, 6 from the host consoles) \
-         decided in the scripted order; applied {:?}; script done {took:?} after QEMU started",
+         decided in the scripted order; applied {:?}; script done {took:?} after QEMU started; \
+         KNX (no server) retried {connects} times in the background, {} setpoints queued",
         arrived.len(),
-        seen_pairs
+        seen_pairs,
+        knx_stats.queued
     );
     qemu.kill();
     runtime.shutdown_background();

@@ -24,7 +24,7 @@ fn reading(seq: u32) -> Freezer {
     Freezer {
         seq,
         celsius: -18.0 - seq as f32 / 8.0,
-        door_open: seq % 5 == 0,
+        door_open: seq.is_multiple_of(5),
     }
 }
 

@@ -14,6 +14,29 @@ pub struct SetpointApplied {
     pub celsius: f32,
 }
 
+/// The room temperature the controller reads from a KNX wall sensor.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[allow(dead_code)]
+pub struct RoomTemperature {
+    pub celsius: f32,
+}
+
+#[allow(dead_code)]
+impl SetpointApplied {
+    /// To the KNX valve actuator: DPT 9.001.
+    pub fn to_dpt9_001(&self, out: &mut [u8]) -> Result<usize, aimdb::connector::CodecError> {
+        aimdb_connectors::knx::dpt::dpt9_001::to_bytes(&self.celsius, out)
+    }
+}
+
+#[allow(dead_code)]
+impl RoomTemperature {
+    /// From the KNX wall sensor: DPT 9.001.
+    pub fn from_dpt9_001(bytes: &[u8]) -> Result<Self, aimdb::connector::CodecError> {
+        aimdb_connectors::knx::dpt::dpt9_001::from_bytes(bytes).map(|celsius| RoomTemperature { celsius })
+    }
+}
+
 #[allow(dead_code)]
 impl SetpointRequest {
     pub fn to_bytes(&self, out: &mut [u8]) -> Result<usize, aimdb::connector::CodecError> {

@@ -5,6 +5,9 @@ aimdb::topology!(file = "$AIMDB_REPO/topologies/setpoint.toml", node = "controll
 
 async fn apply_setpoint(_consumer: aimdb::Consumer<'static, SetpointApplied>) {}
 
+/// The tap on the KNX wall sensor's room temperature.
+async fn observe_room_temperature(_consumer: aimdb::Consumer<'static, RoomTemperature>) {}
+
 /// The join's handler, named by `on_triggers = "arbitrate"` in the file: the latest request
 /// wins (the arbitration rule is the application's; this one keeps the test short).
 async fn arbitrate(mut rx: controller::AppliedRx, producer: aimdb::Producer<'static, SetpointApplied>) {
@@ -16,10 +19,17 @@ async fn arbitrate(mut rx: controller::AppliedRx, producer: aimdb::Producer<'sta
 }
 
 fn main() {
-    // Three request rings of 8 and the applied value; each ring has one reader (the join).
+    // Three request rings of 8, the applied value and the room temperature; each ring has
+    // one reader (the join).
     assert_eq!(controller::OPERATOR_A.capacity(), 8);
     assert_eq!(
         controller::ram::TOTAL,
-        controller::ram::OPERATOR_A + controller::ram::OPERATOR_B + controller::ram::AUTOTUNER + controller::ram::APPLIED
+        controller::ram::OPERATOR_A
+            + controller::ram::OPERATOR_B
+            + controller::ram::AUTOTUNER
+            + controller::ram::APPLIED
+            + controller::ram::ROOM_TEMPERATURE
     );
+    // One connector per scheme: the applied setpoint goes to KNX, the requests come over MQTT.
+    let _links = |knx, mqtt| controller::Links { knx, mqtt };
 }
