@@ -14,6 +14,10 @@
 # scripts/broker-credentials.sh makes the ACL and the passwords; the nodes' logins are in
 # target/mosquitto/credentials (mode 600; kept across restarts), which the demo reads.
 #
+# Publishes with a payload above 5120 bytes (the nodes' 4096-byte payload limit plus
+# headroom; AIMDB_MESSAGE_SIZE_LIMIT=BYTES for another) are refused by the broker
+# (mosquitto's message_size_limit).
+#
 # Config, ACL, password file, pid file and log live under target/mosquitto/. Needs
 # mosquitto: apt-get install mosquitto mosquitto-clients
 set -euo pipefail
@@ -53,6 +57,14 @@ start() {
         echo "broker.sh: already running (pid $(cat "$pidfile")); stop it first" >&2
         exit 1
     fi
+    # The broker refuses publishes whose payload is above the nodes' payload limit (the
+    # connectors' max_payload, 4096 bytes) plus headroom, so no node is ever sent one; a
+    # client's own packet limit is the second line of defence, not the first.
+    local message_size_limit="${AIMDB_MESSAGE_SIZE_LIMIT:-$((4096 + 1024))}"
+    if ! [[ "$message_size_limit" =~ ^[0-9]+$ ]]; then
+        echo "broker.sh: AIMDB_MESSAGE_SIZE_LIMIT must be a number of bytes" >&2
+        exit 2
+    fi
     local program
     program="$(find_mosquitto)"
     mkdir -p "$dir"
@@ -65,6 +77,7 @@ allow_anonymous false
 password_file $dir/passwd
 acl_file $dir/acl
 persistence false
+message_size_limit $message_size_limit
 log_dest stderr
 CONF
     # Run in the background from this shell rather than with `-d`: mosquitto started as

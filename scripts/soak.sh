@@ -125,7 +125,8 @@ chmod go+x "$dir"
 scripts/broker-credentials.sh topologies/climate.toml "$dir" >"$dir/credentials.log"
 creds="$dir/credentials"
 password_of() { sed -n "s/^$1=//p" "$creds" | head -n 1; }
-printf 'listener %s 127.0.0.1\nuse_username_as_clientid true\nallow_anonymous false\npassword_file %s\nacl_file %s\npersistence false\nlog_dest stderr\n' \
+# message_size_limit: the nodes' 4096-byte payload limit plus headroom, as scripts/broker.sh sets it.
+printf 'listener %s 127.0.0.1\nuse_username_as_clientid true\nallow_anonymous false\npassword_file %s\nacl_file %s\npersistence false\nmessage_size_limit 5120\nlog_dest stderr\n' \
   "$port" "$dir/passwd" "$dir/acl" >"$dir/mosquitto.conf"
 start_broker() {
   "$mosquitto_bin" -c "$dir/mosquitto.conf" >>"$dir/mosquitto.log" 2>&1 </dev/null &

@@ -187,6 +187,16 @@ macro_rules! mqtt_counters {
                 reconnects,
                 /// Failed connection attempts and lost connections.
                 connection_errors,
+                /// Sessions ended because the broker went silent: no PINGRESP within the
+                /// keep-alive deadline (embassy), or no packet at all for 1.5 keep-alives
+                /// (the host's watchdog). A hung broker whose TCP connection stays open is
+                /// noticed this way. Also counted in `connection_errors`.
+                keepalive_timeouts,
+                /// Connections cut because the broker sent a packet larger than the
+                /// client reads (`MqttConfig::max_packet` on the host): the packet's topic
+                /// is unknown, so it is counted here rather than on a link. Also counted in
+                /// `connection_errors`.
+                oversize_packets,
                 /// Subscriptions acknowledged by the broker (the connector subscribes every
                 /// inbound link again after each reconnect).
                 subscribe_acks,

@@ -56,8 +56,15 @@ pub struct MqttConfig {
     pub client_id: String,
     /// How the connection is carried: TCP by default; TLS with the `mqtt-tls` feature.
     pub transport: Transport,
-    /// MQTT keep-alive interval.
+    /// MQTT keep-alive interval (default 5 s; at least 1 s). rumqttc pings every
+    /// keep-alive; the connector's watchdog treats a connection that brought no packet
+    /// (no PINGRESP, nothing) for 1.5 keep-alives as lost, so a hung broker whose TCP
+    /// connection stays open is noticed within 2 keep-alives (counted in
+    /// `keepalive_timeouts` and `connection_errors`).
     pub keep_alive: Duration,
+    /// How long a connect (TCP, TLS and CONNECT to CONNACK) may take; at least 1 s
+    /// (rumqttc counts whole seconds). Default 5 s.
+    pub connect_timeout: Duration,
     /// Start every connection with a clean session.
     pub clean_session: bool,
     /// User name and password, if the broker wants them.
@@ -71,9 +78,15 @@ pub struct MqttConfig {
     /// Largest payload, in bytes, published or delivered; larger ones are counted as
     /// oversize and skipped.
     pub max_payload: usize,
-    /// Largest MQTT packet rumqttc reads. A packet above it closes the connection inside
-    /// rumqttc (counted as a reconnect), so keep it well above `max_payload`: payloads in
-    /// between are skipped by the connector without disturbing the connection.
+    /// Largest MQTT packet rumqttc reads (default 16 MiB). A publish up to this size is
+    /// read whole and, if its payload is above `max_payload`, counted as its link's
+    /// `oversize` and skipped without disturbing the connection. rumqttc cannot skip a
+    /// packet above this limit: it closes the connection. The connector then counts the
+    /// cause (`oversize_packets`) and does not reset its reconnect backoff for a connection
+    /// that died within [`STABLE_CONNECTION`](super::STABLE_CONNECTION) of its ConnAck, so a
+    /// retained giant on a subscribed topic cannot make it reconnect in a tight loop. The
+    /// real defence is the broker's `message_size_limit` (see `scripts/broker.sh`). The
+    /// memory cost: a packet up to this size is buffered while it is read.
     pub max_packet: usize,
     /// QoS 1/2 publishes in flight before rumqttc waits for acknowledgements.
     pub inflight: u16,
@@ -92,14 +105,15 @@ impl MqttConfig {
             port,
             client_id: client_id.into(),
             transport: Transport::Tcp,
-            keep_alive: Duration::from_secs(30),
+            keep_alive: Duration::from_secs(5),
+            connect_timeout: Duration::from_secs(5),
             clean_session: true,
             credentials: None,
             default_qos: QoS::AtLeastOnce,
             outbound_capacity: 1024,
             overflow: OverflowPolicy::DropOldest,
             max_payload: 4096,
-            max_packet: 256 * 1024,
+            max_packet: 16 * 1024 * 1024,
             inflight: 100,
             client_channel: 64,
             backoff: Backoff {
@@ -123,6 +137,10 @@ impl MqttConfig {
             "max_payload must be at least 1"
         } else if self.max_packet <= self.max_payload {
             "max_packet must be larger than max_payload"
+        } else if self.keep_alive < Duration::from_secs(1) {
+            "keep_alive must be at least 1 s"
+        } else if self.connect_timeout < Duration::from_secs(1) {
+            "connect_timeout must be at least 1 s"
         } else if self.inflight == 0 {
             "inflight must be at least 1"
         } else if self.backoff.initial.is_zero() || self.backoff.max < self.backoff.initial {
@@ -148,6 +166,20 @@ impl MqttConfig {
         }
         options
     }
+
+    /// The rumqttc network options: the connect timeout, in whole seconds.
+    pub(crate) fn network_options(&self) -> rumqttc::NetworkOptions {
+        let mut network = rumqttc::NetworkOptions::new();
+        network.set_connection_timeout(self.connect_timeout.as_secs().max(1));
+        network
+    }
+
+    /// How long the connection may bring no packet at all before the watchdog treats it
+    /// as lost: 1.5 keep-alives (rumqttc pings every keep-alive, so a live broker answers
+    /// at least that often).
+    pub(crate) fn silence_limit(&self) -> Duration {
+        self.keep_alive + self.keep_alive / 2
+    }
 }
 
 impl fmt::Debug for MqttConfig {
@@ -158,6 +190,7 @@ impl fmt::Debug for MqttConfig {
             .field("port", &self.port)
             .field("client_id", &self.client_id)
             .field("keep_alive", &self.keep_alive)
+            .field("connect_timeout", &self.connect_timeout)
             .field("clean_session", &self.clean_session)
             .field(
                 "credentials",
@@ -300,6 +333,11 @@ mod tests {
     fn validates_config() {
         let mut config = MqttConfig::new("127.0.0.1", 1883, "node");
         assert_eq!(config.validate(), Ok(()));
+        assert!(config.keep_alive <= Duration::from_secs(5));
+        assert_eq!(config.silence_limit(), config.keep_alive * 3 / 2);
+        config.keep_alive = Duration::from_millis(500);
+        assert!(config.validate().unwrap_err().0.contains("keep_alive"));
+        config.keep_alive = Duration::from_secs(2);
         config.outbound_capacity = 0;
         assert!(
             config

@@ -10,12 +10,24 @@
 //!   then *clears* that list if the next ConnAck says the session is new. We move them out
 //!   before reconnecting and put them back after the ConnAck, so at QoS 1 they are sent
 //!   again (at least once) instead of silently lost.
+//!
+//! And two things rumqttc does not bound:
+//! - **A hung broker** (stopped, its TCP connection still open). rumqttc notices a missing
+//!   PINGRESP only at its next ping, up to two keep-alives after the broker stopped. A
+//!   watchdog here treats a connection that brought no packet at all for 1.5 keep-alives
+//!   (`MqttConfig::silence_limit`) as lost: it drops the connection (`EventLoop::clean`),
+//!   counts `keepalive_timeouts` and `connection_errors`, and reconnects with backoff.
+//! - **A packet above `max_packet`**, which rumqttc cannot skip: it closes the connection.
+//!   That is counted (`oversize_packets`), and a connection that dies within
+//!   [`STABLE_CONNECTION`] of its ConnAck does not reset the backoff, so a retained giant
+//!   sent again after every subscription cannot drive a tight reconnect loop.
 
 use core::sync::atomic::Ordering;
 use core::time::Duration;
 use std::collections::VecDeque;
 
-use rumqttc::{Event, EventLoop, Incoming, Request, Subscribe};
+use rumqttc::{ConnectionError, Event, EventLoop, Incoming, Request, StateError, Subscribe};
+use tokio::time::Instant;
 
 use super::Shared;
 use super::config::Backoff;
@@ -58,14 +70,69 @@ impl Retry {
     }
 }
 
-/// The connection task. Runs until the runtime shuts down.
-pub(crate) async fn run(shared: &'static Shared, mut events: EventLoop, mut retry: Retry) {
+/// A connection must stay up this long after its ConnAck for the reconnect backoff to
+/// start again from its initial delay.
+pub const STABLE_CONNECTION: Duration = Duration::from_secs(1);
+
+/// Whether a connection error is rumqttc refusing a packet above its size limit.
+fn is_oversize_packet(error: &ConnectionError) -> bool {
+    matches!(
+        error,
+        ConnectionError::MqttState(StateError::Deserialization(
+            rumqttc::Error::PayloadSizeLimitExceeded(_)
+        ))
+    )
+}
+
+/// The connection task. Runs until the runtime shuts down. `silence` is how long a
+/// connection may bring no packet before the watchdog treats it as lost.
+pub(crate) async fn run(
+    shared: &'static Shared,
+    mut events: EventLoop,
+    mut retry: Retry,
+    silence: Duration,
+) {
     // Requests a broken connection left behind, held across the reconnect.
     let mut carried: VecDeque<Request> = VecDeque::new();
+    // When the current connection got its ConnAck, and when it last brought a packet.
+    let mut connected_at: Option<Instant> = None;
+    let mut last_inbound = Instant::now();
     loop {
-        match events.poll().await {
+        let polled = if connected_at.is_some() {
+            tokio::select! {
+                polled = events.poll() => Some(polled),
+                () = tokio::time::sleep_until(last_inbound + silence) => None,
+            }
+        } else {
+            Some(events.poll().await)
+        };
+        let Some(polled) = polled else {
+            // The watchdog: the broker sent nothing, not even a PINGRESP, for 1.5
+            // keep-alives. Drop the connection (rumqttc moves what was in flight to
+            // `pending`) and reconnect.
+            bump(&shared.counters.keepalive_timeouts);
+            shared.set_last_error(&format_args!(
+                "no packet from the broker for {silence:?}: connection treated as lost"
+            ));
+            events.clean();
+            lost(
+                shared,
+                &mut events,
+                &mut carried,
+                &mut retry,
+                &mut connected_at,
+            )
+            .await;
+            continue;
+        };
+        if let Ok(Event::Incoming(_)) = polled {
+            last_inbound = Instant::now();
+        }
+        match polled {
             Ok(Event::Incoming(Incoming::ConnAck(_))) => {
-                retry.reset();
+                // The backoff is reset only once the connection has proved stable (see
+                // `lost`).
+                connected_at = Some(Instant::now());
                 if shared.counters.connects.fetch_add(1, Ordering::Relaxed) > 0 {
                     bump(&shared.counters.reconnects);
                 }
@@ -93,21 +160,62 @@ pub(crate) async fn run(shared: &'static Shared, mut events: EventLoop, mut retr
             Ok(Event::Incoming(Incoming::PubAck(_))) => bump(&shared.counters.publish_acks),
             Ok(_) => {}
             Err(error) => {
-                shared.connected.store(false, Ordering::SeqCst);
-                bump(&shared.counters.connection_errors);
+                if is_oversize_packet(&error) {
+                    bump(&shared.counters.oversize_packets);
+                }
                 shared.set_last_error(&error);
-                // rumqttc has moved unacknowledged publishes into `pending`; a new session
-                // would clear them there, so keep them here until the next ConnAck.
-                carried.append(&mut events.pending);
-                tokio::time::sleep(retry.delay()).await;
+                lost(
+                    shared,
+                    &mut events,
+                    &mut carried,
+                    &mut retry,
+                    &mut connected_at,
+                )
+                .await;
             }
         }
     }
 }
 
+/// After a lost connection (or a failed attempt): mark it down, keep what rumqttc left
+/// unacknowledged, and wait for the backoff. The backoff starts again from its initial
+/// delay only if the connection had stayed up for [`STABLE_CONNECTION`].
+async fn lost(
+    shared: &Shared,
+    events: &mut EventLoop,
+    carried: &mut VecDeque<Request>,
+    retry: &mut Retry,
+    connected_at: &mut Option<Instant>,
+) {
+    shared.connected.store(false, Ordering::SeqCst);
+    bump(&shared.counters.connection_errors);
+    if connected_at
+        .take()
+        .is_some_and(|at| at.elapsed() >= STABLE_CONNECTION)
+    {
+        retry.reset();
+    }
+    // rumqttc has moved unacknowledged publishes into `pending`; a new session would clear
+    // them there, so keep them here until the next ConnAck.
+    carried.append(&mut events.pending);
+    tokio::time::sleep(retry.delay()).await;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_packet_above_the_limit_is_recognised_as_oversize() {
+        let oversize = ConnectionError::MqttState(StateError::Deserialization(
+            rumqttc::Error::PayloadSizeLimitExceeded(10_000_000),
+        ));
+        assert!(is_oversize_packet(&oversize));
+        assert!(!is_oversize_packet(&ConnectionError::NetworkTimeout));
+        assert!(!is_oversize_packet(&ConnectionError::MqttState(
+            StateError::AwaitPingResp
+        )));
+    }
 
     #[test]
     fn backoff_doubles_jitters_and_caps() {
@@ -129,6 +237,7 @@ mod tests {
         assert!(retry.delay() <= Duration::from_millis(100));
         // Two seeds give different delays: the jitter is real.
         let (mut a, mut b) = (Retry::new(config, 1), Retry::new(config, 7));
+        // (The rule for when `reset` is called, after a stable connection only, is in `lost`.)
         let a: std::vec::Vec<_> = (0..5).map(|_| a.delay()).collect();
         let b: std::vec::Vec<_> = (0..5).map(|_| b.delay()).collect();
         assert_ne!(a, b);

@@ -17,7 +17,12 @@
 //!   unless the URL says otherwise.
 //! - **Reconnects** with exponential backoff and jitter ([`Backoff`]), and **re-subscribes
 //!   every inbound link after every reconnect**; QoS 1 publishes left unacknowledged by a
-//!   broken connection are sent again.
+//!   broken connection are sent again. A **hung broker** (TCP open, nothing answered) is
+//!   noticed within 2 keep-alives ([`MqttConfig::keep_alive`], default 5 s): a watchdog
+//!   drops a connection that brought no packet for 1.5 keep-alives. A packet above
+//!   [`MqttConfig::max_packet`] (which rumqttc cannot skip) is counted
+//!   ([`ConnectorStats::oversize_packets`]) and a connection that dies within
+//!   [`STABLE_CONNECTION`] of its ConnAck does not reset the backoff.
 //! - A **bounded outbound queue** ([`MqttConfig::outbound_capacity`]): `publish` never
 //!   blocks, and overflow follows the record's buffer as registered: a `SingleLatest` or
 //!   `Mailbox` link keeps only its newest queued value, a full queue drops an `SpmcRing`
@@ -57,6 +62,7 @@ pub use config::{
 };
 pub use counters::{ConnectorStats, LinkStats};
 pub use credentials::{PASSWORD_VAR, USERNAME_VAR, credentials_from, credentials_from_env};
+pub use event_loop::STABLE_CONNECTION;
 pub use topic::topic_matches;
 
 use crate::counters::count_skipped;
@@ -99,8 +105,9 @@ impl MqttConnector {
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
             ConfigError("MqttConnector::start must be called inside a tokio runtime")
         })?;
-        let (client, events) =
+        let (client, mut events) =
             rumqttc::AsyncClient::new(config.client_options(), config.client_channel);
+        events.set_network_options(config.network_options());
         let connector: &'static MqttConnector = Box::leak(Box::new(MqttConnector {
             shared: Shared {
                 routes: Routes::default(),
@@ -119,7 +126,8 @@ impl MqttConnector {
             tasks: OnceLock::new(),
         }));
         let retry = event_loop::Retry::new(config.backoff, jitter_seed(&config.client_id));
-        let connection = runtime.spawn(event_loop::run(&connector.shared, events, retry));
+        let silence = config.silence_limit();
+        let connection = runtime.spawn(event_loop::run(&connector.shared, events, retry, silence));
         let pump = runtime.spawn(outbound::pump(&connector.queue, client));
         let _ = connector.tasks.set([connection, pump]);
         Ok(connector)

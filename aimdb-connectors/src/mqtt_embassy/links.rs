@@ -131,6 +131,22 @@ impl<const L: usize> LinkTable<L> {
         self.claim(&options, default_qos).ok_or(LinkError::Full)
     }
 
+    /// Register an outbound address (claimed on first use, as by [`outbound`](Self::outbound))
+    /// with its record's retain default: `retain_default` applies unless the URL says
+    /// `retain=`.
+    pub(crate) fn register_outbound(
+        &mut self,
+        address: &str,
+        default_qos: u8,
+        retain_default: bool,
+    ) -> Result<usize, LinkError> {
+        let index = self.outbound(address, default_qos)?;
+        if LinkOptions::parse(address)?.retain.is_none() {
+            self.slots[index].retain = retain_default;
+        }
+        Ok(index)
+    }
+
     /// Route an inbound address; returns its slot.
     pub(crate) fn attach(
         &mut self,
@@ -192,6 +208,25 @@ mod tests {
         let long = [b'x'; TOPIC_MAX + 1];
         let long = core::str::from_utf8(&long).unwrap();
         assert_eq!(LinkOptions::parse(long), Err(LinkError::BadTopic));
+    }
+
+    #[test]
+    fn a_single_latest_link_is_retained_unless_its_url_says_otherwise() {
+        let mut table = LinkTable::<4>::new();
+        // A SingleLatest link is retained unless its URL says otherwise.
+        let latest = table.register_outbound("t/latest", 1, true).unwrap();
+        let ring = table.register_outbound("t/ring", 1, false).unwrap();
+        let refused = table
+            .register_outbound("t/no-retain?retain=false", 1, true)
+            .unwrap();
+        let retained = |i: usize| table.slots[i].retain;
+        assert_eq!(
+            (retained(latest), retained(ring), retained(refused)),
+            (true, false, false)
+        );
+        // Registering again (the link task's first publish came first) keeps the default.
+        assert_eq!(table.register_outbound("t/latest", 1, true), Ok(latest));
+        assert!(table.slots[latest].retain);
     }
 
     #[test]

@@ -18,7 +18,10 @@
 //! ```
 //!
 //! - **Per-link options** from the link URL, as on the host: `mqtt://topic?qos=1&retain=true`,
-//!   parsed once per link; QoS from [`MqttConfig::default_qos`] otherwise.
+//!   parsed once per link; QoS from [`MqttConfig::default_qos`] otherwise. A link
+//!   registered with [`register_outbound`](Connector::register_outbound) as `SingleLatest`
+//!   is published retained unless its URL says `retain=false`, as on the host (generated
+//!   nodes register every `link_to`), so a late subscriber gets the current value.
 //! - **Outbound**, `publish` copies the value into a queue of `QUEUE` values and returns;
 //!   a full queue drops the value and counts it (`poll_ready` waits for room instead).
 //!   At most [`SEND_MAXIMUM`] QoS 1 publishes are in flight; the queue waits meanwhile.
@@ -45,6 +48,7 @@ use core::cell::{Cell, RefCell};
 use core::sync::atomic::{AtomicBool, Ordering};
 use core::task::{Context, Poll};
 
+use aimdb_core::buffer::BufferKind;
 use aimdb_core::connector::{Connector, InboundRoute, PublishError, Skipped};
 use aimdb_core::mutex::RawMutex;
 use embassy_sync::blocking_mutex::Mutex;
@@ -90,8 +94,11 @@ pub struct MqttConfig {
     /// The login sent in every CONNECT; `None`: anonymous. See also
     /// [`MqttConnector::set_credentials`].
     pub credentials: Option<Credentials>,
-    /// Keep-alive interval: a ping goes out when nothing was sent for half of it, and a
-    /// session whose ping is unanswered for the other half is considered lost.
+    /// Keep-alive interval (default 5 s, as on the host): a ping goes out when nothing was
+    /// sent or nothing arrived for half of it, and a session whose ping is unanswered for
+    /// the other half is considered lost (counted in
+    /// [`ConnectorStats::keepalive_timeouts`]), so a hung broker is noticed within one
+    /// keep-alive of its last packet.
     pub keep_alive: Duration,
     /// QoS of links whose URL does not say (0, 1; 2 is treated as 1).
     pub default_qos: u8,
@@ -104,13 +111,13 @@ pub struct MqttConfig {
 }
 
 impl MqttConfig {
-    /// Defaults: anonymous, keep-alive 10 s, QoS 1, backoff 100 ms doubling to 5 s, connect
+    /// Defaults: anonymous, keep-alive 5 s, QoS 1, backoff 100 ms doubling to 5 s, connect
     /// timeout 5 s.
     pub const fn new(client_id: &'static str) -> Self {
         MqttConfig {
             client_id,
             credentials: None,
-            keep_alive: Duration::from_secs(10),
+            keep_alive: Duration::from_secs(5),
             default_qos: 1,
             backoff_min: Duration::from_millis(100),
             backoff_max: Duration::from_secs(5),
@@ -253,6 +260,16 @@ where
         }
         // Subscriptions are (re)made at the start of every session, so routes attached
         // while a session is up are subscribed from the next one on.
+    }
+
+    fn register_outbound(&self, address: &'static str, kind: BufferKind) {
+        let registered = self.table.lock(|t| {
+            t.borrow_mut()
+                .register_outbound(address, self.qos(), kind == BufferKind::SingleLatest)
+        });
+        if registered.is_err() {
+            bump(&self.counters.invalid_links);
+        }
     }
 
     fn skipped(&self, address: &str, skipped: Skipped) {

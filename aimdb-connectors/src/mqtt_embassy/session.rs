@@ -204,12 +204,22 @@ where
 
     /// Publish, deliver and keep alive until the session fails.
     async fn serve<S: Read + Write>(&self, client: &mut Mqtt<'_, S, LINKS>, flow: &mut Flow) {
+        // A ping goes out when nothing was sent, or nothing arrived, for half a keep-alive;
+        // an unanswered ping ends the session half a keep-alive later. So a broker that
+        // hangs with its connection open is noticed within one keep-alive of its last
+        // packet, even while values are being published (at QoS 0 nothing else would
+        // notice).
         let half = self.config.keep_alive / 2;
         let mut last_sent = Instant::now();
+        let mut last_received = last_sent;
         let mut topic = [0u8; TOPIC_MAX];
         loop {
             let room = flow.in_flight < SEND_MAXIMUM;
-            let deadline = flow.ping_sent.unwrap_or(last_sent) + half;
+            let deadline = flow.ping_sent.unwrap_or(if last_sent < last_received {
+                last_sent
+            } else {
+                last_received
+            }) + half;
             let next = select3(
                 client.poll_header(),
                 async {
@@ -225,6 +235,7 @@ where
             match next {
                 Either3::First(Ok(header)) => match client.poll_body(header).await {
                     Ok(event) => {
+                        last_received = Instant::now();
                         self.handle(event, flow);
                         reset(client);
                     }
@@ -261,10 +272,16 @@ where
                     last_sent = Instant::now();
                 }
                 Either3::Third(()) => {
-                    if flow.ping_sent.is_some() || client.ping().await.is_err() {
-                        return; // the broker did not answer the last ping: the session is lost
+                    if flow.ping_sent.is_some() {
+                        // The broker did not answer the last ping: the session is lost.
+                        bump(&self.counters.keepalive_timeouts);
+                        return;
+                    }
+                    if client.ping().await.is_err() {
+                        return;
                     }
                     flow.ping_sent = Some(Instant::now());
+                    last_sent = Instant::now();
                 }
             }
         }

@@ -17,6 +17,7 @@
 use std::fmt;
 use std::net::SocketAddr;
 use std::string::String;
+use std::time::Duration;
 use std::vec::Vec;
 
 /// Server address, token and limits of one [`WsConnector`](super::WsConnector).
@@ -51,8 +52,21 @@ pub struct WsConfig {
     /// Largest payload, in bytes, published or accepted from a browser; larger ones are
     /// counted as oversize and skipped.
     pub max_payload: usize,
-    /// Clients served at once; more are refused with HTTP 503.
+    /// Clients served at once; more are refused with HTTP 503 — unless a slot is held by a
+    /// stalled client (see [`stall_timeout`](Self::stall_timeout)), which is then closed
+    /// to make room.
     pub max_clients: usize,
+    /// How long a client may stay more than `channel_capacity` messages behind (it does not
+    /// read, or reads slower than values are published) before it is closed and counted
+    /// (`WsStats::evicted`). Default 5 s. A fresh client that finds every slot taken
+    /// evicts the most stalled client at once, however long it has been stalled.
+    pub stall_timeout: Duration,
+    /// The kernel's send buffer for each connection, in bytes (`SO_SNDBUF`; default
+    /// 64 KiB, which Linux doubles). It bounds what a client that does not read holds in
+    /// the kernel (without it the buffer grows to several MiB per client) and so how soon
+    /// such a client is seen `channel_capacity` behind; 64 KiB carries a dashboard's
+    /// values on any LAN.
+    pub send_buffer: usize,
 }
 
 impl WsConfig {
@@ -67,6 +81,8 @@ impl WsConfig {
             channel_capacity: 1024,
             max_payload: 4096,
             max_clients: 64,
+            stall_timeout: Duration::from_secs(5),
+            send_buffer: 64 * 1024,
         }
     }
 
@@ -79,6 +95,10 @@ impl WsConfig {
             "max_payload must be at least 1"
         } else if self.max_clients == 0 {
             "max_clients must be at least 1"
+        } else if self.stall_timeout.is_zero() {
+            "stall_timeout must be positive"
+        } else if self.send_buffer < 4096 || self.send_buffer > u32::MAX as usize / 2 {
+            "send_buffer must be from 4096 bytes to 2 GiB"
         } else if self
             .token
             .as_deref()
@@ -110,6 +130,8 @@ impl fmt::Debug for WsConfig {
             .field("channel_capacity", &self.channel_capacity)
             .field("max_payload", &self.max_payload)
             .field("max_clients", &self.max_clients)
+            .field("stall_timeout", &self.stall_timeout)
+            .field("send_buffer", &self.send_buffer)
             .finish()
     }
 }

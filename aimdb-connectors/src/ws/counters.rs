@@ -44,8 +44,13 @@ counters! {
         /// WebSocket upgrades refused with HTTP 403: their `Origin` header named a page
         /// that may not open the socket (see `WsConfig::allowed_origins`).
         forbidden,
-        /// Upgrades refused with HTTP 503 because `max_clients` were connected.
+        /// Upgrades refused with HTTP 503 because `max_clients` were connected and none of
+        /// them was stalled.
         busy,
+        /// Clients closed because they stalled: more than `channel_capacity` messages
+        /// behind for `stall_timeout`, or (the most stalled one) to make room for a fresh
+        /// client when every slot was taken.
+        evicted,
         /// Browser writes to a record the node does not take from the socket (no
         /// `link_from("ws://..")` at that path): answered with an error, nothing produced.
         rejected,

@@ -12,20 +12,21 @@
 //! client -> server  {"key":"climate/zone-a/setpoint","value":<JSON for the deserializer>}
 //! ```
 
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use core::time::Duration;
 use std::collections::{BTreeMap, HashMap};
 use std::string::{String, ToString};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use std::vec::Vec;
 
 use aimdb_core::buffer::BufferKind;
 use aimdb_core::connector::{CodecError, InboundRoute, PublishError};
 use serde_json::Value;
-use tokio::sync::broadcast;
+use tokio::sync::{Notify, broadcast};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
-use super::config::{LinkError, LinkOptions};
+use super::config::{LinkError, LinkOptions, WsConfig};
 use super::counters::{ConnectorCounters, LinkCounters, bump};
 
 /// One outbound link: its path, whether its last message is replayed, its counters.
@@ -63,10 +64,47 @@ pub(crate) enum WriteError {
     Decode(String, CodecError),
 }
 
+/// One client's place among `max_clients`, and how far behind the published values it is.
+pub(crate) struct Slot {
+    /// Values published before this client subscribed (`u64::MAX` until it has).
+    base: AtomicU64,
+    /// Values the session took from the channel (received, or missed as lag).
+    consumed: AtomicU64,
+    /// Milliseconds since the hub's epoch when the client was first seen more than
+    /// `channel_capacity` behind, plus one (0: it is not).
+    stalled_since: AtomicU64,
+    /// Set once the client is evicted (by itself on its deadline, or for a fresh client).
+    evicted: AtomicBool,
+    /// Wakes the session of an evicted client.
+    evict: Notify,
+}
+
+impl Slot {
+    /// Count values taken from the channel.
+    pub(crate) fn consumed(&self, n: u64) {
+        self.consumed.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Wait until the client is evicted.
+    pub(crate) async fn evicted(&self) {
+        while !self.evicted.load(Ordering::SeqCst) {
+            self.evict.notified().await;
+        }
+    }
+}
+
 /// Everything the sessions and the connector share.
 pub(crate) struct Hub {
     state: Mutex<State>,
     tx: broadcast::Sender<Utf8Bytes>,
+    /// Values sent into the channel since start (under `state`'s lock).
+    published: AtomicU64,
+    /// The clients connected now, each holding one of `max_clients` places.
+    slots: Mutex<Vec<Arc<Slot>>>,
+    max_clients: usize,
+    channel_capacity: u64,
+    pub(crate) stall_timeout: Duration,
+    epoch: Instant,
     inbound: RwLock<HashMap<String, Arc<Inbound>>>,
     pub(crate) counters: ConnectorCounters,
     pub(crate) max_payload: usize,
@@ -90,13 +128,22 @@ fn now_ms() -> u128 {
 }
 
 impl Hub {
-    pub(crate) fn new(channel_capacity: usize, max_payload: usize, title: String) -> Hub {
+    pub(crate) fn new(config: &WsConfig) -> Hub {
+        let channel_capacity = config.channel_capacity;
+        let max_payload = config.max_payload;
+        let title = config.title.clone();
         Hub {
             state: Mutex::new(State {
                 outbound: HashMap::new(),
                 latest: BTreeMap::new(),
             }),
             tx: broadcast::channel(channel_capacity).0,
+            published: AtomicU64::new(0),
+            slots: Mutex::new(Vec::with_capacity(config.max_clients)),
+            max_clients: config.max_clients,
+            channel_capacity: channel_capacity as u64,
+            stall_timeout: config.stall_timeout,
+            epoch: Instant::now(),
             inbound: RwLock::new(HashMap::new()),
             counters: ConnectorCounters::default(),
             max_payload,
@@ -155,6 +202,7 @@ impl Hub {
         }
         // No receiver is not an error: nobody is watching yet.
         let _ = self.tx.send(message);
+        self.published.fetch_add(1, Ordering::Relaxed);
         drop(state);
         bump(&link.counters.sent);
         Ok(())
@@ -183,9 +231,115 @@ impl Hub {
         rejected
     }
 
+    /// Take a place for a new client: a free one, else the one of the most stalled client
+    /// (evicted, counted). `None` if every place is held by a client that keeps up.
+    pub(crate) fn admit(&self) -> Option<Arc<Slot>> {
+        let mut slots = lock(&self.slots);
+        if slots.len() >= self.max_clients {
+            let now = self.now_ms();
+            // Most stalled: stalled the longest (a client not yet seen stalled by its own
+            // session counts from now), then furthest behind.
+            let victim = slots
+                .iter()
+                .enumerate()
+                .filter_map(|(at, slot)| {
+                    let behind = self.behind(slot);
+                    (behind > self.channel_capacity).then(|| {
+                        let since = match slot.stalled_since.load(Ordering::Relaxed) {
+                            0 => now,
+                            since => since - 1,
+                        };
+                        (at, since, behind)
+                    })
+                })
+                .min_by_key(|&(_, since, behind)| (since, core::cmp::Reverse(behind)));
+            let (at, _, _) = victim?;
+            let slot = slots.swap_remove(at);
+            self.evict_removed(&slot);
+        }
+        let slot = Arc::new(Slot {
+            base: AtomicU64::new(u64::MAX),
+            consumed: AtomicU64::new(0),
+            stalled_since: AtomicU64::new(0),
+            evicted: AtomicBool::new(false),
+            evict: Notify::new(),
+        });
+        slots.push(slot.clone());
+        self.counters
+            .clients
+            .store(slots.len() as u64, Ordering::Relaxed);
+        Some(slot)
+    }
+
+    /// Give a client's place back (its session ended); nothing if it was evicted.
+    pub(crate) fn leave(&self, slot: &Arc<Slot>) {
+        let mut slots = lock(&self.slots);
+        if let Some(at) = slots.iter().position(|s| Arc::ptr_eq(s, slot)) {
+            slots.swap_remove(at);
+        }
+        self.counters
+            .clients
+            .store(slots.len() as u64, Ordering::Relaxed);
+    }
+
+    /// Whether the client has been more than `channel_capacity` behind for
+    /// `stall_timeout`; if so it is evicted (counted) and its place freed. A client that
+    /// has caught up is no longer stalled.
+    pub(crate) fn stalled_too_long(&self, slot: &Arc<Slot>) -> bool {
+        if slot.evicted.load(Ordering::SeqCst) {
+            return true;
+        }
+        if self.behind(slot) <= self.channel_capacity {
+            slot.stalled_since.store(0, Ordering::Relaxed);
+            return false;
+        }
+        let now = self.now_ms();
+        let since = match slot.stalled_since.load(Ordering::Relaxed) {
+            0 => {
+                slot.stalled_since.store(now + 1, Ordering::Relaxed);
+                now
+            }
+            since => since - 1,
+        };
+        if now.saturating_sub(since) < self.stall_timeout.as_millis() as u64 {
+            return false;
+        }
+        let mut slots = lock(&self.slots);
+        if let Some(at) = slots.iter().position(|s| Arc::ptr_eq(s, slot)) {
+            slots.swap_remove(at);
+            self.evict_removed(slot);
+        }
+        self.counters
+            .clients
+            .store(slots.len() as u64, Ordering::Relaxed);
+        true
+    }
+
+    /// Mark a client just removed from `slots` evicted, count it and wake its session.
+    fn evict_removed(&self, slot: &Slot) {
+        if !slot.evicted.swap(true, Ordering::SeqCst) {
+            bump(&self.counters.evicted);
+        }
+        slot.evict.notify_one();
+    }
+
+    /// How many published values the client has not taken from the channel yet.
+    fn behind(&self, slot: &Slot) -> u64 {
+        let base = slot.base.load(Ordering::Relaxed);
+        if base == u64::MAX {
+            return 0;
+        }
+        let taken = base + slot.consumed.load(Ordering::Relaxed);
+        self.published.load(Ordering::Relaxed).saturating_sub(taken)
+    }
+
+    fn now_ms(&self) -> u64 {
+        self.epoch.elapsed().as_millis() as u64
+    }
+
     /// A new client's start: the hello message and the replayed values, and a receiver
-    /// for everything published after them.
-    pub(crate) fn join(&self) -> (Vec<Utf8Bytes>, broadcast::Receiver<Utf8Bytes>) {
+    /// for everything published after them. `slot` learns where in the stream it starts.
+    pub(crate) fn join(&self, slot: &Slot) -> (Vec<Utf8Bytes>, broadcast::Receiver<Utf8Bytes>) {
         let writable: Vec<String> = {
             let inbound = self.inbound.read().unwrap_or_else(|p| p.into_inner());
             let mut paths: Vec<String> = inbound.keys().cloned().collect();
@@ -210,6 +364,8 @@ impl Hub {
         first.push(Utf8Bytes::from(hello));
         first.extend(state.latest.values().cloned());
         let rx = self.tx.subscribe();
+        slot.base
+            .store(self.published.load(Ordering::Relaxed), Ordering::Relaxed);
         drop(state);
         (first, rx)
     }

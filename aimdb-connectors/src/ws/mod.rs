@@ -36,6 +36,11 @@
 //!   with a stolen token.
 //! - `publish` never blocks: a client that falls `channel_capacity` messages behind misses
 //!   the oldest (counted as [`WsStats::lagged`]); `poll_ready` is always ready.
+//! - **Stalled clients are evicted**: a client more than `channel_capacity` messages behind
+//!   (it does not read) for [`WsConfig::stall_timeout`] is closed and counted
+//!   ([`WsStats::evicted`]); and when all [`WsConfig::max_clients`] places are taken, a
+//!   fresh client takes the place of the most stalled one at once (HTTP 503, counted as
+//!   [`WsStats::busy`], only when every client keeps up).
 
 mod config;
 mod counters;
@@ -51,7 +56,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use aimdb_core::buffer::BufferKind;
 use aimdb_core::connector::{Connector, InboundRoute, PublishError, Skipped};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::task::JoinHandle;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
@@ -95,7 +100,6 @@ pub struct WsConnector {
     token: Option<String>,
     allowed_origins: std::vec::Vec<http::Origin>,
     graph: Option<String>,
-    max_clients: u64,
     local_addr: SocketAddr,
     last_error: Mutex<Option<String>>,
     task: OnceLock<JoinHandle<()>>,
@@ -109,15 +113,25 @@ impl WsConnector {
         config.validate().map_err(WsError::Config)?;
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| WsError::NoRuntime)?;
         let bind = |e| WsError::Bind(config.bind, e);
-        let listener = std::net::TcpListener::bind(config.bind).map_err(bind)?;
-        listener.set_nonblocking(true).map_err(bind)?;
-        let local_addr = listener.local_addr().map_err(bind)?;
+        // The listener's send buffer is inherited by every accepted connection.
         let listener = {
             let _entered = runtime.enter();
-            TcpListener::from_std(listener).map_err(bind)?
+            let socket = if config.bind.is_ipv4() {
+                TcpSocket::new_v4()
+            } else {
+                TcpSocket::new_v6()
+            }
+            .map_err(bind)?;
+            socket.set_reuseaddr(true).map_err(bind)?;
+            socket
+                .set_send_buffer_size(config.send_buffer as u32)
+                .map_err(bind)?;
+            socket.bind(config.bind).map_err(bind)?;
+            socket.listen(1024).map_err(bind)?
         };
+        let local_addr = listener.local_addr().map_err(bind)?;
         let connector: &'static WsConnector = Box::leak(Box::new(WsConnector {
-            hub: Hub::new(config.channel_capacity, config.max_payload, config.title),
+            hub: Hub::new(&config),
             token: config.token,
             // `validate` has checked that every entry parses.
             allowed_origins: config
@@ -126,7 +140,6 @@ impl WsConnector {
                 .filter_map(|origin| http::Origin::parse(origin))
                 .collect(),
             graph: config.graph,
-            max_clients: config.max_clients as u64,
             local_addr,
             last_error: Mutex::new(None),
             task: OnceLock::new(),
@@ -291,22 +304,15 @@ impl WsConnector {
         if !request.is_upgrade() {
             return http::error(&mut stream, "426 Upgrade Required", "this is the WebSocket").await;
         }
-        // Counted before the session starts, so a burst of clients cannot all pass.
-        if counters
-            .clients
-            .fetch_add(1, core::sync::atomic::Ordering::Relaxed)
-            >= self.max_clients
-        {
-            counters
-                .clients
-                .fetch_sub(1, core::sync::atomic::Ordering::Relaxed);
+        // A place is taken before the session starts, so a burst of clients cannot all
+        // pass; if every place is held, the most stalled client gives its place up.
+        let Some(slot) = self.hub.admit() else {
             bump(&counters.busy);
             return http::error(&mut stream, "503 Service Unavailable", "too many clients").await;
-        }
+        };
+        let place = session::Connected(&self.hub, slot);
         if let Err(why) = http::accept_upgrade(&mut stream, &request).await {
-            counters
-                .clients
-                .fetch_sub(1, core::sync::atomic::Ordering::Relaxed);
+            drop(place);
             return http::error(&mut stream, "400 Bad Request", why).await;
         }
         // Messages from a browser are small JSON writes; bound them (with headroom for the
@@ -322,8 +328,8 @@ impl WsConnector {
             Some(ws_config),
         )
         .await;
-        // The reservation above is the session's: `session::run` releases it when it ends.
-        session::run(socket, &self.hub).await;
+        // The place above is the session's: `session::run` gives it back when it ends.
+        session::run(socket, place).await;
     }
 }
 

@@ -1,47 +1,87 @@
 //! One browser's session: the hello and the replayed values first, then every published
 //! value, while the client's writes are delivered (or refused) and answered.
+//!
+//! A client that does not read is noticed: every send is watched, and a client more than
+//! `channel_capacity` messages behind for `stall_timeout` (or chosen to make room for a
+//! fresh client) is closed and counted as evicted.
 
+use core::pin::pin;
 use core::sync::atomic::Ordering;
+use core::time::Duration;
+use std::sync::Arc;
 
+use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpStream;
 use tokio::sync::broadcast::error::RecvError;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 
-use super::counters::bump;
-use super::hub::Hub;
+use super::hub::{Hub, Slot};
 
-/// Releases the client's place (taken in `WsConnector::upgrade`) when the session ends.
-struct Connected<'a>(&'a Hub);
+/// Gives the client's place (taken by `Hub::admit` in `WsConnector::upgrade`) back when the
+/// session ends.
+pub(crate) struct Connected<'a>(pub(crate) &'a Hub, pub(crate) Arc<Slot>);
 
 impl Drop for Connected<'_> {
     fn drop(&mut self) {
-        self.0.counters.clients.fetch_sub(1, Ordering::Relaxed);
+        self.0.leave(&self.1);
     }
 }
 
-/// Serve one upgraded connection until either side closes it.
-pub(crate) async fn run(socket: WebSocketStream<TcpStream>, hub: &Hub) {
-    bump(&hub.counters.sessions);
-    let _connected = Connected(hub);
-    let (first, mut live) = hub.join();
+type Sink = SplitSink<WebSocketStream<TcpStream>, Message>;
+
+/// Send one message, watching the client meanwhile: `false` if the send failed or the
+/// client was evicted while it would not take the message.
+async fn send(to_client: &mut Sink, message: Message, hub: &Hub, slot: &Arc<Slot>) -> bool {
+    let check =
+        (hub.stall_timeout / 4).clamp(Duration::from_millis(10), Duration::from_millis(250));
+    let mut sending = pin!(to_client.send(message));
+    let mut evicted = pin!(slot.evicted());
+    loop {
+        tokio::select! {
+            sent = &mut sending => return sent.is_ok(),
+            () = &mut evicted => return false,
+            () = tokio::time::sleep(check) => {
+                if hub.stalled_too_long(slot) {
+                    return false;
+                }
+            }
+        }
+    }
+}
+
+/// Serve one upgraded connection until either side closes it, or the client is evicted.
+pub(crate) async fn run(socket: WebSocketStream<TcpStream>, connected: Connected<'_>) {
+    let hub = connected.0;
+    hub.counters.sessions.fetch_add(1, Ordering::Relaxed);
+    let slot = &connected.1;
+    let (first, mut live) = hub.join(slot);
     let (mut to_client, mut from_client) = socket.split();
     for message in first {
-        if to_client.send(Message::Text(message)).await.is_err() {
+        if !send(&mut to_client, Message::Text(message), hub, slot).await {
             return;
         }
     }
+    let mut evicted = pin!(slot.evicted());
     loop {
         tokio::select! {
+            () = &mut evicted => return,
             published = live.recv() => match published {
                 Ok(message) => {
-                    if to_client.send(Message::Text(message)).await.is_err() {
+                    slot.consumed(1);
+                    if !send(&mut to_client, Message::Text(message), hub, slot).await
+                        || hub.stalled_too_long(slot)
+                    {
                         return;
                     }
                 }
                 Err(RecvError::Lagged(missed)) => {
+                    slot.consumed(missed);
                     hub.counters.lagged.fetch_add(missed, Ordering::Relaxed);
+                    if hub.stalled_too_long(slot) {
+                        return;
+                    }
                 }
                 Err(RecvError::Closed) => return,
             },
@@ -66,7 +106,7 @@ pub(crate) async fn run(socket: WebSocketStream<TcpStream>, hub: &Hub) {
                     ),
                     Err(error) => error.message(),
                 };
-                if to_client.send(Message::Text(reply.into())).await.is_err() {
+                if !send(&mut to_client, Message::Text(reply.into()), hub, slot).await {
                     return;
                 }
             }

@@ -11,6 +11,12 @@ use std::time::{Duration, Instant};
 
 const INSTALL: &str = "apt-get install mosquitto mosquitto-clients";
 
+/// The broker's `message_size_limit`: the connectors' default payload limit (4096 bytes,
+/// `MqttConfig::max_payload`) plus headroom, as `scripts/broker.sh` sets it. mosquitto
+/// refuses a publish with a larger payload at the broker, so no subscriber ever gets one.
+#[allow(dead_code)]
+pub const MESSAGE_SIZE_LIMIT: usize = 4096 + 1024;
+
 /// A running (or, between `kill` and `restart`, stopped) mosquitto.
 pub struct Broker {
     /// The port it listens on, on 127.0.0.1.
@@ -46,9 +52,21 @@ fn free_port() -> u16 {
 impl Broker {
     /// Start mosquitto on a free port, open to anonymous clients, and wait until it accepts
     /// connections.
+    /// Payloads above [`MESSAGE_SIZE_LIMIT`] are refused by the broker.
     #[allow(dead_code)] // tests of a secured broker do not use it
     pub fn start() -> Broker {
         Self::start_with("allow_anonymous true\n", Vec::new(), |_| {})
+    }
+
+    /// Like [`start`](Broker::start), but without a `message_size_limit`: the broker takes
+    /// and delivers payloads of any size (for tests of what a client does with one).
+    #[allow(dead_code)]
+    pub fn start_without_size_limit() -> Broker {
+        Self::start_with(
+            "allow_anonymous true\nmessage_size_limit 0\n",
+            Vec::new(),
+            |_| {},
+        )
     }
 
     /// Start mosquitto enforcing `acl` (mosquitto `acl_file` text): no anonymous clients,
@@ -89,8 +107,14 @@ impl Broker {
         // `max_queued_messages`: mosquitto drops QoS 1 messages beyond 1000 queued for one
         // subscriber by default; a 10,000-value burst can exceed that on a loaded machine,
         // and the tests are about the connector, not that broker limit.
+        // The size limit from the payload limit, unless the settings give their own.
+        let limit = if settings.contains("message_size_limit") {
+            String::new()
+        } else {
+            format!("message_size_limit {MESSAGE_SIZE_LIMIT}\n")
+        };
         let config = format!(
-            "listener {port} 127.0.0.1\n{settings}persistence false\n\
+            "listener {port} 127.0.0.1\n{settings}{limit}persistence false\n\
              max_queued_messages 100000\nlog_dest none\n"
         );
         std::fs::write(dir.join("mosquitto.conf"), config).expect("write mosquitto.conf");
@@ -205,6 +229,19 @@ impl Broker {
             std::thread::sleep(Duration::from_millis(20));
         }
         self.child = Some(child);
+    }
+
+    /// Send mosquitto a signal (`"STOP"`, `"CONT"`): SIGSTOP hangs it with every TCP
+    /// connection left open, as a hung broker does.
+    #[allow(dead_code)]
+    pub fn signal(&self, signal: &str) {
+        let child = self.child.as_ref().expect("the broker is running");
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(child.id().to_string())
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -{signal} failed");
     }
 
     /// Kill mosquitto abruptly (SIGKILL): connections break without a DISCONNECT.

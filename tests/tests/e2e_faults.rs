@@ -1,0 +1,457 @@
+//! Delivery under faults (issue 21), against a real mosquitto on 127.0.0.1 (a private one
+//! per test, on a free port):
+//!
+//! - a broker hung with SIGSTOP (its TCP connections stay open) is reported down by the
+//!   host MQTT connector within 2 keep-alives, and after SIGCONT the node reconnects and
+//!   values flow again, without a restart;
+//! - a 10 MB retained message on the reading's topic: a broker without a size limit
+//!   delivers it, and the node counts it as oversize without a reconnect loop while the
+//!   real readings keep flowing; with a packet limit below it (rumqttc then cuts the
+//!   connection) the cause is counted and the reconnects back off; a broker with the
+//!   generated `message_size_limit` refuses it;
+//! - 64 WebSocket clients that never read hold every slot; a fresh client still gets
+//!   values within the eviction time, and the stalled ones are evicted.
+//!
+//! Each test prints what it measured.
+
+#[path = "../../aimdb-connectors/tests/support/broker.rs"]
+mod broker;
+#[path = "../../aimdb-connectors/tests/support/decimal.rs"]
+mod decimal;
+#[path = "../../aimdb-connectors/tests/support/glue.rs"]
+mod glue;
+
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use aimdb_connectors::mqtt::{MqttConfig, MqttConnector};
+use aimdb_connectors::ws::{WsConfig, WsConnector};
+use aimdb_core::connector::Connector;
+use aimdb_core::{Consumer, RecordBuffer, RecvError};
+use broker::{Broker, MESSAGE_SIZE_LIMIT, mosquitto_pub};
+use decimal::{from_decimal, inbound_record};
+use futures_util::StreamExt;
+use glue::wait_until;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpSocket, TcpStream};
+use tokio_tungstenite::tungstenite::Message;
+
+/// Publish `0, 1, 2, ...` on `topic` through `mqtt` every `every`; the last number handed
+/// to the connector is in the returned counter.
+fn publish_forever(
+    mqtt: &'static MqttConnector,
+    topic: &'static str,
+    every: Duration,
+) -> Arc<AtomicU64> {
+    let last = Arc::new(AtomicU64::new(0));
+    let published = last.clone();
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(every);
+        for seq in 1u64.. {
+            interval.tick().await;
+            let _ = mqtt.publish(topic, seq.to_string().as_bytes());
+            published.store(seq, Ordering::SeqCst);
+        }
+    });
+    last
+}
+
+/// The next value within `limit`, whatever was lost to lag meanwhile (a burst after an
+/// outage may overrun the ring; that is not what these tests are about).
+async fn next_value<B: RecordBuffer<u64>>(
+    consumer: &mut Consumer<'static, u64, B>,
+    limit: Duration,
+) -> Option<u64> {
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        match tokio::time::timeout_at(deadline, consumer.recv()).await {
+            Ok(Ok(value)) => return Some(value),
+            Ok(Err(RecvError::Lagged(_))) => continue,
+            Err(_) => return None,
+        }
+    }
+}
+
+/// Wait until a value above `above` arrives, within `limit`.
+async fn value_above<B: RecordBuffer<u64>>(
+    consumer: &mut Consumer<'static, u64, B>,
+    above: u64,
+    limit: Duration,
+) -> Option<u64> {
+    let deadline = Instant::now() + limit;
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match next_value(consumer, left).await {
+            Some(value) if value > above => return Some(value),
+            Some(_) => {}
+            None => return None,
+        }
+    }
+    None
+}
+
+// ---- a hung broker ------------------------------------------------------------------------
+
+const HUNG: &str = "aimdb/faults/hung";
+inbound_record!(HUNG_IN, HUNG_ROUTES, HUNG, 256);
+
+/// SIGSTOP the broker for 15 s: the connector (default keep-alive) reports the connection
+/// down within 2 keep-alives and counts a keep-alive timeout; after SIGCONT it reconnects by
+/// itself and values published after the resume arrive.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_broker_is_noticed_within_two_keep_alives_and_the_node_resumes() {
+    let broker = Broker::start();
+    let config = MqttConfig::new("127.0.0.1", broker.port, "faults-hung");
+    let keep_alive = config.keep_alive;
+    assert!(
+        keep_alive <= Duration::from_secs(5),
+        "default {keep_alive:?}"
+    );
+    let mqtt = MqttConnector::start(config).unwrap();
+    let mut inbox = Consumer::subscribe(&HUNG_IN).unwrap();
+    mqtt.attach(&HUNG_ROUTES);
+    wait_until("subscribed", Duration::from_secs(10), || {
+        mqtt.stats().subscribe_acks >= 1
+    })
+    .await;
+    let published = publish_forever(mqtt, HUNG, Duration::from_millis(100));
+    assert!(
+        next_value(&mut inbox, Duration::from_secs(5))
+            .await
+            .is_some(),
+        "no value before the fault"
+    );
+
+    broker.signal("STOP");
+    let stopped = Instant::now();
+    let limit = keep_alive * 2;
+    wait_until("the connector reports the broker down", limit, || {
+        !mqtt.stats().connected
+    })
+    .await;
+    let noticed = stopped.elapsed();
+    println!(
+        "hung broker noticed after {:.2} s (keep-alive {} s, limit {} s)",
+        noticed.as_secs_f64(),
+        keep_alive.as_secs(),
+        limit.as_secs()
+    );
+    let stats = mqtt.stats();
+    assert!(stats.keepalive_timeouts >= 1, "{stats:?}");
+    assert!(stats.connection_errors >= 1, "{stats:?}");
+    assert_eq!(stats.reconnects, 0, "{stats:?}");
+
+    // Still hung: no session can be up.
+    tokio::time::sleep(Duration::from_secs(15).saturating_sub(stopped.elapsed())).await;
+    assert!(!mqtt.stats().connected, "{:?}", mqtt.stats());
+    broker.signal("CONT");
+    let resumed = Instant::now();
+    let at_resume = published.load(Ordering::SeqCst);
+    let got = value_above(&mut inbox, at_resume, Duration::from_secs(25)).await;
+    println!(
+        "values flow again {:.2} s after SIGCONT (first after the resume: {got:?}); {:?}",
+        resumed.elapsed().as_secs_f64(),
+        mqtt.stats()
+    );
+    assert!(got.is_some(), "no value after SIGCONT: {:?}", mqtt.stats());
+    let stats = mqtt.stats();
+    assert!(stats.connected && stats.reconnects >= 1, "{stats:?}");
+    assert!(mqtt.is_running());
+}
+
+// ---- a 10 MB retained message ------------------------------------------------------------
+
+const BIG: usize = 10 * 1024 * 1024;
+
+/// Publish a retained payload of `size` bytes with `mosquitto_pub -r -f` (QoS 1); whether
+/// mosquitto_pub succeeded.
+fn publish_retained_giant(port: u16, topic: &str, size: usize) -> bool {
+    let file =
+        std::env::temp_dir().join(format!("aimdb-faults-giant-{}-{port}", std::process::id()));
+    std::fs::write(&file, vec![b'9'; size]).expect("write the giant payload");
+    let output = Command::new("mosquitto_pub")
+        .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-q", "1", "-r"])
+        .args(["-t", topic, "-f"])
+        .arg(&file)
+        .output()
+        .expect("mosquitto_pub (apt-get install mosquitto-clients)");
+    let _ = std::fs::remove_file(&file);
+    output.status.success()
+}
+
+const GIANT: &str = "aimdb/faults/giant";
+inbound_record!(GIANT_IN, GIANT_ROUTES, GIANT, 256);
+
+/// A broker without a size limit delivers the retained 10 MB message on every
+/// subscription. The connector reads it whole (below `max_packet`), counts it as the link's
+/// `oversize` and keeps the connection: no reconnect in 5 s, and the real readings flow.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retained_giant_is_counted_as_oversize_without_a_reconnect_loop() {
+    let broker = Broker::start_without_size_limit();
+    assert!(publish_retained_giant(broker.port, GIANT, BIG));
+    let config = MqttConfig::new("127.0.0.1", broker.port, "faults-giant");
+    assert!(config.max_packet > BIG && config.max_payload < BIG);
+    let mqtt = MqttConnector::start(config).unwrap();
+    let mut inbox = Consumer::subscribe(&GIANT_IN).unwrap();
+    mqtt.attach(&GIANT_ROUTES);
+    wait_until("subscribed", Duration::from_secs(10), || {
+        mqtt.stats().subscribe_acks >= 1
+    })
+    .await;
+    let published = publish_forever(mqtt, GIANT, Duration::from_millis(50));
+    wait_until(
+        "the giant counted as oversize",
+        Duration::from_secs(10),
+        || mqtt.link_stats(GIANT).unwrap().oversize >= 1,
+    )
+    .await;
+    let before = mqtt.link_stats(GIANT).unwrap().received;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let stats = mqtt.stats();
+    let link = mqtt.link_stats(GIANT).unwrap();
+    println!(
+        "retained 10 MB, no broker limit: {} reconnects in 5 s, {} readings received meanwhile \
+         (of {} published in all), link oversize {}",
+        stats.reconnects,
+        link.received - before,
+        published.load(Ordering::SeqCst),
+        link.oversize
+    );
+    assert!(stats.reconnects <= 1, "a reconnect loop: {stats:?}");
+    assert_eq!(stats.oversize_packets, 0, "{stats:?}");
+    assert_eq!(
+        link.oversize, 1,
+        "the giant once, on its one subscription: {link:?}"
+    );
+    assert!(link.received - before >= 50, "readings stopped: {link:?}");
+    assert!(stats.connected);
+    // The readings themselves are intact.
+    let at = published.load(Ordering::SeqCst);
+    assert!(
+        value_above(&mut inbox, at, Duration::from_secs(5))
+            .await
+            .is_some()
+    );
+}
+
+const CUT: &str = "aimdb/faults/cut";
+inbound_record!(CUT_IN, CUT_ROUTES, CUT, 16);
+
+/// With a packet limit below the giant, rumqttc cannot skip it and cuts the connection on
+/// every subscription. The cause is counted (`oversize_packets`), and since those
+/// connections die within a second of their ConnAck the backoff is not reset: a handful of
+/// reconnects in 5 s, not the tight loop of before (24 per second).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_giant_above_the_packet_limit_is_counted_and_the_reconnects_back_off() {
+    let broker = Broker::start_without_size_limit();
+    assert!(publish_retained_giant(broker.port, CUT, BIG));
+    let mut config = MqttConfig::new("127.0.0.1", broker.port, "faults-cut");
+    config.max_packet = 1024 * 1024;
+    let backoff = config.backoff;
+    let mqtt = MqttConnector::start(config).unwrap();
+    mqtt.attach(&CUT_ROUTES);
+    wait_until("the first cut", Duration::from_secs(10), || {
+        mqtt.stats().oversize_packets >= 1
+    })
+    .await;
+    let first = mqtt.stats();
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let stats = mqtt.stats();
+    let reconnects = stats.reconnects - first.reconnects;
+    println!(
+        "retained 10 MB above a 1 MiB packet limit: {reconnects} reconnects in 5 s \
+         (backoff {:?} to {:?}), oversize_packets {}",
+        backoff.initial, backoff.max, stats.oversize_packets
+    );
+    // Doubling from 50 ms, each delay at least half its ceiling (25, 50, 100, ... ms): at
+    // most 7 attempts fit in 5 s (10 allows for a slow machine); a backoff reset at every
+    // ConnAck would allow about a hundred.
+    assert!((1..=10).contains(&reconnects), "{stats:?}");
+    assert!(stats.oversize_packets >= reconnects, "{stats:?}");
+    assert!(
+        stats.connection_errors >= stats.oversize_packets,
+        "{stats:?}"
+    );
+}
+
+const REFUSED: &str = "aimdb/faults/refused";
+inbound_record!(REFUSED_IN, REFUSED_ROUTES, REFUSED, 16);
+
+/// A broker with the generated `message_size_limit` refuses the giant: the value retained
+/// before it stays the retained one, and the node never sees anything oversize.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broker_with_the_size_limit_refuses_the_giant() {
+    let broker = Broker::start();
+    assert!(MESSAGE_SIZE_LIMIT > MqttConfig::new("h", 1, "c").max_payload);
+    let retained_ok = Command::new("mosquitto_pub")
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &broker.port.to_string(),
+            "-q",
+            "1",
+            "-r",
+        ])
+        .args(["-t", REFUSED, "-m", "7"])
+        .status()
+        .expect("mosquitto_pub");
+    assert!(retained_ok.success());
+    // mosquitto completes the QoS 1 flow and drops the message (MQTT 3.1.1 client).
+    publish_retained_giant(broker.port, REFUSED, BIG);
+    // A payload just above the limit is refused too; one at the limit would pass.
+    publish_retained_giant(broker.port, REFUSED, MESSAGE_SIZE_LIMIT + 1);
+    let mqtt =
+        MqttConnector::start(MqttConfig::new("127.0.0.1", broker.port, "faults-refused")).unwrap();
+    let mut inbox = Consumer::subscribe(&REFUSED_IN).unwrap();
+    mqtt.attach(&REFUSED_ROUTES);
+    let first = next_value(&mut inbox, Duration::from_secs(10)).await;
+    assert_eq!(first, Some(7), "the retained value is still the small one");
+    mosquitto_pub(broker.port, REFUSED, "8");
+    assert_eq!(
+        next_value(&mut inbox, Duration::from_secs(10)).await,
+        Some(8)
+    );
+    let link = mqtt.link_stats(REFUSED).unwrap();
+    let stats = mqtt.stats();
+    println!("broker with message_size_limit {MESSAGE_SIZE_LIMIT}: {link:?}; {stats:?}");
+    assert_eq!((link.oversize, link.received), (0, 2), "{link:?}");
+    assert_eq!(
+        (stats.oversize_packets, stats.reconnects),
+        (0, 0),
+        "{stats:?}"
+    );
+}
+
+// ---- WebSocket clients that never read -----------------------------------------------------
+
+/// Open `/ws` with a small receive buffer, complete the handshake and never read again.
+async fn stalled_client(addr: std::net::SocketAddr) -> Option<TcpStream> {
+    let socket = TcpSocket::new_v4().ok()?;
+    socket.set_recv_buffer_size(4096).ok()?;
+    let mut stream = socket.connect(addr).await.ok()?;
+    let request = format!(
+        "GET /ws HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.ok()?;
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        if stream.read(&mut byte).await.ok()? == 0 {
+            return None;
+        }
+        head.push(byte[0]);
+    }
+    head.starts_with(b"HTTP/1.1 101").then_some(stream)
+}
+
+/// 64 clients that never read take every slot; a fresh client (retrying a 503, should it
+/// get one) gets a value within the stall timeout, and every stalled client is evicted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stalled_websocket_clients_are_evicted_and_a_fresh_client_gets_values() {
+    const READING: &str = "climate/zone-a/reading";
+    let mut config = WsConfig::new("127.0.0.1:0".parse().unwrap());
+    config.channel_capacity = 16;
+    config.max_clients = 64;
+    config.stall_timeout = Duration::from_secs(2);
+    let stall_timeout = config.stall_timeout;
+    let ws = WsConnector::start(config).unwrap();
+    let addr = ws.local_addr();
+    // Readings of about 2 KB, 500 a second: a client that does not read is soon more than
+    // the channel's 16 behind.
+    tokio::spawn(async move {
+        let pad = "x".repeat(2000);
+        let mut interval = tokio::time::interval(Duration::from_millis(2));
+        for seq in 0u64.. {
+            interval.tick().await;
+            let value = format!("{{\"seq\":{seq},\"pad\":\"{pad}\"}}");
+            let _ = ws.publish(READING, value.as_bytes());
+        }
+    });
+    let mut stalled = Vec::new();
+    for _ in 0..64 {
+        stalled.push(
+            stalled_client(addr)
+                .await
+                .expect("a stalled client connects"),
+        );
+    }
+    assert_eq!(ws.stats().clients, 64);
+
+    // A fresh browser.
+    let started = Instant::now();
+    let deadline = started + stall_timeout + Duration::from_secs(1);
+    let mut refused = 0;
+    let mut fresh = loop {
+        match tokio_tungstenite::connect_async(format!("ws://{addr}/ws")).await {
+            Ok((client, _)) => break client,
+            Err(_) => {
+                refused += 1;
+                assert!(
+                    Instant::now() < deadline,
+                    "every attempt refused: {:?}",
+                    ws.stats()
+                );
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    };
+    let got_value = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, fresh.next()).await {
+            Ok(Some(Ok(Message::Text(text)))) if text.contains("\"type\":\"value\"") => {
+                break started.elapsed();
+            }
+            Ok(Some(Ok(_))) => {}
+            other => panic!("no value for the fresh client: {other:?}; {:?}", ws.stats()),
+        }
+    };
+    println!(
+        "fresh client got a value {:.3} s after it tried ({refused} refused), stall timeout \
+         {} s; {:?}",
+        got_value.as_secs_f64(),
+        stall_timeout.as_secs(),
+        ws.stats()
+    );
+    assert!(got_value <= stall_timeout + Duration::from_secs(1));
+
+    // Keep reading the fresh client while the stalled ones time out.
+    let reader = tokio::spawn(async move {
+        let mut values = 0u64;
+        while let Some(Ok(message)) = fresh.next().await {
+            if matches!(message, Message::Text(_)) {
+                values += 1;
+            }
+        }
+        values
+    });
+    wait_until(
+        "every stalled client evicted",
+        stall_timeout * 2 + Duration::from_secs(2),
+        || ws.stats().evicted >= 64,
+    )
+    .await;
+    let stats = ws.stats();
+    println!(
+        "all stalled clients evicted {:.2} s after the fresh client tried; {stats:?}",
+        started.elapsed().as_secs_f64()
+    );
+    assert_eq!(stats.clients, 1, "only the fresh client is left: {stats:?}");
+    assert!(!reader.is_finished(), "the fresh client was closed");
+    // An evicted client's connection is closed: after what was buffered, end of stream.
+    let mut buf = vec![0u8; 64 * 1024];
+    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        let stream = &mut stalled[0];
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return true,
+                Ok(_) => {}
+            }
+        }
+    })
+    .await;
+    assert_eq!(closed, Ok(true), "an evicted client's socket stays open");
+    reader.abort();
+}
