@@ -474,3 +474,23 @@ fn a_named_codec_needs_no_functions_and_runs_where_it_can() {
         "{found:#?}"
     );
 }
+
+/// A join input in a file gets a did-you-mean too, a transposition being one edit, and never
+/// one of the join's other inputs (issue 16).
+#[test]
+fn a_misspelled_join_input_in_a_file_gets_a_suggestion() {
+    let typo = SETPOINT.replace(
+        "inputs = [\"request_operator_a\", \"request_operator_b\", \"request_autotuner\"]",
+        "inputs = [\"request_operator_a\", \"request_operator_b\", \"request_autotuenr\"]",
+    );
+    assert_ne!(typo, SETPOINT);
+    let (_, diagnostics) = check_source(&typo);
+    let input = diagnostics
+        .iter()
+        .find(|d| d.message == "the input `request_autotuenr` is not a record of this file")
+        .unwrap_or_else(|| panic!("{diagnostics:#?}"));
+    assert_eq!(
+        input.help.as_deref(),
+        Some("did you mean the record `request_autotuner`?")
+    );
+}
