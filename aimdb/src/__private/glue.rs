@@ -266,3 +266,71 @@ fn spawn_erased(
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(task)
 }
+
+/// How many of a node's tasks are alive, so a second concurrent `run` of the node fails at
+/// once, naming it, instead of on a taken reader slot; and a node whose tasks all ended can
+/// run again (their consumers, and so their reader slots, went with them).
+#[cfg(feature = "tokio")]
+pub struct Running {
+    alive: core::sync::atomic::AtomicUsize,
+}
+
+#[cfg(feature = "tokio")]
+impl Running {
+    /// No task alive.
+    pub const fn new() -> Self {
+        Running {
+            alive: core::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    /// Claim the node for `tasks` tasks.
+    ///
+    /// # Panics
+    /// If a task of an earlier `run` is still alive.
+    pub fn start(&'static self, node: &str, tasks: usize) {
+        use core::sync::atomic::Ordering;
+        // One more than the tasks while starting, so a node with no task is claimed too.
+        if self
+            .alive
+            .compare_exchange(0, tasks + 1, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            panic!(
+                "aimdb: node `{node}` is already running in this process: its `run` may be called again only after every task of the running one has ended"
+            );
+        }
+    }
+
+    /// The start is over: the tasks hold the claim from now on.
+    pub fn started(&'static self) {
+        self.alive
+            .fetch_sub(1, core::sync::atomic::Ordering::AcqRel);
+    }
+
+    /// A task's share of the claim, given back when the task ends (returns, panics or is
+    /// dropped with its runtime).
+    pub fn task(&'static self) -> Alive {
+        Alive(self)
+    }
+}
+
+#[cfg(feature = "tokio")]
+impl Default for Running {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// One live task of a node ([`Running::task`]).
+#[cfg(feature = "tokio")]
+pub struct Alive(&'static Running);
+
+#[cfg(feature = "tokio")]
+impl Drop for Alive {
+    fn drop(&mut self) {
+        self.0
+            .alive
+            .fetch_sub(1, core::sync::atomic::Ordering::AcqRel);
+    }
+}

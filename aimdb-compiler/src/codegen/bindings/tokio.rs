@@ -26,7 +26,11 @@ pub(crate) fn emit(tasks: &[Task], attach: &TokenStream) -> TokenStream {
             #p::glue::spawn({
                 #(#consumers)*
                 #connector
-                async move { #body }
+                let alive = __AIMDB_RUNNING.task();
+                async move {
+                    let _alive = alive;
+                    #body
+                }
             })
         }
     });
@@ -40,10 +44,16 @@ pub(crate) fn emit(tasks: &[Task], attach: &TokenStream) -> TokenStream {
         fn __aimdb_start(links: Links) -> [#p::tokio::task::JoinHandle<()>; #count] {
             let _ = &links;
             __aimdb_register();
+            __AIMDB_RUNNING.start(NODE, #count);
             #(#subscribe)*
             #attach
-            [#(#spawns),*]
+            let handles = [#(#spawns),*];
+            __AIMDB_RUNNING.started();
+            handles
         }
+
+        /// The node's live tasks: one `run` at a time.
+        static __AIMDB_RUNNING: #p::glue::Running = #p::glue::Running::new();
 
         /// Run the node on the current tokio runtime: register and validate its claims
         /// (panics if another node already produces one of its records), subscribe every
