@@ -34,6 +34,9 @@ scripts/browser-demo-check.sh
 step "benchmarks, quick mode (so they cannot rot; figures are not meaningful here)"
 scripts/bench.sh --quick
 
+step "compile cost, quick mode: build time of a 100- and a 200-record node (the curve must stay linear)"
+scripts/compile-cost.sh --quick
+
 step "loom models of the buffers' concurrent paths and of StdRawMutex"
 scripts/loom.sh
 
