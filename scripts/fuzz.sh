@@ -37,7 +37,7 @@ fi
 failed=0
 summary=()
 for target in "${TARGETS[@]}"; do
-    mkdir -p "work/corpus/$target" "artifacts/$target"
+    mkdir -p "work/corpus/$target" "artifacts/$target" "corpus/$target"
     log="work/$target.log"
     set +e
     # One in-process fuzzing job (libFuzzer's default; `-jobs=1` would move the output to
