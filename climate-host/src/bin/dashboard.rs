@@ -102,8 +102,16 @@ async fn status() {
             0 => String::new(),
             n => format!(", sensor restarted {n}x"),
         };
+        // What the link refused, live (not only in the summary): payloads that did not decode
+        // and ones over the payload limit, each counted and skipped.
+        let refused = MQTT
+            .get()
+            .and_then(|mqtt| mqtt.link_stats("climate/zone-a/reading"))
+            .map_or(String::new(), |l| {
+                format!("; {} decode errors, {} oversize", l.decode_errors, l.oversize)
+            });
         println!(
-            "{tag} latest {} (#{}, {received} received, {} missed{restarts}) {link}",
+            "{tag} latest {} (#{}, {received} received, {} missed{restarts}) {link}{refused}",
             celsius(LATEST_CENTI.load(Ordering::Relaxed)),
             LATEST_SEQ.load(Ordering::Relaxed),
             MISSED.load(Ordering::Relaxed),
