@@ -108,7 +108,10 @@ async fn status() {
             .get()
             .and_then(|mqtt| mqtt.link_stats("climate/zone-a/reading"))
             .map_or(String::new(), |l| {
-                format!("; {} decode errors, {} oversize", l.decode_errors, l.oversize)
+                format!(
+                    "; {} decode errors, {} oversize",
+                    l.decode_errors, l.oversize
+                )
             });
         println!(
             "{tag} latest {} (#{}, {received} received, {} missed{restarts}) {link}{refused}",
