@@ -123,7 +123,24 @@
 //! - source: `async fn f(producer: aimdb::Producer<'static, T>)`, or any
 //!   `FnOnce(Producer<'static, T>) -> impl Future<Output = ()>` (a path or a closure);
 //!   on tokio the function and its future must be `Send + 'static`.
-//! - tap: `async fn g(consumer: aimdb::Consumer<'static, T>)`, same rules.
+//! - tap: `async fn g(consumer: aimdb::Consumer<'static, T>)`, same rules. A source or tap
+//!   runs for the node's life: one that returns is counted (`NODE::tasks_returned()`) and
+//!   logged with its name (`log::warn!`). A ring reader that fell behind gets
+//!   `Err(RecvError::Lagged(n))` once and then reads on, so a tap loops over both:
+//!
+//!   ```ignore
+//!   async fn render_chart(mut consumer: aimdb::Consumer<'static, Temperature>) {
+//!       loop {
+//!           match consumer.recv().await {
+//!               Ok(reading) => draw(reading),
+//!               // n readings were overwritten before this tap read them: note it, go on.
+//!               Err(aimdb::RecvError::Lagged(n)) => note_lost(n),
+//!           }
+//!       }
+//!   }
+//!   ```
+//!
+//!   (`while let Ok(v) = consumer.recv().await { .. }` ends on the first lag.)
 //! - serializer: `fn(&T, &mut [u8]) -> Result<usize, aimdb::connector::CodecError>`
 //!   ([`connector::Serializer`]): write the value, return the bytes written. The output
 //!   buffer is [`LINK_PAYLOAD_BYTES`] long; a value that does not fit, or that the

@@ -75,4 +75,6 @@ fn a_node_runs_once_at_a_time_and_again_after_it_ended() {
     // And after it ended, the node runs again.
     runtime().block_on(counter::run(counter::Links {}));
     assert_eq!(SEEN.lock().unwrap().len(), 12);
+    // Each run's source and tap returned, and none of that went unnoticed: 4 runs x 2.
+    assert_eq!(counter::tasks_returned(), 8);
 }

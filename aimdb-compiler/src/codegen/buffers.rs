@@ -24,7 +24,7 @@ pub(super) fn buffer_type(planned: &Planned<'_>, runtime: Runtime) -> TokenStrea
 }
 
 /// The mutex of the runtime's buffers.
-fn mutex(runtime: Runtime) -> TokenStream {
+pub(super) fn mutex(runtime: Runtime) -> TokenStream {
     let p = private();
     match runtime {
         // Per-buffer locks: unrelated records never contend across tokio's worker threads.

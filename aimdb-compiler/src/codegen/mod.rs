@@ -79,6 +79,8 @@ pub fn emit(topology: &Topology) -> TokenStream {
         runtime.name()
     );
     let name_text = &topology.node.name.text;
+    let p = private();
+    let mutex = buffers::mutex(runtime);
     let buffers = buffers::emit(
         &planned,
         runtime,
@@ -106,6 +108,15 @@ pub fn emit(topology: &Topology) -> TokenStream {
             /// `MqttConfig::with_credentials_from_env(NODE)`).
             #[allow(dead_code)]
             pub const NODE: &str = #name_text;
+            static __AIMDB_RETURNED: #p::glue::Returned<#mutex> = #p::glue::Returned::new();
+            /// How many of the node's sources and taps have returned. A source or tap is
+            /// meant to run for the node's life; one that returned (a
+            /// `while let Ok(v) = consumer.recv().await` loop that ended on its first
+            /// `Lagged`, say) is counted here and logged (`log::warn!`) with its name.
+            #[allow(dead_code)]
+            pub fn tasks_returned() -> u32 {
+                __AIMDB_RETURNED.count()
+            }
             #buffers
             #links_items
             #joins

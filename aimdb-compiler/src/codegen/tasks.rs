@@ -57,6 +57,16 @@ pub(super) fn start(
     quote_spanned!(function.span.token()=> ::aimdb::__private::glue::#runner::<#types, _, _>(#expr, #handles).await)
 }
 
+/// A source or tap that returns does not end silently: counted on the node
+/// (`tasks_returned()`) and logged with the function's name (`log::warn!`).
+fn returned(run: TokenStream, role: &str, function: &Function, key: &str) -> TokenStream {
+    let name = &function.text;
+    quote! {
+        #run;
+        __AIMDB_RETURNED.returned(NODE, #role, #name, #key);
+    }
+}
+
 pub(super) fn plan(records: &[Planned<'_>], runtime: Runtime) -> Vec<Task> {
     let p = private();
     let mut tasks = Vec::new();
@@ -74,6 +84,7 @@ pub(super) fn plan(records: &[Planned<'_>], runtime: Runtime) -> Vec<Task> {
         for source in &record.sources {
             let producer = quote!(#p::glue::producer::<#ty>(&#buffer));
             let run = start(&source.function, quote!(#ty), "source", runtime, producer);
+            let run = returned(run, "source", &source.function, key);
             tasks.push(Task {
                 name: format_ident!("__aimdb_source_{}", planned.stem),
                 consumers: Vec::new(),
@@ -83,6 +94,7 @@ pub(super) fn plan(records: &[Planned<'_>], runtime: Runtime) -> Vec<Task> {
         }
         for (index, tap) in record.taps.iter().enumerate() {
             let run = start(&tap.function, quote!(#ty), "tap", runtime, quote!(consumer));
+            let run = returned(run, "tap", &tap.function, key);
             tasks.push(Task {
                 name: format_ident!("__aimdb_tap_{}_{}", planned.stem, index),
                 consumers: vec![subscription(format_ident!(

@@ -334,3 +334,36 @@ impl Drop for Alive {
             .fetch_sub(1, core::sync::atomic::Ordering::AcqRel);
     }
 }
+
+/// A node's count of sources and taps that returned (see the generated `tasks_returned`).
+pub struct Returned<M: aimdb_core::mutex::RawMutex> {
+    count: embassy_sync::blocking_mutex::Mutex<M, core::cell::Cell<u32>>,
+}
+
+impl<M: aimdb_core::mutex::RawMutex> Returned<M> {
+    /// None yet.
+    pub const fn new() -> Self {
+        Returned {
+            count: embassy_sync::blocking_mutex::Mutex::new(core::cell::Cell::new(0)),
+        }
+    }
+
+    /// A task's function returned: count it and say which.
+    pub fn returned(&self, node: &str, role: &str, function: &str, key: &str) {
+        self.count.lock(|c| c.set(c.get().saturating_add(1)));
+        log::warn!(
+            "aimdb: {role} `{function}` of record `{key}` (node `{node}`) returned; it no longer runs"
+        );
+    }
+
+    /// How many returned.
+    pub fn count(&self) -> u32 {
+        self.count.lock(|c| c.get())
+    }
+}
+
+impl<M: aimdb_core::mutex::RawMutex> Default for Returned<M> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
