@@ -176,7 +176,9 @@ mod tests {
 
     #[test]
     fn every_raw_value_prints_as_an_address_the_grammar_takes() {
-        for raw in (0..=u16::MAX).step_by(7).chain([u16::MAX]) {
+        // Under miri (which interprets every step) a sparser sweep: this code has no unsafe.
+        let step = if cfg!(miri) { 1021 } else { 7 };
+        for raw in (0..=u16::MAX).step_by(step).chain([u16::MAX]) {
             let text = GroupAddress::from_raw(raw).to_string();
             assert_eq!(GroupAddress::parse(&text).unwrap().raw(), raw, "{text}");
         }
