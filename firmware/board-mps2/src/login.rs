@@ -208,3 +208,34 @@ pub fn mqtt(node: &'static str) -> Login {
         },
     }
 }
+
+impl Login {
+    /// Say on the semihosting console, after `tag`, how the firmware logs in (never the
+    /// password), and give the user name and password to hand to the MQTT connector, if any.
+    pub fn report(self, tag: &str) -> Option<(&'static str, &'static str)> {
+        match self {
+            Login::Found {
+                username,
+                password,
+                file,
+            } => {
+                cortex_m_semihosting::hprintln!(
+                    "{tag} MQTT login: user `{username}` (password from {file})"
+                );
+                Some((username, password))
+            }
+            Login::Anonymous => {
+                cortex_m_semihosting::hprintln!(
+                    "{tag} MQTT login: anonymous (no mqtt-credentials= on the command line)"
+                );
+                None
+            }
+            Login::Failed { file, reason } => {
+                cortex_m_semihosting::hprintln!(
+                    "{tag} MQTT login: {reason} ({file}); connecting anonymously"
+                );
+                None
+            }
+        }
+    }
+}

@@ -108,22 +108,8 @@ fn main() -> ! {
 /// semihosting; see `board_mps2::login`): the broker knows this node as user `sensor`.
 /// Without it the node connects anonymously.
 fn log_in() {
-    match board_mps2::login::mqtt(sensor::NODE) {
-        board_mps2::Login::Found {
-            username,
-            password,
-            file,
-        } => {
-            MQTT.set_credentials(Some(Credentials { username, password }));
-            hprintln!("{TAG} MQTT login: user `{username}` (password from {file})");
-        }
-        board_mps2::Login::Anonymous => {
-            hprintln!("{TAG} MQTT login: anonymous (no mqtt-credentials= on the command line)")
-        }
-        board_mps2::Login::Failed { file, reason } => {
-            hprintln!("{TAG} MQTT login: {reason} ({file}); connecting anonymously")
-        }
-    }
+    let login = board_mps2::login::mqtt(sensor::NODE).report(TAG);
+    MQTT.set_credentials(login.map(|(username, password)| Credentials { username, password }));
 }
 
 /// UART0 carries MQTT, so a panic is reported on the semihosting console; QEMU exits 101.

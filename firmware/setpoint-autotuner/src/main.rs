@@ -83,22 +83,8 @@ fn main() -> ! {
 /// semihosting; see `board_mps2::login`): the broker knows this node as user `autotuner`.
 /// Without it the node connects anonymously.
 fn log_in() {
-    match board_mps2::login::mqtt(autotuner::NODE) {
-        board_mps2::Login::Found {
-            username,
-            password,
-            file,
-        } => {
-            MQTT.set_credentials(Some(Credentials { username, password }));
-            hprintln!("{TAG} MQTT login: user `{username}` (password from {file})");
-        }
-        board_mps2::Login::Anonymous => {
-            hprintln!("{TAG} MQTT login: anonymous (no mqtt-credentials= on the command line)")
-        }
-        board_mps2::Login::Failed { file, reason } => {
-            hprintln!("{TAG} MQTT login: {reason} ({file}); connecting anonymously")
-        }
-    }
+    let login = board_mps2::login::mqtt(autotuner::NODE).report(TAG);
+    MQTT.set_credentials(login.map(|(username, password)| Credentials { username, password }));
 }
 
 /// UART0 carries MQTT, so a panic is reported on the semihosting console; QEMU exits 101.
