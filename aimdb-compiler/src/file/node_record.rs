@@ -264,10 +264,11 @@ fn link(
     let external = table.boolean("external", diagnostics).unwrap_or(false);
     let function_name = table.string(codec_field, diagnostics);
     // `codec = "postcard"` with no function of its own: the named codec's.
+    // With the place its name was written, for the codec's function.
     let named = match &function_name {
         None => codec_name
             .as_ref()
-            .and_then(|n| NamedCodec::by_name(&n.text)),
+            .and_then(|n| NamedCodec::by_name(&n.text).map(|c| (c, n.span))),
         Some(_) => None,
     };
     let codec = match (&function_name, named) {
@@ -275,11 +276,8 @@ fn link(
             Some(f) => Codec::Given(Box::new(f)),
             None => Codec::Reported,
         },
-        (None, Some(named)) => {
-            let name = codec_name.as_ref().expect("a named codec has its name");
-            Codec::Given(Box::new(named_codec_function(
-                named, direction, decl, name.span,
-            )))
+        (None, Some((named, span))) => {
+            Codec::Given(Box::new(named_codec_function(named, direction, decl, span)))
         }
         (None, None) if table.meant(codec_field) => Codec::Reported,
         (None, None) => {
@@ -309,13 +307,13 @@ fn link(
         Direction::To => record.links_to.push(LinkTo {
             url: url.clone(),
             serializer: codec,
-            named,
+            named: named.map(|(c, _)| c),
             span,
         }),
         Direction::From => record.links_from.push(LinkFrom {
             url: url.clone(),
             deserializer: codec,
-            named,
+            named: named.map(|(c, _)| c),
             span,
             seq,
         }),

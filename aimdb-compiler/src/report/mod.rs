@@ -106,10 +106,11 @@ pub(crate) fn picture(system: &System) -> Picture<'_> {
         .collect();
     let box_id =
         |node: &NodeDecl, record: &str| format!("{}__{}", ident(node.name()), ident(record));
+    // Each end with its address's identity, worked out once.
     let ends: Vec<_> = system
         .nodes
         .iter()
-        .flat_map(|n| n.links.iter().map(move |l| (n, l)))
+        .flat_map(|n| n.links.iter().map(move |l| (n, l, l.identity())))
         .collect();
     let mut edges = Vec::new();
     let mut outside: Vec<(String, String)> = Vec::new();
@@ -120,15 +121,13 @@ pub(crate) fn picture(system: &System) -> Picture<'_> {
         }
         id
     };
-    for (node, link) in &ends {
+    for (node, link, identity) in &ends {
         let url = &link.url.text;
-        let identity = link.identity();
         let here = box_id(node, &link.record);
         let other = |direction| {
-            let identity = identity.clone();
             ends.iter()
-                .filter(move |(_, l)| l.direction == direction && l.identity() == identity)
-                .map(|(n, l)| box_id(n, &l.record))
+                .filter(move |(_, l, other)| l.direction == direction && other == identity)
+                .map(|(n, l, _)| box_id(n, &l.record))
         };
         match link.direction {
             Direction::To => {
