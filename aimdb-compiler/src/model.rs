@@ -151,6 +151,9 @@ pub struct Record {
     pub links_from: Vec<LinkFrom>,
     /// `.transform(..)` / `.transform_join(..)` calls.
     pub transforms: Vec<Transform>,
+    /// The older versions of the value type its named-codec readers accept, newest first,
+    /// each convertible into the one before it (`.accepts::<V>()`, `accepts = [..]`).
+    pub accepts: Vec<TypeRef>,
     /// The `.finish()` call, if present.
     pub finish: Option<Span>,
     /// The last call of the chain, where a missing `.finish()` is reported.
@@ -256,6 +259,11 @@ pub enum Codec {
     Missing,
     /// The function (boxed: a `syn` expression is large, and most links have one).
     Given(Box<Function>),
+    /// A codec type (`C: aimdb::codec::Codec`, written as its path: `aimdb::codec::Postcard`):
+    /// the link encodes with `aimdb::contract::encode::<C, T>` and decodes with
+    /// `aimdb::contract::decode::<C, T, Accepts>`, so its payloads carry the record type's
+    /// contract fingerprint.
+    Named(Box<Function>),
     /// A misplaced codec was reported; don't report the link as missing one.
     Reported,
 }

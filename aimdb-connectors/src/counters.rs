@@ -53,7 +53,27 @@ pub(crate) fn count_skipped(
     match skipped {
         Skipped::Lagged(missed) => lagged.add(missed),
         Skipped::Encode(CodecError::Oversize) => bump(oversize),
-        Skipped::Encode(CodecError::Malformed) => bump(encode_errors),
+        // A writer never mismatches its own contract; counted with the other failures.
+        Skipped::Encode(CodecError::Malformed | CodecError::SchemaMismatch) => {
+            bump(encode_errors)
+        }
+    }
+}
+
+/// Count one arrived payload by what its route's deserializer made of it: delivered into
+/// `received`, or refused into `oversize`, `decode_errors` or `schema_mismatch`.
+pub(crate) fn count_delivery(
+    result: Result<(), CodecError>,
+    received: &impl Counter,
+    decode_errors: &impl Counter,
+    oversize: &impl Counter,
+    schema_mismatch: &impl Counter,
+) {
+    match result {
+        Ok(()) => bump(received),
+        Err(CodecError::Oversize) => bump(oversize),
+        Err(CodecError::Malformed) => bump(decode_errors),
+        Err(CodecError::SchemaMismatch) => bump(schema_mismatch),
     }
 }
 
@@ -166,6 +186,23 @@ macro_rules! link_counters {
                 /// Values larger than the connector or the link's buffer takes (outbound), or
                 /// that the deserializer reported as oversize (inbound); skipped.
                 oversize,
+                /// Arrived payloads written with another version of the record type (their
+                /// contract fingerprint is neither the reader's nor one it accepts);
+                /// skipped. See `aimdb::contract`.
+                schema_mismatch,
+            }
+        }
+
+        impl $live {
+            /// Count one arrived payload by what the route's deserializer made of it.
+            pub(crate) fn delivered(&self, result: Result<(), aimdb_core::connector::CodecError>) {
+                crate::counters::count_delivery(
+                    result,
+                    &self.received,
+                    &self.decode_errors,
+                    &self.oversize,
+                    &self.schema_mismatch,
+                );
             }
         }
     };

@@ -10,7 +10,7 @@ use core::sync::atomic::{AtomicU32, Ordering};
 use core::task::{Context, Poll};
 
 use aimdb_core::BufferKind;
-use aimdb_core::connector::{Connector, InboundRoute, PublishError};
+use aimdb_core::connector::{CodecError, Connector, InboundRoute, PublishError};
 use embassy_sync::blocking_mutex::{Mutex, raw::CriticalSectionRawMutex};
 
 /// How many distinct outbound links a bus remembers from `register_outbound`; further
@@ -35,6 +35,8 @@ pub struct LoopbackCounters {
     pub delivered: AtomicU32,
     /// Payloads a route failed to decode (counted and skipped).
     pub decode_errors: AtomicU32,
+    /// Payloads written with another version of the record type (`aimdb::contract`).
+    pub schema_mismatch: AtomicU32,
     /// Payloads no route took.
     pub unrouted: AtomicU32,
 }
@@ -49,6 +51,7 @@ impl<const K: usize> LoopbackBus<K> {
                 published: AtomicU32::new(0),
                 delivered: AtomicU32::new(0),
                 decode_errors: AtomicU32::new(0),
+                schema_mismatch: AtomicU32::new(0),
                 unrouted: AtomicU32::new(0),
             },
         }
@@ -93,6 +96,9 @@ impl<const K: usize> Connector for LoopbackBus<K> {
             delivered = true;
             match (route.deliver)(payload) {
                 Ok(()) => self.counters.delivered.fetch_add(1, Ordering::Relaxed),
+                Err(CodecError::SchemaMismatch) => {
+                    self.counters.schema_mismatch.fetch_add(1, Ordering::Relaxed)
+                }
                 Err(_) => self.counters.decode_errors.fetch_add(1, Ordering::Relaxed),
             };
         }

@@ -16,6 +16,9 @@ pub enum CodecError {
     Malformed,
     /// The encoded value does not fit the link's payload buffer (or the payload is too large).
     Oversize,
+    /// The payload carries the fingerprint of another version of the record type than the
+    /// reader was built with, and not one the record accepts (see [`crate::contract`]).
+    SchemaMismatch,
 }
 
 impl fmt::Display for CodecError {
@@ -23,6 +26,9 @@ impl fmt::Display for CodecError {
         match self {
             CodecError::Malformed => f.write_str("malformed payload"),
             CodecError::Oversize => f.write_str("payload larger than the link's buffer"),
+            CodecError::SchemaMismatch => {
+                f.write_str("payload written with another version of the record type")
+            }
         }
     }
 }
@@ -104,5 +110,15 @@ pub trait Connector: Sync {
     /// `produced == sent + dropped + lagged + encode failures + queued` can be checked.
     fn skipped(&self, address: &str, skipped: Skipped) {
         let _ = (address, skipped);
+    }
+
+    /// Declare that the link at `address` (either direction) carries the contract header
+    /// of [`crate::contract`] with `fingerprint`, the record type's. Called at start-up for
+    /// every link with a named codec, before any task runs. Connectors that pass payloads
+    /// through as bytes (MQTT, serial) need nothing; one that re-frames them (the WebSocket
+    /// connector's JSON envelope) moves the header into its own framing. The default does
+    /// nothing.
+    fn declare_contract(&self, address: &'static str, fingerprint: crate::contract::Fingerprint) {
+        let _ = (address, fingerprint);
     }
 }

@@ -13,6 +13,7 @@
 //! - The [`registry`]: the run-time fallback of the ownership rule ("every key has exactly
 //!   one authoritative producer"), checked before any task runs.
 //! - The [`connector`] interface that links use to cross a machine boundary.
+//! - [`contract`]: the fingerprint header in front of every named codec's payload.
 //! - [`view`]: the read-only [`RecordView`] code outside a node gets of its records, and
 //!   the [`SourceHandle`] of a record produced by code outside the node's tasks.
 //! - [`address`]: the scheme table and one address grammar per URL scheme, shared by the
@@ -27,6 +28,7 @@ extern crate std;
 pub mod address;
 pub mod buffer;
 pub mod connector;
+pub mod contract;
 pub mod handle;
 pub mod join;
 pub mod key;

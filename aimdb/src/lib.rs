@@ -212,6 +212,8 @@ pub use aimdb_macros::{RecordKey, topology};
 
 #[cfg(any(feature = "postcard", feature = "json"))]
 pub mod codec;
+#[cfg(any(feature = "postcard", feature = "json"))]
+pub mod contract;
 
 /// Connectors (MQTT, serial, loopback, ...).
 pub use aimdb_connectors as connectors;

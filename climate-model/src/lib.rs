@@ -10,5 +10,5 @@
 pub mod reading;
 pub mod setpoint;
 
-pub use reading::{Temperature, sample};
+pub use reading::{Temperature, TemperatureWithHumidity, sample};
 pub use setpoint::{Arbiter, Origin, RoomTemperature, SetpointApplied, SetpointRequest};

@@ -4,13 +4,18 @@
 use aimdb_core::Producer;
 use aimdb_core::connector::CodecError;
 use embassy_time::{Duration, Instant, Ticker};
+use postcard_schema::Schema;
+use serde::{Deserialize, Serialize};
 
 /// One reading of zone A's air temperature (`climate/zone-a/reading`).
 ///
 /// Besides the temperature it carries its sequence number and the time it was taken on the
 /// sensor's own clock, so an observer can tell a lost reading from a late one and measure
 /// how long readings take to arrive.
-#[derive(Clone, Copy, Debug, PartialEq)]
+///
+/// The climate system's links carry it with the postcard codec (`codec = "postcard"`), so
+/// its serde shape is its contract: [`Schema`] gives the fingerprint every payload carries.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, Schema)]
 pub struct Temperature {
     /// 0 for the sensor's first reading after boot, then +1 per reading.
     pub seq: u32,
@@ -18,6 +23,36 @@ pub struct Temperature {
     pub celsius: f32,
     /// When the reading was taken, in microseconds since the sensor booted.
     pub taken_us: u64,
+    /// Relative humidity in percent: only in the `schema-v2` build, a later version of the
+    /// type whose readers built without it refuse its payloads (another contract).
+    #[cfg(feature = "schema-v2")]
+    pub humidity: f32,
+}
+
+/// The `schema-v2` build's [`Temperature`] (the same fields in the same order, so the same
+/// contract fingerprint), for a reader that accepts that version: `accepts =
+/// ["TemperatureWithHumidity"]`. Converting drops the humidity.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, Schema)]
+pub struct TemperatureWithHumidity {
+    /// As [`Temperature::seq`].
+    pub seq: u32,
+    /// As [`Temperature::celsius`].
+    pub celsius: f32,
+    /// As [`Temperature::taken_us`].
+    pub taken_us: u64,
+    /// Relative humidity in percent.
+    pub humidity: f32,
+}
+
+#[cfg(not(feature = "schema-v2"))]
+impl From<TemperatureWithHumidity> for Temperature {
+    fn from(v2: TemperatureWithHumidity) -> Self {
+        Temperature {
+            seq: v2.seq,
+            celsius: v2.celsius,
+            taken_us: v2.taken_us,
+        }
+    }
 }
 
 /// Bytes of an encoded [`Temperature`]: seq (u32), celsius (f32), taken_us (u64), all
@@ -25,7 +60,10 @@ pub struct Temperature {
 pub const ENCODED_LEN: usize = 16;
 
 impl Temperature {
-    /// Serializer (`Temperature::to_bytes` in the topology files).
+    /// A raw serializer (`.with_serializer_raw(Temperature::to_bytes)`): seq, celsius and
+    /// taken_us little-endian, no contract header. The climate system's links use postcard
+    /// (`codec = "postcard"`) instead; this stays for the raw-codec examples and tests, and
+    /// as the baseline the benchmarks compare postcard with.
     pub fn to_bytes(&self, out: &mut [u8]) -> Result<usize, CodecError> {
         let out = out.get_mut(..ENCODED_LEN).ok_or(CodecError::Oversize)?;
         out[..4].copy_from_slice(&self.seq.to_le_bytes());
@@ -47,34 +85,9 @@ impl Temperature {
             taken_us: u64::from_le_bytes(
                 <[u8; 8]>::try_from(taken_us).map_err(|_| CodecError::Malformed)?,
             ),
+            #[cfg(feature = "schema-v2")]
+            humidity: 0.0,
         })
-    }
-
-    /// Serializer for browsers (`Temperature::to_json`, the dashboard's `ws://` link):
-    /// `{"seq":7,"celsius":21.25,"taken_us":1750000}`, written without a heap.
-    pub fn to_json(&self, out: &mut [u8]) -> Result<usize, CodecError> {
-        use core::fmt::Write as _;
-        struct Slice<'a>(&'a mut [u8], usize);
-        impl core::fmt::Write for Slice<'_> {
-            fn write_str(&mut self, s: &str) -> core::fmt::Result {
-                let end = self.1 + s.len();
-                let dst = self.0.get_mut(self.1..end).ok_or(core::fmt::Error)?;
-                dst.copy_from_slice(s.as_bytes());
-                self.1 = end;
-                Ok(())
-            }
-        }
-        let centi = self.centi_celsius();
-        let sign = if centi < 0 { "-" } else { "" };
-        let (whole, frac) = (centi.unsigned_abs() / 100, centi.unsigned_abs() % 100);
-        let mut w = Slice(out, 0);
-        write!(
-            w,
-            "{{\"seq\":{},\"celsius\":{sign}{whole}.{frac:02},\"taken_us\":{}}}",
-            self.seq, self.taken_us
-        )
-        .map_err(|_| CodecError::Oversize)?;
-        Ok(w.1)
     }
 
     /// The temperature in hundredths of a degree (exact: every [`sample`] is a multiple of
@@ -111,6 +124,8 @@ pub async fn produce_readings(
             seq,
             celsius: sample(seq),
             taken_us: Instant::now().as_micros(),
+            #[cfg(feature = "schema-v2")]
+            humidity: 45.0,
         };
         producer.produce(reading).await;
         report(&reading);
@@ -118,7 +133,7 @@ pub async fn produce_readings(
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(feature = "schema-v2")))]
 mod tests {
     use super::*;
 

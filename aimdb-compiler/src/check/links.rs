@@ -60,6 +60,20 @@ pub(super) fn check(topology: &Topology, diagnostics: &mut Vec<Diagnostic>) {
                 );
             }
         }
+        let coded = record
+            .links_to
+            .iter()
+            .map(|l| (&l.url, &l.serializer, l.span))
+            .chain(record.links_from.iter().map(|l| (&l.url, &l.deserializer, l.span)));
+        for (url, codec, span) in coded {
+            let fixed = url.scheme_row().and_then(|row| row.fixed_format.map(|why| (row, why)));
+            if let (Codec::Named(codec), Some((row, why))) = (codec, fixed) {
+                diagnostics.push(
+                    Diagnostic::error(span, format!("a `{}://` link cannot take the named codec `{}`: {why}", row.name, codec.text))
+                        .help("give the link the raw codec of its datapoint instead, e.g. `serializer = \"SetpointApplied::to_dpt9_001\"` (`.with_serializer_raw(SetpointApplied::to_dpt9_001)`)"),
+                );
+            }
+        }
         for link in &record.links_to {
             if matches!(link.serializer, Codec::Missing) {
                 diagnostics.push(

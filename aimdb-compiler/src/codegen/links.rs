@@ -9,7 +9,8 @@ use super::{Planned, private};
 use crate::model::{Codec, Function, Url};
 
 /// What links emit: items in the module, and the start-up statements for the entry point
-/// (`register_outbound` for every outbound link, then `attach` for the inbound routes).
+/// (`register_outbound` for every outbound link, `declare_contract` for every named-codec
+/// link, then `attach` for the inbound routes).
 pub(super) struct Emitted {
     pub items: TokenStream,
     pub attach: TokenStream,
@@ -43,6 +44,59 @@ fn codec_const(ident: &Ident, function: &Function, ty: &syn::Type, outbound: boo
     }
 }
 
+/// A named codec's serializer or deserializer: the contract functions of `aimdb::contract`
+/// for codec type `C` (spanned at the user's codec, where a type that is not serde or has
+/// no `Schema` is reported), with the record's accepted older versions as a chain.
+fn contract_const(
+    ident: &Ident,
+    codec: &Function,
+    record: &crate::model::Record,
+    outbound: bool,
+) -> TokenStream {
+    let p = private();
+    let ty = &record.value_type.ty;
+    let c = &codec.expr;
+    let span = codec.span.token();
+    let call = if outbound {
+        quote_spanned!(span=> ::aimdb::__private::glue::serializer::<#ty>(::aimdb::contract::encode::<#c, #ty>))
+    } else {
+        // (V2, (V1, ())): each version converts into the one before it.
+        let accepts = record
+            .accepts
+            .iter()
+            .rev()
+            .fold(quote!(()), |rest, older| {
+                let older = &older.ty;
+                quote!((#older, #rest))
+            });
+        quote_spanned!(span=> ::aimdb::__private::glue::deserializer::<#ty>(::aimdb::contract::decode::<#c, #ty, #accepts>))
+    };
+    let alias = if outbound {
+        quote!(Serializer)
+    } else {
+        quote!(Deserializer)
+    };
+    quote! {
+        const #ident: #p::aimdb_core::connector::#alias<#ty> = #call;
+    }
+}
+
+/// `READING_FINGERPRINT`, for a record with a named-codec link: the contract its links carry.
+fn fingerprint_const(planned: &Planned<'_>) -> TokenStream {
+    let record = planned.record;
+    let ty = &record.value_type.ty;
+    let ident = format_ident!("{}_FINGERPRINT", planned.ident);
+    let doc = format!(
+        " The contract fingerprint of record `{}` (`{}`): the header of every payload its named-codec links carry.",
+        record.key.id, record.value_type.text
+    );
+    quote! {
+        #[doc = #doc]
+        pub const #ident: ::aimdb::contract::Fingerprint =
+            <#ty as ::aimdb::contract::Fingerprinted>::FINGERPRINT;
+    }
+}
+
 pub(super) fn emit(records: &[Planned<'_>]) -> Emitted {
     let p = private();
     let mut items = TokenStream::new();
@@ -53,9 +107,30 @@ pub(super) fn emit(records: &[Planned<'_>]) -> Emitted {
     // of the record's buffer as the buffer itself reports it (ring capacity included), so
     // the connector can follow the record's overflow semantics from the first value on.
     let mut register = TokenStream::new();
+    // Named-codec links, declared after the routes are attached.
+    let mut contracts = TokenStream::new();
     for planned in records {
         let record = planned.record;
         let ty = &record.value_type.ty;
+        let named = record
+            .links_to
+            .iter()
+            .map(|l| (&l.url, &l.serializer))
+            .chain(record.links_from.iter().map(|l| (&l.url, &l.deserializer)))
+            .filter(|(_, codec)| matches!(codec, Codec::Named(_)));
+        let mut any_named = false;
+        for (url, _) in named {
+            any_named = true;
+            let (field, address, fingerprint) = (
+                scheme_field(url),
+                &url.address,
+                format_ident!("{}_FINGERPRINT", planned.ident),
+            );
+            contracts.extend(quote! { links.#field.declare_contract(#address, #fingerprint); });
+        }
+        if any_named {
+            items.extend(fingerprint_const(planned));
+        }
         for (index, link) in record.links_to.iter().enumerate() {
             let field = scheme_field(&link.url);
             let (address, buffer) = (&link.url.address, &planned.buffer);
@@ -63,25 +138,33 @@ pub(super) fn emit(records: &[Planned<'_>]) -> Emitted {
                 links.#field.register_outbound(#address, #p::aimdb_core::RecordBuffer::kind(&#buffer));
             });
             schemes.insert(link.url.scheme.clone().unwrap_or_default(), field);
-            if let Codec::Given(function) = &link.serializer {
-                items.extend(codec_const(
+            match &link.serializer {
+                Codec::Given(function) => items.extend(codec_const(
                     &serializer_ident(planned, index),
                     function,
                     ty,
                     true,
-                ));
+                )),
+                Codec::Named(codec) => items.extend(contract_const(
+                    &serializer_ident(planned, index),
+                    codec,
+                    record,
+                    true,
+                )),
+                Codec::Missing | Codec::Reported => {}
             }
         }
         for (index, link) in record.links_from.iter().enumerate() {
             let scheme = link.url.scheme.clone().unwrap_or_default();
             schemes.insert(scheme.clone(), scheme_field(&link.url));
-            let Codec::Given(function) = &link.deserializer else {
-                continue;
-            };
             let codec = format_ident!("__AIMDB_DESERIALIZE_{}_{}", planned.ident, index);
+            match &link.deserializer {
+                Codec::Given(function) => items.extend(codec_const(&codec, function, ty, false)),
+                Codec::Named(named) => items.extend(contract_const(&codec, named, record, false)),
+                Codec::Missing | Codec::Reported => continue,
+            }
             let deliver = format_ident!("__aimdb_deliver_{}_{}", planned.stem, index);
             let buffer = &planned.buffer;
-            items.extend(codec_const(&codec, function, ty, false));
             let doc = format!(
                 " Decode a payload from \"{}\" and produce it into `{}`.",
                 link.url.text, planned.ident
@@ -122,5 +205,6 @@ pub(super) fn emit(records: &[Planned<'_>]) -> Emitted {
         });
         attach.extend(quote! { links.#field.attach(&#ident); });
     }
+    attach.extend(contracts);
     Emitted { items, attach }
 }

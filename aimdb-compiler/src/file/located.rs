@@ -79,6 +79,7 @@ pub(super) fn locate(
     // tokens, and the records' own types already name their place.
     for record in &mut topology.records {
         ty(&mut record.value_type);
+        record.accepts.iter_mut().for_each(&mut ty);
     }
     definitions
 }

@@ -204,8 +204,10 @@ fn pin(topology: &mut Topology, at: TokenSpan) {
     for record in &mut topology.records {
         record.key.span = span;
         record.key.expr = respan(&record.key.expr, at);
-        record.value_type.span = span;
-        record.value_type.ty = respan(&record.value_type.ty, at);
+        for ty in std::iter::once(&mut record.value_type).chain(&mut record.accepts) {
+            ty.span = span;
+            ty.ty = respan(&ty.ty, at);
+        }
         record.span = span;
         record.chain_end = span;
         record.finish = Some(span);
@@ -261,7 +263,7 @@ fn pin(topology: &mut Topology, at: TokenSpan) {
 }
 
 fn pin_codec(codec: &mut Codec, at: TokenSpan) {
-    if let Codec::Given(function) = codec {
+    if let Codec::Given(function) | Codec::Named(function) = codec {
         function.span = Span::Tokens(at);
         function.expr = respan(&function.expr, at);
     }

@@ -57,6 +57,9 @@ pub struct RecordDecl {
     pub key: Name,
     /// The value type.
     pub value_type: TypeRef,
+    /// `accepts = [..]`: the older versions of the value type its readers accept, newest
+    /// first.
+    pub accepts: Vec<TypeRef>,
 }
 
 /// `[nodes.NAME]`: one node, as the model of its topology plus its link ends.

@@ -50,6 +50,7 @@ pub(super) fn parse(
         buffers: Vec::new(),
         sources: Vec::new(),
         source_handles: Vec::new(),
+        accepts: decl.accepts.clone(),
         taps: Vec::new(),
         links_to: Vec::new(),
         links_from: Vec::new(),
@@ -276,9 +277,7 @@ fn link(
             Some(f) => Codec::Given(Box::new(f)),
             None => Codec::Reported,
         },
-        (None, Some((named, span))) => {
-            Codec::Given(Box::new(named_codec_function(named, direction, decl, span)))
-        }
+        (None, Some((named, span))) => Codec::Named(Box::new(named_codec_type(named, span))),
         (None, None) if table.meant(codec_field) => Codec::Reported,
         (None, None) => {
             let signature = match direction {
@@ -345,25 +344,11 @@ fn split_url(text: &str, span: Span) -> Url {
     }
 }
 
-/// A named codec's `encode` (a `link_to`) or `decode` (a `link_from`) for the record's type.
-fn named_codec_function(
-    named: &NamedCodec,
-    direction: Direction,
-    decl: &RecordDecl,
-    span: Span,
-) -> Function {
+/// A named codec's type (`::aimdb::codec::Postcard`), at the place its name was written.
+fn named_codec_type(named: &NamedCodec, span: Span) -> Function {
     let codec = quote::format_ident!("{}", named.type_name);
-    let ty = &decl.value_type.ty;
-    let expr: syn::Expr = match direction {
-        Direction::To => {
-            syn::parse_quote!(<::aimdb::codec::#codec as ::aimdb::codec::Codec>::encode::<#ty>)
-        }
-        Direction::From => {
-            syn::parse_quote!(<::aimdb::codec::#codec as ::aimdb::codec::Codec>::decode::<#ty>)
-        }
-    };
     Function {
-        expr,
+        expr: syn::parse_quote!(::aimdb::codec::#codec),
         text: named.name.to_owned(),
         span,
     }

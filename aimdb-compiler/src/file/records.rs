@@ -2,12 +2,12 @@
 
 use std::collections::HashMap;
 
-use super::reader::{Table, Value};
+use super::reader::{Table, Value, one_or_many, string};
 use super::{RecordDecl, rust};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::model::TypeRef;
 
-const RECORD_FIELDS: [&str; 3] = ["key", "type", "description"];
+const RECORD_FIELDS: [&str; 4] = ["key", "type", "accepts", "description"];
 
 pub(super) fn parse(
     value: &Value<'_>,
@@ -54,13 +54,32 @@ pub(super) fn parse(
             );
         }
         by_key.entry(key.text.clone()).or_insert(declared.len());
+        let accepts = accepts(&table, &name.text, diagnostics);
         declared.push(RecordDecl {
             name,
             key,
             value_type,
+            accepts,
         });
     }
     declared
+}
+
+/// `accepts = ["TemperatureV2", "TemperatureV1"]`: older versions, newest first.
+fn accepts(table: &Table<'_, '_>, record: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<TypeRef> {
+    let Some((_, value)) = table.get("accepts") else {
+        return Vec::new();
+    };
+    let what = format!("an older version record `{record}` accepts");
+    let mut older = Vec::new();
+    for item in one_or_many(value) {
+        if let Some(ty) = string(item, &what, diagnostics)
+            .and_then(|name| rust::value_type(&name, diagnostics))
+        {
+            older.push(ty);
+        }
+    }
+    older
 }
 
 /// The one key grammar (`aimdb_core::key`), as for `#[derive(RecordKey)]` and `topology!{}`.

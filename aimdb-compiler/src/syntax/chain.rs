@@ -147,13 +147,14 @@ impl Chain<'_> {
             self.diagnostics.push(d);
         }
         let arity = match name.as_str() {
-            "finish" | "source_handle" => 0,
+            "finish" | "source_handle" | "accepts" => 0,
             "transform" => 2,
             _ => 1,
         };
         if METHODS.contains(&name.as_str()) && name != "configure" && call.args.len() != arity {
             let what = match name.as_str() {
                 "finish" | "source_handle" => "no arguments".to_owned(),
+                "accepts" => "no arguments, only the older type: `.accepts::<TemperatureV1>()`".to_owned(),
                 "buffer" => "one argument, the buffer configuration".to_owned(),
                 "link_to" | "link_from" => "one argument, the link URL".to_owned(),
                 "transform" => "two arguments, the input key and the builder closure".to_owned(),
@@ -233,7 +234,8 @@ impl Chain<'_> {
                 }
             },
             "with_serializer_raw" | "with_deserializer_raw" => {
-                self.codec(&name, span, function(&call.args[0]), pending);
+                let f = Codec::Given(Box::new(function(&call.args[0])));
+                self.codec(&name, span, f, pending);
                 self.pending = pending;
             }
             "with_codec" if pending.is_none() => self.diagnostics.push(
@@ -246,9 +248,9 @@ impl Chain<'_> {
                     Some(Pending::From(_)) => "with_deserializer_raw",
                     _ => "with_serializer_raw",
                 };
-                let f = named_codec(&call.args[0], &self.record.value_type.ty, method);
+                let f = function(&call.args[0]);
                 let named = NamedCodec::by_type_path(&f.text);
-                self.codec(method, span, f, pending);
+                self.codec(method, span, Codec::Named(Box::new(f)), pending);
                 match pending {
                     Some(Pending::To(i)) => self.record.links_to[i].named = named,
                     Some(Pending::From(i)) => self.record.links_from[i].named = named,
@@ -265,12 +267,23 @@ impl Chain<'_> {
                 let transform = transform::parse(call, kind, self.seq, self.diagnostics);
                 self.record.transforms.push(transform);
             }
+            "accepts" => {
+                if let Some(older) = super::configure::one_type(
+                    call,
+                    "`.accepts` needs the older version's type",
+                    "`.accepts` takes one type: write one `.accepts::<V>()` per older version, newest first",
+                    "name the older version the record accepts: `.accepts::<TemperatureV1>()`, with `impl From<TemperatureV1> for T`",
+                    self.diagnostics,
+                ) {
+                    self.record.accepts.push(older);
+                }
+            }
             "finish" => self.record.finish = Some(span),
             _ => {
                 let candidates = METHODS.iter().copied().filter(|m| *m != "configure");
                 let help = match did_you_mean(&name, candidates) {
                     Some(close) => format!("did you mean `.{close}`?"),
-                    None => "a record's chain uses: buffer, source, source_handle, tap, link_to + with_serializer_raw or with_codec, link_from + with_deserializer_raw or with_codec, transform, transform_join, finish".to_owned(),
+                    None => "a record's chain uses: buffer, source, source_handle, tap, link_to + with_serializer_raw or with_codec, link_from + with_deserializer_raw or with_codec, transform, transform_join, accepts, finish".to_owned(),
                 };
                 self.fail(
                     Diagnostic::error(
@@ -287,7 +300,7 @@ impl Chain<'_> {
     }
 
     /// Attach a serializer or deserializer to the link just before it.
-    fn codec(&mut self, name: &str, span: Span, f: Function, pending: Option<Pending>) {
+    fn codec(&mut self, name: &str, span: Span, codec: Codec, pending: Option<Pending>) {
         let outbound = name == "with_serializer_raw";
         let slot = match pending {
             Some(Pending::To(i)) => Some((true, &mut self.record.links_to[i].serializer)),
@@ -297,12 +310,12 @@ impl Chain<'_> {
         };
         let diagnostic = match slot {
             Some((is_to, slot)) if is_to == outbound => match slot {
-                Codec::Given(_) => Some(
+                Codec::Given(_) | Codec::Named(_) => Some(
                     Diagnostic::error(span, format!("this link already has a {}", if outbound { "serializer" } else { "deserializer" }))
                         .help(format!("keep one `.{name}(..)` per link")),
                 ),
                 _ => {
-                    *slot = Codec::Given(Box::new(f));
+                    *slot = codec;
                     None
                 }
             },
@@ -328,23 +341,6 @@ impl Chain<'_> {
         if let Some(d) = diagnostic {
             self.diagnostics.push(d);
         }
-    }
-}
-
-/// `.with_codec(C)`: `<C as Codec>::encode::<T>` (or `decode`) as the link's function,
-/// spanned at `C`, so a codec that is not one, or a type that is not serde, is reported there.
-fn named_codec(codec: &Expr, value_type: &syn::Type, method: &str) -> Function {
-    let span = codec.span();
-    let function = if method == "with_serializer_raw" {
-        quote::format_ident!("encode", span = span)
-    } else {
-        quote::format_ident!("decode", span = span)
-    };
-    let expr: Expr = syn::parse_quote_spanned!(span=> <#codec as ::aimdb::codec::Codec>::#function::<#value_type>);
-    Function {
-        expr,
-        text: expr_text(codec),
-        span: span.into(),
     }
 }
 

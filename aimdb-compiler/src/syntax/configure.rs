@@ -11,7 +11,7 @@ use crate::suggest::did_you_mean;
 const SHAPE: &str = "write `builder.configure::<Temperature>(ClimateKey::Reading, |reg| { reg.buffer(..).source(..).finish(); });`";
 
 /// Every method a record's chain accepts, for did-you-mean.
-pub const METHODS: [&str; 13] = [
+pub const METHODS: [&str; 14] = [
     "buffer",
     "source",
     "source_handle",
@@ -21,6 +21,7 @@ pub const METHODS: [&str; 13] = [
     "link_from",
     "with_deserializer_raw",
     "with_codec",
+    "accepts",
     "transform",
     "transform_join",
     "finish",
@@ -95,6 +96,7 @@ pub fn parse(statement: &Stmt, diagnostics: &mut Vec<Diagnostic>) -> Option<Reco
         buffers: Vec::new(),
         sources: Vec::new(),
         source_handles: Vec::new(),
+        accepts: Vec::new(),
         taps: Vec::new(),
         links_to: Vec::new(),
         links_from: Vec::new(),
@@ -113,15 +115,25 @@ pub fn parse(statement: &Stmt, diagnostics: &mut Vec<Diagnostic>) -> Option<Reco
 
 /// The `T` of `configure::<T>`.
 fn value_type(call: &ExprMethodCall, diagnostics: &mut Vec<Diagnostic>) -> Option<TypeRef> {
-    let help = "name the record's value type: `.configure::<Temperature>(KEY, |reg| ...)`";
+    one_type(
+        call,
+        "`.configure` needs the record's value type",
+        "`.configure` takes exactly one type: the record's value type",
+        "name the record's value type: `.configure::<Temperature>(KEY, |reg| ...)`",
+        diagnostics,
+    )
+}
+
+/// The one `T` of `.method::<T>(..)`, or the errors for none and for several.
+pub(super) fn one_type(
+    call: &ExprMethodCall,
+    missing: &str,
+    several: &str,
+    help: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<TypeRef> {
     let Some(turbofish) = &call.turbofish else {
-        diagnostics.push(
-            Diagnostic::error(
-                call.method.span(),
-                "`.configure` needs the record's value type",
-            )
-            .help(help),
-        );
+        diagnostics.push(Diagnostic::error(call.method.span(), missing).help(help));
         return None;
     };
     let types: Vec<_> = turbofish.args.iter().collect();
@@ -132,13 +144,7 @@ fn value_type(call: &ExprMethodCall, diagnostics: &mut Vec<Diagnostic>) -> Optio
             span: ty.span().into(),
         }),
         _ => {
-            diagnostics.push(
-                Diagnostic::error(
-                    turbofish.span(),
-                    "`.configure` takes exactly one type: the record's value type",
-                )
-                .help(help),
-            );
+            diagnostics.push(Diagnostic::error(turbofish.span(), several).help(help));
             None
         }
     }

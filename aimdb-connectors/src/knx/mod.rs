@@ -58,7 +58,7 @@ use core::task::{Context, Poll};
 use core::time::Duration;
 
 use aimdb_core::address::knx::GroupAddress;
-use aimdb_core::connector::{CodecError, Connector, InboundRoute, PublishError, Skipped};
+use aimdb_core::connector::{Connector, InboundRoute, PublishError, Skipped};
 use aimdb_core::mutex::RawMutex;
 use embassy_sync::blocking_mutex::Mutex;
 use embassy_sync::channel::{Channel, TrySendError};
@@ -302,11 +302,7 @@ impl<M: RawMutex, const QUEUE: usize, const LINKS: usize> KnxConnector<M, QUEUE,
         };
         // Delivered without the table lock held: the route produces into a buffer, which
         // may wake tasks.
-        match deliver(payload) {
-            Ok(()) => bump(&link.received),
-            Err(CodecError::Oversize) => bump(&link.oversize),
-            Err(CodecError::Malformed) => bump(&link.decode_errors),
-        }
+        link.delivered(deliver(payload));
     }
 }
 

@@ -269,11 +269,10 @@ fn deliver(entry: &InboundEntry, payload: &[u8], max_payload: usize) {
         return;
     }
     for deliver in &entry.delivers {
-        match catch_unwind(AssertUnwindSafe(|| deliver(payload))) {
-            Ok(Ok(())) => bump(&counters.received),
-            Ok(Err(CodecError::Oversize)) => bump(&counters.oversize),
-            Ok(Err(CodecError::Malformed)) | Err(_) => bump(&counters.decode_errors),
-        }
+        // A panicking deserializer counts as one that refused the payload.
+        let result = catch_unwind(AssertUnwindSafe(|| deliver(payload)))
+            .unwrap_or(Err(CodecError::Malformed));
+        counters.delivered(result);
     }
 }
 

@@ -6,7 +6,6 @@ use core::num::NonZero;
 use core::pin::pin;
 use core::task::Poll;
 
-use aimdb_core::connector::CodecError;
 use aimdb_core::mutex::RawMutex;
 use embassy_time::{Instant, Timer, with_timeout};
 use embedded_io_async::{Read, Write};
@@ -314,11 +313,7 @@ where
             bump(&link.oversize);
             return;
         }
-        match deliver(payload) {
-            Ok(()) => bump(&link.received),
-            Err(CodecError::Oversize) => bump(&link.oversize),
-            Err(CodecError::Malformed) => bump(&link.decode_errors),
-        }
+        link.delivered(deliver(payload));
     }
 }
 

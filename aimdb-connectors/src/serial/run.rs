@@ -5,7 +5,6 @@ use core::future::{Future, poll_fn};
 use core::pin::pin;
 use core::task::Poll;
 
-use aimdb_core::connector::CodecError;
 use aimdb_core::mutex::RawMutex;
 use embedded_io_async::{Read, Write};
 
@@ -133,11 +132,7 @@ impl<M: RawMutex, const QUEUE: usize, const MAX_FRAME: usize, const LINKS: usize
         // Delivered without the table lock held: the route produces into a buffer, which
         // may wake tasks.
         let link = &self.links[slot];
-        match deliver(payload) {
-            Ok(()) => bump(&link.received),
-            Err(CodecError::Oversize) => bump(&link.oversize),
-            Err(CodecError::Malformed) => bump(&link.decode_errors),
-        }
+        link.delivered(deliver(payload));
     }
 }
 

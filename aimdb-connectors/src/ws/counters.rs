@@ -27,6 +27,9 @@ counters! {
         /// Payloads larger than `max_payload` or the link's buffer, in either direction
         /// (skipped).
         oversize,
+        /// Browser writes whose `fingerprint` is another version of the record type than
+        /// the node's (refused; see `aimdb::contract`).
+        schema_mismatch,
     }
 }
 

@@ -4,13 +4,19 @@
 //! Wire format (JSON text frames; `key` is the link's path, by convention the record key):
 //!
 //! ```text
-//! server -> client  {"type":"hello","title":..,"readable":[paths],"writable":[paths]}
+//! server -> client  {"type":"hello","title":..,"readable":[paths],"writable":[paths],
+//!                    "contracts":{path:"<fingerprint>",..}}
 //!                   {"type":"value","key":"climate/zone-a/reading","value":<serializer's JSON>,
-//!                    "ts":<ms since the Unix epoch, taken by the server at publish>,"seq":<n>}
+//!                    "ts":<ms since the Unix epoch, taken by the server at publish>,"seq":<n>,
+//!                    "fingerprint":"<16 hex digits>"}   (the last on named-codec links only)
 //!                   {"type":"written","key":..}            a write was delivered
 //!                   {"type":"error","key":..|null,"error":"why"}
-//! client -> server  {"key":"climate/zone-a/setpoint","value":<JSON for the deserializer>}
+//! client -> server  {"key":"climate/zone-a/setpoint","value":<JSON for the deserializer>,
+//!                    "fingerprint":"<16 hex digits>"}   (optional: the node's own if left out)
 //! ```
+//!
+//! A named codec's contract header (`aimdb_core::contract`, 8 bytes in front of the JSON)
+//! is the envelope's `fingerprint` field here: the JSON value stays plain JSON for the page.
 
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use core::time::Duration;
@@ -22,6 +28,7 @@ use std::vec::Vec;
 
 use aimdb_core::buffer::BufferKind;
 use aimdb_core::connector::{CodecError, InboundRoute, PublishError};
+use aimdb_core::contract::{self, Fingerprint, HEADER_LEN};
 use serde_json::Value;
 use tokio::sync::{Notify, broadcast};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
@@ -109,6 +116,8 @@ pub(crate) struct Hub {
     pub(crate) counters: ConnectorCounters,
     pub(crate) max_payload: usize,
     title: String,
+    /// Paths whose links carry the contract header (`declare_contract`), both directions.
+    contracts: RwLock<HashMap<String, Fingerprint>>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -148,7 +157,25 @@ impl Hub {
             counters: ConnectorCounters::default(),
             max_payload,
             title,
+            contracts: RwLock::new(HashMap::new()),
         }
+    }
+
+    /// The link at `address` carries the contract header with `fingerprint`.
+    pub(crate) fn declare_contract(
+        &self,
+        address: &str,
+        fingerprint: Fingerprint,
+    ) -> Result<(), LinkError> {
+        let options = LinkOptions::parse(address)?;
+        let mut contracts = self.contracts.write().unwrap_or_else(|p| p.into_inner());
+        contracts.insert(options.path.to_string(), fingerprint);
+        Ok(())
+    }
+
+    fn contract(&self, path: &str) -> Option<Fingerprint> {
+        let contracts = self.contracts.read().unwrap_or_else(|p| p.into_inner());
+        contracts.get(path).copied()
     }
 
     /// The outbound link at `address`, created on first use. `kind` (from
@@ -181,6 +208,17 @@ impl Hub {
             bump(&link.counters.oversize);
             return Err(PublishError::Oversize);
         }
+        // A named codec's header becomes the envelope's `fingerprint`.
+        let (payload, fingerprint) = match self.contract(&link.path) {
+            Some(_) => match contract::split(payload) {
+                Ok((fingerprint, body)) => (body, std::format!(",\"fingerprint\":\"{fingerprint}\"")),
+                Err(_) => {
+                    bump(&link.counters.not_json);
+                    return Ok(());
+                }
+            },
+            None => (payload, String::new()),
+        };
         // The serializer's bytes go into the message as they are, so they must be JSON:
         // checked here, once, rather than breaking every browser's parser.
         let json = match core::str::from_utf8(payload) {
@@ -192,7 +230,7 @@ impl Hub {
         };
         let seq = link.seq.fetch_add(1, Ordering::Relaxed) + 1;
         let message = Utf8Bytes::from(std::format!(
-            "{{\"type\":\"value\",\"key\":{},\"value\":{json},\"ts\":{},\"seq\":{seq}}}",
+            "{{\"type\":\"value\",\"key\":{},\"value\":{json},\"ts\":{},\"seq\":{seq}{fingerprint}}}",
             quoted(&link.path),
             now_ms(),
         ));
@@ -354,11 +392,21 @@ impl Hub {
             let items: Vec<String> = paths.map(quoted).collect();
             std::format!("[{}]", items.join(","))
         };
+        let contracts: Vec<String> = {
+            let contracts = self.contracts.read().unwrap_or_else(|p| p.into_inner());
+            let mut items: Vec<String> = contracts
+                .iter()
+                .map(|(path, fingerprint)| std::format!("{}:\"{fingerprint}\"", quoted(path)))
+                .collect();
+            items.sort();
+            items
+        };
         let hello = std::format!(
-            "{{\"type\":\"hello\",\"title\":{},\"readable\":{},\"writable\":{}}}",
+            "{{\"type\":\"hello\",\"title\":{},\"readable\":{},\"writable\":{},\"contracts\":{{{}}}}}",
             quoted(&self.title),
             list(&mut readable.iter().copied()),
             list(&mut writable.iter().map(String::as_str)),
+            contracts.join(","),
         );
         let mut first = Vec::with_capacity(1 + state.latest.len());
         first.push(Utf8Bytes::from(hello));
@@ -395,20 +443,46 @@ impl Hub {
             bump(&self.counters.rejected);
             return Err(WriteError::NotWritable(key));
         };
-        let payload = value.to_string();
-        if payload.len() > self.max_payload {
+        let json = value.to_string();
+        if json.len() > self.max_payload {
             bump(&link.counters.oversize);
             return Err(WriteError::Oversize(key));
         }
-        match (link.route.deliver)(payload.as_bytes()) {
-            Ok(()) => {
-                bump(&link.counters.received);
-                Ok(key)
+        // On a named-codec link the payload is the contract header, then the JSON: the
+        // browser's `fingerprint` if it sent one, else the node's own (the page it serves
+        // was built with the same record type).
+        let payload = match self.contract(&key) {
+            Some(own) => {
+                let fingerprint = match message.get("fingerprint") {
+                    None => own,
+                    Some(given) => match given.as_str().and_then(parse_fingerprint) {
+                        Some(fingerprint) => fingerprint,
+                        None => {
+                            bump(&self.counters.malformed);
+                            return Err(WriteError::Malformed(
+                                "expected `fingerprint` as 16 hex digits",
+                            ));
+                        }
+                    },
+                };
+                let mut payload = Vec::with_capacity(HEADER_LEN + json.len());
+                payload.extend_from_slice(&fingerprint.0);
+                payload.extend_from_slice(json.as_bytes());
+                payload
             }
-            Err(error) => {
-                bump(&link.counters.decode_errors);
-                Err(WriteError::Decode(key, error))
-            }
+            None => json.into_bytes(),
+        };
+        let result = (link.route.deliver)(&payload);
+        crate::counters::count_delivery(
+            result,
+            &link.counters.received,
+            &link.counters.decode_errors,
+            &link.counters.oversize,
+            &link.counters.schema_mismatch,
+        );
+        match result {
+            Ok(()) => Ok(key),
+            Err(error) => Err(WriteError::Decode(key, error)),
         }
     }
 
@@ -436,8 +510,19 @@ impl Hub {
             encode_errors: a.encode_errors + b.encode_errors,
             decode_errors: a.decode_errors + b.decode_errors,
             oversize: a.oversize + b.oversize,
+            schema_mismatch: a.schema_mismatch + b.schema_mismatch,
         })
     }
+}
+
+/// A fingerprint as the page writes it: 16 hex digits, as `Fingerprint`'s `Display`.
+fn parse_fingerprint(text: &str) -> Option<Fingerprint> {
+    if text.len() != 16 {
+        return None;
+    }
+    u64::from_str_radix(text, 16)
+        .ok()
+        .map(|n| Fingerprint(n.to_le_bytes()))
 }
 
 impl WriteError {

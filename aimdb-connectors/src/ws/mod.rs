@@ -56,6 +56,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use aimdb_core::buffer::BufferKind;
 use aimdb_core::connector::{Connector, InboundRoute, PublishError, Skipped};
+use aimdb_core::contract::Fingerprint;
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::task::JoinHandle;
 use tokio_tungstenite::WebSocketStream;
@@ -367,6 +368,15 @@ impl Connector for WsConnector {
 
     fn register_outbound(&self, address: &'static str, kind: BufferKind) {
         let _ = self.outbound(address, Some(kind));
+    }
+
+    fn declare_contract(&self, address: &'static str, fingerprint: Fingerprint) {
+        if let Err(error) = self.hub.declare_contract(address, fingerprint) {
+            bump(&self.hub.counters.invalid_links);
+            self.set_last_error(&format_args!(
+                "WebSocket link `{address}` rejected: {error}"
+            ));
+        }
     }
 
     fn skipped(&self, address: &str, skipped: Skipped) {

@@ -64,6 +64,10 @@ pub struct Scheme {
     /// Options at the two ends of one address that cannot both hold, given the writer's
     /// and a reader's address (both already accepted by `parse`); `None` when they agree.
     pub conflict: fn(writer: &str, reader: &str) -> Option<Conflict>,
+    /// Why a named codec cannot be used on this transport, when it cannot: its payloads are
+    /// a fixed format every peer on it reads (a KNX datapoint), with no room for the
+    /// contract header (`crate::contract`). `None`: named codecs and their header fit.
+    pub fixed_format: Option<&'static str>,
 }
 
 impl fmt::Debug for Scheme {
@@ -84,6 +88,7 @@ pub const SCHEMES: [Scheme; 5] = [
         parse: mqtt::parse,
         limits: mqtt::limits,
         conflict: mqtt::conflict,
+        fixed_format: None,
     },
     Scheme {
         name: "serial",
@@ -92,6 +97,7 @@ pub const SCHEMES: [Scheme; 5] = [
         parse: plain,
         limits: no_limits,
         conflict: no_conflict,
+        fixed_format: None,
     },
     Scheme {
         name: "loopback",
@@ -100,6 +106,7 @@ pub const SCHEMES: [Scheme; 5] = [
         parse: plain,
         limits: no_limits,
         conflict: no_conflict,
+        fixed_format: None,
     },
     Scheme {
         name: "ws",
@@ -108,6 +115,7 @@ pub const SCHEMES: [Scheme; 5] = [
         parse: ws::parse,
         limits: no_limits,
         conflict: no_conflict,
+        fixed_format: None,
     },
     Scheme {
         name: "knx",
@@ -116,6 +124,9 @@ pub const SCHEMES: [Scheme; 5] = [
         parse: knx::parse,
         limits: no_limits,
         conflict: no_conflict,
+        fixed_format: Some(
+            "a KNX group telegram carries a datapoint type (DPT) that every device on the bus reads, with no room for a contract header",
+        ),
     },
 ];
 
