@@ -15,7 +15,7 @@ set -euo pipefail
 {
 cd "$(dirname "$0")/../fuzz"
 
-TARGETS=(topology_file topology_macro cobs serial_rx mqtt_link codecs knx_frames)
+TARGETS=(topology_file topology_macro cobs serial_rx mqtt_link codecs knx_frames contract)
 which="${1:-all}"
 seconds="${2:-60}"
 runs="${3:--1}"

@@ -242,15 +242,17 @@ async fn connect_v311(
     }
 }
 
-/// A forged reading: sequence number `seq`, 99 °C.
+/// A forged reading: sequence number `seq`, 99 °C, encoded exactly as the sensor's link
+/// encodes (postcard with the contract header), so only the broker can keep it out.
 fn forged_payload(seq: u32) -> Vec<u8> {
     let reading = Temperature {
         seq,
         celsius: FORGED_CELSIUS,
         taken_us: u64::from(seq) * 10_000,
     };
-    let mut bytes = [0u8; climate_model::reading::ENCODED_LEN];
-    let len = reading.to_bytes(&mut bytes).expect("encode");
+    let mut bytes = [0u8; 64];
+    let len = aimdb::contract::encode::<aimdb::codec::Postcard, _>(&reading, &mut bytes)
+        .expect("encode");
     bytes[..len].to_vec()
 }
 

@@ -5,7 +5,7 @@
 //!
 //! The controller gets `Links { mqtt, knx }`: `mqtt` is a loopback bus, so the test injects
 //! each request in-process exactly as the broker would deliver it (the request's bytes,
-//! `SetpointRequest::to_bytes`, published to the request's topic); `knx` is the tokio KNX
+//! postcard with the contract header, published to the request's topic); `knx` is the tokio KNX
 //! connector with its own tunnel to knxd. Checked:
 //! - the whole `SCRIPT` of requests, one at a time: for every setpoint the arbitration rule
 //!   applies, `knxtool groupsocketlisten` sees one `A_GroupValue_Write` to 1/1/1 from the
@@ -147,8 +147,10 @@ async fn wait_until(what: &str, condition: impl Fn() -> bool) {
 /// Publish a request's bytes on the loopback bus as the broker would deliver them, once
 /// the controller has attached its routes.
 async fn inject(origin: Origin, tenths: i32) {
-    let mut bytes = [0u8; 4];
-    let n = SetpointRequest { tenths }.to_bytes(&mut bytes).unwrap();
+    // As a console's link encodes it: postcard with the contract header.
+    let mut bytes = [0u8; 32];
+    let n = aimdb::contract::encode::<aimdb::codec::Postcard, _>(&SetpointRequest { tenths }, &mut bytes)
+        .unwrap();
     let deadline = Instant::now() + WAIT;
     loop {
         match BUS.publish(topic(origin), &bytes[..n]) {

@@ -12,8 +12,10 @@ use serde::{Deserialize, Serialize};
 
 const WAIT: Duration = Duration::from_secs(5);
 
-/// A cold-chain reading: the kind of type a user wrote byte codecs for by hand.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq)]
+/// A cold-chain reading: the kind of type a user wrote byte codecs for by hand. `Schema`
+/// gives it the contract fingerprint its named-codec links carry.
+#[derive(Serialize, Deserialize, aimdb::contract::Schema, Clone, Copy, Debug, PartialEq)]
+#[postcard(crate = aimdb::contract::postcard_schema)]
 pub struct Freezer {
     seq: u32,
     celsius: f32,

@@ -60,6 +60,11 @@ pub const fn fingerprint<T: Schema + ?Sized>() -> Fingerprint {
 
 /// Every [`Schema`] type's fingerprint as an associated constant (evaluated by the compiler,
 /// never per message).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no contract fingerprint: a record type on a named-codec link derives `Schema`",
+    label = "this type does not implement `postcard_schema::Schema`",
+    note = "add `#[derive(aimdb::contract::Schema)]` with `#[postcard(crate = aimdb::contract::postcard_schema)]` (or `postcard_schema::Schema` from your own postcard-schema dependency) beside serde's derives"
+)]
 pub trait Fingerprinted {
     /// `fingerprint::<Self>()`.
     const FINGERPRINT: Fingerprint;
@@ -71,7 +76,7 @@ impl<T: Schema + ?Sized> Fingerprinted for T {
 
 /// A named codec's serializer with the contract header: `T`'s fingerprint, then
 /// `C::encode`. What `codec = "postcard"` and `.with_codec(C)` mean on a `link_to`.
-pub fn encode<C: Codec, T: serde::Serialize + Schema>(
+pub fn encode<C: Codec, T: serde::Serialize + Fingerprinted>(
     value: &T,
     out: &mut [u8],
 ) -> Result<usize, CodecError> {
@@ -84,7 +89,7 @@ pub fn encode<C: Codec, T: serde::Serialize + Schema>(
 /// decodes as `T`; one with the fingerprint of a version `A` accepts decodes as that version
 /// and converts; any other is [`CodecError::SchemaMismatch`]. What `codec = "postcard"` and
 /// `.with_codec(C)` mean on a `link_from`.
-pub fn decode<C: Codec, T: serde::de::DeserializeOwned + Schema, A: Accepts<T>>(
+pub fn decode<C: Codec, T: serde::de::DeserializeOwned + Fingerprinted, A: Accepts<T>>(
     payload: &[u8],
 ) -> Result<T, CodecError> {
     let (fingerprint, body) = aimdb_core::contract::split(payload)?;
@@ -113,7 +118,7 @@ impl<T> Accepts<T> for () {
 impl<T, Older, Rest> Accepts<T> for (Older, Rest)
 where
     T: From<Older>,
-    Older: serde::de::DeserializeOwned + Schema,
+    Older: serde::de::DeserializeOwned + Fingerprinted,
     Rest: Accepts<Older>,
 {
     fn decode<C: Codec>(fingerprint: Fingerprint, body: &[u8]) -> Result<T, CodecError> {

@@ -102,15 +102,16 @@ async fn status() {
             0 => String::new(),
             n => format!(", sensor restarted {n}x"),
         };
-        // What the link refused, live (not only in the summary): payloads that did not decode
-        // and ones over the payload limit, each counted and skipped.
+        // What the link refused, live (not only in the summary): payloads that did not decode,
+        // ones over the payload limit and ones written with another version of
+        // `Temperature` (another contract fingerprint), each counted and skipped.
         let refused = MQTT
             .get()
             .and_then(|mqtt| mqtt.link_stats("climate/zone-a/reading"))
             .map_or(String::new(), |l| {
                 format!(
-                    "; {} decode errors, {} oversize",
-                    l.decode_errors, l.oversize
+                    "; {} decode errors, {} oversize, {} schema mismatch",
+                    l.decode_errors, l.oversize, l.schema_mismatch
                 )
             });
         println!(
@@ -145,8 +146,9 @@ async fn main() {
     };
     let _ = MQTT.set(mqtt);
     println!(
-        "{} observing climate/zone-a/reading via mqtt://{broker} ({login})",
-        tag("dashboard", "host")
+        "{} observing climate/zone-a/reading via mqtt://{broker} ({login}); contract {}",
+        tag("dashboard", "host"),
+        dashboard::READING_FINGERPRINT
     );
     let ws = match start_web() {
         Ok(ws) => ws,
@@ -201,7 +203,7 @@ fn summary() {
     println!(
         "{} summary: received={} missed={missed} missed_outage={outage} missed_connected={} \
          first_seq={} last_seq={} duplicates={} sensor_restarts={} reconnects={} \
-         link_received={} decode_errors={} oversize={}",
+         link_received={} decode_errors={} oversize={} schema_mismatch={}",
         tag("dashboard", "host"),
         RECEIVED.load(Ordering::Relaxed),
         missed - outage,
@@ -213,6 +215,7 @@ fn summary() {
         link.map_or(0, |l| l.received),
         link.map_or(0, |l| l.decode_errors),
         link.map_or(0, |l| l.oversize),
+        link.map_or(0, |l| l.schema_mismatch),
     );
 }
 

@@ -91,9 +91,10 @@ fn main() -> ! {
         board_mps2::exit(11)
     };
     hprintln!(
-        "{TAG} booted; record buffers {} B (sensor::ram::READING {} B); publishing climate/zone-a/reading over UART0",
+        "{TAG} booted; record buffers {} B (sensor::ram::READING {} B); publishing climate/zone-a/reading over UART0; contract {}",
         sensor::ram::TOTAL,
-        sensor::ram::READING
+        sensor::ram::READING,
+        sensor::READING_FINGERPRINT
     );
     log_in();
     executor.run(|spawner| {

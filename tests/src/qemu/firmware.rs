@@ -46,21 +46,29 @@ impl Firmware {
     /// Each crate is built at most once per test process; cargo makes an up-to-date image a
     /// no-op anyway (about 0.1 s).
     pub fn build(name: &str) -> Result<PathBuf, QemuError> {
+        Self::build_with_features(name, &[])
+    }
+
+    /// Build firmware crate `name` with cargo `features` (`climate-model/schema-v2`). An image
+    /// with features gets a target directory of its own (`target/features-..`), so it never
+    /// overwrites the plain image another test process may be booting.
+    pub fn build_with_features(name: &str, features: &[&str]) -> Result<PathBuf, QemuError> {
         static BUILT: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
         let built = BUILT.get_or_init(Default::default);
         // Held across the build: two tests asking for the same image build it once.
         let mut built = built
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(elf) = built.get(name) {
+        let id = std::format!("{name} {}", features.join(","));
+        if let Some(elf) = built.get(&id) {
             return Ok(elf.clone());
         }
-        let elf = Self::cargo_build(name)?;
-        built.insert(name.to_owned(), elf.clone());
+        let elf = Self::cargo_build(name, features)?;
+        built.insert(id, elf.clone());
         Ok(elf)
     }
 
-    fn cargo_build(name: &str) -> Result<PathBuf, QemuError> {
+    fn cargo_build(name: &str, features: &[&str]) -> Result<PathBuf, QemuError> {
         let workspace = Self::workspace();
         if !workspace.join(name).join("Cargo.toml").is_file() {
             return Err(QemuError::Build(format!(
@@ -77,7 +85,17 @@ impl Firmware {
         for variable in HOST_BUILD_VARIABLES {
             command.env_remove(variable);
         }
-        command.env("CARGO_TARGET_DIR", Self::target_dir());
+        let target_dir = match features {
+            [] => Self::target_dir(),
+            _ => Self::target_dir().join(std::format!(
+                "features-{}",
+                features.join("-").replace(['/', ','], "-")
+            )),
+        };
+        if !features.is_empty() {
+            command.args(["--features", &features.join(",")]);
+        }
+        command.env("CARGO_TARGET_DIR", &target_dir);
         let output = command
             .output()
             .map_err(|e| QemuError::Build(format!("could not run cargo: {e}")))?;
@@ -96,7 +114,7 @@ impl Firmware {
                 output.status
             )));
         }
-        let elf = Self::target_dir().join(TARGET).join("release").join(name);
+        let elf = target_dir.join(TARGET).join("release").join(name);
         if !elf.is_file() {
             return Err(QemuError::Build(format!(
                 "cargo reported success but {} does not exist",

@@ -1,0 +1,20 @@
+// A serde type on a named-codec link also needs its contract: without `Schema` there is no
+// fingerprint to write, and the error says what to derive, on the record's type.
+include!("../climate.rs");
+
+#[derive(serde::Serialize, serde::Deserialize, Clone)]
+pub struct Humidity {
+    percent: f32,
+}
+
+aimdb::topology! {
+    node sensor: tokio;
+    builder.configure::<Humidity>("climate/zone-a/humidity", |reg| {
+        reg.buffer(BufferCfg::SingleLatest)
+            .link_from("mqtt://climate/zone-a/humidity")
+            .with_codec(aimdb::codec::Postcard)
+            .finish();
+    });
+}
+
+fn main() {}
