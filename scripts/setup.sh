@@ -40,6 +40,12 @@ if ! rustup target list --installed | grep -qx thumbv7em-none-eabihf; then
   rustup target add thumbv7em-none-eabihf
 fi
 
+# The record types are also built for wasm32 (their contract fingerprint, checked per target).
+if [ "${AIMDB_SETUP_TESTS:-0}" = 1 ] && ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  echo "setup: adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
 # miri is optional for the demo; the test suite uses it when a nightly toolchain exists.
 if [ "${AIMDB_SETUP_TESTS:-0}" = 1 ] && rustup run nightly rustc --version >/dev/null 2>&1; then
   if ! rustup component list --toolchain nightly --installed 2>/dev/null | grep -q '^miri'; then

@@ -15,6 +15,9 @@ cargo clippy --workspace --all-targets --all-features -- -D warnings
 step "no_std builds for thumbv7em-none-eabihf (no alloc)"
 cargo build -p aimdb-core -p aimdb-connectors -p aimdb --target thumbv7em-none-eabihf --features aimdb-connectors/serial,aimdb-connectors/mqtt-embassy,aimdb-connectors/knx,aimdb/postcard,aimdb/embassy
 
+step "the record types for wasm32-unknown-unknown (their contract fingerprints are pinned in a const, so each target's build checks it)"
+cargo build -p climate-model --target wasm32-unknown-unknown
+
 step "firmware (thumbv7em-none-eabihf): build, no allocator linked, flash and RAM"
 (cd firmware && env -u CARGO_TARGET_DIR -u RUSTFLAGS cargo build --release)
 images=()

@@ -29,6 +29,22 @@ pub struct Temperature {
     pub humidity: f32,
 }
 
+/// `Temperature`'s contract fingerprint as `aimdb::contract` computes it (postcard-schema's
+/// hash seeded with `aimdb/record`), pinned: this crate is built for x86_64, thumbv7em and
+/// wasm32 (`scripts/test.sh`), and each build evaluates the hash in a `const` and stops here
+/// if it differs, so the same type has the same contract on every target. A deliberate
+/// change of the type changes it: readers built before will refuse the new payloads.
+#[cfg(not(feature = "schema-v2"))]
+pub const FINGERPRINT: u64 = 0xd266_0728_cb35_7589;
+
+#[cfg(not(feature = "schema-v2"))]
+const _: () = assert!(
+    u64::from_le_bytes(
+        postcard_schema::key::hash::fnv1a64::hash_ty_path::<Temperature>("aimdb/record")
+    ) == FINGERPRINT,
+    "Temperature's contract fingerprint changed: update reading::FINGERPRINT if that is meant"
+);
+
 /// The `schema-v2` build's [`Temperature`] (the same fields in the same order, so the same
 /// contract fingerprint), for a reader that accepts that version: `accepts =
 /// ["TemperatureWithHumidity"]`. Converting drops the humidity.

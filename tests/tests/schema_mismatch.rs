@@ -100,6 +100,11 @@ fn the_firmware_and_the_host_compute_the_same_fingerprint() -> Result<(), QemuEr
     qemu.kill();
     println!("contract of Temperature: thumbv7em (QEMU) {printed}, x86_64 {}", Temperature::FINGERPRINT);
     assert_eq!(printed, Temperature::FINGERPRINT.to_string());
+    // The value climate-model pins (and checks in a const on thumbv7em and wasm32 builds).
+    assert_eq!(
+        Temperature::FINGERPRINT.as_u64(),
+        climate_model::reading::FINGERPRINT
+    );
     assert_eq!(printed, dashboard::READING_FINGERPRINT.to_string());
     Ok(())
 }
