@@ -14,6 +14,10 @@
   let delay = 250;
   let sessions = 0;
   let messages = 0;
+  // The contract (type fingerprint) of each record the node declares one for, from hello;
+  // values of another version are refused here, as every reader refuses them.
+  const contracts = new Map();
+  let mismatches = 0;
 
   // ---- connection ------------------------------------------------------------------
   function setStatus(state, text) {
@@ -60,21 +64,33 @@
           $('title').textContent = message.title;
           document.title = message.title + ' — aimdb';
         }
+        for (const [key, fingerprint] of Object.entries(message.contracts || {})) contracts.set(key, fingerprint);
         for (const key of message.readable || []) card(key);
         for (const key of message.writable || []) card(key).setWritable();
+        for (const r of records.values()) r.showContract();
         break;
-      case 'value':
+      case 'value': {
+        const own = contracts.get(message.key);
+        if (own && message.fingerprint && message.fingerprint !== own) {
+          mismatches += 1;
+          card(message.key).refuse(message.fingerprint);
+          break;
+        }
         card(message.key).update(message);
         break;
+      }
       case 'written':
         card(message.key).reply('written', false);
         break;
       case 'error':
+        if (message.code === 'schema_mismatch') mismatches += 1;
         if (message.key && records.has(message.key)) records.get(message.key).reply(message.error, true);
         else console.warn('aimdb:', message.error);
         break;
     }
-    $('counts').textContent = `${messages} messages · session ${sessions}`;
+    const refused = mismatches ? ` · ${mismatches} schema mismatch` : '';
+    $('counts').textContent = `${messages} messages · session ${sessions}${refused}`;
+    $('counts').dataset.schemaMismatch = String(mismatches);
   }
 
   // ---- a record's card ---------------------------------------------------------------
@@ -118,10 +134,25 @@
     const canvas = h('canvas', { class: 'chart', width: 720, height: 280, 'data-points': '0' });
     canvas.hidden = true;
     const seriesEl = h('div', { class: 'series' });
-    root.append(title, latest, meta, canvas, seriesEl);
+    const contractEl = h('div', { class: 'contract' });
+    root.append(title, latest, meta, canvas, seriesEl, contractEl);
     $('records').append(root);
     const r = {
-      key, root, valueEl, meta, canvas, points: [], chosen: null, count: 0, last: null,
+      key, root, valueEl, meta, canvas, points: [], chosen: null, count: 0, last: null, refused: 0,
+      showContract() {
+        const own = contracts.get(key);
+        contractEl.dataset.fingerprint = own || '';
+        const tail = r.refused ? ` · ${r.refused} refused (schema mismatch)` : '';
+        contractEl.textContent = own ? `contract ${own}${tail}` : '';
+        contractEl.classList.toggle('error', r.refused > 0);
+      },
+      // A value written by another version of the record type: counted, never shown.
+      refuse(fingerprint) {
+        r.refused += 1;
+        contractEl.dataset.refused = String(r.refused);
+        contractEl.dataset.lastForeign = fingerprint;
+        r.showContract();
+      },
       setWritable() {
         if (root.querySelector('form')) return;
         badges.append(h('span', { class: 'badge writable' }, 'writable'));
@@ -144,7 +175,9 @@
             r.reply('not connected', true);
             return;
           }
-          socket.send(JSON.stringify({ key, value }));
+          // With the contract the page was told, so the node checks it as any writer's.
+          const fingerprint = contracts.get(key);
+          socket.send(JSON.stringify(fingerprint ? { key, value, fingerprint } : { key, value }));
         });
         r.replyEl = replyEl;
       },

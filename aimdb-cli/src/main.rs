@@ -156,7 +156,40 @@ fn check(path: &str) -> ExitCode {
             node.topology.records.len()
         );
     }
+    for contract in report::contracts::contracts(&system) {
+        if let Some(line) = contract_line(&contract) {
+            println!(
+                "  record {} ({}): {line}",
+                contract.record, contract.value_type
+            );
+        }
+    }
     ExitCode::SUCCESS
+}
+
+/// What `check` says about a record's contract; `None` for a record on raw codecs only.
+fn contract_line(contract: &report::contracts::Contract) -> Option<String> {
+    let codecs = if contract.codecs.is_empty() {
+        String::new()
+    } else {
+        format!(" on {}", contract.codecs.join(", "))
+    };
+    let accepts = if contract.accepts.is_empty() {
+        String::new()
+    } else {
+        format!("; accepts {}", contract.accepts.join(" -> "))
+    };
+    let constants = contract.constants.join(", ");
+    let line = match contract.pinned {
+        Some(pinned) => format!(
+            "contract {pinned:016x}{codecs} (pinned here; each node's build checks its type against it){accepts}"
+        ),
+        None if !contract.codecs.is_empty() => format!(
+            "contract unpinned{codecs}: the type's fingerprint is known once a node is built ({constants}); pin it with `contract = \"...\"`{accepts}"
+        ),
+        None => return None,
+    };
+    Some(line)
 }
 
 fn graph(path: &str, format: Format) -> ExitCode {

@@ -106,6 +106,16 @@ pub struct Key {
     pub span: Span,
 }
 
+/// A contract fingerprint written in a topology: the value type's shape as the file's
+/// author built it, so a type that changes shape fails the build instead of the wire.
+#[derive(Clone, Copy, Debug)]
+pub struct ContractPin {
+    /// The fingerprint as `aimdb` prints it (`Fingerprint::as_u64`).
+    pub fingerprint: u64,
+    /// Where it was written.
+    pub span: Span,
+}
+
 /// A Rust type as written.
 #[derive(Clone, Debug)]
 pub struct TypeRef {
@@ -154,6 +164,9 @@ pub struct Record {
     /// The older versions of the value type its named-codec readers accept, newest first,
     /// each convertible into the one before it (`.accepts::<V>()`, `accepts = [..]`).
     pub accepts: Vec<TypeRef>,
+    /// The contract fingerprint the topology pins for the value type (`contract = ".."`),
+    /// checked against the type's own when the node is built.
+    pub contract: Option<ContractPin>,
     /// The `.finish()` call, if present.
     pub finish: Option<Span>,
     /// The last call of the chain, where a missing `.finish()` is reported.

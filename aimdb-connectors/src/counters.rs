@@ -54,9 +54,7 @@ pub(crate) fn count_skipped(
         Skipped::Lagged(missed) => lagged.add(missed),
         Skipped::Encode(CodecError::Oversize) => bump(oversize),
         // A writer never mismatches its own contract; counted with the other failures.
-        Skipped::Encode(CodecError::Malformed | CodecError::SchemaMismatch) => {
-            bump(encode_errors)
-        }
+        Skipped::Encode(CodecError::Malformed | CodecError::SchemaMismatch) => bump(encode_errors),
     }
 }
 

@@ -96,9 +96,10 @@ impl<const K: usize> Connector for LoopbackBus<K> {
             delivered = true;
             match (route.deliver)(payload) {
                 Ok(()) => self.counters.delivered.fetch_add(1, Ordering::Relaxed),
-                Err(CodecError::SchemaMismatch) => {
-                    self.counters.schema_mismatch.fetch_add(1, Ordering::Relaxed)
-                }
+                Err(CodecError::SchemaMismatch) => self
+                    .counters
+                    .schema_mismatch
+                    .fetch_add(1, Ordering::Relaxed),
                 Err(_) => self.counters.decode_errors.fetch_add(1, Ordering::Relaxed),
             };
         }

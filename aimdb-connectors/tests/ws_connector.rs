@@ -3,7 +3,9 @@
 //! scheme in any case); a page of another origin is refused with 403, the server's own and
 //! an allow-listed origin are not; a write to a
 //! record the node does not take from the socket is rejected and counted; a client that
-//! reconnects gets the current value at once; the page and the graph are served.
+//! reconnects gets the current value at once; the page and the graph are served; a
+//! named-codec link's contract travels in the envelope and a write of another version is
+//! refused with its own code and counted.
 
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -11,6 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use aimdb_connectors::ws::{WsConfig, WsConnector};
 use aimdb_core::buffer::BufferKind;
 use aimdb_core::connector::{CodecError, Connector, InboundRoute};
+use aimdb_core::contract::{self, Fingerprint};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -469,4 +472,93 @@ fn start_outside_a_runtime_or_on_a_port_in_use_is_an_error() {
         let error = WsConnector::start(taken).unwrap_err();
         assert!(error.to_string().starts_with("cannot listen on"), "{error}");
     });
+}
+
+/// The contract both contract-checked links of [`contracts_travel_in_the_envelope`] declare.
+const OURS: Fingerprint = Fingerprint(*b"\x01\x23\x45\x67\x89\xab\xcd\xef");
+const CHECKED_READING: &str = "contract/reading";
+const CHECKED_SETPOINT: &str = "contract/setpoint";
+static CHECKED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// A named-codec route as generated code does it: the header first, then the JSON.
+fn deliver_checked(payload: &[u8]) -> Result<(), CodecError> {
+    let (fingerprint, body) = contract::split(payload)?;
+    if fingerprint != OURS {
+        return Err(CodecError::SchemaMismatch);
+    }
+    let body = std::str::from_utf8(body).map_err(|_| CodecError::Malformed)?;
+    CHECKED.lock().unwrap().push(body.to_string());
+    Ok(())
+}
+
+static CHECKED_ROUTES: [InboundRoute; 1] = [InboundRoute {
+    address: CHECKED_SETPOINT,
+    deliver: deliver_checked,
+}];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contracts_travel_in_the_envelope_and_another_version_is_refused_with_its_code() {
+    let mut config = WsConfig::new("127.0.0.1:0".parse().unwrap());
+    config.token = Some(TOKEN.into());
+    let ws = WsConnector::start(config).expect("start");
+    ws.attach(&CHECKED_ROUTES);
+    ws.register_outbound(CHECKED_READING, BufferKind::SingleLatest);
+    ws.declare_contract(CHECKED_READING, OURS);
+    ws.declare_contract(CHECKED_SETPOINT, OURS);
+    let mut client = connect(ws, &format!("?token={TOKEN}")).await.unwrap();
+    let hello = next(&mut client).await;
+    assert_eq!(
+        hello["contracts"],
+        json!({ CHECKED_READING: OURS.to_string(), CHECKED_SETPOINT: OURS.to_string() }),
+        "{hello}"
+    );
+
+    // The node's header becomes the envelope's `fingerprint`; the value stays plain JSON.
+    let mut payload = OURS.0.to_vec();
+    payload.extend_from_slice(br#"{"celsius":21.5}"#);
+    std::future::poll_fn(|cx| ws.poll_ready(cx)).await;
+    ws.publish(CHECKED_READING, &payload).expect("published");
+    let value = next(&mut client).await;
+    assert_eq!(value["value"], json!({ "celsius": 21.5 }));
+    // Its bytes as one little-endian number, as every log and page prints it.
+    assert_eq!(value["fingerprint"], "efcdab8967452301");
+
+    let send = |value: Value| Message::Text(value.to_string().into());
+    // Without a fingerprint the node's own is assumed; with its own, delivered as well.
+    client
+        .send(send(json!({ "key": CHECKED_SETPOINT, "value": 20 })))
+        .await
+        .unwrap();
+    assert_eq!(next(&mut client).await["type"], "written");
+    client
+        .send(send(
+            json!({ "key": CHECKED_SETPOINT, "value": 21, "fingerprint": OURS.to_string() }),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(next(&mut client).await["type"], "written");
+    // Another version: refused with the code, counted, and the connection stays.
+    client
+        .send(send(
+            json!({ "key": CHECKED_SETPOINT, "value": 22, "fingerprint": "ffffffffffffffff" }),
+        ))
+        .await
+        .unwrap();
+    let error = next(&mut client).await;
+    assert_eq!(error["type"], "error");
+    assert_eq!(error["key"], CHECKED_SETPOINT);
+    assert_eq!(error["code"], "schema_mismatch", "{error}");
+    // Not 16 hex digits: malformed, not a mismatch.
+    client
+        .send(send(
+            json!({ "key": CHECKED_SETPOINT, "value": 23, "fingerprint": "v1" }),
+        ))
+        .await
+        .unwrap();
+    let error = next(&mut client).await;
+    assert_eq!(error["code"], Value::Null, "{error}");
+    let stats = ws.link_stats(CHECKED_SETPOINT).unwrap();
+    assert_eq!((stats.received, stats.schema_mismatch), (2, 1));
+    assert_eq!(ws.stats().malformed, 1);
+    assert_eq!(*CHECKED.lock().unwrap(), ["20", "21"]);
 }

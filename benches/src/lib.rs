@@ -9,12 +9,16 @@
 //! - **raw**: the primitives themselves: tokio `broadcast` / `watch` / `Notify`, and
 //!   embassy-sync `PubSubChannel` / `Watch` / `Signal`.
 //!
+//! One row is not a buffer: encode + decode of a climate reading, the named codecs with the
+//! contract header (ours) against the hand-written raw codec (raw).
+//!
 //! Every case is a [`Case`]: a workload, a system, and a constructor returning a
 //! [`Runner`]. A runner owns its own current-thread tokio runtime and state; calling it with
 //! `n` runs `n` messages and returns the time they took. The same runners feed the timing
 //! table (`bench_table`), the allocation counter (`alloc_count`) and the criterion bench.
 
 pub mod cases;
+mod codec;
 pub mod harness;
 mod join;
 mod on_embassy;

@@ -23,10 +23,6 @@ pub struct Temperature {
     pub celsius: f32,
     /// When the reading was taken, in microseconds since the sensor booted.
     pub taken_us: u64,
-    /// Relative humidity in percent: only in the `schema-v2` build, a later version of the
-    /// type whose readers built without it refuse its payloads (another contract).
-    #[cfg(feature = "schema-v2")]
-    pub humidity: f32,
 }
 
 /// `Temperature`'s contract fingerprint as `aimdb::contract` computes it (postcard-schema's
@@ -34,20 +30,20 @@ pub struct Temperature {
 /// wasm32 (`scripts/test.sh`), and each build evaluates the hash in a `const` and stops here
 /// if it differs, so the same type has the same contract on every target. A deliberate
 /// change of the type changes it: readers built before will refuse the new payloads.
-#[cfg(not(feature = "schema-v2"))]
 pub const FINGERPRINT: u64 = 0xd266_0728_cb35_7589;
 
-#[cfg(not(feature = "schema-v2"))]
 const _: () = assert!(
-    u64::from_le_bytes(
-        postcard_schema::key::hash::fnv1a64::hash_ty_path::<Temperature>("aimdb/record")
-    ) == FINGERPRINT,
+    u64::from_le_bytes(postcard_schema::key::hash::fnv1a64::hash_ty_path::<
+        Temperature,
+    >("aimdb/record"))
+        == FINGERPRINT,
     "Temperature's contract fingerprint changed: update reading::FINGERPRINT if that is meant"
 );
 
-/// The `schema-v2` build's [`Temperature`] (the same fields in the same order, so the same
-/// contract fingerprint), for a reader that accepts that version: `accepts =
-/// ["TemperatureWithHumidity"]`. Converting drops the humidity.
+/// A later version of [`Temperature`] with a humidity field: what `firmware/climate-sensor`
+/// publishes when built with its `schema-v2` feature (another contract fingerprint, which
+/// today's readers refuse), and the type a reader names to accept that version:
+/// `accepts = ["TemperatureWithHumidity"]`. Converting drops the humidity.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, Schema)]
 pub struct TemperatureWithHumidity {
     /// As [`Temperature::seq`].
@@ -60,7 +56,18 @@ pub struct TemperatureWithHumidity {
     pub humidity: f32,
 }
 
-#[cfg(not(feature = "schema-v2"))]
+/// The `schema-v2` sensor's reading: the same values, at a fixed 45 % humidity.
+impl From<Temperature> for TemperatureWithHumidity {
+    fn from(reading: Temperature) -> Self {
+        TemperatureWithHumidity {
+            seq: reading.seq,
+            celsius: reading.celsius,
+            taken_us: reading.taken_us,
+            humidity: 45.0,
+        }
+    }
+}
+
 impl From<TemperatureWithHumidity> for Temperature {
     fn from(v2: TemperatureWithHumidity) -> Self {
         Temperature {
@@ -101,8 +108,6 @@ impl Temperature {
             taken_us: u64::from_le_bytes(
                 <[u8; 8]>::try_from(taken_us).map_err(|_| CodecError::Malformed)?,
             ),
-            #[cfg(feature = "schema-v2")]
-            humidity: 0.0,
         })
     }
 
@@ -128,8 +133,12 @@ pub const PERIOD: Duration = Duration::from_millis(10);
 /// The sensor node's source body, shared by the firmware and the host build: produce
 /// reading 0, 1, 2, .. every [`PERIOD`] (a ticker, so the schedule does not drift), calling
 /// `report` after each. Never returns.
-pub async fn produce_readings(
-    producer: &Producer<'static, Temperature>,
+///
+/// The record may be any version built from a [`Temperature`] (`T: From<Temperature>`):
+/// `Temperature` itself, or [`TemperatureWithHumidity`] in the firmware's `schema-v2` build.
+/// `report` sees the reading as a `Temperature` either way.
+pub async fn produce_readings<T: From<Temperature> + Clone>(
+    producer: &Producer<'static, T>,
     mut report: impl FnMut(&Temperature),
 ) -> ! {
     let mut ticker = Ticker::every(PERIOD);
@@ -140,16 +149,14 @@ pub async fn produce_readings(
             seq,
             celsius: sample(seq),
             taken_us: Instant::now().as_micros(),
-            #[cfg(feature = "schema-v2")]
-            humidity: 45.0,
         };
-        producer.produce(reading).await;
+        producer.produce(T::from(reading)).await;
         report(&reading);
         seq = seq.wrapping_add(1);
     }
 }
 
-#[cfg(all(test, not(feature = "schema-v2")))]
+#[cfg(test)]
 mod tests {
     use super::*;
 

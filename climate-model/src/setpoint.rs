@@ -13,7 +13,9 @@ use aimdb_connectors::knx::dpt::dpt9_001;
 use aimdb_core::connector::CodecError;
 
 /// A writer's request: the setpoint it asks for, in tenths of a degree Celsius.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, postcard_schema::Schema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, postcard_schema::Schema,
+)]
 pub struct SetpointRequest {
     /// Tenths of a degree Celsius (215 = 21.5 °C).
     pub tenths: i32,

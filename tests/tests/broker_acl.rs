@@ -251,8 +251,8 @@ fn forged_payload(seq: u32) -> Vec<u8> {
         taken_us: u64::from(seq) * 10_000,
     };
     let mut bytes = [0u8; 64];
-    let len = aimdb::contract::encode::<aimdb::codec::Postcard, _>(&reading, &mut bytes)
-        .expect("encode");
+    let len =
+        aimdb::contract::encode::<aimdb::codec::Postcard, _>(&reading, &mut bytes).expect("encode");
     bytes[..len].to_vec()
 }
 

@@ -4,7 +4,9 @@
 //! the page, and the test reads the DOM: the shown values change as the node produces them
 //! and each matches what was produced; the chart fills; the topology marks the reading's
 //! owner; a value written in the page reaches the node's `link_from` record; a page without
-//! the token is refused. A screenshot is saved to `target/browser/dashboard.png`.
+//! the token is refused; a value written by another version of a record type (another
+//! contract fingerprint than the node declared) is refused by the page, counted on the record's
+//! card and in the header, and never shown. A screenshot is saved to `target/browser/dashboard.png`.
 
 #[path = "browser_support/cdp.rs"]
 mod cdp;
@@ -14,14 +16,20 @@ use std::fmt::Write as _;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use aimdb::connector::CodecError;
+use aimdb::buffer::BufferKind;
+use aimdb::connector::{CodecError, Connector};
 use aimdb::connectors::ws::{WsConfig, WsConnector};
+use aimdb::contract::Fingerprint;
 use aimdb::{Consumer, Producer};
 use serde_json::{Value, json};
 
 const READING: &str = "climate/zone-a/reading";
 const SETPOINT: &str = "climate/zone-a/setpoint";
 const TOPOLOGY: &str = include_str!("browser_support/observer.toml");
+/// A record on a named-codec link, declared on the connector by hand (observer.toml's links
+/// are raw): its contract is [`OURS`].
+const CHECKED: &str = "climate/zone-a/checked";
+const OURS: Fingerprint = Fingerprint(*b"\x10\x32\x54\x76\x98\xba\xdc\xfe");
 /// Time between two readings: slow enough to see each one in the page, fast enough to see
 /// several in a few seconds.
 const PACE: Duration = Duration::from_millis(150);
@@ -149,6 +157,9 @@ async fn the_page_shows_the_values_the_node_produces() {
     config.graph = Some(graph());
     config.title = "observer · station".into();
     let ws = WsConnector::start(config).expect("ws connector");
+    // A named-codec link's contract, declared as generated code declares it at start-up.
+    ws.register_outbound(CHECKED, BufferKind::SingleLatest);
+    ws.declare_contract(CHECKED, OURS);
     tokio::spawn(station::run(station::Links { ws }));
 
     let mut browser = cdp::Browser::launch().await;
@@ -246,6 +257,55 @@ async fn the_page_shows_the_values_the_node_produces() {
             .is_some()
     );
     assert_eq!(*SETPOINTS.lock().unwrap(), [2350]);
+
+    // The checked record's card shows its contract. A value of another version of the type
+    // (as a hub relays one from a writer built with another `Temperature`) is refused by the
+    // page: counted on the card and in the header, never shown; one of ours is shown.
+    let contract = format!(
+        r#"document.querySelector('article.record[data-key="{CHECKED}"] .contract')?.dataset.fingerprint"#
+    );
+    assert_eq!(
+        browser.eval(&page, &contract).await,
+        json!(OURS.to_string())
+    );
+    let foreign = Fingerprint(*b"\xff\xee\xdd\xcc\xbb\xaa\x99\x88");
+    let checked = format!(
+        r#"(() => {{
+            const card = document.querySelector('article.record[data-key="{CHECKED}"]');
+            const contract = card.querySelector('.contract').dataset;
+            return [card.querySelector('.value').dataset.json, contract.refused ?? "0",
+                    contract.lastForeign ?? null,
+                    document.getElementById('counts').dataset.schemaMismatch];
+        }})()"#
+    );
+    // One at a time: the link is `SingleLatest`, so a value published before the last
+    // was sent may be replaced by the next.
+    let steps = [
+        (foreign, "99.5", json!(["", "1", foreign.to_string(), "1"])),
+        (foreign, "98.5", json!(["", "2", foreign.to_string(), "2"])),
+        (
+            OURS,
+            "21.5",
+            json!([r#"{"celsius":21.5}"#, "2", foreign.to_string(), "2"]),
+        ),
+    ];
+    for (fingerprint, celsius, expected) in steps {
+        let mut payload = fingerprint.0.to_vec();
+        payload.extend_from_slice(format!(r#"{{"celsius":{celsius}}}"#).as_bytes());
+        std::future::poll_fn(|cx| ws.poll_ready(cx)).await;
+        ws.publish(CHECKED, &payload).expect("published");
+        let reached = format!("JSON.stringify({checked}) === {:?}", expected.to_string());
+        if browser
+            .wait_for(&page, &reached, Duration::from_secs(5))
+            .await
+            .is_none()
+        {
+            panic!(
+                "after {fingerprint} {celsius}: the page shows {} (wanted {expected})",
+                browser.eval(&page, &checked).await
+            );
+        }
+    }
 
     // Let the chart gather a few more points, then the picture.
     tokio::time::sleep(Duration::from_millis(600)).await;

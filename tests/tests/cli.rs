@@ -17,7 +17,8 @@ fn shipped_topologies_check_clean() {
         climate.stdout,
         "topologies/climate.toml: ok — 2 nodes, 1 record declared, 2 used on nodes, 3 link ends\n  \
          node sensor (embassy, thumbv7em-none-eabihf): 1 record(s)\n  \
-         node dashboard (tokio): 1 record(s)\n"
+         node dashboard (tokio): 1 record(s)\n  \
+         record reading (Temperature): contract d2660728cb357589 on postcard, json (pinned here; each node's build checks its type against it)\n"
     );
     let setpoint = run(&["check", "topologies/setpoint.toml"]);
     assert_eq!(setpoint.code, 0, "{}", setpoint.stderr);
@@ -25,6 +26,14 @@ fn shipped_topologies_check_clean() {
         setpoint
             .stdout
             .starts_with("topologies/setpoint.toml: ok — 4 nodes, 5 records declared"),
+        "{}",
+        setpoint.stdout
+    );
+    // Its requests are on postcard, unpinned: the constant each node emits is named.
+    assert!(
+        setpoint.stdout.contains(
+            "  record request_autotuner (SetpointRequest): contract unpinned on postcard: the type's fingerprint is known once a node is built (autotuner::AUTOTUNER_FINGERPRINT, controller::AUTOTUNER_FINGERPRINT); pin it with `contract = \"...\"`\n"
+        ),
         "{}",
         setpoint.stdout
     );

@@ -108,10 +108,10 @@ fn climate_mermaid_parses_with_owner_and_link() {
         .find(|b| b.0 == "sensor__reading")
         .unwrap();
     assert_eq!(sensor_box.1.as_deref(), Some("sensor"));
-    assert!(
-        sensor_box.2.starts_with(
-            "reading (owner)<br/>climate/zone-a/reading<br/>Temperature, SpmcRing(256)"
-        )
+    // The contract the file pins is on the record's box (issue 17).
+    assert_eq!(
+        sensor_box.2,
+        "reading (owner)<br/>climate/zone-a/reading<br/>Temperature, SpmcRing(256)<br/>contract d2660728cb357589"
     );
     // The MQTT link between the nodes, and the dashboard serving browsers (outside the file).
     assert_eq!(

@@ -149,8 +149,11 @@ async fn wait_until(what: &str, condition: impl Fn() -> bool) {
 async fn inject(origin: Origin, tenths: i32) {
     // As a console's link encodes it: postcard with the contract header.
     let mut bytes = [0u8; 32];
-    let n = aimdb::contract::encode::<aimdb::codec::Postcard, _>(&SetpointRequest { tenths }, &mut bytes)
-        .unwrap();
+    let n = aimdb::contract::encode::<aimdb::codec::Postcard, _>(
+        &SetpointRequest { tenths },
+        &mut bytes,
+    )
+    .unwrap();
     let deadline = Instant::now() + WAIT;
     loop {
         match BUS.publish(topic(origin), &bytes[..n]) {

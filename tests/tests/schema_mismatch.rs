@@ -1,8 +1,8 @@
 //! One contract per record, checked on the wire against real firmware.
 //!
 //! `firmware/climate-sensor` is built twice from `topologies/climate.toml`: as it is, and
-//! with `climate-model/schema-v2`, a later version of `Temperature` with an extra
-//! `humidity` field. Both publish postcard with the contract header (the fingerprint of the
+//! with its `schema-v2` feature, where the file's `Temperature` is a later version of the
+//! type with an extra `humidity` field (`climate_model::TemperatureWithHumidity`). Both publish postcard with the contract header (the fingerprint of the
 //! `Temperature` they were compiled with). Checked, each firmware booted in QEMU against a
 //! private mosquitto on 127.0.0.1:
 //! - the plain firmware prints its contract at boot, and it is the host's
@@ -98,7 +98,10 @@ fn the_firmware_and_the_host_compute_the_same_fingerprint() -> Result<(), QemuEr
     wait_until("the boot line", &qemu, || printed_contract(&qemu).is_some());
     let printed = printed_contract(&qemu).expect("a contract on the boot line");
     qemu.kill();
-    println!("contract of Temperature: thumbv7em (QEMU) {printed}, x86_64 {}", Temperature::FINGERPRINT);
+    println!(
+        "contract of Temperature: thumbv7em (QEMU) {printed}, x86_64 {}",
+        Temperature::FINGERPRINT
+    );
     assert_eq!(printed, Temperature::FINGERPRINT.to_string());
     // The value climate-model pins (and checks in a const on thumbv7em and wasm32 builds).
     assert_eq!(
@@ -110,9 +113,9 @@ fn the_firmware_and_the_host_compute_the_same_fingerprint() -> Result<(), QemuEr
 }
 
 #[test]
-fn a_sensor_built_with_another_temperature_is_refused_counted_and_migrated()
--> Result<(), QemuError> {
-    let elf = Firmware::build_with_features("climate-sensor", &["climate-model/schema-v2"])?;
+fn a_sensor_built_with_another_temperature_is_refused_counted_and_migrated() -> Result<(), QemuError>
+{
+    let elf = Firmware::build_with_features("climate-sensor", &["schema-v2"])?;
     let broker = broker::Broker::start();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -169,9 +172,15 @@ fn a_sensor_built_with_another_temperature_is_refused_counted_and_migrated()
     assert_ne!(printed, Temperature::FINGERPRINT.to_string());
     assert_eq!(printed, TemperatureWithHumidity::FINGERPRINT.to_string());
     // Refused, counted as a contract mismatch, and nothing reached the tap.
-    assert_eq!(seen, 0, "the dashboard's tap got readings of another contract");
+    assert_eq!(
+        seen, 0,
+        "the dashboard's tap got readings of another contract"
+    );
     assert_eq!(link.received, 0);
-    assert_eq!(link.decode_errors, 0, "counted as malformed, not as a mismatch");
+    assert_eq!(
+        link.decode_errors, 0,
+        "counted as malformed, not as a mismatch"
+    );
     assert!(
         link.schema_mismatch >= WANTED as u64 / 2,
         "schema_mismatch {} after {} readings",
@@ -183,7 +192,11 @@ fn a_sensor_built_with_another_temperature_is_refused_counted_and_migrated()
     assert_eq!(stats.reconnects, 0, "the dashboard reconnected: {stats:?}");
     // The migrating observer's readings are the sensor's, converted, in order.
     for pair in migrated.windows(2) {
-        assert!(pair[1].seq > pair[0].seq, "out of order at #{}", pair[1].seq);
+        assert!(
+            pair[1].seq > pair[0].seq,
+            "out of order at #{}",
+            pair[1].seq
+        );
     }
     for reading in &migrated {
         assert_eq!(reading.celsius.to_bits(), sample(reading.seq).to_bits());

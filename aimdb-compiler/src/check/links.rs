@@ -64,9 +64,16 @@ pub(super) fn check(topology: &Topology, diagnostics: &mut Vec<Diagnostic>) {
             .links_to
             .iter()
             .map(|l| (&l.url, &l.serializer, l.span))
-            .chain(record.links_from.iter().map(|l| (&l.url, &l.deserializer, l.span)));
+            .chain(
+                record
+                    .links_from
+                    .iter()
+                    .map(|l| (&l.url, &l.deserializer, l.span)),
+            );
         for (url, codec, span) in coded {
-            let fixed = url.scheme_row().and_then(|row| row.fixed_format.map(|why| (row, why)));
+            let fixed = url
+                .scheme_row()
+                .and_then(|row| row.fixed_format.map(|why| (row, why)));
             if let (Codec::Named(codec), Some((row, why))) = (codec, fixed) {
                 diagnostics.push(
                     Diagnostic::error(span, format!("a `{}://` link cannot take the named codec `{}`: {why}", row.name, codec.text))

@@ -61,14 +61,10 @@ fn contract_const(
         quote_spanned!(span=> ::aimdb::__private::glue::serializer::<#ty>(::aimdb::contract::encode::<#c, #ty>))
     } else {
         // (V2, (V1, ())): each version converts into the one before it.
-        let accepts = record
-            .accepts
-            .iter()
-            .rev()
-            .fold(quote!(()), |rest, older| {
-                let older = &older.ty;
-                quote!((#older, #rest))
-            });
+        let accepts = record.accepts.iter().rev().fold(quote!(()), |rest, older| {
+            let older = &older.ty;
+            quote!((#older, #rest))
+        });
         quote_spanned!(span=> ::aimdb::__private::glue::deserializer::<#ty>(::aimdb::contract::decode::<#c, #ty, #accepts>))
     };
     let alias = if outbound {
@@ -94,6 +90,41 @@ fn fingerprint_const(planned: &Planned<'_>) -> TokenStream {
         #[doc = #doc]
         pub const #ident: ::aimdb::contract::Fingerprint =
             <#ty as ::aimdb::contract::Fingerprinted>::FINGERPRINT;
+    }
+}
+
+/// `contract = ".."` in the topology: the value type's fingerprint must be the pinned one,
+/// or the node does not build (a type changed shape without its file saying so).
+fn pin_check(planned: &Planned<'_>, pin: &crate::model::ContractPin) -> TokenStream {
+    let p = private();
+    let record = planned.record;
+    let ty = &record.value_type.ty;
+    let pinned = pin.fingerprint;
+    // The message names the type's actual fingerprint, assembled in a `const` (a const
+    // panic cannot format a number itself).
+    let before = format!(
+        "record `{}`: the contract fingerprint of `{}` is ",
+        record.key.id, record.value_type.text
+    );
+    let after = format!(
+        ", not {pinned:016x}, the one the topology pins: the type changed shape. Restore it, or \
+         write the new fingerprint into the record's `contract` (and name the old type in \
+         `accepts` where readers still receive it)"
+    );
+    let len = before.len() + 16 + after.len();
+    let span = pin.span.token();
+    quote_spanned! {span=>
+        const _: () = {
+            const ACTUAL: u64 = <#ty as ::aimdb::contract::Fingerprinted>::FINGERPRINT.as_u64();
+            const MESSAGE: [u8; #len] = #p::glue::join_bytes::<#len>(&[
+                #before.as_bytes(),
+                &#p::glue::hex_digits(ACTUAL),
+                #after.as_bytes(),
+            ]);
+            if ACTUAL != #pinned {
+                ::core::panic!("{}", #p::glue::as_str(&MESSAGE));
+            }
+        };
     }
 }
 
@@ -128,8 +159,11 @@ pub(super) fn emit(records: &[Planned<'_>]) -> Emitted {
             );
             contracts.extend(quote! { links.#field.declare_contract(#address, #fingerprint); });
         }
-        if any_named {
+        if any_named || record.contract.is_some() {
             items.extend(fingerprint_const(planned));
+        }
+        if let Some(pin) = &record.contract {
+            items.extend(pin_check(planned, pin));
         }
         for (index, link) in record.links_to.iter().enumerate() {
             let field = scheme_field(&link.url);

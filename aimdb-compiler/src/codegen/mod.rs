@@ -23,7 +23,7 @@
 mod bindings;
 mod buffers;
 mod links;
-mod names;
+pub(crate) mod names;
 mod registry;
 mod tasks;
 mod transforms;

@@ -9,7 +9,7 @@ use quote::format_ident;
 use crate::model::Record;
 
 /// One static name per record, unique within the node.
-pub(super) fn statics(records: &[Record]) -> Vec<Ident> {
+pub(crate) fn statics(records: &[Record]) -> Vec<Ident> {
     let short: Vec<String> = records
         .iter()
         .map(|r| screaming(last_segment(&r.key.id)))

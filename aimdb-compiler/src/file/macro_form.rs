@@ -208,6 +208,9 @@ fn pin(topology: &mut Topology, at: TokenSpan) {
             ty.span = span;
             ty.ty = respan(&ty.ty, at);
         }
+        if let Some(pin) = &mut record.contract {
+            pin.span = span;
+        }
         record.span = span;
         record.chain_end = span;
         record.finish = Some(span);

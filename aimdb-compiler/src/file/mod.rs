@@ -33,7 +33,7 @@ mod schema;
 mod transforms;
 
 use crate::diagnostic::{Diagnostic, Span};
-use crate::model::{Name, Runtime, Topology, TypeRef, Url};
+use crate::model::{ContractPin, Name, Runtime, Topology, TypeRef, Url};
 
 /// A whole system as read from one topology file.
 #[derive(Clone, Debug)]
@@ -60,6 +60,8 @@ pub struct RecordDecl {
     /// `accepts = [..]`: the older versions of the value type its readers accept, newest
     /// first.
     pub accepts: Vec<TypeRef>,
+    /// `contract = "d2660728cb357589"`: the value type's fingerprint, pinned.
+    pub contract: Option<ContractPin>,
 }
 
 /// `[nodes.NAME]`: one node, as the model of its topology plus its link ends.

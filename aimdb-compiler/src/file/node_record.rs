@@ -51,6 +51,7 @@ pub(super) fn parse(
         sources: Vec::new(),
         source_handles: Vec::new(),
         accepts: decl.accepts.clone(),
+        contract: decl.contract,
         taps: Vec::new(),
         links_to: Vec::new(),
         links_from: Vec::new(),

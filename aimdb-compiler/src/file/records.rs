@@ -5,9 +5,9 @@ use std::collections::HashMap;
 use super::reader::{Table, Value, one_or_many, string};
 use super::{RecordDecl, rust};
 use crate::diagnostic::{Diagnostic, Span};
-use crate::model::TypeRef;
+use crate::model::{ContractPin, TypeRef};
 
-const RECORD_FIELDS: [&str; 4] = ["key", "type", "accepts", "description"];
+const RECORD_FIELDS: [&str; 5] = ["key", "type", "accepts", "contract", "description"];
 
 pub(super) fn parse(
     value: &Value<'_>,
@@ -55,11 +55,15 @@ pub(super) fn parse(
         }
         by_key.entry(key.text.clone()).or_insert(declared.len());
         let accepts = accepts(&table, &name.text, diagnostics);
+        let contract = table
+            .string("contract", diagnostics)
+            .and_then(|text| contract(&text, &name.text, diagnostics));
         declared.push(RecordDecl {
             name,
             key,
             value_type,
             accepts,
+            contract,
         });
     }
     declared
@@ -73,13 +77,38 @@ fn accepts(table: &Table<'_, '_>, record: &str, diagnostics: &mut Vec<Diagnostic
     let what = format!("an older version record `{record}` accepts");
     let mut older = Vec::new();
     for item in one_or_many(value) {
-        if let Some(ty) = string(item, &what, diagnostics)
-            .and_then(|name| rust::value_type(&name, diagnostics))
+        if let Some(ty) =
+            string(item, &what, diagnostics).and_then(|name| rust::value_type(&name, diagnostics))
         {
             older.push(ty);
         }
     }
     older
+}
+
+/// `contract = "d2660728cb357589"`: sixteen hex digits, as `aimdb` prints a fingerprint.
+fn contract(
+    text: &crate::model::Name,
+    record: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<ContractPin> {
+    let digits = text.text.as_str();
+    match u64::from_str_radix(digits, 16) {
+        Ok(fingerprint) if digits.len() == 16 => Some(ContractPin {
+            fingerprint,
+            span: text.span,
+        }),
+        _ => {
+            diagnostics.push(
+                Diagnostic::error(
+                    text.span,
+                    format!("`contract` of record `{record}` is not a fingerprint: \"{digits}\""),
+                )
+                .help("a fingerprint is 16 hex digits, as a node prints it at start-up and `NODE::RECORD_FINGERPRINT` holds it: `contract = \"d2660728cb357589\"`"),
+            );
+            None
+        }
+    }
 }
 
 /// The one key grammar (`aimdb_core::key`), as for `#[derive(RecordKey)]` and `topology!{}`.

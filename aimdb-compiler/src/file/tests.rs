@@ -63,10 +63,14 @@ fn climate_reads_into_two_nodes() {
         text(CLIMATE, reading.links_to[0].url.span),
         "\"mqtt://climate/zone-a/reading\""
     );
-    let Codec::Given(serializer) = &reading.links_to[0].serializer else {
-        panic!("the sensor's link has a serializer");
+    let Codec::Named(codec) = &reading.links_to[0].serializer else {
+        panic!("the sensor's link names its codec");
     };
-    assert_eq!(serializer.text, "Temperature::to_bytes");
+    assert_eq!(codec.text, "postcard");
+    // The record's contract, pinned in the file, with its place.
+    let pin = system.records[0].contract.expect("a pinned contract");
+    assert_eq!(pin.fingerprint, 0xd266_0728_cb35_7589);
+    assert_eq!(text(CLIMATE, pin.span), "\"d2660728cb357589\"");
     let dashboard = &system.nodes[1];
     assert_eq!(dashboard.runtime(), Runtime::Tokio);
     assert!(matches!(
@@ -379,21 +383,23 @@ join = { inputs = ["a", "b"], on_triggers = "arbitrate" }
 #[test]
 fn links_are_compared_by_address_identity_not_url_text() {
     // A writer with `?retain=true` and a reader without it are one address: no error.
-    let retained = CLIMATE.replace(
-        "{ url = \"mqtt://climate/zone-a/reading\", serializer",
-        "{ url = \"mqtt://climate/zone-a/reading?retain=true&qos=1\", serializer",
+    // The writer's link comes first in the file, the reader's second.
+    let retained = CLIMATE.replacen(
+        "{ url = \"mqtt://climate/zone-a/reading\", codec",
+        "{ url = \"mqtt://climate/zone-a/reading?retain=true&qos=1\", codec",
+        1,
     );
     assert_ne!(retained, CLIMATE);
     assert_eq!(messages(&retained), Vec::<String>::new());
     // A reader asking for less than the writer gives is fine; more is a conflict.
     let lower = retained.replace(
-        "{ url = \"mqtt://climate/zone-a/reading\", deserializer",
-        "{ url = \"mqtt://climate/zone-a/reading?qos=0\", deserializer",
+        "{ url = \"mqtt://climate/zone-a/reading\", codec",
+        "{ url = \"mqtt://climate/zone-a/reading?qos=0\", codec",
     );
     assert_eq!(messages(&lower), Vec::<String>::new());
     let higher = retained.replace(
-        "{ url = \"mqtt://climate/zone-a/reading\", deserializer",
-        "{ url = \"mqtt://climate/zone-a/reading?qos=2\", deserializer",
+        "{ url = \"mqtt://climate/zone-a/reading\", codec",
+        "{ url = \"mqtt://climate/zone-a/reading?qos=2\", codec",
     );
     let found = messages(&higher);
     assert_eq!(found.len(), 1, "{found:#?}");
@@ -402,9 +408,10 @@ fn links_are_compared_by_address_identity_not_url_text() {
         "{found:#?}"
     );
     // Two spellings of one topic on one node are one address twice.
-    let twice = CLIMATE.replace(
-        "    { url = \"mqtt://climate/zone-a/reading\", serializer = \"Temperature::to_bytes\" },",
-        "    { url = \"mqtt://climate/zone-a/reading\", serializer = \"Temperature::to_bytes\" },\n    { url = \"mqtt://climate/zone-a/reading?qos=0\", serializer = \"Temperature::to_bytes\" },",
+    let twice = CLIMATE.replacen(
+        "    { url = \"mqtt://climate/zone-a/reading\", codec = \"postcard\" },",
+        "    { url = \"mqtt://climate/zone-a/reading\", codec = \"postcard\" },\n    { url = \"mqtt://climate/zone-a/reading?qos=0\", codec = \"postcard\" },",
+        1,
     );
     let found = messages(&twice);
     assert_eq!(found.len(), 1, "{found:#?}");
@@ -439,30 +446,19 @@ fn source_handle_is_a_producer_in_the_file_form() {
 /// `codec = "postcard"` with no function of its own names the serde codec (issue 17).
 #[test]
 fn a_named_codec_needs_no_functions_and_runs_where_it_can() {
-    let named = CLIMATE
-        .replace(
-            "{ url = \"mqtt://climate/zone-a/reading\", serializer = \"Temperature::to_bytes\" }",
-            "{ url = \"mqtt://climate/zone-a/reading\", codec = \"postcard\" }",
-        )
-        .replace(
-            "{ url = \"mqtt://climate/zone-a/reading\", deserializer = \"Temperature::from_bytes\" }",
-            "{ url = \"mqtt://climate/zone-a/reading\", codec = \"postcard\" }",
-        );
-    assert_ne!(named, CLIMATE);
-    let (system, diagnostics) = check_source(&named);
+    // The shipped climate file names postcard on both ends of its MQTT link.
+    let named = CLIMATE;
+    assert!(named.contains("{ url = \"mqtt://climate/zone-a/reading\", codec = \"postcard\" }"));
+    let (system, diagnostics) = check_source(named);
     assert!(diagnostics.is_empty(), "{diagnostics:#?}");
     let sensor = &system.unwrap().nodes[0];
     let link = &sensor.topology.records[0].links_to[0];
     assert_eq!(link.named.map(|c| c.name), Some("postcard"));
-    let Codec::Given(f) = &link.serializer else {
-        panic!("the named codec's encode");
+    let Codec::Named(codec) = &link.serializer else {
+        panic!("the named codec's type");
     };
-    let expr = &f.expr;
-    assert_eq!(
-        quote::quote!(#expr).to_string().replace(' ', ""),
-        "<::aimdb::codec::Postcardas::aimdb::codec::Codec>::encode::<Temperature>"
-    );
-    // JSON needs std: not on the embassy sensor. And one end named, the other raw, disagree.
+    assert_eq!(codec.text, "postcard");
+    // JSON needs std: not on the embassy sensor. And two named codecs that differ disagree.
     let json = named.replacen("codec = \"postcard\"", "codec = \"json\"", 1);
     let found = messages(&json);
     assert!(
@@ -492,5 +488,45 @@ fn a_misspelled_join_input_in_a_file_gets_a_suggestion() {
     assert_eq!(
         input.help.as_deref(),
         Some("did you mean the record `request_autotuner`?")
+    );
+}
+
+/// `contract = ".."` pins a record type's fingerprint; anything but 16 hex digits is an
+/// error at the string, and the reports show the pin (issue 17).
+#[test]
+fn a_pinned_contract_is_sixteen_hex_digits_and_the_reports_show_it() {
+    let bad = CLIMATE.replace("contract = \"d2660728cb357589\"", "contract = \"v1\"");
+    assert_ne!(bad, CLIMATE);
+    let (_, diagnostics) = check_source(&bad);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    assert_eq!(
+        diagnostics[0].message,
+        "`contract` of record `reading` is not a fingerprint: \"v1\""
+    );
+    assert_eq!(text(&bad, diagnostics[0].span), "\"v1\"");
+    let (system, _) = check_source(CLIMATE);
+    let contracts = crate::report::contracts::contracts(&system.unwrap());
+    assert_eq!(contracts.len(), 1);
+    let reading = &contracts[0];
+    assert_eq!(reading.pinned, Some(0xd266_0728_cb35_7589));
+    assert_eq!(reading.codecs, ["postcard", "json"]);
+    assert_eq!(
+        reading.constants,
+        [
+            "sensor::READING_FINGERPRINT",
+            "dashboard::READING_FINGERPRINT"
+        ]
+    );
+    assert_eq!(
+        reading.summary().as_deref(),
+        Some("contract d2660728cb357589")
+    );
+    // Unpinned, on a named codec: said so; on raw codecs only: no contract at all.
+    let (system, _) = check_source(SETPOINT);
+    let contracts = crate::report::contracts::contracts(&system.unwrap());
+    let summaries: Vec<_> = contracts.iter().map(|c| c.summary()).collect();
+    assert!(
+        summaries.contains(&Some("contract unpinned".to_owned())),
+        "{summaries:?}"
     );
 }

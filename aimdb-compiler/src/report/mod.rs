@@ -2,12 +2,14 @@
 //! Each node is a subgraph holding its records; each key's owner (the node whose `source`
 //! or transform produces it) is marked; each link is an edge from the writer's record to
 //! the reader's record, labelled with its address. An address with no writer or no reader
-//! in the file is drawn as an outside endpoint.
+//! in the file is drawn as an outside endpoint. A record with a contract says so in its box
+//! ([`contracts`]: the pinned fingerprint, or "unpinned").
 //!
 //! Next to the pictures, [`acl`] writes what the broker enforces: a mosquitto ACL with one
 //! user per node, allowed to write what the node owns and read what it observes.
 
 pub mod acl;
+pub mod contracts;
 pub mod dot;
 pub mod mermaid;
 
@@ -72,6 +74,13 @@ pub(crate) fn picture(system: &System) -> Picture<'_> {
             .find(|d| d.key.text == record.key.id)
             .map_or_else(|| record.key.id.clone(), |d| d.name.text.clone())
     };
+    let contracts = contracts::contracts(system);
+    let contract_of = |name: &str| {
+        contracts
+            .iter()
+            .find(|c| c.record == name)
+            .and_then(contracts::Contract::summary)
+    };
     let nodes = system
         .nodes
         .iter()
@@ -82,6 +91,11 @@ pub(crate) fn picture(system: &System) -> Picture<'_> {
                 .iter()
                 .map(|record| {
                     let name = name_of(record);
+                    let mut lines = vec![
+                        record.key.id.clone(),
+                        format!("{}, {}", record.value_type.text, buffer(record)),
+                    ];
+                    lines.extend(contract_of(&name));
                     let owner = record
                         .producers()
                         .iter()
@@ -93,10 +107,7 @@ pub(crate) fn picture(system: &System) -> Picture<'_> {
                         } else {
                             name
                         },
-                        lines: vec![
-                            record.key.id.clone(),
-                            format!("{}, {}", record.value_type.text, buffer(record)),
-                        ],
+                        lines,
                         owner,
                     }
                 })

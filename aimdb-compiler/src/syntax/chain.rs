@@ -154,7 +154,9 @@ impl Chain<'_> {
         if METHODS.contains(&name.as_str()) && name != "configure" && call.args.len() != arity {
             let what = match name.as_str() {
                 "finish" | "source_handle" => "no arguments".to_owned(),
-                "accepts" => "no arguments, only the older type: `.accepts::<TemperatureV1>()`".to_owned(),
+                "accepts" => {
+                    "no arguments, only the older type: `.accepts::<TemperatureV1>()`".to_owned()
+                }
                 "buffer" => "one argument, the buffer configuration".to_owned(),
                 "link_to" | "link_from" => "one argument, the link URL".to_owned(),
                 "transform" => "two arguments, the input key and the builder closure".to_owned(),

@@ -97,6 +97,7 @@ pub fn parse(statement: &Stmt, diagnostics: &mut Vec<Diagnostic>) -> Option<Reco
         sources: Vec::new(),
         source_handles: Vec::new(),
         accepts: Vec::new(),
+        contract: None,
         taps: Vec::new(),
         links_to: Vec::new(),
         links_from: Vec::new(),

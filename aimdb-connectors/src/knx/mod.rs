@@ -383,6 +383,7 @@ impl<M: RawMutex, const QUEUE: usize, const LINKS: usize> core::fmt::Debug
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aimdb_core::connector::CodecError;
     use aimdb_core::mutex::CriticalSectionRawMutex;
 
     static TEMPERATURE: Mutex<CriticalSectionRawMutex, core::cell::Cell<f32>> =

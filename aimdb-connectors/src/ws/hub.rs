@@ -10,7 +10,8 @@
 //!                    "ts":<ms since the Unix epoch, taken by the server at publish>,"seq":<n>,
 //!                    "fingerprint":"<16 hex digits>"}   (the last on named-codec links only)
 //!                   {"type":"written","key":..}            a write was delivered
-//!                   {"type":"error","key":..|null,"error":"why"}
+//!                   {"type":"error","key":..|null,"error":"why",
+//!                    "code":"schema_mismatch"}             (code: a refused contract only)
 //! client -> server  {"key":"climate/zone-a/setpoint","value":<JSON for the deserializer>,
 //!                    "fingerprint":"<16 hex digits>"}   (optional: the node's own if left out)
 //! ```
@@ -211,7 +212,9 @@ impl Hub {
         // A named codec's header becomes the envelope's `fingerprint`.
         let (payload, fingerprint) = match self.contract(&link.path) {
             Some(_) => match contract::split(payload) {
-                Ok((fingerprint, body)) => (body, std::format!(",\"fingerprint\":\"{fingerprint}\"")),
+                Ok((fingerprint, body)) => {
+                    (body, std::format!(",\"fingerprint\":\"{fingerprint}\""))
+                }
                 Err(_) => {
                     bump(&link.counters.not_json);
                     return Ok(());
@@ -544,8 +547,13 @@ impl WriteError {
                 std::format!("the record rejected the value: {error}"),
             ),
         };
+        // A refused contract has its own code, so a page can count it apart.
+        let code = match self {
+            WriteError::Decode(_, CodecError::SchemaMismatch) => ",\"code\":\"schema_mismatch\"",
+            _ => "",
+        };
         std::format!(
-            "{{\"type\":\"error\",\"key\":{},\"error\":{}}}",
+            "{{\"type\":\"error\",\"key\":{},\"error\":{}{code}}}",
             key.map_or_else(|| "null".to_string(), |k| quoted(k)),
             quoted(&why)
         )

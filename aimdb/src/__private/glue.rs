@@ -367,3 +367,40 @@ impl<M: aimdb_core::mutex::RawMutex> Default for Returned<M> {
         Self::new()
     }
 }
+
+/// A fingerprint's 16 hex digits, as `Fingerprint`'s `Display` writes them, in a `const`:
+/// the pinned-contract check puts the type's actual fingerprint in its compile error.
+pub const fn hex_digits(n: u64) -> [u8; 16] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0u8; 16];
+    let mut i = 0;
+    while i < 16 {
+        out[i] = DIGITS[((n >> (60 - 4 * i)) & 0xf) as usize];
+        i += 1;
+    }
+    out
+}
+
+/// `parts` end to end in `N` bytes (the generated code counts `N`), in a `const`.
+pub const fn join_bytes<const N: usize>(parts: &[&[u8]]) -> [u8; N] {
+    let mut out = [0u8; N];
+    let (mut at, mut part) = (0, 0);
+    while part < parts.len() {
+        let mut i = 0;
+        while i < parts[part].len() {
+            out[at] = parts[part][i];
+            at += 1;
+            i += 1;
+        }
+        part += 1;
+    }
+    out
+}
+
+/// Bytes the generated code assembled from UTF-8 parts, as a `&str` (empty if they were not).
+pub const fn as_str(bytes: &[u8]) -> &str {
+    match core::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(_) => "",
+    }
+}

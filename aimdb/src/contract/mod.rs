@@ -41,10 +41,10 @@
 
 use aimdb_core::connector::CodecError;
 pub use aimdb_core::contract::{Fingerprint, HEADER_LEN};
-/// The schema a record type derives (`#[derive(Schema)]`).
-pub use postcard_schema::Schema;
 /// postcard-schema itself, for `#[postcard(crate = aimdb::contract::postcard_schema)]`.
 pub use postcard_schema;
+/// The schema a record type derives (`#[derive(Schema)]`).
+pub use postcard_schema::Schema;
 
 use crate::codec::Codec;
 

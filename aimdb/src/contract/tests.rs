@@ -119,7 +119,10 @@ fn a_payload_is_the_fingerprint_then_the_codec_bytes() {
     };
     let bytes = encoded(&value);
     assert_eq!(bytes[..HEADER_LEN], TemperatureV2::FINGERPRINT.0);
-    assert_eq!(bytes[HEADER_LEN..], postcard::to_allocvec(&value).unwrap()[..]);
+    assert_eq!(
+        bytes[HEADER_LEN..],
+        postcard::to_allocvec(&value).unwrap()[..]
+    );
     assert_eq!(decode::<Postcard, TemperatureV2, ()>(&bytes), Ok(value));
 }
 
@@ -185,11 +188,23 @@ fn short_and_oversize_payloads_are_refused() {
     );
     let mut small = [0u8; HEADER_LEN + 2];
     assert_eq!(
-        encode::<Postcard, _>(&TemperatureV2 { seq: 300, celsius: 1.0 }, &mut small),
+        encode::<Postcard, _>(
+            &TemperatureV2 {
+                seq: 300,
+                celsius: 1.0
+            },
+            &mut small
+        ),
         Err(CodecError::Oversize)
     );
     assert_eq!(
-        encode::<Postcard, _>(&TemperatureV2 { seq: 1, celsius: 1.0 }, &mut [0u8; 4]),
+        encode::<Postcard, _>(
+            &TemperatureV2 {
+                seq: 1,
+                celsius: 1.0
+            },
+            &mut [0u8; 4]
+        ),
         Err(CodecError::Oversize)
     );
 }
@@ -198,7 +213,10 @@ fn short_and_oversize_payloads_are_refused() {
 #[test]
 fn json_carries_the_same_header() {
     use crate::codec::Json;
-    let value = TemperatureV2 { seq: 2, celsius: 0.5 };
+    let value = TemperatureV2 {
+        seq: 2,
+        celsius: 0.5,
+    };
     let mut out = [0u8; 64];
     let n = encode::<Json, _>(&value, &mut out).unwrap();
     assert_eq!(out[..HEADER_LEN], TemperatureV2::FINGERPRINT.0);

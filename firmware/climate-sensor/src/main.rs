@@ -17,11 +17,18 @@ use aimdb::Producer;
 use aimdb::connectors::mqtt_embassy::{Credentials, MqttConfig, MqttConnector, Persistent};
 use aimdb::mutex::CriticalSectionRawMutex;
 use board_mps2::Uart0;
+#[cfg(not(feature = "schema-v2"))]
 use climate_model::Temperature;
+// The reading in its later version (see Cargo.toml), with the topology file that pins it.
 use climate_model::reading::produce_readings;
+#[cfg(feature = "schema-v2")]
+use climate_model::{TemperatureWithHumidity, TemperatureWithHumidity as Temperature};
 use cortex_m_semihosting::hprintln;
 
+#[cfg(not(feature = "schema-v2"))]
 aimdb::topology!(file = "../../topologies/climate.toml", node = "sensor");
+#[cfg(feature = "schema-v2")]
+aimdb::topology!(file = "climate-v2.toml", node = "sensor");
 
 /// The status-line prefix, as the host binaries print theirs.
 const TAG: &str = "[sensor    qemu]";

@@ -49,7 +49,7 @@ impl Firmware {
         Self::build_with_features(name, &[])
     }
 
-    /// Build firmware crate `name` with cargo `features` (`climate-model/schema-v2`). An image
+    /// Build firmware crate `name` with cargo `features` (`schema-v2`). An image
     /// with features gets a target directory of its own (`target/features-..`), so it never
     /// overwrites the plain image another test process may be booting.
     pub fn build_with_features(name: &str, features: &[&str]) -> Result<PathBuf, QemuError> {

@@ -1,8 +1,10 @@
 // The setpoint system's record types and the writer nodes' functions, shared by the file
 // cases (`include!`d at a crate root, so the generated modules' `use super::*` sees them).
 
-/// A request from one writer: the setpoint it asks for.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// A request from one writer: the setpoint it asks for (on named-codec links: serde and
+/// its contract's schema).
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize, aimdb::contract::Schema)]
+#[postcard(crate = aimdb::contract::postcard_schema)]
 pub struct SetpointRequest {
     pub celsius: f32,
 }

@@ -1,4 +1,4 @@
-include!("../../topology/climate.rs");
+include!("../climate_system.rs");
 include!("../../topology/functions.rs");
 
 aimdb::topology!(file = "$AIMDB_REPO/topologies/climate.toml", node = "sensr");

@@ -1,4 +1,4 @@
-include!("../../topology/climate.rs");
+include!("../climate_system.rs");
 
 // The file names `read_temperature_loop` as the sensor's source; this one takes the wrong handle.
 #[allow(dead_code)]

@@ -1,4 +1,4 @@
-include!("../../topology/climate.rs");
+include!("../climate_system.rs");
 include!("../../topology/functions.rs");
 
 // Both nodes of the shipped climate system, emitted from the one file.

@@ -3,15 +3,15 @@
 include!("../climate.rs");
 
 #[derive(serde::Serialize, serde::Deserialize, Clone)]
-pub struct Humidity {
-    percent: f32,
+pub struct Pressure {
+    hectopascal: f32,
 }
 
 aimdb::topology! {
     node sensor: tokio;
-    builder.configure::<Humidity>("climate/zone-a/humidity", |reg| {
+    builder.configure::<Pressure>("climate/zone-a/pressure", |reg| {
         reg.buffer(BufferCfg::SingleLatest)
-            .link_from("mqtt://climate/zone-a/humidity")
+            .link_from("mqtt://climate/zone-a/pressure")
             .with_codec(aimdb::codec::Postcard)
             .finish();
     });
