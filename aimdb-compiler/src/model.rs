@@ -116,6 +116,19 @@ pub struct ContractPin {
     pub span: Span,
 }
 
+impl ContractPin {
+    /// How a pin is written, for both front ends' help: 16 hex digits, as a node prints it.
+    pub const FORM: &'static str =
+        "16 hex digits, as a node prints it at start-up and `NODE::RECORD_FINGERPRINT` holds it";
+
+    /// `"d2660728cb357589"` → the pin; `None` unless exactly 16 hex digits.
+    pub fn parse(text: &str, span: Span) -> Option<ContractPin> {
+        let digits = text.len() == 16 && text.bytes().all(|b| b.is_ascii_hexdigit());
+        let fingerprint = u64::from_str_radix(text, 16).ok().filter(|_| digits)?;
+        Some(ContractPin { fingerprint, span })
+    }
+}
+
 /// A Rust type as written.
 #[derive(Clone, Debug)]
 pub struct TypeRef {

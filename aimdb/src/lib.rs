@@ -6,7 +6,8 @@
 //! dependency (not even `embassy-executor` for an embassy node).
 //!
 //! Features: `tokio` for host nodes (`async fn run`), `embassy` for embassy nodes
-//! (`fn spawn`), `std` for host-only helpers.
+//! (`fn spawn`), `std` for host-only helpers, `postcard` and `json` for the named codecs
+//! ([`codec`]) and their contract ([`contract`]).
 //!
 //! ## `topology!{}`: a node's records, checked by the compiler
 //!
@@ -42,7 +43,9 @@
 //! | `.tap(g)` | a local reader (several allowed) |
 //! | `.link_to("scheme://address").with_serializer_raw(s)` | publish every value over a connector |
 //! | `.link_from("scheme://address").with_deserializer_raw(d)` | the record is produced elsewhere; observe it here (a producer) |
-//! | `.link_to(..).with_codec(aimdb::codec::Postcard)` / `.link_from(..).with_codec(..)` | the link's wire format by name, for any serde type: [`codec`] (`Postcard`, `Json`), instead of byte functions |
+//! | `.link_to(..).with_codec(aimdb::codec::Postcard)` / `.link_from(..).with_codec(..)` | the link's wire format by name, for any serde type that derives [`contract::Schema`]: [`codec`] (`Postcard`, `Json`), instead of byte functions; every payload carries the type's contract fingerprint and readers refuse another version ([`contract`]) |
+//! | `.contract("d2660728cb357589")` | pins the value type's contract fingerprint: a type of another shape does not compile, and the error names its fingerprint ([`contract`]) |
+//! | `.accepts::<Older>()` | its named-codec readers also take the older version `Older` (with `From<Older> for T`), newest first, one call per version ([`contract`]) |
 //! | `.transform(INPUT_KEY, \|b\| b.map(f))` | produced from one other record of the node, value by value (a producer) |
 //! | `.transform(INPUT_KEY, \|b\| b.on_input(h))` | the same with state: `h` owns the input's consumer |
 //! | `.transform_join(\|b\| b.input::<A>(K1).input::<B>(K2).on_triggers(h))` | produced from several records: one trigger per input value (a producer) |

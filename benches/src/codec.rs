@@ -63,3 +63,37 @@ pub fn postcard() -> Runner {
 pub fn json() -> Runner {
     named::<Json>("json + contract")
 }
+
+/// Bytes on the wire for one reading with each codec, at boot (reading 0, taken at 0 µs)
+/// and after an hour (reading 360,000, taken at 3.6e9 µs): `(codec, at boot, after an hour)`.
+pub fn wire_bytes() -> Vec<(&'static str, usize, usize)> {
+    let at_boot = Temperature {
+        seq: 0,
+        celsius: climate_model::sample(0),
+        taken_us: 0,
+    };
+    let after_an_hour = Temperature {
+        seq: 360_000,
+        celsius: climate_model::sample(360_000),
+        taken_us: 3_600_000_000,
+    };
+    let raw = |t: &Temperature| t.to_bytes(&mut [0u8; 64]).expect("encode");
+    let postcard = |t: &Temperature| {
+        aimdb::contract::encode::<Postcard, _>(t, &mut [0u8; 64]).expect("encode")
+    };
+    let json =
+        |t: &Temperature| aimdb::contract::encode::<Json, _>(t, &mut [0u8; 128]).expect("encode");
+    vec![
+        ("raw to_bytes", raw(&at_boot), raw(&after_an_hour)),
+        (
+            "postcard + contract header",
+            postcard(&at_boot),
+            postcard(&after_an_hour),
+        ),
+        (
+            "json + contract header",
+            json(&at_boot),
+            json(&after_an_hour),
+        ),
+    ]
+}

@@ -18,7 +18,7 @@
 //! table (`bench_table`), the allocation counter (`alloc_count`) and the criterion bench.
 
 pub mod cases;
-mod codec;
+pub mod codec;
 pub mod harness;
 mod join;
 mod on_embassy;

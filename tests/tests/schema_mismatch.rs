@@ -1,9 +1,10 @@
 //! One contract per record, checked on the wire against real firmware.
 //!
-//! `firmware/climate-sensor` is built twice from `topologies/climate.toml`: as it is, and
-//! with its `schema-v2` feature, where the file's `Temperature` is a later version of the
-//! type with an extra `humidity` field (`climate_model::TemperatureWithHumidity`). Both publish postcard with the contract header (the fingerprint of the
-//! `Temperature` they were compiled with). Checked, each firmware booted in QEMU against a
+//! `firmware/climate-sensor` is built twice: as it is, from `topologies/climate.toml`, and
+//! with its `schema-v2` feature, from `firmware/climate-sensor/climate-v2.toml`, whose reading
+//! is a later version of the type with an extra `humidity` field
+//! (`climate_model::TemperatureWithHumidity`; each file pins its own contract). Both publish
+//! postcard with the contract header (the fingerprint of the type they were compiled with). Checked, each firmware booted in QEMU against a
 //! private mosquitto on 127.0.0.1:
 //! - the plain firmware prints its contract at boot, and it is the host's
 //!   (`Temperature::FINGERPRINT` computed on x86_64, `sensor::READING_FINGERPRINT` on
@@ -16,6 +17,11 @@
 //!   Temperature`) takes the same payloads and converts them: its readings are the sensor's
 //!   exact values, in order, and the firmware's printed contract is the fingerprint of
 //!   `TemperatureWithHumidity` computed here.
+//!
+//! Without QEMU: the named codecs' round trips are property-tested against serde's own
+//! encoders (`postcard::to_slice`, `serde_json::to_vec`): the body after the header is
+//! exactly serde's bytes, and decodes back to the value; a migration chain decodes the oldest
+//! version through every step.
 //!
 //! Needs `qemu-system-arm`, the `thumbv7em-none-eabihf` target and mosquitto.
 
@@ -40,6 +46,7 @@ aimdb::topology! {
         reg.buffer(BufferCfg::SpmcRing { capacity: 64 })
             .tap(migrated_tap)
             .accepts::<TemperatureWithHumidity>()
+            .contract("d2660728cb357589") // the pin, as topologies/climate.toml writes it
             .link_from("mqtt://climate/zone-a/reading")
             .with_codec(aimdb::codec::Postcard)
             .finish();
@@ -202,4 +209,71 @@ fn a_sensor_built_with_another_temperature_is_refused_counted_and_migrated() -> 
         assert_eq!(reading.celsius.to_bits(), sample(reading.seq).to_bits());
     }
     Ok(())
+}
+
+mod round_trips {
+    use aimdb::codec::{Json, Postcard};
+    use aimdb::contract::{self, Fingerprinted, HEADER_LEN};
+    use climate_model::{Temperature, TemperatureWithHumidity};
+    use proptest::prelude::*;
+
+    fn temperature() -> impl Strategy<Value = Temperature> {
+        (any::<u32>(), any::<f32>(), any::<u64>()).prop_map(|(seq, celsius, taken_us)| {
+            Temperature {
+                seq,
+                celsius,
+                taken_us,
+            }
+        })
+    }
+
+    /// Bit for bit, NaN included.
+    fn same(a: &Temperature, b: &Temperature) -> bool {
+        a.seq == b.seq && a.celsius.to_bits() == b.celsius.to_bits() && a.taken_us == b.taken_us
+    }
+
+    proptest! {
+        #[test]
+        fn postcard_is_serde_postcard_behind_the_header(value in temperature()) {
+            let mut out = [0u8; 64];
+            let n = contract::encode::<Postcard, _>(&value, &mut out).unwrap();
+            prop_assert_eq!(&out[..HEADER_LEN], &Temperature::FINGERPRINT.0[..]);
+            let mut serde = [0u8; 64];
+            let serde = postcard::to_slice(&value, &mut serde).unwrap();
+            prop_assert_eq!(&out[HEADER_LEN..n], &serde[..]);
+            let back: Temperature = contract::decode::<Postcard, Temperature, ()>(&out[..n]).unwrap();
+            prop_assert!(same(&back, &value));
+        }
+
+        #[test]
+        fn json_is_serde_json_behind_the_header(value in temperature()) {
+            let mut out = [0u8; 256];
+            let encoded = contract::encode::<Json, _>(&value, &mut out);
+            let serde = serde_json::to_vec(&value);
+            // serde_json writes no non-finite float: both refuse it or both write the same.
+            match (encoded, serde) {
+                (Ok(n), Ok(serde)) => {
+                    prop_assert_eq!(&out[HEADER_LEN..n], &serde[..]);
+                    let back: Temperature = contract::decode::<Json, Temperature, ()>(&out[..n]).unwrap();
+                    let again: Temperature = serde_json::from_slice(&serde).unwrap();
+                    prop_assert!(same(&back, &again));
+                }
+                (Err(_), Err(_)) => {}
+                (ours, theirs) => prop_assert!(false, "ours {:?}, serde_json {:?}", ours, theirs.map(|v| v.len())),
+            }
+        }
+
+        #[test]
+        fn a_later_version_is_refused_unless_accepted(value in temperature(), humidity in any::<f32>()) {
+            let later = TemperatureWithHumidity { seq: value.seq, celsius: value.celsius, taken_us: value.taken_us, humidity };
+            let mut out = [0u8; 64];
+            let n = contract::encode::<Postcard, _>(&later, &mut out).unwrap();
+            prop_assert_eq!(
+                contract::decode::<Postcard, Temperature, ()>(&out[..n]),
+                Err(aimdb::connector::CodecError::SchemaMismatch)
+            );
+            let back = contract::decode::<Postcard, Temperature, (TemperatureWithHumidity, ())>(&out[..n]).unwrap();
+            prop_assert!(same(&back, &value));
+        }
+    }
 }

@@ -86,29 +86,29 @@ fn accepts(table: &Table<'_, '_>, record: &str, diagnostics: &mut Vec<Diagnostic
     older
 }
 
-/// `contract = "d2660728cb357589"`: sixteen hex digits, as `aimdb` prints a fingerprint.
+/// `contract = "d2660728cb357589"`.
 fn contract(
     text: &crate::model::Name,
     record: &str,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<ContractPin> {
-    let digits = text.text.as_str();
-    match u64::from_str_radix(digits, 16) {
-        Ok(fingerprint) if digits.len() == 16 => Some(ContractPin {
-            fingerprint,
-            span: text.span,
-        }),
-        _ => {
-            diagnostics.push(
-                Diagnostic::error(
-                    text.span,
-                    format!("`contract` of record `{record}` is not a fingerprint: \"{digits}\""),
-                )
-                .help("a fingerprint is 16 hex digits, as a node prints it at start-up and `NODE::RECORD_FINGERPRINT` holds it: `contract = \"d2660728cb357589\"`"),
-            );
-            None
-        }
+    let pin = ContractPin::parse(&text.text, text.span);
+    if pin.is_none() {
+        diagnostics.push(
+            Diagnostic::error(
+                text.span,
+                format!(
+                    "`contract` of record `{record}` is not a fingerprint: \"{}\"",
+                    text.text
+                ),
+            )
+            .help(format!(
+                "a fingerprint is {}: `contract = \"d2660728cb357589\"`",
+                ContractPin::FORM
+            )),
+        );
     }
+    pin
 }
 
 /// The one key grammar (`aimdb_core::key`), as for `#[derive(RecordKey)]` and `topology!{}`.

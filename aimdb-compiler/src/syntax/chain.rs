@@ -7,8 +7,8 @@ use super::configure::METHODS;
 use super::{buffer, expr_text, transform, url};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::model::{
-    Buffer, Codec, Function, LinkFrom, LinkTo, NamedCodec, Record, Source, SourceHandle, Tap,
-    TransformKind,
+    Buffer, Codec, ContractPin, Function, LinkFrom, LinkTo, NamedCodec, Record, Source,
+    SourceHandle, Tap, TransformKind,
 };
 use crate::suggest::did_you_mean;
 
@@ -159,6 +159,7 @@ impl Chain<'_> {
                 }
                 "buffer" => "one argument, the buffer configuration".to_owned(),
                 "link_to" | "link_from" => "one argument, the link URL".to_owned(),
+                "contract" => "one argument, the fingerprint".to_owned(),
                 "transform" => "two arguments, the input key and the builder closure".to_owned(),
                 "transform_join" => "one argument, the builder closure".to_owned(),
                 _ => "one argument, a function".to_owned(),
@@ -280,12 +281,37 @@ impl Chain<'_> {
                     self.record.accepts.push(older);
                 }
             }
+            "contract" => match &call.args[0] {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(text),
+                    ..
+                }) => match ContractPin::parse(&text.value(), text.span().into()) {
+                    Some(pin) => self.record.contract = Some(pin),
+                    None => self.diagnostics.push(
+                        Diagnostic::error(
+                            text.span(),
+                            format!("`.contract` takes a fingerprint, not {:?}", text.value()),
+                        )
+                        .help(format!(
+                            "a fingerprint is {}: `.contract(\"d2660728cb357589\")`",
+                            ContractPin::FORM
+                        )),
+                    ),
+                },
+                other => self.diagnostics.push(
+                    Diagnostic::error(
+                        syn::spanned::Spanned::span(other),
+                        "`.contract` takes the fingerprint as a string literal",
+                    )
+                    .help("write `.contract(\"d2660728cb357589\")`"),
+                ),
+            },
             "finish" => self.record.finish = Some(span),
             _ => {
                 let candidates = METHODS.iter().copied().filter(|m| *m != "configure");
                 let help = match did_you_mean(&name, candidates) {
                     Some(close) => format!("did you mean `.{close}`?"),
-                    None => "a record's chain uses: buffer, source, source_handle, tap, link_to + with_serializer_raw or with_codec, link_from + with_deserializer_raw or with_codec, transform, transform_join, accepts, finish".to_owned(),
+                    None => "a record's chain uses: buffer, source, source_handle, tap, link_to + with_serializer_raw or with_codec, link_from + with_deserializer_raw or with_codec, transform, transform_join, accepts, contract, finish".to_owned(),
                 };
                 self.fail(
                     Diagnostic::error(

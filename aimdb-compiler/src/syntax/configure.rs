@@ -11,7 +11,7 @@ use crate::suggest::did_you_mean;
 const SHAPE: &str = "write `builder.configure::<Temperature>(ClimateKey::Reading, |reg| { reg.buffer(..).source(..).finish(); });`";
 
 /// Every method a record's chain accepts, for did-you-mean.
-pub const METHODS: [&str; 14] = [
+pub const METHODS: [&str; 15] = [
     "buffer",
     "source",
     "source_handle",
@@ -22,6 +22,7 @@ pub const METHODS: [&str; 14] = [
     "with_deserializer_raw",
     "with_codec",
     "accepts",
+    "contract",
     "transform",
     "transform_join",
     "finish",

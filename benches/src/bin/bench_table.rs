@@ -55,6 +55,15 @@ fn main() {
     );
     println!();
     let verdicts = report::print(&cases, &figures);
+    if cases.iter().any(|c| c.workload == Workload::Codec) {
+        println!();
+        println!(
+            "Bytes on the wire per climate reading (payload; the contract header is 8 of them):"
+        );
+        for (codec, at_boot, after_an_hour) in aimdb_benches::codec::wire_bytes() {
+            println!("  {codec:<28} {at_boot:>3} B at boot, {after_an_hour:>3} B after an hour");
+        }
+    }
     println!();
     println!("Bars:");
     for v in &verdicts {
