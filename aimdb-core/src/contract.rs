@@ -6,7 +6,7 @@
 //! codec is named (`codec = "postcard"`, `.with_codec(aimdb::codec::Postcard)`) therefore
 //! writes the [`Fingerprint`] of the type its writer was compiled with before the encoded
 //! value, and its reader refuses a payload with another fingerprint
-//! ([`CodecError::SchemaMismatch`](crate::connector::CodecError::SchemaMismatch), counted
+//! ([`CodecError::SchemaMismatch`], counted
 //! per link as `schema_mismatch`) unless the record declares it accepts that older type.
 //!
 //! On the wire: [`HEADER_LEN`] bytes, the fingerprint as is, then the codec's bytes. This is

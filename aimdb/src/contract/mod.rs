@@ -2,7 +2,7 @@
 //! link, checked by the reader, with explicit migrations from older versions.
 //!
 //! A record type that crosses a link with a named codec derives
-//! [`Schema`](postcard_schema::Schema) (from [postcard-schema]) beside serde:
+//! [`Schema`] (from [postcard-schema]) beside serde:
 //!
 //! ```
 //! # #[cfg(feature = "postcard")] {
