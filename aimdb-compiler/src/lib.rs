@@ -18,6 +18,7 @@ pub mod report;
 pub mod suggest;
 pub mod syntax;
 pub mod system;
+pub mod target;
 
 use proc_macro2::TokenStream;
 
@@ -35,20 +36,28 @@ pub fn expand_topology(tokens: TokenStream) -> TokenStream {
 pub fn compile(tokens: TokenStream) -> Result<TokenStream, Vec<Diagnostic>> {
     // 1. Parse. Without a header or readable Rust syntax there is no model to check.
     let parsed = syntax::parse(tokens);
-    let Some(topology) = parsed.topology else {
+    let Some(mut topology) = parsed.topology else {
         return Err(parsed.diagnostics);
     };
-    // 2. Check, keeping the parse errors: one compile reports everything.
+    // 2. Analyze what the tokens leave open: an embassy node's RAM budget from memory.x.
+    let memory_x = target::default_ram(&mut topology, manifest_dir().as_deref());
+    // 3. Check, keeping the parse errors: one compile reports everything.
     let mut diagnostics = parsed.diagnostics;
     diagnostics.extend(check::check(&topology));
     if !diagnostics.is_empty() {
         return Err(diagnostics);
     }
-    // 3. Emit, and write a readable copy if asked to.
-    let code = codegen::emit(&topology);
+    // 4. Emit, and write a readable copy if asked to.
+    let mut code = codegen::emit(&topology);
+    code.extend(target::track(memory_x.as_deref()));
     dump::write_if_requested(&topology.node.name.text, topology.node.name.span, &code)
         .map_err(|d| vec![d])?;
     Ok(code)
+}
+
+/// The directory of the crate the macro expands in, as cargo sets it.
+pub(crate) fn manifest_dir() -> Option<std::path::PathBuf> {
+    std::env::var_os("CARGO_MANIFEST_DIR").map(std::path::PathBuf::from)
 }
 
 /// Diagnostics as `compile_error!` invocations.

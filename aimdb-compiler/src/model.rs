@@ -35,8 +35,19 @@ pub struct Node {
 pub struct RamBudget {
     /// Bytes.
     pub bytes: usize,
-    /// Where it was written.
+    /// Where it was written (for a budget from `memory.x`: the node's runtime).
     pub span: Span,
+    /// Whether the node declared it or it is the target's RAM.
+    pub from: BudgetSource,
+}
+
+/// Where a node's RAM budget comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BudgetSource {
+    /// `ram = "64K"`, in the header or the file.
+    Declared,
+    /// No budget declared: the `LENGTH` of `RAM` in the crate's `memory.x` (an embassy node).
+    MemoryX,
 }
 
 impl RamBudget {

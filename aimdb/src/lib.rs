@@ -15,7 +15,9 @@
 //! aimdb::topology! {
 //!     node sensor: tokio;                 // header: `node NAME: tokio;` or `node NAME: embassy;`
 //!                                         // (optionally `node NAME: embassy, ram = "64K";`: a budget
-//!                                         //  for the node's record buffers, checked when it builds)
+//!                                         //  for the node's record buffers, checked when it builds;
+//!                                         //  without one, an embassy node's budget is RAM's LENGTH
+//!                                         //  in the crate's memory.x, if it has one)
 //!
 //!     builder.configure::<Temperature>(ClimateKey::Reading, |reg| {
 //!         reg.buffer(BufferCfg::SpmcRing { capacity: 256 })

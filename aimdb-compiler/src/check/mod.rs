@@ -20,6 +20,14 @@ pub fn check(topology: &Topology) -> Vec<Diagnostic> {
     diagnostics
 }
 
+/// The RAM budget check alone: a file's node gets its budget from its crate's `memory.x`
+/// after the file (which knows no crate) was checked.
+pub fn ram_budget(topology: &Topology) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    records::ram_budget(topology, &mut diagnostics);
+    diagnostics
+}
+
 /// The records of one key, in declaration order (more than one is itself an error).
 pub(crate) struct KeyGroup<'a> {
     pub records: Vec<&'a Record>,

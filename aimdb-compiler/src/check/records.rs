@@ -4,7 +4,7 @@
 use super::{KeyGroup, at};
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::Finding;
-use crate::model::{BufferKind, RamBudget, Record, Topology};
+use crate::model::{BudgetSource, BufferKind, RamBudget, Record, Topology};
 use crate::suggest::did_you_mean;
 
 const BUFFER_HELP: &str = "add a buffer as the first call: `.buffer(BufferCfg::SpmcRing { capacity: 256 })`, `.buffer(BufferCfg::SingleLatest)` or `.buffer(BufferCfg::Mailbox)`";
@@ -27,7 +27,7 @@ pub(super) fn check(
 /// A ring whose capacity alone exceeds the node's RAM budget (each value takes at least a
 /// byte) is refused here, before rustc sizes it; the exact total is checked by the emitted
 /// code, where the value types' sizes are known.
-fn ram_budget(topology: &Topology, diagnostics: &mut Vec<Diagnostic>) {
+pub(super) fn ram_budget(topology: &Topology, diagnostics: &mut Vec<Diagnostic>) {
     let Some(budget) = topology.node.ram else {
         return;
     };
@@ -40,11 +40,21 @@ fn ram_budget(topology: &Topology, diagnostics: &mut Vec<Diagnostic>) {
                 && capacity > budget.bytes
                 && capacity <= RamBudget::MAX_CAPACITY
             {
-                diagnostics.push(
-                        Diagnostic::error(capacity_span, format!("the ring of record `{}` holds {capacity} values, at least {capacity} bytes: more than node `{}`'s RAM budget of {} bytes", record.key.id, topology.node.name.text, budget.bytes))
-                            .help("lower the ring's capacity, or raise the node's budget (`ram = \"..\"`) if the target has the RAM")
-                            .note_at(budget.span, "the budget is declared here"),
-                    );
+                let error = Diagnostic::error(
+                    capacity_span,
+                    format!(
+                        "the ring of record `{}` holds {capacity} values, at least {capacity} bytes: more than node `{}`'s RAM budget of {} bytes",
+                        record.key.id, topology.node.name.text, budget.bytes
+                    ),
+                );
+                diagnostics.push(match budget.from {
+                    BudgetSource::Declared => error
+                        .help("lower the ring's capacity, or raise the node's budget (`ram = \"..\"`) if the target has the RAM")
+                        .note_at(budget.span, "the budget is declared here"),
+                    BudgetSource::MemoryX => error
+                        .help("lower the ring's capacity: the budget is the board's RAM")
+                        .note("the budget is the `LENGTH` of `RAM` in this crate's memory.x (the node declares no `ram`)"),
+                });
             }
         }
     }

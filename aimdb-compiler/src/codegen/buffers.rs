@@ -112,8 +112,12 @@ pub(super) fn emit(
 fn budget(records: &[Planned<'_>], node: &str, ram: Option<RamBudget>) -> Option<TokenStream> {
     let ram = ram?;
     let bytes = ram.bytes;
+    let whose = match ram.from {
+        crate::model::BudgetSource::Declared => "its budget",
+        crate::model::BudgetSource::MemoryX => "the board's RAM (memory.x)",
+    };
     let message = format!(
-        "node `{node}`: its record buffers take more static RAM than its budget of {bytes} bytes; each record's bytes are in the \"size of\" errors on its `.buffer`"
+        "node `{node}`: its record buffers take more static RAM than {whose} of {bytes} bytes; each record's bytes are in the \"size of\" errors on its `.buffer`"
     );
     let each = records.iter().map(|planned| {
         let ident = &planned.ident;
@@ -129,7 +133,8 @@ fn budget(records: &[Planned<'_>], node: &str, ram: Option<RamBudget>) -> Option
     });
     let at = ram.span.token();
     Some(quote_spanned! {at=>
-        /// The node's static RAM budget for its record buffers, in bytes (`ram = ".."`).
+        /// The node's static RAM budget for its record buffers, in bytes (`ram = ".."`, or
+        /// the board's RAM from the crate's memory.x).
         pub const BUDGET: usize = #bytes;
         const _: () = ::core::assert!(TOTAL <= BUDGET, #message);
         #(#each)*

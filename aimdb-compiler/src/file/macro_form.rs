@@ -77,12 +77,12 @@ pub fn expand(tokens: TokenStream) -> TokenStream {
     ));
     let (system, diagnostics) = super::check_source(&source);
     if !diagnostics.is_empty() {
-        for diagnostic in &diagnostics {
-            // rustc adds its own `error: ` before the message.
-            let text = diagnostic.render(&written, &source);
-            let text = text.trim_end().trim_start_matches("error: ");
-            out.extend(syn::Error::new(args.file.span(), text).to_compile_error());
-        }
+        out.extend(file_errors(
+            &diagnostics,
+            &written,
+            &source,
+            args.file.span(),
+        ));
         return out;
     }
     let Some(system) = system else {
@@ -101,6 +101,14 @@ pub fn expand(tokens: TokenStream) -> TokenStream {
         return out;
     };
     let mut topology = node.topology.clone();
+    // The file knows no crate: the budget from this crate's memory.x is checked here.
+    let memory_x = crate::target::default_ram(&mut topology, crate::manifest_dir().as_deref());
+    let budget = crate::check::ram_budget(&topology);
+    if !budget.is_empty() {
+        out.extend(file_errors(&budget, &written, &source, args.file.span()));
+        return out;
+    }
+    out.extend(crate::target::track(memory_x.as_deref()));
     out.extend(super::located::locate(
         &mut topology,
         &written,
@@ -115,6 +123,24 @@ pub fn expand(tokens: TokenStream) -> TokenStream {
         out.extend(diagnostic.to_syn_error().to_compile_error());
     }
     out.extend(code);
+    out
+}
+
+/// Findings in the file, each a compile error at the `file = ".."` literal with the
+/// rustc-style rendering of its place in the file.
+fn file_errors(
+    diagnostics: &[crate::diagnostic::Diagnostic],
+    written: &str,
+    source: &str,
+    at: TokenSpan,
+) -> TokenStream {
+    let mut out = TokenStream::new();
+    for diagnostic in diagnostics {
+        // rustc adds its own `error: ` before the message.
+        let text = diagnostic.render(written, source);
+        let text = text.trim_end().trim_start_matches("error: ");
+        out.extend(syn::Error::new(at, text).to_compile_error());
+    }
     out
 }
 

@@ -172,6 +172,7 @@ fn find_record<'d>(
 fn ram_budget(written: &Name, diagnostics: &mut Vec<Diagnostic>) -> Option<RamBudget> {
     match RamBudget::parse(&written.text) {
         Some(bytes) => Some(RamBudget {
+            from: crate::model::BudgetSource::Declared,
             bytes,
             span: written.span,
         }),

@@ -107,6 +107,7 @@ fn ram(input: ParseStream) -> Result<RamBudget, Diagnostic> {
     })?;
     match RamBudget::parse(&size.value()) {
         Some(bytes) => Ok(RamBudget {
+            from: crate::model::BudgetSource::Declared,
             bytes,
             span: size.span().into(),
         }),
