@@ -10,7 +10,10 @@
 //!   connection) the cause is counted and the reconnects back off; a broker with the
 //!   generated `message_size_limit` refuses it;
 //! - 64 WebSocket clients that never read hold every slot; a fresh client still gets
-//!   values within the eviction time, and the stalled ones are evicted.
+//!   values within the eviction time, and the stalled ones are evicted;
+//! - a clean shutdown (`MqttConnector::disconnect`) right after a burst of QoS 1 values:
+//!   every value reaches the observer, in order, none twice, and mosquitto logs a clean
+//!   DISCONNECT (not a dropped connection); the connector does not reconnect.
 //!
 //! Each test prints what it measured.
 
@@ -454,4 +457,85 @@ async fn stalled_websocket_clients_are_evicted_and_a_fresh_client_gets_values() 
     .await;
     assert_eq!(closed, Ok(true), "an evicted client's socket stays open");
     reader.abort();
+}
+
+// ---- a clean shutdown ----------------------------------------------------------------------
+
+const CLEAN: &str = "faults/clean";
+inbound_record!(CLEAN_IN, CLEAN_ROUTES, CLEAN, 4096);
+
+/// A burst of QoS 1 values, then `disconnect` at once: all of them reach the observer, and
+/// the broker saw a DISCONNECT.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clean_shutdown_sends_disconnect_and_loses_no_qos1_value() {
+    const BURST: u64 = 2_000;
+    let broker = Broker::start_logging();
+    let observer =
+        MqttConnector::start(decimal::config(broker.port, "faults-clean-observer")).unwrap();
+    let mut inbox = Consumer::subscribe(&CLEAN_IN).unwrap();
+    observer.attach(&CLEAN_ROUTES);
+    wait_until("subscribed", Duration::from_secs(10), || {
+        observer.stats().subscribe_acks >= 1
+    })
+    .await;
+    let writer = MqttConnector::start(decimal::config(broker.port, "faults-clean-writer")).unwrap();
+    wait_until("the writer connected", Duration::from_secs(10), || {
+        writer.stats().connected
+    })
+    .await;
+    let mut bytes = [0u8; 20];
+    for value in 0..BURST {
+        std::future::poll_fn(|cx| writer.poll_ready(cx)).await;
+        let n = decimal::to_decimal(&value, &mut bytes).unwrap();
+        writer.publish(CLEAN, &bytes[..n]).unwrap();
+    }
+    let started = Instant::now();
+    let report = writer.disconnect(Duration::from_secs(5)).await;
+    println!(
+        "disconnect after a burst of {BURST} QoS 1 values took {:.3} s: {report:?}; {:?}",
+        started.elapsed().as_secs_f64(),
+        writer.stats()
+    );
+    assert!(report.is_clean(), "{report:?}");
+    assert!(!writer.stats().connected);
+
+    // Every value, in order, none twice.
+    let mut received = Vec::new();
+    while let Some(value) = next_value(&mut inbox, Duration::from_secs(5)).await {
+        received.push(value);
+        if received.len() as u64 == BURST {
+            break;
+        }
+    }
+    assert_eq!(received, (0..BURST).collect::<Vec<_>>());
+    // Nothing more: no duplicate after the last.
+    assert_eq!(
+        next_value(&mut inbox, Duration::from_millis(300)).await,
+        None
+    );
+
+    // The broker saw a DISCONNECT, not a dropped connection, and the writer stays away.
+    let logged = Instant::now();
+    while !broker.log().contains("Client faults-clean-writer disconnected")
+        && logged.elapsed() < Duration::from_secs(5)
+    {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let log = broker.log();
+    assert!(
+        log.contains("Client faults-clean-writer disconnected"),
+        "no clean disconnect in the broker's log:\n{log}"
+    );
+    assert!(
+        !log.contains("faults-clean-writer closed its connection"),
+        "{log}"
+    );
+    assert_eq!(
+        log.matches("New client connected from 127.0.0.1").count(),
+        2,
+        "someone reconnected:\n{log}"
+    );
+    assert_eq!(writer.stats().reconnects, 0);
+    assert!(!writer.is_running());
 }

@@ -11,6 +11,9 @@
 //!   before reconnecting and put them back after the ConnAck, so at QoS 1 they are sent
 //!   again (at least once) instead of silently lost.
 //!
+//! A clean end: after `MqttConnector::disconnect` the task returns once its DISCONNECT is
+//! written (or at the connection's next error), instead of reconnecting.
+//!
 //! And two things rumqttc does not bound:
 //! - **A hung broker** (stopped, its TCP connection still open). rumqttc notices a missing
 //!   PINGRESP only at its next ping, up to two keep-alives after the broker stopped. A
@@ -26,7 +29,9 @@ use core::sync::atomic::Ordering;
 use core::time::Duration;
 use std::collections::VecDeque;
 
-use rumqttc::{ConnectionError, Event, EventLoop, Incoming, Request, StateError, Subscribe};
+use rumqttc::{
+    ConnectionError, Event, EventLoop, Incoming, Outgoing, Request, StateError, Subscribe,
+};
 use tokio::time::Instant;
 
 use super::Shared;
@@ -158,7 +163,16 @@ pub(crate) async fn run(
             }
             Ok(Event::Incoming(Incoming::SubAck(_))) => bump(&shared.counters.subscribe_acks),
             Ok(Event::Incoming(Incoming::PubAck(_))) => bump(&shared.counters.publish_acks),
+            // `MqttConnector::disconnect`'s DISCONNECT is written: the session is over.
+            Ok(Event::Outgoing(Outgoing::Disconnect)) => {
+                shared.connected.store(false, Ordering::SeqCst);
+                return;
+            }
             Ok(_) => {}
+            Err(_) if shared.closing.load(Ordering::SeqCst) => {
+                shared.connected.store(false, Ordering::SeqCst);
+                return;
+            }
             Err(error) => {
                 if is_oversize_packet(&error) {
                     bump(&shared.counters.oversize_packets);

@@ -77,6 +77,11 @@ pub(crate) struct Shared {
     connected: AtomicBool,
     max_payload: usize,
     last_error: Mutex<Option<String>>,
+    /// Set by [`MqttConnector::disconnect`]: the connection task ends instead of
+    /// reconnecting, and the next DISCONNECT it sends is the last packet.
+    closing: AtomicBool,
+    /// QoS 1/2 publishes handed to rumqttc, to compare with `publish_acks` when closing.
+    acknowledged_wanted: core::sync::atomic::AtomicU64,
 }
 
 impl Shared {
@@ -115,6 +120,8 @@ impl MqttConnector {
                 connected: AtomicBool::new(false),
                 max_payload: config.max_payload,
                 last_error: Mutex::new(None),
+                closing: AtomicBool::new(false),
+                acknowledged_wanted: core::sync::atomic::AtomicU64::new(0),
             },
             queue: OutboundQueue::new(
                 config.outbound_capacity,
@@ -128,7 +135,7 @@ impl MqttConnector {
         let retry = event_loop::Retry::new(config.backoff, jitter_seed(&config.client_id));
         let silence = config.silence_limit();
         let connection = runtime.spawn(event_loop::run(&connector.shared, events, retry, silence));
-        let pump = runtime.spawn(outbound::pump(&connector.queue, client));
+        let pump = runtime.spawn(outbound::pump(&connector.queue, client, &connector.shared));
         let _ = connector.tasks.set([connection, pump]);
         Ok(connector)
     }
@@ -154,6 +161,56 @@ impl MqttConnector {
         self.tasks
             .get()
             .is_some_and(|tasks| tasks.iter().all(|task| !task.is_finished()))
+    }
+
+    /// End the session cleanly, within `within`: every value already queued is handed to
+    /// the broker, every QoS 1 publish is acknowledged, then a DISCONNECT goes out (so the
+    /// broker does not publish a last will and logs a clean disconnect) and the connection
+    /// task ends instead of reconnecting. What the deadline cut short is in the report.
+    /// Call it once, at shutdown (Ctrl-C, SIGTERM): the connector sends nothing afterwards.
+    pub async fn disconnect(&self, within: core::time::Duration) -> Disconnected {
+        use tokio::time::{Instant, sleep};
+        let deadline = Instant::now() + within;
+        let pause = core::time::Duration::from_millis(5);
+        self.shared.closing.store(true, Ordering::SeqCst);
+        // 1. The queue into rumqttc (a broken connection keeps it: nothing to wait for).
+        while self.queue.len() > 0 && self.is_connected() && Instant::now() < deadline {
+            sleep(pause).await;
+        }
+        // 2. Every QoS 1 publish acknowledged.
+        let unacknowledged = || {
+            let wanted = self.shared.acknowledged_wanted.load(Ordering::SeqCst);
+            let acked = self.shared.counters.publish_acks.load(Ordering::Relaxed);
+            wanted.saturating_sub(acked)
+        };
+        while unacknowledged() > 0 && self.is_connected() && Instant::now() < deadline {
+            sleep(pause).await;
+        }
+        let report = Disconnected {
+            queued: self.queue.len() as u64,
+            unacknowledged: unacknowledged(),
+            sent: false,
+        };
+        // 3. DISCONNECT, behind everything already handed to rumqttc; the connection task
+        // ends once it is written (or at the next error).
+        let sent = self.is_connected() && self.client.try_disconnect().is_ok();
+        while sent && !self.connection_ended() && Instant::now() < deadline {
+            sleep(pause).await;
+        }
+        let sent = sent && self.connection_ended();
+        if let Some(tasks) = self.tasks.get() {
+            tasks.iter().for_each(JoinHandle::abort);
+        }
+        self.shared.connected.store(false, Ordering::SeqCst);
+        Disconnected { sent, ..report }
+    }
+
+    fn is_connected(&self) -> bool {
+        self.shared.connected.load(Ordering::SeqCst)
+    }
+
+    fn connection_ended(&self) -> bool {
+        self.tasks.get().is_none_or(|tasks| tasks[0].is_finished())
     }
 
     /// The last connection error, as text.
@@ -188,6 +245,25 @@ impl MqttConnector {
                 None
             }
         }
+    }
+}
+
+/// What [`MqttConnector::disconnect`] managed before its deadline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Disconnected {
+    /// Whether the DISCONNECT packet was written (false: the broker was unreachable, or the
+    /// deadline passed first).
+    pub sent: bool,
+    /// Values still in the outbound queue, never handed to the broker.
+    pub queued: u64,
+    /// QoS 1 publishes the broker had not acknowledged.
+    pub unacknowledged: u64,
+}
+
+impl Disconnected {
+    /// Everything reached the broker, acknowledged, and the session ended cleanly.
+    pub fn is_clean(&self) -> bool {
+        self.sent && self.queued == 0 && self.unacknowledged == 0
     }
 }
 

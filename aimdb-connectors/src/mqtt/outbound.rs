@@ -230,7 +230,11 @@ impl OutboundQueue {
 ///
 /// rumqttc's `Publish` owns its topic (`String`) and payload (`Bytes`), so each value costs
 /// the two allocations rumqttc's API requires; nothing else here allocates per value.
-pub(crate) async fn pump(queue: &'static OutboundQueue, client: rumqttc::AsyncClient) {
+pub(crate) async fn pump(
+    queue: &'static OutboundQueue,
+    client: rumqttc::AsyncClient,
+    shared: &'static super::Shared,
+) {
     let mut scratch = Vec::new();
     loop {
         let Some(link) = queue.pop_into(&mut scratch) else {
@@ -243,7 +247,12 @@ pub(crate) async fn pump(queue: &'static OutboundQueue, client: rumqttc::AsyncCl
             .publish_bytes(topic, link.qos, link.retain, payload)
             .await
         {
-            Ok(()) => bump(&link.link.counters.sent),
+            Ok(()) => {
+                bump(&link.link.counters.sent);
+                if link.qos != rumqttc::QoS::AtMostOnce {
+                    bump(&shared.acknowledged_wanted);
+                }
+            }
             // The event loop is gone (the runtime is shutting down): nothing can be sent.
             Err(_) => bump(&link.link.counters.dropped),
         }

@@ -69,6 +69,23 @@ impl Broker {
         )
     }
 
+    /// Like [`start`](Broker::start), with mosquitto's log in a file ([`log`](Broker::log)):
+    /// what the broker saw of each client (a clean DISCONNECT or a dropped connection).
+    #[allow(dead_code)]
+    pub fn start_logging() -> Broker {
+        Self::start_with(
+            "allow_anonymous true\nlog_dest file log\nlog_type all\nlog_timestamp false\n",
+            Vec::new(),
+            |_| {},
+        )
+    }
+
+    /// The broker's log so far (empty unless started with [`start_logging`](Broker::start_logging)).
+    #[allow(dead_code)]
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("mosquitto.log")).unwrap_or_default()
+    }
+
     /// Start mosquitto enforcing `acl` (mosquitto `acl_file` text): no anonymous clients,
     /// a random password for each of `users`, and `use_username_as_clientid`, so a
     /// client's id is its user name. The broker also publishes its `$SYS` topics every
@@ -103,6 +120,10 @@ impl Broker {
             .replace(
                 "acl_file acl",
                 &format!("acl_file {}", dir.join("acl").display()),
+            )
+            .replace(
+                "log_dest file log",
+                &format!("log_dest file {}", dir.join("mosquitto.log").display()),
             );
         // `max_queued_messages`: mosquitto drops QoS 1 messages beyond 1000 queued for one
         // subscriber by default; a 10,000-value burst can exceed that on a loaded machine,
@@ -113,9 +134,20 @@ impl Broker {
         } else {
             format!("message_size_limit {MESSAGE_SIZE_LIMIT}\n")
         };
+        let log = if settings.contains("log_dest") {
+            // mosquitto started as root runs as user `mosquitto`: let it write its log.
+            use std::os::unix::fs::PermissionsExt;
+            let file = dir.join("mosquitto.log");
+            std::fs::write(&file, "").expect("create the broker's log");
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666))
+                .expect("make the log writable");
+            ""
+        } else {
+            "log_dest none\n"
+        };
         let config = format!(
             "listener {port} 127.0.0.1\n{settings}{limit}persistence false\n\
-             max_queued_messages 100000\nlog_dest none\n"
+             max_queued_messages 100000\n{log}"
         );
         std::fs::write(dir.join("mosquitto.conf"), config).expect("write mosquitto.conf");
         let mut broker = Broker {

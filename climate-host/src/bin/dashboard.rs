@@ -166,6 +166,10 @@ async fn main() {
     tokio::select! {
         () = dashboard::run(dashboard::Links { mqtt, ws }) => {}
         () = stop_signal() => {
+            // A clean end: what is queued goes out, then DISCONNECT (the broker logs
+            // "disconnected", not "closed its connection").
+            let ended = mqtt.disconnect(std::time::Duration::from_secs(2)).await;
+            println!("{} disconnected from the broker: {ended:?}", tag("dashboard", "host"));
             summary();
             std::process::exit(0);
         }
