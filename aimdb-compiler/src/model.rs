@@ -28,6 +28,9 @@ pub struct Node {
     pub runtime_span: Span,
     /// The static RAM the node's record buffers may take, if declared (`ram = "64K"`).
     pub ram: Option<RamBudget>,
+    /// The nodes whose `mqtt://` addresses this node reads, so whose liveness it follows
+    /// (known from a topology file's whole system; empty for `topology!{}`).
+    pub observes: Vec<String>,
 }
 
 /// A node's static RAM budget for its record buffers.

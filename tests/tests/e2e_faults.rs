@@ -316,6 +316,11 @@ async fn a_broker_with_the_size_limit_refuses_the_giant() {
         next_value(&mut inbox, Duration::from_secs(10)).await,
         Some(8)
     );
+    // The count follows the delivery (the tap can see the value first).
+    wait_until("both counted", Duration::from_secs(2), || {
+        mqtt.link_stats(REFUSED).is_some_and(|l| l.received == 2)
+    })
+    .await;
     let link = mqtt.link_stats(REFUSED).unwrap();
     let stats = mqtt.stats();
     println!("broker with message_size_limit {MESSAGE_SIZE_LIMIT}: {link:?}; {stats:?}");
@@ -470,17 +475,24 @@ inbound_record!(CLEAN_IN, CLEAN_ROUTES, CLEAN, 4096);
 async fn a_clean_shutdown_sends_disconnect_and_loses_no_qos1_value() {
     const BURST: u64 = 2_000;
     let broker = Broker::start_logging();
-    let observer =
-        MqttConnector::start(decimal::config(broker.port, "faults-clean-observer")).unwrap();
+    const WRITER_LIVENESS: &str = "aimdb/nodes/clean-writer/online";
+    let observer = MqttConnector::start(
+        decimal::config(broker.port, "faults-clean-observer")
+            .with_liveness("aimdb/nodes/clean-observer/online", &[WRITER_LIVENESS]),
+    )
+    .unwrap();
     let mut inbox = Consumer::subscribe(&CLEAN_IN).unwrap();
     observer.attach(&CLEAN_ROUTES);
     wait_until("subscribed", Duration::from_secs(10), || {
         observer.stats().subscribe_acks >= 1
     })
     .await;
-    let writer = MqttConnector::start(decimal::config(broker.port, "faults-clean-writer")).unwrap();
-    wait_until("the writer connected", Duration::from_secs(10), || {
-        writer.stats().connected
+    let writer = MqttConnector::start(
+        decimal::config(broker.port, "faults-clean-writer").with_liveness(WRITER_LIVENESS, &[]),
+    )
+    .unwrap();
+    wait_until("the writer online", Duration::from_secs(10), || {
+        observer.node_online(WRITER_LIVENESS) == Some(true)
     })
     .await;
     let mut bytes = [0u8; 20];
@@ -499,6 +511,12 @@ async fn a_clean_shutdown_sends_disconnect_and_loses_no_qos1_value() {
     assert!(report.is_clean(), "{report:?}");
     assert!(!writer.stats().connected);
 
+    // Its goodbye: `offline` on its liveness (a clean DISCONNECT sends no will).
+    wait_until("the writer offline", Duration::from_secs(5), || {
+        observer.node_online(WRITER_LIVENESS) == Some(false)
+    })
+    .await;
+
     // Every value, in order, none twice.
     let mut received = Vec::new();
     while let Some(value) = next_value(&mut inbox, Duration::from_secs(5)).await {
@@ -516,7 +534,9 @@ async fn a_clean_shutdown_sends_disconnect_and_loses_no_qos1_value() {
 
     // The broker saw a DISCONNECT, not a dropped connection, and the writer stays away.
     let logged = Instant::now();
-    while !broker.log().contains("Client faults-clean-writer disconnected")
+    while !broker
+        .log()
+        .contains("Client faults-clean-writer disconnected")
         && logged.elapsed() < Duration::from_secs(5)
     {
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -539,3 +559,90 @@ async fn a_clean_shutdown_sends_disconnect_and_loses_no_qos1_value() {
     assert_eq!(writer.stats().reconnects, 0);
     assert!(!writer.is_running());
 }
+
+// ---- liveness: a sensor that vanishes --------------------------------------------------------
+
+/// The climate sensor firmware in QEMU publishes `online` on its liveness topic; killed, its
+/// last will (`offline`, retained) reaches the observer at once, and no reading follows: the
+/// observer knows the reading it holds is stale and why. A late subscriber gets the retained
+/// `offline` too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_sensor_is_marked_offline_by_its_will_and_its_readings_stop() {
+    let elf = aimdb_tests::qemu::Firmware::build("climate-sensor").expect("firmware");
+    let broker = Broker::start();
+    let mut topic = [0u8; 64];
+    let sensor = aimdb_core::address::mqtt::liveness_topic("sensor", &mut topic)
+        .unwrap()
+        .to_owned();
+    let observer = MqttConnector::start(
+        decimal::config(broker.port, "faults-liveness-observer")
+            .with_liveness("aimdb/nodes/observer/online", &[&sensor]),
+    )
+    .unwrap();
+    observer.attach(&READING_ROUTES);
+    let mut qemu =
+        aimdb_tests::qemu::Qemu::boot_serial_to(&elf, ([127, 0, 0, 1], broker.port).into())
+            .expect("boot the sensor");
+    wait_until("the sensor online", Duration::from_secs(30), || {
+        observer.node_online(&sensor) == Some(true)
+    })
+    .await;
+    wait_until("readings", Duration::from_secs(10), || {
+        READINGS.load(Ordering::SeqCst) > 10
+    })
+    .await;
+
+    let killed = Instant::now();
+    qemu.kill();
+    wait_until(
+        "the sensor offline (its will)",
+        Duration::from_secs(10),
+        || observer.node_online(&sensor) == Some(false),
+    )
+    .await;
+    let noticed = killed.elapsed();
+    let at_offline = READINGS.load(Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    println!(
+        "sensor killed: offline (its last will) after {:.3} s; {} readings before, {} after",
+        noticed.as_secs_f64(),
+        at_offline,
+        READINGS.load(Ordering::SeqCst) - at_offline
+    );
+    // An EOF on the sensor's connection: the broker publishes the will at once.
+    assert!(noticed < Duration::from_secs(3), "{noticed:?}");
+    assert_eq!(
+        READINGS.load(Ordering::SeqCst),
+        at_offline,
+        "readings after the kill"
+    );
+
+    // The retained `offline` is what a node starting now learns.
+    let late = MqttConnector::start(
+        decimal::config(broker.port, "faults-liveness-late")
+            .with_liveness("aimdb/nodes/late/online", &[&sensor]),
+    )
+    .unwrap();
+    wait_until(
+        "a late observer learns offline",
+        Duration::from_secs(10),
+        || late.node_online(&sensor) == Some(false),
+    )
+    .await;
+    // And the observer's own liveness is retained `online`.
+    assert!(observer.stats().connected);
+}
+
+static READINGS: AtomicU64 = AtomicU64::new(0);
+
+/// Counts the sensor's readings (their bytes are not this test's business).
+fn count_reading(_payload: &[u8]) -> Result<(), aimdb_core::connector::CodecError> {
+    READINGS.fetch_add(1, Ordering::SeqCst);
+    Ok(())
+}
+
+static READING_ROUTES: [aimdb_core::connector::InboundRoute; 1] =
+    [aimdb_core::connector::InboundRoute {
+        address: "climate/zone-a/reading",
+        deliver: count_reading,
+    }];

@@ -96,6 +96,7 @@ pub fn emit(topology: &Topology) -> TokenStream {
     };
     let links_items = links.items;
     let joins = transforms::items(&planned);
+    let liveness = liveness(&topology.node);
     // The module item at the node's name, so rustc's "defined multiple times" for two
     // topologies naming one node points at the second `node NAME`.
     quote_spanned! {topology.node.name.span.token()=>
@@ -108,6 +109,7 @@ pub fn emit(topology: &Topology) -> TokenStream {
             /// `MqttConfig::with_credentials_from_env(NODE)`).
             #[allow(dead_code)]
             pub const NODE: &str = #name_text;
+            #liveness
             static __AIMDB_RETURNED: #p::glue::Returned<#mutex> = #p::glue::Returned::new();
             /// How many of the node's sources and taps have returned. A source or tap is
             /// meant to run for the node's life; one that returned (a
@@ -123,5 +125,30 @@ pub fn emit(topology: &Topology) -> TokenStream {
             #registry
             #entry
         }
+    }
+}
+
+/// `LIVENESS`, where the node publishes whether it is up, and `OBSERVED_LIVENESS`, those of
+/// the nodes whose addresses it reads (`aimdb/nodes/NODE/online`, see
+/// `aimdb_core::address::mqtt::LIVENESS_TOPIC`).
+fn liveness(node: &crate::model::Node) -> TokenStream {
+    let [prefix, suffix] = aimdb_core::address::mqtt::LIVENESS_TOPIC;
+    let own = format!("{prefix}{}{suffix}", node.name.text);
+    let observed = node
+        .observes
+        .iter()
+        .map(|other| format!("{prefix}{other}{suffix}"));
+    quote! {
+        /// Where this node publishes its liveness over MQTT: `online` (retained) on every
+        /// connect, `offline` as its last will and before a clean disconnect. Give it to the
+        /// connector (`MqttConfig::liveness`); the broker ACL `aimdb acl` writes lets the
+        /// node, and only it, write there.
+        #[allow(dead_code)]
+        pub const LIVENESS: &str = #own;
+        /// The liveness topics of the nodes that write what this node reads over MQTT (from
+        /// the topology file; empty for `topology!{}`): whether each producer is up
+        /// (`MqttConnector::node_online`).
+        #[allow(dead_code)]
+        pub const OBSERVED_LIVENESS: &[&str] = &[#(#observed),*];
     }
 }

@@ -101,6 +101,10 @@ pub fn expand(tokens: TokenStream) -> TokenStream {
         return out;
     };
     let mut topology = node.topology.clone();
+    topology.node.observes = crate::system::observed_nodes(&system, node)
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
     // The file knows no crate: the budget from this crate's memory.x is checked here.
     let memory_x = crate::target::default_ram(&mut topology, crate::manifest_dir().as_deref());
     let budget = crate::check::ram_budget(&topology);

@@ -82,6 +82,7 @@ fn node(
                 runtime,
                 runtime_span,
                 ram,
+                observes: Vec::new(),
             },
             records,
         },

@@ -90,9 +90,35 @@ impl fmt::Display for AclError {
 
 impl std::error::Error for AclError {}
 
-/// Every node of `system` as a broker user, in file order.
+/// Every node of `system` as a broker user, in file order. A node that speaks MQTT also
+/// writes its own liveness topic, and reads those of the nodes it observes.
 pub fn users(system: &System) -> Result<Vec<User>, AclError> {
-    system.nodes.iter().map(user).collect()
+    system
+        .nodes
+        .iter()
+        .map(|node| {
+            let mut user = user(node)?;
+            if crate::system::speaks_mqtt(node) {
+                user.grants.push(Grant {
+                    access: Access::Write,
+                    topic: liveness(node.name()),
+                });
+                for observed in crate::system::observed_nodes(system, node) {
+                    user.grants.push(Grant {
+                        access: Access::Read,
+                        topic: liveness(observed),
+                    });
+                }
+            }
+            Ok(user)
+        })
+        .collect()
+}
+
+/// `aimdb/nodes/NODE/online`.
+fn liveness(node: &str) -> String {
+    let [prefix, suffix] = aimdb_core::address::mqtt::LIVENESS_TOPIC;
+    format!("{prefix}{node}{suffix}")
 }
 
 fn user(node: &NodeDecl) -> Result<User, AclError> {
@@ -152,7 +178,9 @@ const HEADER_TAIL: &str = ".\n\
     # Do not edit: run `aimdb acl` again when the topology changes.\n\
     #\n\
     # Each node is a user named after it, with `topic write` for every mqtt:// address it\n\
-    # owns (link_to) and `topic read` for every one it observes (link_from); nothing else.\n\
+    # owns (link_to) and `topic read` for every one it observes (link_from), plus its own\n\
+    # liveness (aimdb/nodes/NODE/online) to write and that of the nodes it observes to read;\n\
+    # nothing else.\n\
     # Anonymous clients get nothing. Use it with these mosquitto.conf lines, the\n\
     # password_file holding one entry per node (scripts/broker-credentials.sh writes it)\n\
     # and use_username_as_clientid making a client's id its user name, so that no client\n\
@@ -204,9 +232,12 @@ mod tests {
              \n\
              user sensor\n\
              topic write climate/zone-a/reading\n\
+             topic write aimdb/nodes/sensor/online\n\
              \n\
              user dashboard\n\
-             topic read climate/zone-a/reading\n"
+             topic read climate/zone-a/reading\n\
+             topic write aimdb/nodes/dashboard/online\n\
+             topic read aimdb/nodes/sensor/online\n"
         );
         assert_eq!(acl, expected);
     }
@@ -229,15 +260,24 @@ mod tests {
             vec![
                 (
                     "console_a".to_owned(),
-                    vec![w("setpoint/request/operator-a")]
+                    vec![
+                        w("setpoint/request/operator-a"),
+                        w("aimdb/nodes/console_a/online")
+                    ]
                 ),
                 (
                     "console_b".to_owned(),
-                    vec![w("setpoint/request/operator-b")]
+                    vec![
+                        w("setpoint/request/operator-b"),
+                        w("aimdb/nodes/console_b/online")
+                    ]
                 ),
                 (
                     "autotuner".to_owned(),
-                    vec![w("setpoint/request/autotuner")]
+                    vec![
+                        w("setpoint/request/autotuner"),
+                        w("aimdb/nodes/autotuner/online")
+                    ]
                 ),
                 (
                     "controller".to_owned(),
@@ -245,6 +285,10 @@ mod tests {
                         r("setpoint/request/operator-a"),
                         r("setpoint/request/operator-b"),
                         r("setpoint/request/autotuner"),
+                        w("aimdb/nodes/controller/online"),
+                        r("aimdb/nodes/console_a/online"),
+                        r("aimdb/nodes/console_b/online"),
+                        r("aimdb/nodes/autotuner/online"),
                     ]
                 ),
             ]
@@ -297,10 +341,13 @@ link_from = { url = "loopback://reading", deserializer = "Temperature::from_byte
             body,
             "\nuser sensor\n\
              topic write climate/zone-a/reading\n\
+             topic write aimdb/nodes/sensor/online\n\
              \n\
              user logger\n\
              topic read climate/+/reading\n\
              topic read climate/zone-a/reading\n\
+             topic write aimdb/nodes/logger/online\n\
+             topic read aimdb/nodes/sensor/online\n\
              \n\
              user idle\n\
              # (no mqtt:// links: it may connect, but neither read nor write)\n"

@@ -80,6 +80,7 @@ pub fn parse(input: ParseStream) -> Result<Node, Diagnostic> {
         runtime,
         runtime_span: runtime_ident.span().into(),
         ram,
+        observes: Vec::new(),
     })
 }
 

@@ -53,6 +53,38 @@ pub fn refine(system: &System, node: &NodeDecl, diagnostic: &Diagnostic) -> Opti
     })
 }
 
+/// Whether a node links over MQTT: then it publishes its own liveness
+/// (`aimdb/nodes/NODE/online`), which the ACL lets it write.
+pub fn speaks_mqtt(node: &NodeDecl) -> bool {
+    node.links
+        .iter()
+        .any(|l| l.url.scheme.as_deref() == Some("mqtt"))
+}
+
+/// The nodes of the file that write an `mqtt://` address `node` reads, in file order, each
+/// once: whose liveness `node` follows (and the ACL lets it read).
+pub fn observed_nodes<'s>(system: &'s System, node: &NodeDecl) -> Vec<&'s str> {
+    let read: Vec<String> = node
+        .links
+        .iter()
+        .filter(|l| l.direction == crate::file::Direction::From)
+        .filter(|l| l.url.scheme.as_deref() == Some("mqtt"))
+        .map(|l| l.identity())
+        .collect();
+    system
+        .nodes
+        .iter()
+        .filter(|writer| writer.name() != node.name())
+        .filter(|writer| {
+            writer
+                .links
+                .iter()
+                .any(|l| l.direction == crate::file::Direction::To && read.contains(&l.identity()))
+        })
+        .map(NodeDecl::name)
+        .collect()
+}
+
 /// Check a whole system; an empty result means every cross-node rule holds.
 pub fn check(system: &System) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();

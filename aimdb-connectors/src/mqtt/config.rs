@@ -15,9 +15,11 @@
 //! of a link may use the same URL: `retain` only matters when publishing, and a subscription
 //! uses the link's `qos`.
 
+use std::borrow::ToOwned;
 use std::fmt;
 use std::string::String;
 use std::time::Duration;
+use std::vec::Vec;
 
 pub use rumqttc::{QoS, Transport};
 
@@ -95,6 +97,16 @@ pub struct MqttConfig {
     pub client_channel: usize,
     /// Reconnect timing.
     pub backoff: Backoff,
+    /// Where this node publishes its liveness (`NODE::LIVENESS`, `aimdb/nodes/NODE/online`):
+    /// `online`, retained, after every connect; `offline` as the session's last will (the
+    /// broker publishes it when the node vanishes: a crash, a cut cable, a keep-alive
+    /// missed by half again) and before [`disconnect`](super::MqttConnector::disconnect).
+    /// `None`: no liveness.
+    pub liveness: Option<String>,
+    /// The liveness topics of the nodes this node follows (`NODE::OBSERVED_LIVENESS`): each
+    /// is subscribed, and [`node_online`](super::MqttConnector::node_online) answers
+    /// whether that node is up.
+    pub observed_liveness: Vec<String>,
 }
 
 impl MqttConfig {
@@ -120,7 +132,17 @@ impl MqttConfig {
                 initial: Duration::from_millis(50),
                 max: Duration::from_secs(5),
             },
+            liveness: None,
+            observed_liveness: Vec::new(),
         }
+    }
+
+    /// Publish this node's liveness at `own` and follow the nodes at `observed` (the
+    /// generated `NODE::LIVENESS` and `NODE::OBSERVED_LIVENESS`).
+    pub fn with_liveness(mut self, own: &str, observed: &[&str]) -> Self {
+        self.liveness = Some(own.to_owned());
+        self.observed_liveness = observed.iter().map(|t| (*t).to_owned()).collect();
+        self
     }
 
     /// Check the numbers that must be positive or ordered.
@@ -164,6 +186,15 @@ impl MqttConfig {
         if let Some((user, password)) = &self.credentials {
             options.set_credentials(user.clone(), password.clone());
         }
+        if let Some(topic) = &self.liveness {
+            use aimdb_core::address::mqtt::OFFLINE;
+            options.set_last_will(rumqttc::LastWill::new(
+                topic.clone(),
+                OFFLINE,
+                QoS::AtLeastOnce,
+                true,
+            ));
+        }
         options
     }
 
@@ -204,6 +235,8 @@ impl fmt::Debug for MqttConfig {
             .field("inflight", &self.inflight)
             .field("client_channel", &self.client_channel)
             .field("backoff", &self.backoff)
+            .field("liveness", &self.liveness)
+            .field("observed_liveness", &self.observed_liveness)
             .finish_non_exhaustive()
     }
 }

@@ -145,14 +145,21 @@ pub(crate) async fn run(
                 // the opposite order, so a route attached concurrently is subscribed by at
                 // least one of the two.
                 shared.connected.store(true, Ordering::SeqCst);
-                let subscriptions = shared.routes.subscriptions();
+                let mut subscriptions = shared.routes.subscriptions();
+                subscriptions.extend(shared.observed_topics());
                 // Whatever rumqttc kept (a resumed session) goes after what we carried.
                 carried.append(&mut events.pending);
+                // First the subscriptions, then `online` on this node's liveness topic.
+                if let Some(online) = shared.online_request(aimdb_core::address::mqtt::ONLINE) {
+                    carried.push_front(online);
+                }
                 if !subscriptions.is_empty() {
                     carried.push_front(Request::Subscribe(Subscribe::new_many(subscriptions)));
                 }
                 core::mem::swap(&mut events.pending, &mut carried);
             }
+            Ok(Event::Incoming(Incoming::Publish(publish)))
+                if shared.liveness_heard(&publish.topic, &publish.payload) => {}
             Ok(Event::Incoming(Incoming::Publish(publish))) => {
                 shared.routes.dispatch(
                     &publish.topic,

@@ -82,9 +82,46 @@ pub(crate) struct Shared {
     closing: AtomicBool,
     /// QoS 1/2 publishes handed to rumqttc, to compare with `publish_acks` when closing.
     acknowledged_wanted: core::sync::atomic::AtomicU64,
+    /// This node's liveness topic, if it publishes one.
+    liveness: Option<String>,
+    /// The nodes this node follows: liveness topic, and what was last heard there.
+    observed: Mutex<Vec<(String, Option<bool>)>>,
 }
 
 impl Shared {
+    /// A publish on a followed liveness topic: remember it (it is not a link's value).
+    fn liveness_heard(&self, topic: &str, payload: &[u8]) -> bool {
+        use aimdb_core::address::mqtt::{OFFLINE, ONLINE};
+        let mut observed = self.observed.lock().unwrap_or_else(|p| p.into_inner());
+        let Some((_, state)) = observed.iter_mut().find(|(t, _)| t == topic) else {
+            return false;
+        };
+        *state = match payload {
+            ONLINE => Some(true),
+            OFFLINE => Some(false),
+            _ => *state,
+        };
+        true
+    }
+
+    /// The followed liveness topics, as subscriptions (QoS 1: a change is not lost).
+    fn observed_topics(&self) -> Vec<rumqttc::SubscribeFilter> {
+        let observed = self.observed.lock().unwrap_or_else(|p| p.into_inner());
+        observed
+            .iter()
+            .map(|(topic, _)| rumqttc::SubscribeFilter::new(topic.clone(), QoS::AtLeastOnce))
+            .collect()
+    }
+
+    /// The `online` publish of this node's liveness (retained, QoS 1), if it has one.
+    fn online_request(&self, payload: &'static [u8]) -> Option<rumqttc::Request> {
+        let topic = self.liveness.as_ref()?;
+        let mut publish = rumqttc::Publish::new(topic.clone(), QoS::AtLeastOnce, payload);
+        publish.retain = true;
+        self.acknowledged_wanted.fetch_add(1, Ordering::SeqCst);
+        Some(rumqttc::Request::Publish(publish))
+    }
+
     fn set_last_error(&self, error: &dyn core::fmt::Display) {
         let text = error.to_string();
         *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(text);
@@ -122,6 +159,14 @@ impl MqttConnector {
                 last_error: Mutex::new(None),
                 closing: AtomicBool::new(false),
                 acknowledged_wanted: core::sync::atomic::AtomicU64::new(0),
+                liveness: config.liveness.clone(),
+                observed: Mutex::new(
+                    config
+                        .observed_liveness
+                        .iter()
+                        .map(|topic| (topic.clone(), None))
+                        .collect(),
+                ),
             },
             queue: OutboundQueue::new(
                 config.outbound_capacity,
@@ -191,8 +236,22 @@ impl MqttConnector {
             unacknowledged: unacknowledged(),
             sent: false,
         };
-        // 3. DISCONNECT, behind everything already handed to rumqttc; the connection task
-        // ends once it is written (or at the next error).
+        // 3. `offline` on the node's liveness (a clean DISCONNECT suppresses the will), then
+        // DISCONNECT, behind everything already handed to rumqttc; the connection task ends
+        // once it is written (or at the next error).
+        if let Some(rumqttc::Request::Publish(goodbye)) = self
+            .shared
+            .online_request(aimdb_core::address::mqtt::OFFLINE)
+            && self.is_connected()
+            && self
+                .client
+                .try_publish(goodbye.topic, goodbye.qos, true, goodbye.payload)
+                .is_ok()
+        {
+            while unacknowledged() > 0 && self.is_connected() && Instant::now() < deadline {
+                sleep(pause).await;
+            }
+        }
         let sent = self.is_connected() && self.client.try_disconnect().is_ok();
         while sent && !self.connection_ended() && Instant::now() < deadline {
             sleep(pause).await;
@@ -203,6 +262,22 @@ impl MqttConnector {
         }
         self.shared.connected.store(false, Ordering::SeqCst);
         Disconnected { sent, ..report }
+    }
+
+    /// Whether the node at liveness topic `topic` (one of `MqttConfig::observed_liveness`)
+    /// is up: `Some(true)` after its `online`, `Some(false)` after its `offline` (its last
+    /// will, or its clean goodbye), `None` while nothing was heard (or `topic` is not
+    /// followed).
+    pub fn node_online(&self, topic: &str) -> Option<bool> {
+        let observed = self
+            .shared
+            .observed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        observed
+            .iter()
+            .find(|(t, _)| t == topic)
+            .and_then(|(_, state)| *state)
     }
 
     fn is_connected(&self) -> bool {

@@ -108,6 +108,10 @@ pub struct MqttConfig {
     pub backoff_max: Duration,
     /// How long a connect (CONNECT to CONNACK) may take.
     pub connect_timeout: Duration,
+    /// Where this node publishes its liveness (`NODE::LIVENESS`, `aimdb/nodes/NODE/online`):
+    /// `online`, retained, at the start of every session; `offline` as the session's last
+    /// will, which the broker publishes when the node vanishes. `None`: no liveness.
+    pub liveness: Option<&'static str>,
 }
 
 impl MqttConfig {
@@ -122,6 +126,7 @@ impl MqttConfig {
             backoff_min: Duration::from_millis(100),
             backoff_max: Duration::from_secs(5),
             connect_timeout: Duration::from_secs(5),
+            liveness: None,
         }
     }
 }

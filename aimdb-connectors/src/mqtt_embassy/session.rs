@@ -14,7 +14,7 @@ use rust_mqtt::buffer::BumpBuffer;
 use rust_mqtt::client::Client;
 use rust_mqtt::client::event::Event;
 use rust_mqtt::client::options::{
-    ConnectOptions, PublicationOptions, SubscriptionOptions, TopicReference,
+    ConnectOptions, PublicationOptions, SubscriptionOptions, TopicReference, WillOptions,
 };
 use rust_mqtt::config::KeepAlive;
 use rust_mqtt::types::{MqttBinary, MqttString, QoS, TopicFilter, TopicName};
@@ -123,6 +123,17 @@ where
                 options = options.password(password);
             }
         }
+        // The last will: `offline`, retained, on the node's liveness topic.
+        let liveness = self
+            .config
+            .liveness
+            .and_then(|topic| MqttString::from_str(topic).ok().and_then(TopicName::new));
+        if let Some(topic) = liveness.clone() {
+            let offline = MqttBinary::from_slice(aimdb_core::address::mqtt::OFFLINE);
+            if let Ok(offline) = offline {
+                options = options.will(WillOptions::new(topic, offline).at_least_once().retain());
+            }
+        }
         let Ok(id) = MqttString::from_str(self.config.client_id) else {
             return false;
         };
@@ -149,9 +160,36 @@ where
             in_flight: 0,
             ping_sent: None,
         };
-        if self.subscribe_all(&mut client, &mut flow).await {
+        if self.subscribe_all(&mut client, &mut flow).await
+            && self.announce(&mut client, &mut flow, liveness).await
+        {
             self.serve(&mut client, &mut flow).await;
         }
+        true
+    }
+
+    /// `online`, retained, on the node's liveness topic (if it has one): the will says
+    /// `offline` when the session ends without a goodbye. Returns false if the session failed.
+    async fn announce<S: Read + Write>(
+        &self,
+        client: &mut Mqtt<'_, S, LINKS>,
+        flow: &mut Flow,
+        liveness: Option<TopicName<'_>>,
+    ) -> bool {
+        let Some(topic) = liveness else {
+            return true;
+        };
+        let options = PublicationOptions::new(TopicReference::Name(topic))
+            .qos(QoS::AtLeastOnce)
+            .retain();
+        if client
+            .publish(&options, Bytes::from(aimdb_core::address::mqtt::ONLINE))
+            .await
+            .is_err()
+        {
+            return false;
+        }
+        flow.in_flight += 1;
         true
     }
 

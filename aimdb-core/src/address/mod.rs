@@ -168,6 +168,9 @@ pub enum AddressErrorKind {
     BadFilter,
     /// Longer than the transport allows.
     TooLong,
+    /// A place the transport reserves for aimdb itself (MQTT: `aimdb/nodes/…`, the nodes'
+    /// liveness topics).
+    Reserved,
     /// An option this scheme does not have.
     UnknownOption,
     /// An option given twice.
@@ -218,6 +221,10 @@ impl fmt::Display for AddressError<'_> {
                 f,
                 "the address is longer than the transport allows ({} bytes)",
                 part.len()
+            ),
+            AddressErrorKind::Reserved => write!(
+                f,
+                "`{part}` is under `aimdb/nodes/`, where each node publishes its own liveness (`aimdb/nodes/NODE/online`)"
             ),
             AddressErrorKind::UnknownOption => write!(f, "unknown option `{part}`"),
             AddressErrorKind::RepeatedOption => write!(f, "option `{part}` is given twice"),

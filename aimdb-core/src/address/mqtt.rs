@@ -13,6 +13,39 @@ pub const TOPIC_MAX: usize = 65_535;
 /// The longest topic the embassy MQTT connector stores (its link table is fixed storage).
 pub const EMBASSY_TOPIC_MAX: usize = 96;
 
+/// Topics under this prefix belong to aimdb itself: each node publishes its own liveness at
+/// `aimdb/nodes/NODE/online` ([`liveness_topic`]), so no link may write or read there.
+pub const RESERVED_PREFIX: &str = "aimdb/nodes/";
+
+/// Where node `NODE` publishes its liveness: [`ONLINE`], retained, on every connect, and
+/// [`OFFLINE`] as its last will (the broker publishes it when the node vanishes) and before a
+/// clean disconnect.
+pub const LIVENESS_TOPIC: [&str; 2] = ["aimdb/nodes/", "/online"];
+
+/// The liveness payload of a node that is up.
+pub const ONLINE: &[u8] = b"online";
+
+/// The liveness payload of a node that is gone (its last will, or its clean goodbye).
+pub const OFFLINE: &[u8] = b"offline";
+
+/// `aimdb/nodes/NODE/online` written into `out`; `None` if it does not fit.
+pub fn liveness_topic<'o>(node: &str, out: &'o mut [u8]) -> Option<&'o str> {
+    let [prefix, suffix] = LIVENESS_TOPIC;
+    let len = prefix.len() + node.len() + suffix.len();
+    let out = out.get_mut(..len)?;
+    out[..prefix.len()].copy_from_slice(prefix.as_bytes());
+    out[prefix.len()..prefix.len() + node.len()].copy_from_slice(node.as_bytes());
+    out[prefix.len() + node.len()..].copy_from_slice(suffix.as_bytes());
+    core::str::from_utf8(out).ok()
+}
+
+/// The node whose liveness `topic` carries (`aimdb/nodes/sensor/online` → `sensor`).
+pub fn liveness_node(topic: &str) -> Option<&str> {
+    let [prefix, suffix] = LIVENESS_TOPIC;
+    let node = topic.strip_prefix(prefix)?.strip_suffix(suffix)?;
+    (!node.is_empty() && !node.contains('/')).then_some(node)
+}
+
 /// One MQTT link address, parsed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MqttAddress<'a> {
@@ -37,6 +70,9 @@ impl<'a> MqttAddress<'a> {
         }
         if topic.len() > TOPIC_MAX {
             return Err(AddressError::new(AddressErrorKind::TooLong, topic));
+        }
+        if topic.starts_with(RESERVED_PREFIX) {
+            return Err(AddressError::new(AddressErrorKind::Reserved, topic));
         }
         if topic.contains(['+', '#']) {
             if direction == Direction::Outbound {

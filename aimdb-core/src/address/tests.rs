@@ -56,6 +56,28 @@ fn mqtt_options_and_topics() {
     assert_eq!(kind("mqtt", "a/#/c", inb), Some(BadFilter));
     assert_eq!(kind("mqtt", "a/b+", inb), Some(BadFilter));
     assert_eq!(kind("mqtt", "a\0b", inb), Some(BadCharacter));
+    // `aimdb/nodes/` is the nodes' own (liveness), either way.
+    assert_eq!(
+        kind("mqtt", "aimdb/nodes/sensor/online", out),
+        Some(Reserved)
+    );
+    assert_eq!(kind("mqtt", "aimdb/nodes/+/online", inb), Some(Reserved));
+    assert_eq!(kind("mqtt", "aimdb/test/t", out), None);
+}
+
+#[test]
+fn liveness_topics_name_their_node() {
+    use super::mqtt::{liveness_node, liveness_topic};
+    let mut out = [0u8; 64];
+    assert_eq!(
+        liveness_topic("sensor", &mut out),
+        Some("aimdb/nodes/sensor/online")
+    );
+    assert_eq!(liveness_topic("sensor", &mut [0u8; 8]), None);
+    assert_eq!(liveness_node("aimdb/nodes/sensor/online"), Some("sensor"));
+    assert_eq!(liveness_node("aimdb/nodes//online"), None);
+    assert_eq!(liveness_node("aimdb/nodes/a/b/online"), None);
+    assert_eq!(liveness_node("climate/zone-a/reading"), None);
 }
 
 #[test]

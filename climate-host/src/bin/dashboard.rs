@@ -40,6 +40,44 @@ static LAST_SEQ: AtomicU64 = AtomicU64::new(u64::MAX);
 static MISSED_OUTAGE: AtomicU64 = AtomicU64::new(0);
 static DUPLICATES: AtomicU64 = AtomicU64::new(0);
 static MQTT: OnceLock<&'static MqttConnector> = OnceLock::new();
+/// When the last reading arrived, in ms since [`START`].
+static LAST_AT_MS: AtomicU64 = AtomicU64::new(0);
+static START: OnceLock<std::time::Instant> = OnceLock::new();
+/// A reading older than this is shown as stale (the sensor publishes every 10 ms).
+const STALE_AFTER: Duration = Duration::from_secs(2);
+
+fn since_start() -> Duration {
+    START.get_or_init(std::time::Instant::now).elapsed()
+}
+
+/// `sensor online`, `sensor OFFLINE`, or `sensor ?` before anything was heard, for every
+/// producer this node follows, and whether the latest reading is stale: no reading for
+/// [`STALE_AFTER`], or its producer is offline.
+fn freshness(mqtt: &MqttConnector) -> String {
+    let mut offline = false;
+    let nodes: Vec<String> = dashboard::OBSERVED_LIVENESS
+        .iter()
+        .map(|topic| {
+            let node = aimdb::address::mqtt::liveness_node(topic).unwrap_or(topic);
+            match mqtt.node_online(topic) {
+                Some(true) => format!("{node} online"),
+                Some(false) => {
+                    offline = true;
+                    format!("{node} OFFLINE")
+                }
+                None => format!("{node} ?"),
+            }
+        })
+        .collect();
+    let age =
+        since_start().saturating_sub(Duration::from_millis(LAST_AT_MS.load(Ordering::Relaxed)));
+    let stale = if offline || age > STALE_AFTER {
+        format!(", STALE ({:.1} s old)", age.as_secs_f64())
+    } else {
+        String::new()
+    };
+    format!("{}{stale}", nodes.join(", "))
+}
 
 /// The tap: every reading the buffer hands over. A gap in the sequence numbers is counted
 /// as missed: readings lost while the broker was down, or overwritten in the `SingleLatest`
@@ -76,6 +114,7 @@ async fn render_chart(mut consumer: Consumer<'static, Temperature>) {
         LATEST_SEQ.store(reading.seq, Ordering::Relaxed);
         LATEST_CENTI.store(reading.centi_celsius(), Ordering::Relaxed);
         RECEIVED.fetch_add(1, Ordering::Relaxed);
+        LAST_AT_MS.store(since_start().as_millis() as u64, Ordering::Relaxed);
     }
 }
 
@@ -114,8 +153,11 @@ async fn status() {
                     l.decode_errors, l.oversize, l.schema_mismatch
                 )
             });
+        let fresh = MQTT
+            .get()
+            .map_or(String::new(), |mqtt| format!("; {}", freshness(mqtt)));
         println!(
-            "{tag} latest {} (#{}, {received} received, {} missed{restarts}) {link}{refused}",
+            "{tag} latest {} (#{}, {received} received, {} missed{restarts}) {link}{refused}{fresh}",
             celsius(LATEST_CENTI.load(Ordering::Relaxed)),
             LATEST_SEQ.load(Ordering::Relaxed),
             MISSED.load(Ordering::Relaxed),
@@ -135,7 +177,9 @@ async fn main() {
     let client_id = format!("climate-dashboard-{}", std::process::id());
     // The login, from AIMDB_MQTT_USERNAME (default `dashboard`) and AIMDB_MQTT_PASSWORD.
     let config = MqttConfig::new(broker.ip().to_string(), broker.port(), client_id)
-        .with_credentials_from_env(dashboard::NODE);
+        .with_credentials_from_env(dashboard::NODE)
+        // Publish its own liveness and follow the sensor's (a last will marks it offline).
+        .with_liveness(dashboard::LIVENESS, dashboard::OBSERVED_LIVENESS);
     let login = login_text(config.credentials.as_ref().map(|(user, _)| user.as_str()));
     let mqtt = match MqttConnector::start(config) {
         Ok(mqtt) => mqtt,

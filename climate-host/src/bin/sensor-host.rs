@@ -25,6 +25,7 @@ aimdb::topology!(file = "../topologies/climate.toml", node = "sensor");
 /// 16 readings queued, payloads up to 32 bytes: the firmware's settings.
 static MQTT: MqttConnector<CriticalSectionRawMutex, 16, 32> = MqttConnector::new(MqttConfig {
     backoff_max: embassy_time::Duration::from_secs(2),
+    liveness: Some(sensor::LIVENESS),
     ..MqttConfig::new("climate-sensor-host")
 });
 

@@ -48,6 +48,8 @@ static MQTT: MqttConnector<CriticalSectionRawMutex, 16, 32> = MqttConnector::new
     // With QEMU's `reconnect=` the UART is wired to the broker a moment after boot, and a
     // CONNECT sent before that is lost: retry soon rather than after the default 5 s.
     connect_timeout: embassy_time::Duration::from_secs(1),
+    // `online` (retained) on every connect, `offline` as the last will.
+    liveness: Some(sensor::LIVENESS),
     ..MqttConfig::new("climate-sensor")
 });
 
