@@ -18,6 +18,10 @@
   // values of another version are refused here, as every reader refuses them.
   const contracts = new Map();
   let mismatches = 0;
+  // Each producer node's liveness as the node heard it (its last will says offline), and
+  // how old a value may get before its card says stale (`?stale=MS`, default 5 s).
+  const nodes = new Map();
+  const STALE_MS = Number(params.get('stale')) || 5000;
 
   // ---- connection ------------------------------------------------------------------
   function setStatus(state, text) {
@@ -79,6 +83,11 @@
         card(message.key).update(message);
         break;
       }
+      case 'node':
+        nodes.set(message.node, message.online);
+        if (window.AimdbGraph) window.AimdbGraph.setNode($('topology'), message.node, message.online);
+        freshness();
+        break;
       case 'written':
         card(message.key).reply('written', false);
         break;
@@ -135,7 +144,8 @@
     canvas.hidden = true;
     const seriesEl = h('div', { class: 'series' });
     const contractEl = h('div', { class: 'contract' });
-    root.append(title, latest, meta, canvas, seriesEl, contractEl);
+    const freshnessEl = h('div', { class: 'freshness' });
+    root.append(title, latest, meta, freshnessEl, canvas, seriesEl, contractEl);
     $('records').append(root);
     const r = {
       key, root, valueEl, meta, canvas, points: [], chosen: null, count: 0, last: null, refused: 0,
@@ -190,6 +200,7 @@
         // A replayed value after a reconnect may be one we already have.
         if (r.last && message.seq === r.last.seq && message.ts === r.last.ts) return;
         r.last = message;
+        r.receivedAt = Date.now();
         r.count += 1;
         const fields = numbers(message.value, '', {});
         if (!r.chosen || !(r.chosen in fields)) r.chosen = primary(fields) ?? null;
@@ -215,6 +226,24 @@
     records.set(key, r);
     return r;
   }
+
+  // A card goes stale when its value is older than STALE_MS or its producer's node is
+  // offline; it says why, and comes back with the next value.
+  function freshness() {
+    if (!socket) return; // disconnected: every card is already marked stale
+    for (const r of records.values()) {
+      if (!r.last) continue;
+      const owner = window.AimdbGraph ? window.AimdbGraph.ownerOf($('topology'), r.key) : null;
+      const age = Date.now() - r.receivedAt;
+      let why = '';
+      if (owner && nodes.get(owner) === false) why = `its producer, node ${owner}, is offline`;
+      else if (age > STALE_MS) why = `no value for ${(age / 1000).toFixed(1)} s`;
+      r.valueEl.classList.toggle('stale', why !== '');
+      r.valueEl.dataset.stale = why;
+      r.root.querySelector('.freshness').textContent = why ? 'stale: ' + why : '';
+    }
+  }
+  setInterval(freshness, 500);
 
   // 19:25:26.123, local time.
   function clock(ms) {
@@ -297,6 +326,7 @@
         for (const r of records.values()) {
           if (r.last) window.AimdbGraph.setLive($('topology'), r.key, '= ' + r.valueEl.textContent);
         }
+        for (const [node, online] of nodes) window.AimdbGraph.setNode($('topology'), node, online);
         $('topology').dataset.loaded = 'true';
       })
       .catch((error) => {

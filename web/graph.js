@@ -187,5 +187,27 @@
     }
   }
 
-  window.AimdbGraph = { parse, render, setLive };
+  // Mark a node's box in the picture as up (true), gone (false) or not known (null).
+  function setNode(container, node, online) {
+    const state = online === true ? 'online' : online === false ? 'offline' : 'unknown';
+    for (const g of container.querySelectorAll('g.cluster')) {
+      if (g.getAttribute('data-node') !== node) continue;
+      g.setAttribute('data-online', state);
+      const title = g.querySelector('text.title');
+      if (!title.dataset.base) title.dataset.base = title.textContent;
+      title.textContent = title.dataset.base + (state === 'unknown' ? '' : ' · ' + state);
+    }
+  }
+
+  // The node whose box owns `key` (its producer), from the box ids `NODE__RECORD`.
+  function ownerOf(container, key) {
+    for (const b of container.querySelectorAll('g.box')) {
+      if (b.getAttribute('data-key') === key && b.getAttribute('data-owner') === 'true') {
+        return b.getAttribute('data-id').split('__')[0];
+      }
+    }
+    return null;
+  }
+
+  window.AimdbGraph = { parse, render, setLive, setNode, ownerOf };
 })();

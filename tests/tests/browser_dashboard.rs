@@ -6,7 +6,8 @@
 //! owner; a value written in the page reaches the node's `link_from` record; a page without
 //! the token is refused; a value written by another version of a record type (another
 //! contract fingerprint than the node declared) is refused by the page, counted on the record's
-//! card and in the header, and never shown. A screenshot is saved to `target/browser/dashboard.png`.
+//! card and in the header, and never shown; a producer node the host reports offline is
+//! marked in the picture, and the card of what it produces says stale. A screenshot is saved to `target/browser/dashboard.png`.
 
 #[path = "browser_support/cdp.rs"]
 mod cdp;
@@ -306,6 +307,46 @@ async fn the_page_shows_the_values_the_node_produces() {
             );
         }
     }
+
+    // Liveness: the station's state in the picture; offline, the card of the reading it
+    // produces says stale and why, though values still arrive (a will can come first).
+    let station = r#"(() => {
+        const g = document.querySelector('#topology g.cluster[data-node="station"]');
+        const card = document.querySelector('article.record[data-key="climate/zone-a/reading"]');
+        return [g && g.dataset.online, g && g.querySelector('text.title').textContent,
+                card.querySelector('.value').dataset.stale || ''];
+    })()"#;
+    ws.set_node_online("station", Some(true));
+    let online = r#"document.querySelector('#topology g.cluster[data-node="station"]')?.dataset.online === 'online'"#;
+    assert!(
+        browser
+            .wait_for(&page, online, Duration::from_secs(5))
+            .await
+            .is_some()
+    );
+    ws.set_node_online("station", Some(false));
+    let offline = r#"document.querySelector('article.record[data-key="climate/zone-a/reading"] .value')?.dataset.stale === 'its producer, node station, is offline'"#;
+    if browser
+        .wait_for(&page, offline, Duration::from_secs(5))
+        .await
+        .is_none()
+    {
+        panic!("the page shows {}", browser.eval(&page, station).await);
+    }
+    let shown = browser.eval(&page, station).await;
+    assert_eq!(shown[0], "offline", "{shown}");
+    assert!(
+        shown[1].as_str().unwrap().ends_with(" · offline"),
+        "{shown}"
+    );
+    ws.set_node_online("station", Some(true));
+    let fresh = r#"document.querySelector('article.record[data-key="climate/zone-a/reading"] .value')?.dataset.stale === ''"#;
+    assert!(
+        browser
+            .wait_for(&page, fresh, Duration::from_secs(5))
+            .await
+            .is_some()
+    );
 
     // Let the chart gather a few more points, then the picture.
     tokio::time::sleep(Duration::from_millis(600)).await;

@@ -10,6 +10,8 @@
 //!                    "ts":<ms since the Unix epoch, taken by the server at publish>,"seq":<n>,
 //!                    "fingerprint":"<16 hex digits>"}   (the last on named-codec links only)
 //!                   {"type":"written","key":..}            a write was delivered
+//!                   {"type":"node","node":"sensor","online":true|false|null}
+//!                                                          a producer's liveness changed
 //!                   {"type":"error","key":..|null,"error":"why",
 //!                    "code":"schema_mismatch"}             (code: a refused contract only)
 //! client -> server  {"key":"climate/zone-a/setpoint","value":<JSON for the deserializer>,
@@ -57,6 +59,8 @@ pub(crate) struct Inbound {
 struct State {
     outbound: HashMap<String, Arc<Outbound>>,
     latest: BTreeMap<String, Utf8Bytes>,
+    /// Each followed node's last `{"type":"node",..}` message, replayed to new clients.
+    nodes: BTreeMap<String, Utf8Bytes>,
 }
 
 /// Why a browser's message was not delivered.
@@ -146,6 +150,7 @@ impl Hub {
             state: Mutex::new(State {
                 outbound: HashMap::new(),
                 latest: BTreeMap::new(),
+                nodes: BTreeMap::new(),
             }),
             tx: broadcast::channel(channel_capacity).0,
             published: AtomicU64::new(0),
@@ -247,6 +252,24 @@ impl Hub {
         drop(state);
         bump(&link.counters.sent);
         Ok(())
+    }
+
+    /// Tell the pages whether node `node` is up (`None`: not known), when it changed:
+    /// `{"type":"node","node":"sensor","online":true|false|null}`, also sent to every client
+    /// that joins later.
+    pub(crate) fn set_node_online(&self, node: &str, online: Option<bool>) {
+        let state_text = online.map_or("null", |up| if up { "true" } else { "false" });
+        let message = Utf8Bytes::from(std::format!(
+            "{{\"type\":\"node\",\"node\":{},\"online\":{state_text}}}",
+            quoted(node)
+        ));
+        let mut state = lock(&self.state);
+        if state.nodes.get(node) == Some(&message) {
+            return;
+        }
+        state.nodes.insert(node.to_string(), message.clone());
+        let _ = self.tx.send(message);
+        self.published.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Add inbound routes, by path. A bad address is returned, not added.
@@ -411,8 +434,9 @@ impl Hub {
             list(&mut writable.iter().map(String::as_str)),
             contracts.join(","),
         );
-        let mut first = Vec::with_capacity(1 + state.latest.len());
+        let mut first = Vec::with_capacity(1 + state.latest.len() + state.nodes.len());
         first.push(Utf8Bytes::from(hello));
+        first.extend(state.nodes.values().cloned());
         first.extend(state.latest.values().cloned());
         let rx = self.tx.subscribe();
         slot.base

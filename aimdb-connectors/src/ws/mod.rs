@@ -174,6 +174,14 @@ impl WsConnector {
         }
     }
 
+    /// Tell the pages whether node `node` is up, so the topology picture shows it and the
+    /// cards of what it produces go stale when it is not (`None`: nothing known). Cheap to
+    /// call often: the pages hear only changes. The node's host learns it from its MQTT
+    /// connector (`MqttConnector::node_online`, the node's last will).
+    pub fn set_node_online(&self, node: &str, online: Option<bool>) {
+        self.hub.set_node_online(node, online);
+    }
+
     /// A snapshot of the counters of the link(s) at `address` (path, with or without its
     /// `?query`), or `None` if no link uses that path.
     pub fn link_stats(&self, address: &str) -> Option<LinkStats> {

@@ -40,6 +40,7 @@ static LAST_SEQ: AtomicU64 = AtomicU64::new(u64::MAX);
 static MISSED_OUTAGE: AtomicU64 = AtomicU64::new(0);
 static DUPLICATES: AtomicU64 = AtomicU64::new(0);
 static MQTT: OnceLock<&'static MqttConnector> = OnceLock::new();
+static WS: OnceLock<&'static WsConnector> = OnceLock::new();
 /// When the last reading arrived, in ms since [`START`].
 static LAST_AT_MS: AtomicU64 = AtomicU64::new(0);
 static START: OnceLock<std::time::Instant> = OnceLock::new();
@@ -124,6 +125,14 @@ async fn status() {
     let mut ticker = tokio::time::interval(Duration::from_millis(500));
     loop {
         ticker.tick().await;
+        // The page hears each producer's liveness too: its node in the picture goes
+        // offline and the cards of what it produces say stale.
+        if let (Some(mqtt), Some(ws)) = (MQTT.get(), WS.get()) {
+            for topic in dashboard::OBSERVED_LIVENESS {
+                let node = aimdb::address::mqtt::liveness_node(topic).unwrap_or(topic);
+                ws.set_node_online(node, mqtt.node_online(topic));
+            }
+        }
         let received = RECEIVED.load(Ordering::Relaxed);
         let link = match MQTT.get().map(|mqtt| mqtt.stats()) {
             Some(stats) => format!(
@@ -201,6 +210,7 @@ async fn main() {
             std::process::exit(2);
         }
     };
+    let _ = WS.set(ws);
     println!(
         "{} page: {}",
         tag("dashboard", "host"),
