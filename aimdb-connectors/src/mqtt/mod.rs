@@ -42,8 +42,10 @@ mod config;
 mod counters;
 mod credentials;
 mod event_loop;
+mod liveness;
 mod outbound;
 mod routing;
+mod shutdown;
 mod topic;
 
 use core::sync::atomic::{AtomicBool, Ordering};
@@ -63,6 +65,7 @@ pub use config::{
 pub use counters::{ConnectorStats, LinkStats};
 pub use credentials::{PASSWORD_VAR, USERNAME_VAR, credentials_from, credentials_from_env};
 pub use event_loop::STABLE_CONNECTION;
+pub use shutdown::Disconnected;
 pub use topic::topic_matches;
 
 use crate::counters::count_skipped;
@@ -89,39 +92,6 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    /// A publish on a followed liveness topic: remember it (it is not a link's value).
-    fn liveness_heard(&self, topic: &str, payload: &[u8]) -> bool {
-        use aimdb_core::address::mqtt::{OFFLINE, ONLINE};
-        let mut observed = self.observed.lock().unwrap_or_else(|p| p.into_inner());
-        let Some((_, state)) = observed.iter_mut().find(|(t, _)| t == topic) else {
-            return false;
-        };
-        *state = match payload {
-            ONLINE => Some(true),
-            OFFLINE => Some(false),
-            _ => *state,
-        };
-        true
-    }
-
-    /// The followed liveness topics, as subscriptions (QoS 1: a change is not lost).
-    fn observed_topics(&self) -> Vec<rumqttc::SubscribeFilter> {
-        let observed = self.observed.lock().unwrap_or_else(|p| p.into_inner());
-        observed
-            .iter()
-            .map(|(topic, _)| rumqttc::SubscribeFilter::new(topic.clone(), QoS::AtLeastOnce))
-            .collect()
-    }
-
-    /// The `online` publish of this node's liveness (retained, QoS 1), if it has one.
-    fn online_request(&self, payload: &'static [u8]) -> Option<rumqttc::Request> {
-        let topic = self.liveness.as_ref()?;
-        let mut publish = rumqttc::Publish::new(topic.clone(), QoS::AtLeastOnce, payload);
-        publish.retain = true;
-        self.acknowledged_wanted.fetch_add(1, Ordering::SeqCst);
-        Some(rumqttc::Request::Publish(publish))
-    }
-
     fn set_last_error(&self, error: &dyn core::fmt::Display) {
         let text = error.to_string();
         *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(text);
@@ -208,86 +178,6 @@ impl MqttConnector {
             .is_some_and(|tasks| tasks.iter().all(|task| !task.is_finished()))
     }
 
-    /// End the session cleanly, within `within`: every value already queued is handed to
-    /// the broker, every QoS 1 publish is acknowledged, then a DISCONNECT goes out (so the
-    /// broker does not publish a last will and logs a clean disconnect) and the connection
-    /// task ends instead of reconnecting. What the deadline cut short is in the report.
-    /// Call it once, at shutdown (Ctrl-C, SIGTERM): the connector sends nothing afterwards.
-    pub async fn disconnect(&self, within: core::time::Duration) -> Disconnected {
-        use tokio::time::{Instant, sleep};
-        let deadline = Instant::now() + within;
-        let pause = core::time::Duration::from_millis(5);
-        self.shared.closing.store(true, Ordering::SeqCst);
-        // 1. The queue into rumqttc (a broken connection keeps it: nothing to wait for).
-        while self.queue.len() > 0 && self.is_connected() && Instant::now() < deadline {
-            sleep(pause).await;
-        }
-        // 2. Every QoS 1 publish acknowledged.
-        let unacknowledged = || {
-            let wanted = self.shared.acknowledged_wanted.load(Ordering::SeqCst);
-            let acked = self.shared.counters.publish_acks.load(Ordering::Relaxed);
-            wanted.saturating_sub(acked)
-        };
-        while unacknowledged() > 0 && self.is_connected() && Instant::now() < deadline {
-            sleep(pause).await;
-        }
-        let report = Disconnected {
-            queued: self.queue.len() as u64,
-            unacknowledged: unacknowledged(),
-            sent: false,
-        };
-        // 3. `offline` on the node's liveness (a clean DISCONNECT suppresses the will), then
-        // DISCONNECT, behind everything already handed to rumqttc; the connection task ends
-        // once it is written (or at the next error).
-        if let Some(rumqttc::Request::Publish(goodbye)) = self
-            .shared
-            .online_request(aimdb_core::address::mqtt::OFFLINE)
-            && self.is_connected()
-            && self
-                .client
-                .try_publish(goodbye.topic, goodbye.qos, true, goodbye.payload)
-                .is_ok()
-        {
-            while unacknowledged() > 0 && self.is_connected() && Instant::now() < deadline {
-                sleep(pause).await;
-            }
-        }
-        let sent = self.is_connected() && self.client.try_disconnect().is_ok();
-        while sent && !self.connection_ended() && Instant::now() < deadline {
-            sleep(pause).await;
-        }
-        let sent = sent && self.connection_ended();
-        if let Some(tasks) = self.tasks.get() {
-            tasks.iter().for_each(JoinHandle::abort);
-        }
-        self.shared.connected.store(false, Ordering::SeqCst);
-        Disconnected { sent, ..report }
-    }
-
-    /// Whether the node at liveness topic `topic` (one of `MqttConfig::observed_liveness`)
-    /// is up: `Some(true)` after its `online`, `Some(false)` after its `offline` (its last
-    /// will, or its clean goodbye), `None` while nothing was heard (or `topic` is not
-    /// followed).
-    pub fn node_online(&self, topic: &str) -> Option<bool> {
-        let observed = self
-            .shared
-            .observed
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        observed
-            .iter()
-            .find(|(t, _)| t == topic)
-            .and_then(|(_, state)| *state)
-    }
-
-    fn is_connected(&self) -> bool {
-        self.shared.connected.load(Ordering::SeqCst)
-    }
-
-    fn connection_ended(&self) -> bool {
-        self.tasks.get().is_none_or(|tasks| tasks[0].is_finished())
-    }
-
     /// The last connection error, as text.
     pub fn last_error(&self) -> Option<String> {
         self.shared
@@ -320,25 +210,6 @@ impl MqttConnector {
                 None
             }
         }
-    }
-}
-
-/// What [`MqttConnector::disconnect`] managed before its deadline.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Disconnected {
-    /// Whether the DISCONNECT packet was written (false: the broker was unreachable, or the
-    /// deadline passed first).
-    pub sent: bool,
-    /// Values still in the outbound queue, never handed to the broker.
-    pub queued: u64,
-    /// QoS 1 publishes the broker had not acknowledged.
-    pub unacknowledged: u64,
-}
-
-impl Disconnected {
-    /// Everything reached the broker, acknowledged, and the session ended cleanly.
-    pub fn is_clean(&self) -> bool {
-        self.sent && self.queued == 0 && self.unacknowledged == 0
     }
 }
 
