@@ -11,7 +11,9 @@ const CLIMATE_ACL: &str = "\
 # Do not edit: run `aimdb acl` again when the topology changes.
 #
 # Each node is a user named after it, with `topic write` for every mqtt:// address it
-# owns (link_to) and `topic read` for every one it observes (link_from); nothing else.
+# owns (link_to) and `topic read` for every one it observes (link_from), plus its own
+# liveness (aimdb/nodes/NODE/online) to write and that of the nodes it observes to read;
+# nothing else.
 # Anonymous clients get nothing. Use it with these mosquitto.conf lines, the
 # password_file holding one entry per node (scripts/broker-credentials.sh writes it)
 # and use_username_as_clientid making a client's id its user name, so that no client
@@ -24,9 +26,12 @@ const CLIMATE_ACL: &str = "\
 
 user sensor
 topic write climate/zone-a/reading
+topic write aimdb/nodes/sensor/online
 
 user dashboard
 topic read climate/zone-a/reading
+topic write aimdb/nodes/dashboard/online
+topic read aimdb/nodes/sensor/online
 ";
 
 #[test]
@@ -61,10 +66,17 @@ fn setpoint_acl_grants_each_console_its_request_and_the_controller_all_three() {
     assert_eq!(
         body,
         "\nuser console_a\ntopic write setpoint/request/operator-a\n\
+         topic write aimdb/nodes/console_a/online\n\
          \nuser console_b\ntopic write setpoint/request/operator-b\n\
+         topic write aimdb/nodes/console_b/online\n\
          \nuser autotuner\ntopic write setpoint/request/autotuner\n\
+         topic write aimdb/nodes/autotuner/online\n\
          \nuser controller\ntopic read setpoint/request/operator-a\n\
-         topic read setpoint/request/operator-b\ntopic read setpoint/request/autotuner\n"
+         topic read setpoint/request/operator-b\ntopic read setpoint/request/autotuner\n\
+         topic write aimdb/nodes/controller/online\n\
+         topic read aimdb/nodes/console_a/online\n\
+         topic read aimdb/nodes/console_b/online\n\
+         topic read aimdb/nodes/autotuner/online\n"
     );
 }
 
