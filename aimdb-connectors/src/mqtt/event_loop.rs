@@ -150,7 +150,7 @@ pub(crate) async fn run(
                 // Whatever rumqttc kept (a resumed session) goes after what we carried.
                 carried.append(&mut events.pending);
                 // First the subscriptions, then `online` on this node's liveness topic.
-                if let Some(online) = shared.online_request(aimdb_core::address::mqtt::ONLINE) {
+                if let Some(online) = shared.liveness_request(aimdb_core::address::mqtt::ONLINE) {
                     carried.push_front(online);
                 }
                 if !subscriptions.is_empty() {

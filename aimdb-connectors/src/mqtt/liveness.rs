@@ -37,8 +37,9 @@ impl Shared {
             .collect()
     }
 
-    /// The `online` publish of this node's liveness (retained, QoS 1), if it has one.
-    pub(super) fn online_request(&self, payload: &'static [u8]) -> Option<rumqttc::Request> {
+    /// A publish of `payload` (`online` or `offline`) on this node's liveness topic (retained,
+    /// QoS 1, counted as awaiting its ack), if it has one.
+    pub(super) fn liveness_request(&self, payload: &'static [u8]) -> Option<rumqttc::Request> {
         let topic = self.liveness.as_ref()?;
         let mut publish = rumqttc::Publish::new(topic.clone(), QoS::AtLeastOnce, payload);
         publish.retain = true;

@@ -40,7 +40,7 @@ impl MqttConnector {
         // once it is written (or at the next error).
         if let Some(rumqttc::Request::Publish(goodbye)) = self
             .shared
-            .online_request(aimdb_core::address::mqtt::OFFLINE)
+            .liveness_request(aimdb_core::address::mqtt::OFFLINE)
             && self.is_connected()
             && self
                 .client
