@@ -88,6 +88,9 @@
         if (window.AimdbGraph) window.AimdbGraph.setNode($('topology'), message.node, message.online);
         freshness();
         break;
+      case 'counters':
+        card(message.key).setCounters(message.counters);
+        break;
       case 'written':
         card(message.key).reply('written', false);
         break;
@@ -145,7 +148,8 @@
     const seriesEl = h('div', { class: 'series' });
     const contractEl = h('div', { class: 'contract' });
     const freshnessEl = h('div', { class: 'freshness' });
-    root.append(title, latest, meta, freshnessEl, canvas, seriesEl, contractEl);
+    const countersEl = h('div', { class: 'counters' });
+    root.append(title, latest, meta, freshnessEl, canvas, seriesEl, contractEl, countersEl);
     $('records').append(root);
     const r = {
       key, root, valueEl, meta, canvas, points: [], chosen: null, count: 0, last: null, refused: 0,
@@ -155,6 +159,14 @@
         const tail = r.refused ? ` · ${r.refused} refused (schema mismatch)` : '';
         contractEl.textContent = own ? `contract ${own}${tail}` : '';
         contractEl.classList.toggle('error', r.refused > 0);
+      },
+      // What the record's inbound link refused on the node (decode errors, oversize, ...).
+      setCounters(counters) {
+        const names = { decode_errors: 'decode errors', oversize: 'oversize', schema_mismatch: 'schema mismatch' };
+        const parts = Object.entries(counters).map(([k, n]) => `${n} ${names[k] || k.replace(/_/g, ' ')}`);
+        countersEl.textContent = parts.length ? 'the node\'s link refused: ' + parts.join(' · ') : '';
+        countersEl.dataset.counters = JSON.stringify(counters);
+        countersEl.classList.toggle('error', Object.values(counters).some((n) => n > 0));
       },
       // A value written by another version of the record type: counted, never shown.
       refuse(fingerprint) {

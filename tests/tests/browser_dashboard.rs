@@ -7,7 +7,8 @@
 //! the token is refused; a value written by another version of a record type (another
 //! contract fingerprint than the node declared) is refused by the page, counted on the record's
 //! card and in the header, and never shown; a producer node the host reports offline is
-//! marked in the picture, and the card of what it produces says stale. A screenshot is saved to `target/browser/dashboard.png`.
+//! marked in the picture, and the card of what it produces says stale; what the node's link
+//! refused (decode errors, oversize, schema mismatch) is on the record's card. A screenshot is saved to `target/browser/dashboard.png`.
 
 #[path = "browser_support/cdp.rs"]
 mod cdp;
@@ -346,6 +347,27 @@ async fn the_page_shows_the_values_the_node_produces() {
             .wait_for(&page, fresh, Duration::from_secs(5))
             .await
             .is_some()
+    );
+
+    // What the node's inbound link refused, as the host reports it: on the record's card.
+    ws.set_link_counters(
+        READING,
+        &[
+            ("decode_errors", 2),
+            ("oversize", 1),
+            ("schema_mismatch", 0),
+        ],
+    );
+    let counters = format!(
+        r#"document.querySelector('article.record[data-key="{READING}"] .counters')?.textContent"#
+    );
+    let shown = browser
+        .wait_for(&page, &counters, Duration::from_secs(5))
+        .await
+        .expect("the card shows the link's counters");
+    assert_eq!(
+        shown,
+        "the node's link refused: 2 decode errors · 1 oversize · 0 schema mismatch"
     );
 
     // Let the chart gather a few more points, then the picture.

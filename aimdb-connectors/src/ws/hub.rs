@@ -12,6 +12,8 @@
 //!                   {"type":"written","key":..}            a write was delivered
 //!                   {"type":"node","node":"sensor","online":true|false|null}
 //!                                                          a producer's liveness changed
+//!                   {"type":"counters","key":..,"counters":{"decode_errors":n,..}}
+//!                                                          what a record's link refused
 //!                   {"type":"error","key":..|null,"error":"why",
 //!                    "code":"schema_mismatch"}             (code: a refused contract only)
 //! client -> server  {"key":"climate/zone-a/setpoint","value":<JSON for the deserializer>,
@@ -59,8 +61,9 @@ pub(crate) struct Inbound {
 struct State {
     outbound: HashMap<String, Arc<Outbound>>,
     latest: BTreeMap<String, Utf8Bytes>,
-    /// Each followed node's last `{"type":"node",..}` message, replayed to new clients.
-    nodes: BTreeMap<String, Utf8Bytes>,
+    /// The last `{"type":"node",..}` of each followed node and `{"type":"counters",..}` of
+    /// each record, replayed to new clients.
+    notices: BTreeMap<String, Utf8Bytes>,
 }
 
 /// Why a browser's message was not delivered.
@@ -150,7 +153,7 @@ impl Hub {
             state: Mutex::new(State {
                 outbound: HashMap::new(),
                 latest: BTreeMap::new(),
-                nodes: BTreeMap::new(),
+                notices: BTreeMap::new(),
             }),
             tx: broadcast::channel(channel_capacity).0,
             published: AtomicU64::new(0),
@@ -259,15 +262,37 @@ impl Hub {
     /// that joins later.
     pub(crate) fn set_node_online(&self, node: &str, online: Option<bool>) {
         let state_text = online.map_or("null", |up| if up { "true" } else { "false" });
-        let message = Utf8Bytes::from(std::format!(
+        let message = std::format!(
             "{{\"type\":\"node\",\"node\":{},\"online\":{state_text}}}",
             quoted(node)
-        ));
+        );
+        self.notice(std::format!("node/{node}"), message);
+    }
+
+    /// Tell the pages what a record's link refused (`decode_errors`, `oversize`, ...), when
+    /// it changed: `{"type":"counters","key":..,"counters":{"decode_errors":0,..}}`.
+    pub(crate) fn set_link_counters(&self, key: &str, counters: &[(&str, u64)]) {
+        let fields: Vec<String> = counters
+            .iter()
+            .map(|(name, n)| std::format!("{}:{n}", quoted(name)))
+            .collect();
+        let message = std::format!(
+            "{{\"type\":\"counters\",\"key\":{},\"counters\":{{{}}}}}",
+            quoted(key),
+            fields.join(",")
+        );
+        self.notice(std::format!("counters/{key}"), message);
+    }
+
+    /// Send `message` to every client and keep it for those that join later, unless it is
+    /// what `slot` already says.
+    fn notice(&self, slot: String, message: String) {
+        let message = Utf8Bytes::from(message);
         let mut state = lock(&self.state);
-        if state.nodes.get(node) == Some(&message) {
+        if state.notices.get(&slot) == Some(&message) {
             return;
         }
-        state.nodes.insert(node.to_string(), message.clone());
+        state.notices.insert(slot, message.clone());
         let _ = self.tx.send(message);
         self.published.fetch_add(1, Ordering::Relaxed);
     }
@@ -434,9 +459,9 @@ impl Hub {
             list(&mut writable.iter().map(String::as_str)),
             contracts.join(","),
         );
-        let mut first = Vec::with_capacity(1 + state.latest.len() + state.nodes.len());
+        let mut first = Vec::with_capacity(1 + state.latest.len() + state.notices.len());
         first.push(Utf8Bytes::from(hello));
-        first.extend(state.nodes.values().cloned());
+        first.extend(state.notices.values().cloned());
         first.extend(state.latest.values().cloned());
         let rx = self.tx.subscribe();
         slot.base

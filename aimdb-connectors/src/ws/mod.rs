@@ -182,6 +182,13 @@ impl WsConnector {
         self.hub.set_node_online(node, online);
     }
 
+    /// Tell the pages what record `key`'s inbound link (over any connector) refused, as
+    /// named counts (`[("decode_errors", 0), ("oversize", 0), ("schema_mismatch", 3)]`):
+    /// the record's card shows them. Cheap to call often: the pages hear only changes.
+    pub fn set_link_counters(&self, key: &str, counters: &[(&str, u64)]) {
+        self.hub.set_link_counters(key, counters);
+    }
+
     /// A snapshot of the counters of the link(s) at `address` (path, with or without its
     /// `?query`), or `None` if no link uses that path.
     pub fn link_stats(&self, address: &str) -> Option<LinkStats> {

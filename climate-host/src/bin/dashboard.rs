@@ -132,6 +132,17 @@ async fn status() {
                 let node = aimdb::address::mqtt::liveness_node(topic).unwrap_or(topic);
                 ws.set_node_online(node, mqtt.node_online(topic));
             }
+            // And what the reading's MQTT link refused, on the reading's card.
+            if let Some(l) = mqtt.link_stats("climate/zone-a/reading") {
+                ws.set_link_counters(
+                    "climate/zone-a/reading",
+                    &[
+                        ("decode_errors", l.decode_errors),
+                        ("oversize", l.oversize),
+                        ("schema_mismatch", l.schema_mismatch),
+                    ],
+                );
+            }
         }
         let received = RECEIVED.load(Ordering::Relaxed);
         let link = match MQTT.get().map(|mqtt| mqtt.stats()) {
