@@ -83,7 +83,10 @@ CONF
     # Run in the background from this shell rather than with `-d`: mosquitto started as
     # root drops to the `mosquitto` user and could not write a pid or log file under target/.
     # The shell (still us) opens the log and records the pid.
-    nohup "$program" -c "$dir/mosquitto.conf" >"$dir/mosquitto.log" 2>&1 </dev/null &
+    # In a session of its own (setsid): a Ctrl-C in the terminal reaches the nodes, which
+    # disconnect cleanly, but not the broker, which the demo stops after them.
+    session=""; command -v setsid >/dev/null && session=setsid
+    $session nohup "$program" -c "$dir/mosquitto.conf" >"$dir/mosquitto.log" 2>&1 </dev/null &
     echo $! > "$pidfile"
     # Wait (bounded) until it listens.
     for _ in $(seq 1 100); do
