@@ -7,7 +7,10 @@
 //!
 //! Features: `tokio` for host nodes (`async fn run`), `embassy` for embassy nodes
 //! (`fn spawn`), `std` for host-only helpers, `postcard` and `json` for the named codecs
-//! ([`codec`]) and their contract ([`contract`]).
+//! ([`codec`]) and their contract ([`contract`]). The connectors, under [`connectors`], by
+//! the same features as their crate's, forwarded: `mqtt` (tokio; `mqtt-tls` with TLS),
+//! `mqtt-embassy`, `serial` (`serial-tokio` for its host side), `ws` (tokio), `knx`
+//! (`knx-tokio`). `aimdb = { features = ["tokio", "mqtt"] }` is all a host node needs.
 //!
 //! ## `topology!{}`: a node's records, checked by the compiler
 //!
@@ -214,6 +217,9 @@ extern crate std;
 
 pub use aimdb_core::*;
 pub use aimdb_macros::{RecordKey, topology};
+
+mod buffer_cfg;
+pub use buffer_cfg::BufferCfg;
 
 #[cfg(any(feature = "postcard", feature = "json"))]
 pub mod codec;
