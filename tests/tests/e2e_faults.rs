@@ -13,7 +13,10 @@
 //!   values within the eviction time, and the stalled ones are evicted;
 //! - a clean shutdown (`MqttConnector::disconnect`) right after a burst of QoS 1 values:
 //!   every value reaches the observer, in order, none twice, and mosquitto logs a clean
-//!   DISCONNECT (not a dropped connection); the connector does not reconnect.
+//!   DISCONNECT (not a dropped connection); the connector does not reconnect;
+//! - the climate sensor firmware in QEMU: killed, its last will marks it offline at once;
+//!   with its broker hung (SIGSTOP), it notices within 2 keep-alives and comes back after
+//!   SIGCONT by itself.
 //!
 //! Each test prints what it measured.
 
@@ -646,3 +649,56 @@ static READING_ROUTES: [aimdb_core::connector::InboundRoute; 1] =
         address: "climate/zone-a/reading",
         deliver: count_reading,
     }];
+
+// ---- a hung broker, seen from the firmware -------------------------------------------------
+
+/// The sensor firmware in QEMU (embassy MQTT connector, keep-alive 4 s): a broker hung with
+/// SIGSTOP, its connection open, is noticed within 2 keep-alives (the status line says
+/// "broker DOWN"), and after SIGCONT the firmware reconnects by itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_broker_is_noticed_by_the_firmware_within_two_keep_alives() {
+    const KEEP_ALIVE: Duration = Duration::from_secs(4); // firmware/climate-sensor's setting
+    let elf = aimdb_tests::qemu::Firmware::build("climate-sensor").expect("firmware");
+    let broker = Broker::start();
+    let qemu = aimdb_tests::qemu::Qemu::boot_serial_with(
+        &elf,
+        ([127, 0, 0, 1], broker.port).into(),
+        ",reconnect=1",
+    )
+    .expect("boot the sensor");
+    wait_until("the sensor's broker up", Duration::from_secs(30), || {
+        qemu.output().contains("broker up")
+    })
+    .await;
+
+    broker.signal("STOP");
+    let stopped = Instant::now();
+    let at_stop = qemu.output().len();
+    wait_until("the firmware says broker DOWN", KEEP_ALIVE * 2, || {
+        qemu.output()[at_stop..].contains("broker DOWN")
+    })
+    .await;
+    let noticed = stopped.elapsed();
+    tokio::time::sleep(Duration::from_secs(10).saturating_sub(stopped.elapsed())).await;
+    broker.signal("CONT");
+    let resumed = Instant::now();
+    let at_resume = qemu.output().len();
+    let back = Instant::now();
+    while !qemu.output()[at_resume..].contains("(1 reconnects) broker up") {
+        if back.elapsed() > Duration::from_secs(20) {
+            let out = qemu.output();
+            panic!(
+                "the firmware did not come back after SIGCONT:\n{}",
+                &out[out.len().saturating_sub(3000)..]
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    println!(
+        "firmware: hung broker noticed after {:.2} s (keep-alive {} s, limit {} s); up again {:.2} s after SIGCONT",
+        noticed.as_secs_f64(),
+        KEEP_ALIVE.as_secs(),
+        (KEEP_ALIVE * 2).as_secs(),
+        resumed.elapsed().as_secs_f64()
+    );
+}
