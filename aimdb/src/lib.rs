@@ -215,7 +215,15 @@
 #[cfg(feature = "std")]
 extern crate std;
 
-pub use aimdb_core::*;
+// A deliberate set, in the manner of tokio's sync: the record handles and buffers, the
+// modules users name (`aimdb::mutex::CriticalSectionRawMutex`, `aimdb::connector::CodecError`,
+// `aimdb::address::mqtt`, `aimdb::join::Trigger` in a join's handler); what only generated
+// code needs (the ownership registry) is reached through `__private`.
+pub use aimdb_core::{
+    BufferKind, Consumer, Mailbox, Produced, Producer, RecordBuffer, RecordKey, RecordView,
+    RecvError, SingleLatest, SourceHandle, SpmcRing, SubscribeError, TryRecvError,
+};
+pub use aimdb_core::{address, buffer, connector, join, key, mutex, view};
 pub use aimdb_macros::{RecordKey, topology};
 
 mod buffer_cfg;

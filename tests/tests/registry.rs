@@ -6,7 +6,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use aimdb::registry::{Claim, ClaimSet, Location, Registry, Role};
+use aimdb::__private::aimdb_core::registry::{Claim, ClaimSet, Location, Registry, Role};
 
 #[derive(Debug, PartialEq)]
 struct Temperature;
