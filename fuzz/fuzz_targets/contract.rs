@@ -1,7 +1,8 @@
 //! The contract header and the named codecs (`aimdb::contract`): arbitrary bytes decoded as
 //! a contract payload, by postcard and by JSON, with and without an accepted older version,
 //! never panic; a payload refused for its fingerprint is refused whatever its body; what
-//! decodes re-encodes to a payload that decodes to the same value.
+//! decodes re-encodes to a payload that decodes to the same value (JSON: unless the value
+//! holds a float JSON cannot write, NaN or an infinity, which a reader then refuses).
 #![no_main]
 
 use aimdb::codec::{Codec, Json, Postcard};
@@ -12,7 +13,10 @@ use libfuzzer_sys::fuzz_target;
 
 type Migrating = (TemperatureWithHumidity, ());
 
-fn check<C: Codec>(data: &[u8]) {
+/// `LOSSLESS`: whether the codec carries every `f32` (postcard does; JSON has no NaN or
+/// infinity: serde_json writes `null` for them, which a reader refuses as malformed, and it
+/// reads a number beyond `f32`'s range as an infinity).
+fn check<C: Codec, const LOSSLESS: bool>(data: &[u8]) {
     let plain = contract::decode::<C, Temperature, ()>(data);
     let migrating = contract::decode::<C, Temperature, Migrating>(data);
     let known = data.len() >= HEADER_LEN
@@ -25,7 +29,14 @@ fn check<C: Codec>(data: &[u8]) {
     for value in [plain, migrating].into_iter().flatten() {
         let mut out = [0u8; 256];
         let n = contract::encode::<C, Temperature>(&value, &mut out).expect("re-encode");
-        let again = contract::decode::<C, Temperature, ()>(&out[..n]).expect("decode again");
+        let again = contract::decode::<C, Temperature, ()>(&out[..n]);
+        if !LOSSLESS && !value.celsius.is_finite() {
+            // Not representable: refused as malformed (counted by the connector), never a
+            // wrong value.
+            assert_eq!(again, Err(CodecError::Malformed));
+            continue;
+        }
+        let again = again.expect("decode again");
         // Bit for bit (NaN included).
         assert_eq!(again.seq, value.seq);
         assert_eq!(again.celsius.to_bits(), value.celsius.to_bits());
@@ -34,6 +45,6 @@ fn check<C: Codec>(data: &[u8]) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    check::<Postcard>(data);
-    check::<Json>(data);
+    check::<Postcard, true>(data);
+    check::<Json, false>(data);
 });
