@@ -137,8 +137,7 @@ impl ContractPin {
 
     /// `"d2660728cb357589"` → the pin; `None` unless exactly 16 hex digits.
     pub fn parse(text: &str, span: Span) -> Option<ContractPin> {
-        let digits = text.len() == 16 && text.bytes().all(|b| b.is_ascii_hexdigit());
-        let fingerprint = u64::from_str_radix(text, 16).ok().filter(|_| digits)?;
+        let fingerprint = aimdb_core::contract::Fingerprint::parse(text)?.as_u64();
         Some(ContractPin { fingerprint, span })
     }
 }

@@ -34,6 +34,14 @@ impl Fingerprint {
         u64::from_le_bytes(self.0)
     }
 
+    /// The fingerprint from its printed form (16 hex digits, as `Display` writes it);
+    /// `None` for anything else. What a page or a topology file (`contract = ".."`) gives.
+    pub fn parse(text: &str) -> Option<Fingerprint> {
+        let digits = text.len() == 16 && text.bytes().all(|b| b.is_ascii_hexdigit());
+        let n = u64::from_str_radix(text, 16).ok().filter(|_| digits)?;
+        Some(Fingerprint(n.to_le_bytes()))
+    }
+
     /// Write the header into the front of `out`: the bytes after it are the codec's.
     /// [`CodecError::Oversize`] when `out` cannot hold the header.
     pub fn write_header(&self, out: &mut [u8]) -> Result<(), CodecError> {

@@ -101,24 +101,18 @@ pub fn users(system: &System) -> Result<Vec<User>, AclError> {
             if crate::system::speaks_mqtt(node) {
                 user.grants.push(Grant {
                     access: Access::Write,
-                    topic: liveness(node.name()),
+                    topic: crate::system::liveness_topic(node.name()),
                 });
                 for observed in crate::system::observed_nodes(system, node) {
                     user.grants.push(Grant {
                         access: Access::Read,
-                        topic: liveness(observed),
+                        topic: crate::system::liveness_topic(observed),
                     });
                 }
             }
             Ok(user)
         })
         .collect()
-}
-
-/// `aimdb/nodes/NODE/online`.
-fn liveness(node: &str) -> String {
-    let [prefix, suffix] = aimdb_core::address::mqtt::LIVENESS_TOPIC;
-    format!("{prefix}{node}{suffix}")
 }
 
 fn user(node: &NodeDecl) -> Result<User, AclError> {

@@ -53,6 +53,13 @@ pub fn refine(system: &System, node: &NodeDecl, diagnostic: &Diagnostic) -> Opti
     })
 }
 
+/// `aimdb/nodes/NODE/online`: where `node` publishes its liveness
+/// (`aimdb_core::address::mqtt::LIVENESS_TOPIC`).
+pub fn liveness_topic(node: &str) -> String {
+    let [prefix, suffix] = aimdb_core::address::mqtt::LIVENESS_TOPIC;
+    format!("{prefix}{node}{suffix}")
+}
+
 /// Whether a node links over MQTT: then it publishes its own liveness
 /// (`aimdb/nodes/NODE/online`), which the ACL lets it write.
 pub fn speaks_mqtt(node: &NodeDecl) -> bool {

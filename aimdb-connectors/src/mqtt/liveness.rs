@@ -15,7 +15,11 @@ use super::{MqttConnector, QoS, Shared};
 impl Shared {
     /// A publish on a followed liveness topic: remember it (it is not a link's value).
     pub(super) fn liveness_heard(&self, topic: &str, payload: &[u8]) -> bool {
-        use aimdb_core::address::mqtt::{OFFLINE, ONLINE};
+        use aimdb_core::address::mqtt::{OFFLINE, ONLINE, liveness_node};
+        // Every arriving publish passes here: the lock only for a liveness topic.
+        if liveness_node(topic).is_none() {
+            return false;
+        }
         let mut observed = self.observed.lock().unwrap_or_else(|p| p.into_inner());
         let Some((_, state)) = observed.iter_mut().find(|(t, _)| t == topic) else {
             return false;

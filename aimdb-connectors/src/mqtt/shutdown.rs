@@ -6,6 +6,9 @@ use tokio::task::JoinHandle;
 
 use super::MqttConnector;
 
+/// How often `disconnect` looks again while it waits.
+const PAUSE: core::time::Duration = core::time::Duration::from_millis(5);
+
 impl MqttConnector {
     /// End the session cleanly, within `within`: every value already queued is handed to
     /// the broker, every QoS 1 publish is acknowledged, then a DISCONNECT goes out (so the
@@ -13,23 +16,17 @@ impl MqttConnector {
     /// task ends instead of reconnecting. What the deadline cut short is in the report.
     /// Call it once, at shutdown (Ctrl-C, SIGTERM): the connector sends nothing afterwards.
     pub async fn disconnect(&self, within: core::time::Duration) -> Disconnected {
-        use tokio::time::{Instant, sleep};
-        let deadline = Instant::now() + within;
-        let pause = core::time::Duration::from_millis(5);
+        let deadline = tokio::time::Instant::now() + within;
         self.shared.closing.store(true, Ordering::SeqCst);
         // 1. The queue into rumqttc (a broken connection keeps it: nothing to wait for).
-        while self.queue.len() > 0 && self.is_connected() && Instant::now() < deadline {
-            sleep(pause).await;
-        }
+        self.wait_while(deadline, || self.queue.len() > 0).await;
         // 2. Every QoS 1 publish acknowledged.
         let unacknowledged = || {
             let wanted = self.shared.acknowledged_wanted.load(Ordering::SeqCst);
             let acked = self.shared.counters.publish_acks.load(Ordering::Relaxed);
             wanted.saturating_sub(acked)
         };
-        while unacknowledged() > 0 && self.is_connected() && Instant::now() < deadline {
-            sleep(pause).await;
-        }
+        self.wait_while(deadline, || unacknowledged() > 0).await;
         let report = Disconnected {
             queued: self.queue.len() as u64,
             unacknowledged: unacknowledged(),
@@ -47,13 +44,11 @@ impl MqttConnector {
                 .try_publish(goodbye.topic, goodbye.qos, true, goodbye.payload)
                 .is_ok()
         {
-            while unacknowledged() > 0 && self.is_connected() && Instant::now() < deadline {
-                sleep(pause).await;
-            }
+            self.wait_while(deadline, || unacknowledged() > 0).await;
         }
         let sent = self.is_connected() && self.client.try_disconnect().is_ok();
-        while sent && !self.connection_ended() && Instant::now() < deadline {
-            sleep(pause).await;
+        while sent && !self.connection_ended() && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(PAUSE).await;
         }
         let sent = sent && self.connection_ended();
         if let Some(tasks) = self.tasks.get() {
@@ -61,6 +56,13 @@ impl MqttConnector {
         }
         self.shared.connected.store(false, Ordering::SeqCst);
         Disconnected { sent, ..report }
+    }
+
+    /// Poll `busy` every [`PAUSE`] while it holds, the session is up and `deadline` is ahead.
+    async fn wait_while(&self, deadline: tokio::time::Instant, busy: impl Fn() -> bool) {
+        while busy() && self.is_connected() && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(PAUSE).await;
+        }
     }
 
     fn is_connected(&self) -> bool {

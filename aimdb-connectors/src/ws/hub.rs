@@ -507,7 +507,7 @@ impl Hub {
             Some(own) => {
                 let fingerprint = match message.get("fingerprint") {
                     None => own,
-                    Some(given) => match given.as_str().and_then(parse_fingerprint) {
+                    Some(given) => match given.as_str().and_then(Fingerprint::parse) {
                         Some(fingerprint) => fingerprint,
                         None => {
                             bump(&self.counters.malformed);
@@ -565,16 +565,6 @@ impl Hub {
             schema_mismatch: a.schema_mismatch + b.schema_mismatch,
         })
     }
-}
-
-/// A fingerprint as the page writes it: 16 hex digits, as `Fingerprint`'s `Display`.
-fn parse_fingerprint(text: &str) -> Option<Fingerprint> {
-    if text.len() != 16 {
-        return None;
-    }
-    u64::from_str_radix(text, 16)
-        .ok()
-        .map(|n| Fingerprint(n.to_le_bytes()))
 }
 
 impl WriteError {
