@@ -237,6 +237,10 @@ macro_rules! mqtt_counters {
                 subscribe_acks,
                 /// QoS 1 publishes the broker acknowledged.
                 publish_acks,
+                /// QoS 1 publishes sent again in a new session because the broker had not
+                /// acknowledged them when the last one died (at least once: the broker may
+                /// have taken some of them, and then they arrive twice).
+                resent,
                 /// Arrived publishes on a topic no route takes.
                 unrouted,
                 /// Link addresses rejected (bad topic or option, full link table); their

@@ -2,7 +2,9 @@
 //! driver, a tokio TCP stream through embedded-io-adapters): values out in order at QoS 1
 //! and a command in; the broker killed and restarted: the connector reconnects and
 //! re-subscribes by itself (counters show it) and both directions work again; a malformed
-//! inbound payload is counted and skipped.
+//! inbound payload is counted and skipped. The node observes at QoS 1, so it keeps its
+//! session: with the node away and the broker restarted from its store, commands published
+//! meanwhile wait at the broker and arrive when the node is back.
 
 #[path = "support/broker.rs"]
 mod broker;
@@ -42,15 +44,24 @@ static ROUTES: [InboundRoute; 1] = [InboundRoute {
     },
 }];
 
-/// A new TCP connection to the broker for every session.
-struct Tcp(u16);
+/// A new TCP connection to the broker at [`PORT`] for every session.
+struct Tcp;
+
+/// The port of the broker [`Tcp`] dials.
+static PORT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
+
+/// While set, [`Tcp`] refuses to dial: the node is away.
+static AWAY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 impl Dial for Tcp {
     type Stream<'a> = FromTokio<TcpStream>;
 
     fn dial(&mut self) -> impl Future<Output = Option<FromTokio<TcpStream>>> {
-        let port = self.0;
+        let port = PORT.load(std::sync::atomic::Ordering::SeqCst);
         async move {
+            if AWAY.load(std::sync::atomic::Ordering::SeqCst) {
+                return None;
+            }
             let stream = TcpStream::connect(("127.0.0.1", port)).await.ok()?;
             stream.set_nodelay(true).ok()?;
             Some(FromTokio::new(stream))
@@ -128,11 +139,12 @@ async fn reconnects_and_resubscribes_after_a_broker_restart() {
 async fn scenario() {
     let mut broker = Broker::start();
     let port = broker.port;
+    PORT.store(port, std::sync::atomic::Ordering::SeqCst);
     NODE.attach(&ROUTES);
     let mut commands = Consumer::subscribe(&COMMAND).unwrap();
     tokio::task::spawn_local(async move {
         let mut buffer = [0u8; 512];
-        NODE.run(&mut Tcp(port), &mut buffer).await
+        NODE.run(&mut Tcp, &mut buffer).await
     });
     wait_until("subscribed", || NODE.stats().subscribe_acks == 1).await;
 
@@ -167,4 +179,32 @@ async fn scenario() {
     assert!(stats.connection_errors >= 1, "{stats:?}");
     let out = NODE.link_stats("node/out").unwrap();
     assert_eq!((out.sent, out.dropped), (1000, 0));
+
+    // A broker that persists sessions (as scripts/broker.sh runs it); the node moves to it.
+    let mut kept = Broker::start_persistent();
+    PORT.store(kept.port, std::sync::atomic::Ordering::SeqCst);
+    drop(broker);
+    wait_until("subscribed at the persistent broker", || {
+        let stats = NODE.stats();
+        stats.connected && stats.subscribe_acks == 3
+    })
+    .await;
+    // The node away (its dialer refuses) while the broker restarts from its store: its
+    // kept session (MQTT 5 session expiry, no clean start) holds what is published for it.
+    AWAY.store(true, std::sync::atomic::Ordering::SeqCst);
+    kept.kill();
+    wait_until("the loss noticed", || !NODE.stats().connected).await;
+    kept.restart();
+    for command in 10..20 {
+        mosquitto_pub(kept.port, "cmd/in", &command.to_string());
+    }
+    AWAY.store(false, std::sync::atomic::Ordering::SeqCst);
+    for expected in 10..20 {
+        let command = timeout(WAIT, commands.recv()).await;
+        assert_eq!(
+            command.map_err(|_| NODE.stats()),
+            Ok(Ok(expected)),
+            "published while the node was away"
+        );
+    }
 }

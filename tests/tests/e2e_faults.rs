@@ -16,7 +16,11 @@
 //!   DISCONNECT (not a dropped connection); the connector does not reconnect;
 //! - the climate sensor firmware in QEMU: killed, its last will marks it offline at once;
 //!   with its broker hung (SIGSTOP), it notices within 2 keep-alives and comes back after
-//!   SIGCONT by itself.
+//!   SIGCONT by itself;
+//! - the broker SIGKILLed under the QEMU sensor and a host observer with a persistent
+//!   session, restarted from its store, the observer back only after the sensor flushed its
+//!   backlog: every reading the sensor's ring and queue held arrives, in order; what is
+//!   missing is exactly what the sensor counted as lagged.
 //!
 //! Each test prints what it measured.
 
@@ -701,4 +705,160 @@ async fn a_hung_broker_is_noticed_by_the_firmware_within_two_keep_alives() {
         (KEEP_ALIVE * 2).as_secs(),
         resumed.elapsed().as_secs_f64()
     );
+}
+
+// ---- a killed broker, a persistent session ---------------------------------------------------
+
+/// The sequence numbers of the sensor's readings, as the persistent observer received them.
+static PERSISTENT_SEQS: std::sync::Mutex<Vec<u32>> = std::sync::Mutex::new(Vec::new());
+
+/// Decode a reading (postcard behind the 8-byte contract header) and keep its seq.
+fn keep_reading_seq(payload: &[u8]) -> Result<(), aimdb_core::connector::CodecError> {
+    use aimdb::contract::Fingerprinted;
+    use aimdb_core::connector::CodecError;
+    let (fingerprint, body) = aimdb_core::contract::split(payload)?;
+    if fingerprint != climate_model::Temperature::FINGERPRINT {
+        return Err(CodecError::SchemaMismatch);
+    }
+    let reading: climate_model::Temperature =
+        postcard::from_bytes(body).map_err(|_| CodecError::Malformed)?;
+    PERSISTENT_SEQS.lock().unwrap().push(reading.seq);
+    Ok(())
+}
+
+static PERSISTENT_ROUTES: [aimdb_core::connector::InboundRoute; 1] =
+    [aimdb_core::connector::InboundRoute {
+        address: "climate/zone-a/reading",
+        deliver: keep_reading_seq,
+    }];
+
+/// The sensor's last status line: (reading #, lagged, dropped), its own account of what its
+/// ring and queue could not hold.
+fn last_sensor_account(output: &str) -> Option<(u32, u64, u64)> {
+    let line = output.lines().rev().find(|l| l.contains("reading #"))?;
+    let after = &line[line.find("reading #")? + "reading #".len()..];
+    let seq = after.split(' ').next()?.parse().ok()?;
+    // "...; link: 1234 sent, 0 queued, 56 lagged, 0 dropped..."
+    let link = &line[line.find("link: ")? + "link: ".len()..];
+    let count = |name: &str| -> Option<u64> {
+        link.split(", ")
+            .find_map(|part| {
+                part.split_once(' ')
+                    .filter(|(_, what)| what.starts_with(name))
+            })
+            .and_then(|(n, _)| n.parse().ok())
+    };
+    Some((seq, count("lagged")?, count("dropped")?))
+}
+
+/// SIGKILL the broker under the QEMU sensor (100 readings/s, a ring of 256) and a host
+/// observer with a persistent session (the default), restart it 2 s later with its
+/// persisted store, and let the observer come back only after the sensor has flushed its
+/// backlog (its reconnect backoff is 6-12 s, the sensor's at most 5 s). Every reading the
+/// sensor's ring and queue held reaches the observer, in order: what it misses is exactly
+/// what the sensor counted as lagged or dropped. Values the broker took but had not
+/// acknowledged when it died go out again (QoS 1 is at least once): the test counts them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_broker_loses_no_reading_the_sensor_held_and_the_observer_gets_its_backlog() {
+    let elf = aimdb_tests::qemu::Firmware::build("climate-sensor").expect("firmware");
+    let mut broker = Broker::start_persistent();
+    let mut config = decimal::config(broker.port, "faults-persistent-observer");
+    config.backoff.initial = Duration::from_secs(12);
+    config.backoff.max = Duration::from_secs(12);
+    assert!(!config.clean_session, "a persistent session is the default");
+    let observer = MqttConnector::start(config).unwrap();
+    observer.attach(&PERSISTENT_ROUTES);
+    wait_until("the observer subscribed", Duration::from_secs(10), || {
+        observer.stats().subscribe_acks > 0
+    })
+    .await;
+    let qemu = aimdb_tests::qemu::Qemu::boot_serial_with(
+        &elf,
+        ([127, 0, 0, 1], broker.port).into(),
+        ",reconnect=1",
+    )
+    .expect("boot the sensor");
+    let seen = || PERSISTENT_SEQS.lock().unwrap().len();
+    wait_until("100 readings", Duration::from_secs(30), || seen() > 100).await;
+
+    broker.kill();
+    let killed = Instant::now();
+    let at_kill = seen();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    broker.restart();
+    let at_restart = qemu.output().len();
+    wait_until(
+        "the sensor back at the broker",
+        Duration::from_secs(30),
+        || qemu.output()[at_restart..].contains("reconnects) broker up"),
+    )
+    .await;
+    let sensor_back = killed.elapsed();
+    let observer_was_away = observer.stats().reconnects == 0;
+    wait_until("the observer back", Duration::from_secs(30), || {
+        observer.stats().reconnects >= 1
+    })
+    .await;
+    let observer_back = killed.elapsed();
+    // Let the sensor run on, then settle on its last account and wait until the observer
+    // has everything up to it.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let (last, lagged, dropped) =
+        last_sensor_account(&qemu.output()).expect("the sensor's status line");
+    wait_until(
+        "the observer at the sensor's last status line",
+        Duration::from_secs(20),
+        || PERSISTENT_SEQS.lock().unwrap().iter().any(|&s| s >= last),
+    )
+    .await;
+
+    let seqs = PERSISTENT_SEQS.lock().unwrap().clone();
+    let first = seqs[0];
+    let mut distinct = std::collections::BTreeSet::new();
+    let mut duplicates = Vec::new();
+    let mut previous_new: Option<u32> = None;
+    for &seq in &seqs {
+        if !distinct.insert(seq) {
+            duplicates.push(seq);
+            continue;
+        }
+        if let Some(previous) = previous_new {
+            assert!(
+                seq > previous,
+                "reading #{seq} arrived after #{previous}: out of order"
+            );
+        }
+        previous_new = Some(seq);
+    }
+    let held = (first..=last).filter(|s| distinct.contains(s)).count() as u64;
+    let missing = u64::from(last - first + 1) - held;
+    let resent = observer.stats();
+    println!(
+        "broker SIGKILLed after {at_kill} readings, restarted 2 s later: sensor back after {:.1} s, observer after {:.1} s ({}); \
+         readings #{first}..=#{last}: {held} received, {missing} missing = the sensor's lagged {lagged} + dropped {dropped}; \
+         {} duplicates {:?} (QoS 1 at least once); observer {} reconnects",
+        sensor_back.as_secs_f64(),
+        observer_back.as_secs_f64(),
+        if observer_was_away {
+            "after the sensor had flushed its backlog into the broker"
+        } else {
+            "before the sensor"
+        },
+        duplicates.len(),
+        duplicates,
+        resent.reconnects,
+    );
+    assert!(
+        observer_was_away,
+        "the observer came back before the sensor: the case under test did not happen"
+    );
+    assert_eq!(
+        missing,
+        lagged + dropped,
+        "readings lost beyond what the sensor's ring and queue could not hold (lost at the broker)"
+    );
+    // At least once: only values the broker had not acknowledged to the sensor come twice,
+    // at most the sensor's in-flight window.
+    const SENSOR_IN_FLIGHT: usize = 4; // aimdb_connectors::mqtt_embassy::SEND_MAXIMUM
+    assert!(duplicates.len() <= SENSOR_IN_FLIGHT, "{duplicates:?}");
 }

@@ -67,7 +67,14 @@ pub struct MqttConfig {
     /// How long a connect (TCP, TLS and CONNECT to CONNACK) may take; at least 1 s
     /// (rumqttc counts whole seconds). Default 5 s.
     pub connect_timeout: Duration,
-    /// Start every connection with a clean session.
+    /// Start every connection with a clean session. Default `false`: the node keeps its
+    /// session (MQTT 3.1.1 `clean_session = 0`, under its client id, which
+    /// `use_username_as_clientid` makes its node name), so the broker keeps its
+    /// subscriptions and queues the QoS 1 values published for it while it is away: a
+    /// broker restart, or a node that reconnects after the writer did, loses nothing the
+    /// broker took. A broker with persistence (`scripts/broker.sh`) keeps the sessions
+    /// across its own restarts too. A node whose inbound records are all `SingleLatest` may
+    /// set it `true` and rely on the retained value instead (docs/reliability.md).
     pub clean_session: bool,
     /// User name and password, if the broker wants them.
     pub credentials: Option<(String, String)>,
@@ -119,7 +126,7 @@ impl MqttConfig {
             transport: Transport::Tcp,
             keep_alive: Duration::from_secs(5),
             connect_timeout: Duration::from_secs(5),
-            clean_session: true,
+            clean_session: false,
             credentials: None,
             default_qos: QoS::AtLeastOnce,
             outbound_capacity: 1024,

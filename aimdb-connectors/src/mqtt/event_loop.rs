@@ -37,6 +37,7 @@ use tokio::time::Instant;
 use super::Shared;
 use super::config::Backoff;
 use super::counters::bump;
+use crate::counters::Counter as _;
 
 /// Exponential backoff with jitter: delay `d` doubles per failed attempt up to the cap, and
 /// each sleep is drawn from `[d/2, d]`.
@@ -149,6 +150,13 @@ pub(crate) async fn run(
                 subscriptions.extend(shared.observed_topics());
                 // Whatever rumqttc kept (a resumed session) goes after what we carried.
                 carried.append(&mut events.pending);
+                // QoS 1 publishes the broker never acknowledged go out again (they carry
+                // a packet id; ones never sent do not).
+                let resent = carried
+                    .iter()
+                    .filter(|r| matches!(r, Request::Publish(p) if p.pkid != 0))
+                    .count();
+                shared.counters.resent.add(resent as u64);
                 // First the subscriptions, then `online` on this node's liveness topic.
                 if let Some(online) = shared.liveness_request(aimdb_core::address::mqtt::ONLINE) {
                     carried.push_front(online);

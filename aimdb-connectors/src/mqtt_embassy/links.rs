@@ -176,6 +176,13 @@ impl<const L: usize> LinkTable<L> {
         Some((index, self.slots[index].deliver?))
     }
 
+    /// Whether any inbound link is subscribed at QoS 1 (what a kept session is for).
+    pub(crate) fn observes_at_least_once(&self) -> bool {
+        self.slots[..self.used]
+            .iter()
+            .any(|slot| slot.deliver.is_some() && slot.qos > 0)
+    }
+
     /// The slot of a topic or address.
     pub(crate) fn slot(&self, address: &str) -> Option<usize> {
         self.find_topic(LinkOptions::parse(address).ok()?.topic)

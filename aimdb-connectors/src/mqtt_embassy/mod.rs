@@ -30,8 +30,12 @@
 //! - **Reconnects**: a failed connect, a stream error or end, a protocol error or a missed
 //!   keep-alive answer ends the session; the connector dials again ([`Dial`]) after an
 //!   exponential backoff ([`MqttConfig::backoff_min`] to [`MqttConfig::backoff_max`]).
-//!   Values still queued are sent in the next session; QoS 1 values in flight when a
-//!   session dies are not re-sent (clean sessions).
+//!   Values still queued are sent in the next session, after the QoS 1 values the last
+//!   session left unacknowledged, which go out again oldest first (counted in
+//!   [`ConnectorStats::resent`]): at least once, nothing the node handed over is lost to a
+//!   broker restart. A node that observes a link at QoS 1 keeps its session
+//!   ([`MqttConfig::session_expiry`]), so what is published for it while it is away waits
+//!   at the broker.
 //! - **Counters** per link ([`LinkStats`]) and per connector ([`ConnectorStats`]).
 //! - **Credentials** ([`Credentials`]: user name and password, `&'static str`, no heap) go
 //!   into every CONNECT: fixed in [`MqttConfig::credentials`], or handed over at run time
@@ -43,6 +47,7 @@
 mod counters;
 mod links;
 mod session;
+mod unacked;
 
 use core::cell::{Cell, RefCell};
 use core::sync::atomic::{AtomicBool, Ordering};
@@ -112,11 +117,18 @@ pub struct MqttConfig {
     /// `online`, retained, at the start of every session; `offline` as the session's last
     /// will, which the broker publishes when the node vanishes. `None`: no liveness.
     pub liveness: Option<&'static str>,
+    /// How long the broker keeps this node's session after a disconnect (default one
+    /// hour), for a node that observes a link at QoS 1: its subscriptions, and the QoS 1
+    /// values published for it meanwhile, wait for it (MQTT 5 session expiry, no clean
+    /// start), so a broker restart or a dropped connection loses nothing the broker took.
+    /// A node that only publishes, or `Duration::from_secs(0)`, starts a clean session
+    /// every time.
+    pub session_expiry: Duration,
 }
 
 impl MqttConfig {
     /// Defaults: anonymous, keep-alive 5 s, QoS 1, backoff 100 ms doubling to 5 s, connect
-    /// timeout 5 s.
+    /// timeout 5 s, sessions kept for an hour (by nodes that observe at QoS 1).
     pub const fn new(client_id: &'static str) -> Self {
         MqttConfig {
             client_id,
@@ -127,6 +139,7 @@ impl MqttConfig {
             backoff_max: Duration::from_secs(5),
             connect_timeout: Duration::from_secs(5),
             liveness: None,
+            session_expiry: Duration::from_secs(3600),
         }
     }
 }

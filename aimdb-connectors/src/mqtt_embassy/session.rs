@@ -12,14 +12,15 @@ use embedded_io_async::{Read, Write};
 use rust_mqtt::Bytes;
 use rust_mqtt::buffer::BumpBuffer;
 use rust_mqtt::client::Client;
-use rust_mqtt::client::event::Event;
+use rust_mqtt::client::event::{Event, Puback, Pubrej};
 use rust_mqtt::client::options::{
     ConnectOptions, PublicationOptions, SubscriptionOptions, TopicReference, WillOptions,
 };
-use rust_mqtt::config::KeepAlive;
+use rust_mqtt::config::{KeepAlive, SessionExpiryInterval};
 use rust_mqtt::types::{MqttBinary, MqttString, QoS, TopicFilter, TopicName};
 
 use super::links::TOPIC_MAX;
+use super::unacked::Unacked;
 use super::{MqttConnector, SEND_MAXIMUM};
 use crate::counters::bump;
 
@@ -65,8 +66,10 @@ struct Flow {
     ping_sent: Option<Instant>,
 }
 
+// Packet ids for QoS 1 publishes in flight: the values' window plus the liveness `online`,
+// so a new session can send its `online` and every value the last one left unacknowledged.
 type Mqtt<'c, S, const LINKS: usize> =
-    Client<'c, 'c, S, BumpBuffer<'c>, LINKS, 8, SEND_MAXIMUM, 0, 0, 0, 0>;
+    Client<'c, 'c, S, BumpBuffer<'c>, LINKS, 8, { SEND_MAXIMUM + 1 }, 0, 0, 0, 0>;
 
 /// Free the receive buffer for the next packet.
 fn reset<S: Read + Write, const LINKS: usize>(client: &mut Mqtt<'_, S, LINKS>) {
@@ -85,12 +88,15 @@ where
     /// may send; `MAX_PAYLOAD` plus topic plus 16 bytes is enough).
     pub async fn run<D: Dial>(&self, dial: &mut D, buffer: &mut [u8]) -> ! {
         let mut delay = self.config.backoff_min;
+        // QoS 1 publishes not yet acknowledged, kept across sessions (see `unacked`).
+        let mut unacked = Unacked::new();
         loop {
             if let Some(stream) = dial.dial().await
-                && self.session(stream, buffer).await
+                && self.session(stream, buffer, &mut unacked).await
             {
                 delay = self.config.backoff_min;
             }
+            unacked.session_lost();
             self.connected
                 .store(false, core::sync::atomic::Ordering::Relaxed);
             bump(&self.counters.connection_errors);
@@ -100,13 +106,17 @@ where
     }
 
     /// One session; returns whether it got connected before it ended.
-    async fn session<S: Read + Write>(&self, stream: S, buffer: &mut [u8]) -> bool {
+    async fn session<S: Read + Write>(
+        &self,
+        stream: S,
+        buffer: &mut [u8],
+        unacked: &mut Unacked<MAX_PAYLOAD>,
+    ) -> bool {
         let max_packet = NonZero::new(buffer.len() as u32).unwrap_or(NonZero::<u32>::MIN);
         let mut bump_buffer = BumpBuffer::new(buffer);
         let mut client: Mqtt<'_, S, LINKS> = Client::new(&mut bump_buffer);
         let secs = self.config.keep_alive.as_secs().clamp(1, u16::MAX as u64) as u16;
         let mut options = ConnectOptions::new()
-            .clean_start()
             .maximum_packet_size(max_packet)
             .keep_alive(KeepAlive::Seconds(
                 NonZero::new(secs).unwrap_or(NonZero::<u16>::MIN),
@@ -134,6 +144,14 @@ where
                 options = options.will(WillOptions::new(topic, offline).at_least_once().retain());
             }
         }
+        // A node that observes at QoS 1 keeps its session (and the broker what arrives for
+        // it meanwhile) across disconnects; one that only publishes starts clean.
+        options = match self.session_expiry() {
+            Some(seconds) => {
+                options.session_expiry_interval(SessionExpiryInterval::Seconds(seconds))
+            }
+            None => options.clean_start(),
+        };
         let Ok(id) = MqttString::from_str(self.config.client_id) else {
             return false;
         };
@@ -160,12 +178,78 @@ where
             in_flight: 0,
             ping_sent: None,
         };
-        if self.subscribe_all(&mut client, &mut flow).await
+        if self.subscribe_all(&mut client, &mut flow, unacked).await
             && self.announce(&mut client, &mut flow, liveness).await
+            && self.resend(&mut client, &mut flow, unacked).await
         {
-            self.serve(&mut client, &mut flow).await;
+            self.serve(&mut client, &mut flow, unacked).await;
         }
         true
+    }
+
+    /// Publish again, oldest first, what the last session left unacknowledged. Returns
+    /// false if the session failed (what is left stays kept for the next one).
+    async fn resend<S: Read + Write>(
+        &self,
+        client: &mut Mqtt<'_, S, LINKS>,
+        flow: &mut Flow,
+        unacked: &mut Unacked<MAX_PAYLOAD>,
+    ) -> bool {
+        let mut topic = [0u8; TOPIC_MAX];
+        while let Some(index) = unacked.oldest_unsent() {
+            let Some(pending) = unacked.get(index) else {
+                break;
+            };
+            let value = &pending.value;
+            let Some(options) = self.publication(value.slot, &mut topic) else {
+                // Its link cannot be published to (it never could: counted when it went out).
+                unacked.acknowledged_unsent(index);
+                continue;
+            };
+            match client
+                .publish(&options, Bytes::from(&value.bytes[..value.len]))
+                .await
+            {
+                Ok(Some(id)) => {
+                    unacked.sent_again(index, id.get().get());
+                    flow.in_flight += 1;
+                    bump(&self.counters.resent);
+                }
+                Ok(None) => unacked.acknowledged_unsent(index),
+                Err(_) => return false,
+            }
+        }
+        true
+    }
+
+    /// How a value of the outbound link in `slot` is published: topic (copied into
+    /// `topic`), QoS and retain. `None` (counted as dropped) if the topic is not a valid
+    /// MQTT topic name.
+    fn publication<'t>(
+        &self,
+        slot: usize,
+        topic: &'t mut [u8; TOPIC_MAX],
+    ) -> Option<PublicationOptions<'t>> {
+        let (len, level, retain) = self.table.lock(|t| {
+            let slot = &t.borrow().slots[slot];
+            topic[..slot.topic_len].copy_from_slice(&slot.topic[..slot.topic_len]);
+            (slot.topic_len, slot.qos, slot.retain)
+        });
+        let text = core::str::from_utf8(&topic[..len]).unwrap_or("");
+        let Some(name) = MqttString::from_str(text).ok().and_then(TopicName::new) else {
+            bump(&self.links[slot].dropped);
+            return None;
+        };
+        let options = PublicationOptions::new(TopicReference::Name(name)).qos(qos(level));
+        Some(if retain { options.retain() } else { options })
+    }
+
+    /// The session expiry to ask for: `Some` when the node observes a link at QoS 1 and
+    /// [`MqttConfig::session_expiry`](super::MqttConfig::session_expiry) is not zero.
+    fn session_expiry(&self) -> Option<NonZero<u32>> {
+        let seconds = self.config.session_expiry.as_secs().min(u32::MAX as u64) as u32;
+        let observes = self.table.lock(|t| t.borrow().observes_at_least_once());
+        NonZero::new(seconds).filter(|_| observes)
     }
 
     /// `online`, retained, on the node's liveness topic (if it has one): the will says
@@ -199,6 +283,7 @@ where
         &self,
         client: &mut Mqtt<'_, S, LINKS>,
         flow: &mut Flow,
+        unacked: &mut Unacked<MAX_PAYLOAD>,
     ) -> bool {
         let mut topic = [0u8; TOPIC_MAX];
         for index in 0..LINKS {
@@ -229,7 +314,7 @@ where
                         break;
                     }
                     Ok(Ok(event)) => {
-                        self.handle(event, flow);
+                        self.handle(event, flow, unacked);
                         reset(client);
                     }
                     _ => return false,
@@ -240,7 +325,12 @@ where
     }
 
     /// Publish, deliver and keep alive until the session fails.
-    async fn serve<S: Read + Write>(&self, client: &mut Mqtt<'_, S, LINKS>, flow: &mut Flow) {
+    async fn serve<S: Read + Write>(
+        &self,
+        client: &mut Mqtt<'_, S, LINKS>,
+        flow: &mut Flow,
+        unacked: &mut Unacked<MAX_PAYLOAD>,
+    ) {
         // A ping goes out when nothing was sent, or nothing arrived, for half a keep-alive;
         // an unanswered ping ends the session half a keep-alive later. So a broker that
         // hangs with its connection open is noticed within one keep-alive of its last
@@ -273,39 +363,30 @@ where
                 Either3::First(Ok(header)) => match client.poll_body(header).await {
                     Ok(event) => {
                         last_received = Instant::now();
-                        self.handle(event, flow);
+                        self.handle(event, flow, unacked);
                         reset(client);
                     }
                     Err(_) => return,
                 },
                 Either3::First(Err(_)) => return,
                 Either3::Second(value) => {
-                    let (len, level, retain) = self.table.lock(|t| {
-                        let slot = &t.borrow().slots[value.slot];
-                        topic[..slot.topic_len].copy_from_slice(&slot.topic[..slot.topic_len]);
-                        (slot.topic_len, slot.qos, slot.retain)
-                    });
                     let link = &self.links[value.slot];
-                    let text = core::str::from_utf8(&topic[..len]).unwrap_or("");
-                    let Some(name) = MqttString::from_str(text).ok().and_then(TopicName::new)
-                    else {
-                        bump(&link.dropped);
+                    let Some(options) = self.publication(value.slot, &mut topic) else {
                         continue;
                     };
-                    let mut options =
-                        PublicationOptions::new(TopicReference::Name(name)).qos(qos(level));
-                    if retain {
-                        options = options.retain();
-                    }
                     let payload = Bytes::from(&value.bytes[..value.len]);
-                    if client.publish(&options, payload).await.is_err() {
-                        bump(&link.dropped);
-                        return;
+                    match client.publish(&options, payload).await {
+                        Err(_) => {
+                            bump(&link.dropped);
+                            return;
+                        }
+                        Ok(Some(id)) => {
+                            flow.in_flight += 1;
+                            unacked.keep(id.get().get(), value);
+                        }
+                        Ok(None) => {}
                     }
                     bump(&link.sent);
-                    if level > 0 {
-                        flow.in_flight += 1;
-                    }
                     last_sent = Instant::now();
                 }
                 Either3::Third(()) => {
@@ -325,14 +406,20 @@ where
     }
 
     /// React to one event of the session.
-    fn handle(&self, event: Event<'_, 0, 0>, flow: &mut Flow) {
+    fn handle(&self, event: Event<'_, 0, 0>, flow: &mut Flow, unacked: &mut Unacked<MAX_PAYLOAD>) {
         match event {
             Event::Publish(publish) => {
                 let topic = publish.topic.name().map(|name| name.as_ref().as_str());
                 self.deliver(topic.unwrap_or(""), publish.message.as_bytes());
             }
-            Event::PublishAcknowledged(_) | Event::PublishRejected(_) => {
+            Event::PublishAcknowledged(Puback {
+                packet_identifier, ..
+            })
+            | Event::PublishRejected(Pubrej {
+                packet_identifier, ..
+            }) => {
                 flow.in_flight = flow.in_flight.saturating_sub(1);
+                unacked.acknowledged(packet_identifier.get().get());
                 bump(&self.counters.publish_acks);
             }
             Event::Pingresp => flow.ping_sent = None,

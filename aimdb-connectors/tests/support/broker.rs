@@ -80,6 +80,20 @@ impl Broker {
         )
     }
 
+    /// Like [`start`](Broker::start), with persistence: sessions, subscriptions and queued
+    /// QoS 1 messages are written to the broker's directory after every change
+    /// (`autosave_on_changes`, `autosave_interval 1`), so they survive a SIGKILL and a
+    /// [`restart`](Broker::restart), as with `scripts/broker.sh`.
+    #[allow(dead_code)]
+    pub fn start_persistent() -> Broker {
+        Self::start_with(
+            "allow_anonymous true\npersistence true\npersistence_location store/\n\
+             autosave_on_changes true\nautosave_interval 1\n",
+            Vec::new(),
+            |_| {},
+        )
+    }
+
     /// The broker's log so far (empty unless started with [`start_logging`](Broker::start_logging)).
     #[allow(dead_code)]
     pub fn log(&self) -> String {
@@ -124,7 +138,24 @@ impl Broker {
             .replace(
                 "log_dest file log",
                 &format!("log_dest file {}", dir.join("mosquitto.log").display()),
+            )
+            .replace(
+                "persistence_location store/",
+                &format!("persistence_location {}/", dir.join("store").display()),
             );
+        if settings.contains("persistence true") {
+            // mosquitto started as root runs as user `mosquitto`: let it write its store.
+            use std::os::unix::fs::PermissionsExt;
+            let store = dir.join("store");
+            std::fs::create_dir_all(&store).expect("create the broker's store");
+            std::fs::set_permissions(&store, std::fs::Permissions::from_mode(0o777))
+                .expect("make the store writable");
+        }
+        let persistence = if settings.contains("persistence true") {
+            ""
+        } else {
+            "persistence false\n"
+        };
         // `max_queued_messages`: mosquitto drops QoS 1 messages beyond 1000 queued for one
         // subscriber by default; a 10,000-value burst can exceed that on a loaded machine,
         // and the tests are about the connector, not that broker limit.
@@ -146,7 +177,7 @@ impl Broker {
             "log_dest none\n"
         };
         let config = format!(
-            "listener {port} 127.0.0.1\n{settings}{limit}persistence false\n\
+            "listener {port} 127.0.0.1\n{settings}{limit}{persistence}\
              max_queued_messages 100000\n{log}"
         );
         std::fs::write(dir.join("mosquitto.conf"), config).expect("write mosquitto.conf");

@@ -69,7 +69,7 @@ async fn read_temperature_loop(producer: Producer<'static, Temperature>) {
             // full (a broker outage longer than the ring holds), or dropped.
             let out = MQTT.link_stats(READING_TOPIC).unwrap_or_default();
             hprintln!(
-                "{TAG} reading #{} {}.{:02} °C ({} reconnects) {link}; link: {} sent, {} queued, {} lagged, {} dropped",
+                "{TAG} reading #{} {}.{:02} °C ({} reconnects) {link}; link: {} sent, {} queued, {} lagged, {} dropped, {} resent",
                 reading.seq,
                 centi / 100,
                 centi % 100,
@@ -78,6 +78,7 @@ async fn read_temperature_loop(producer: Producer<'static, Temperature>) {
                 stats.queued,
                 out.lagged,
                 out.dropped + out.encode_errors + out.oversize,
+                stats.resent,
             );
         }
     })
