@@ -9,103 +9,71 @@
 //! The checks and messages are the ones `topology!(file = .., node = ..)` reports, from the
 //! same library (`aimdb_compiler::file::check_source`).
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use aimdb_compiler::file::{self, System};
 use aimdb_compiler::report;
+use clap::{Parser, Subcommand, ValueEnum};
 
-const USAGE: &str = "usage: aimdb check FILE\n       aimdb graph FILE [--format mermaid|dot]\n       aimdb acl FILE [-o OUT]";
+/// The topology compiler on the command line: check a topology file, draw its system, write
+/// the broker ACL it implies. The checks are those `topology!(file = .., node = ..)` runs.
+#[derive(Parser, Debug)]
+#[command(name = "aimdb", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check a topology file: every diagnostic, rendered like rustc's; exit 1 on an error.
+    Check {
+        /// The topology file (TOML).
+        file: PathBuf,
+    },
+    /// Draw the system a topology file describes.
+    Graph {
+        /// The topology file (TOML).
+        file: PathBuf,
+        /// The graph language.
+        #[arg(long, value_enum, default_value_t = Format::Mermaid)]
+        format: Format,
+    },
+    /// Write the mosquitto ACL the file implies: each node writes what it owns and reads
+    /// what it observes, nothing else.
+    Acl {
+        /// The topology file (TOML).
+        file: PathBuf,
+        /// Write the ACL here instead of to stdout.
+        #[arg(short, long, value_name = "OUT")]
+        output: Option<PathBuf>,
+    },
+}
 
 /// A graph format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Format {
+    /// Mermaid (renders on GitHub and in the page).
     Mermaid,
+    /// Graphviz DOT.
     Dot,
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match run(&args) {
-        Ok(code) => code,
-        Err(message) => {
-            eprintln!("error: {message}\n{USAGE}");
-            ExitCode::from(2)
-        }
+    // clap prints usage errors (with the usage line) and exits 2; `--help` and `--version`
+    // exit 0.
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check { file } => check(&display(&file)),
+        Command::Graph { file, format } => graph(&display(&file), format),
+        Command::Acl { file, output } => acl(&display(&file), output.as_deref()),
     }
 }
 
-fn run(args: &[String]) -> Result<ExitCode, String> {
-    let (command, rest) = args.split_first().ok_or("no command given")?;
-    match command.as_str() {
-        "check" => {
-            let [path] = rest else {
-                return Err("`aimdb check` takes one topology file".to_owned());
-            };
-            Ok(check(path))
-        }
-        "graph" => {
-            let (path, format) = graph_args(rest)?;
-            Ok(graph(&path, format))
-        }
-        "acl" => {
-            let (path, out) = acl_args(rest)?;
-            Ok(acl(&path, out.as_deref()))
-        }
-        "-h" | "--help" | "help" => {
-            println!("{USAGE}");
-            Ok(ExitCode::SUCCESS)
-        }
-        other => Err(format!(
-            "unknown command `{other}` (commands: check, graph, acl)"
-        )),
-    }
-}
-
-fn graph_args(rest: &[String]) -> Result<(String, Format), String> {
-    let mut path = None;
-    let mut format = Format::Mermaid;
-    let mut iter = rest.iter();
-    while let Some(arg) = iter.next() {
-        let value = match arg.as_str() {
-            "--format" => iter
-                .next()
-                .ok_or("`--format` needs a value: mermaid or dot")?
-                .as_str(),
-            other => match other.strip_prefix("--format=") {
-                Some(value) => value,
-                None if path.is_none() && !other.starts_with('-') => {
-                    path = Some(other.to_owned());
-                    continue;
-                }
-                None => return Err(format!("unexpected argument `{other}`")),
-            },
-        };
-        format = match value {
-            "mermaid" => Format::Mermaid,
-            "dot" => Format::Dot,
-            other => return Err(format!("unknown format `{other}` (formats: mermaid, dot)")),
-        };
-    }
-    Ok((path.ok_or("`aimdb graph` takes one topology file")?, format))
-}
-
-fn acl_args(rest: &[String]) -> Result<(String, Option<String>), String> {
-    let mut path = None;
-    let mut out = None;
-    let mut iter = rest.iter();
-    while let Some(arg) = iter.next() {
-        match arg.as_str() {
-            "-o" | "--output" => {
-                let value = iter.next().ok_or("`-o` needs a file to write")?;
-                if out.replace(value.clone()).is_some() {
-                    return Err("`-o` is given twice".to_owned());
-                }
-            }
-            other if path.is_none() && !other.starts_with('-') => path = Some(other.to_owned()),
-            other => return Err(format!("unexpected argument `{other}`")),
-        }
-    }
-    Ok((path.ok_or("`aimdb acl` takes one topology file")?, out))
+/// A path as the diagnostics name it.
+fn display(path: &std::path::Path) -> String {
+    path.display().to_string()
 }
 
 /// Read and check a file; print the diagnostics to stderr. `None` when it has errors.
@@ -205,7 +173,7 @@ fn graph(path: &str, format: Format) -> ExitCode {
 }
 
 /// The mosquitto ACL of a checked file, on stdout or into `out`.
-fn acl(path: &str, out: Option<&str>) -> ExitCode {
+fn acl(path: &str, out: Option<&std::path::Path>) -> ExitCode {
     let Some(system) = load(path) else {
         return ExitCode::FAILURE;
     };
@@ -220,7 +188,7 @@ fn acl(path: &str, out: Option<&str>) -> ExitCode {
         None => print!("{text}"),
         Some(out) => {
             if let Err(error) = std::fs::write(out, &text) {
-                eprintln!("error: cannot write `{out}`: {error}");
+                eprintln!("error: cannot write `{}`: {error}", out.display());
                 return ExitCode::FAILURE;
             }
         }

@@ -207,11 +207,26 @@ fn usage_errors_exit_2() {
     ] {
         let out = run(args);
         assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        // clap's usage error, or with no command the help listing the commands.
         assert!(
-            out.stderr.contains("usage: aimdb check FILE"),
+            out.stderr.contains("For more information, try '--help'.")
+                || out.stderr.contains("Usage: aimdb <COMMAND>"),
             "{args:?}: {}",
             out.stderr
         );
+    }
+    let unknown = run(&["graph", "x.toml", "--format", "png"]);
+    assert!(
+        unknown
+            .stderr
+            .contains("invalid value 'png' for '--format <FORMAT>'"),
+        "{}",
+        unknown.stderr
+    );
+    let help = run(&["--help"]);
+    assert_eq!(help.code, 0);
+    for command in ["check", "graph", "acl"] {
+        assert!(help.stdout.contains(command), "{}", help.stdout);
     }
     let missing = run(&["check", "no/such/file.toml"]);
     assert_eq!(missing.code, 1);

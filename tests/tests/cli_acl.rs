@@ -90,8 +90,10 @@ fn usage_errors_exit_2_and_a_broken_file_exits_1_without_output() {
     ] {
         let usage = run(args);
         assert_eq!(usage.code, 2, "{args:?}: {}", usage.stderr);
+        // clap's usage error: what is wrong, then where to read more.
+        assert!(usage.stderr.starts_with("error: "), "{}", usage.stderr);
         assert!(
-            usage.stderr.contains("aimdb acl FILE [-o OUT]"),
+            usage.stderr.contains("For more information, try '--help'."),
             "{}",
             usage.stderr
         );
