@@ -4,8 +4,10 @@
 # the board's own clock read around a loop of N messages counts instructions. Prints ONE
 # table, next to the reference's published STM32H563 figures (cycles). See docs/mcu-cost.md.
 #
-#   scripts/mcu-cost.sh            20,000 messages per case: the figures for the docs
-#   scripts/mcu-cost.sh --quick    2,000 messages per case (CI; the figures move by < 1)
+#   scripts/mcu-cost.sh                    20,000 messages per case: the figures for the docs
+#   scripts/mcu-cost.sh --quick            2,000 messages per case (CI; figures move by < 1)
+#   scripts/mcu-cost.sh --profile [CASE]   where each case's instructions go, per function
+#                                          and message (QEMU's execution trace, 1,000 messages)
 #
 # Exits 1 if the firmware read a wrong value (a broken hand-off), if QEMU's clock is not one
 # ns per instruction (the calibration loop), or if a buffer hand-off costs more than
@@ -14,11 +16,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 messages=20000
-if [[ "${1:-}" == "--quick" ]]; then
-    messages=2000
-    shift
+profile=0
+case "${1:-}" in
+    --quick) messages=2000; shift ;;
+    --profile) messages=1000; profile=1; shift ;;
+esac
+if [[ $profile -eq 0 && $# -gt 0 ]]; then
+    echo "usage: scripts/mcu-cost.sh [--quick | --profile [CASE ...]]" >&2
+    exit 2
 fi
-[[ $# -eq 0 ]] || { echo "usage: scripts/mcu-cost.sh [--quick]" >&2; exit 2; }
 
 GOAL=300
 CEILING=$((2 * GOAL))
@@ -32,17 +38,61 @@ elf=firmware/target/thumbv7em-none-eabihf/release/mcu-cost
 # tests/src/qemu.rs's command line, plus -icount; UART0 unused, no network.
 # `-icount shift=0`: 2^0 ns of virtual time per instruction, whatever the host's load.
 err=$(mktemp)
-trap 'rm -f "$err"' EXIT
+trace=$(mktemp)
+trap 'rm -f "$err" "$trace"' EXIT
+append="messages=$messages"
+extra=()
+if [[ $profile -eq 1 ]]; then
+    # Every translated block as it is translated (in_asm) and each time it runs (exec;
+    # nochain so no run goes unlogged). The calibration's million turns would only bloat it.
+    append="$append turns=1"
+    extra=(-d in_asm,exec,nochain -D "$trace")
+fi
 status=0
-output=$(timeout 60 "$qemu" -machine mps2-an386 -nographic -monitor none \
+output=$(timeout 120 "$qemu" -machine mps2-an386 -nographic -monitor none \
     -serial null -nic none -icount shift=0 \
     -semihosting-config enable=on,target=native \
-    -kernel "$elf" -append "messages=$messages" 2>"$err") || status=$?
+    -kernel "$elf" -append "$append" "${extra[@]}" 2>"$err") || status=$?
 if [[ $status -ne 0 ]]; then
     printf '%s\n' "$output"
     cat "$err" >&2
-    echo "mcu-cost: the firmware exited with status $status (1: a case read a wrong value)" >&2
+    echo "mcu-cost: QEMU exited with status $status (the firmware's: 1 = a case read a wrong value, 101 = a panic; 124 = timed out)" >&2
     exit 1
+fi
+
+if [[ $profile -eq 1 ]]; then
+    # A case's work lies between the print before it and its own print (cases run one
+    # after the other), so the trace is cut at each print and named after the firmware's
+    # output lines in order. A block's instruction count is taken from its translation,
+    # keyed by where QEMU put the translated code (a block cut short by -icount is a
+    # separate translation there).
+    names=$(printf '%s\n' "$output" | awk '$1 == "mcu-cost" && $2 != "fault" { print ($2 == "case") ? $3 : $2 }')
+    demangle=cat
+    command -v c++filt >/dev/null && demangle=c++filt
+    awk -v per="$messages" -v names="$names" -v want=" $* " '
+        BEGIN { split(names, name, "\n") }
+        /^IN:/ { fresh = 1; count = 0; next }
+        /^0x[0-9a-f]+:/ { if (fresh) count++; next }
+        /^Trace/ {
+            host = $3
+            if (fresh) { size[host] = count; fresh = 0 }
+            if ($NF ~ /hstdout_fmt/) { if (since > 200) segment++; since = 0 }
+            since++
+            cost[segment, $NF] += size[host]
+        }
+        END {
+            for (key in cost) {
+                split(key, part, SUBSEP)
+                id = name[part[1] + 1]
+                if (id == "" || (want != "  " && index(want, " " id " ") == 0)) continue
+                total[id] += cost[key]
+                printf "%s\t%.1f\t%s\n", id, cost[key] / per, part[2]
+            }
+            for (id in total) printf "%s\t%.1f\t= total (print and set-up included)\n", id, total[id] / per
+        }' "$trace" | $demangle | sed -E 's/::h[0-9a-f]{16}$//; s/\[[0-9a-f]{16}\]//g' |
+        sort -t "$(printf '\t')" -k1,1 -k2,2nr |
+        awk -F '\t' '$2 >= 0.5 { if ($1 != last) printf "\n%s (instructions per message, by function)\n", $1; last = $1; printf "%8s  %s\n", $2, $3 }'
+    exit 0
 fi
 
 printf '%s\n' "$output" | awk -v goal="$GOAL" -v ceiling="$CEILING" -v messages="$messages" '

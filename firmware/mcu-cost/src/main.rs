@@ -24,7 +24,8 @@
 //! emitted node, the join) are timed end to end on the executor, everything included.
 //! Every case checks what it read (a sum of the values), so a broken hand-off is a
 //! fault (exit status 1) rather than a fast figure. `messages=N` on QEMU's `-append`
-//! command line sets N (the script's `--quick` passes a small one).
+//! command line sets N (the script's `--quick` passes a small one), `turns=N` the
+//! calibration loop's length.
 #![no_std]
 #![no_main]
 
@@ -185,13 +186,15 @@ fn ring_as_tasks() {
 /// buffer with the contract header, as `codec = "postcard"` on a `link_to` does.
 fn postcard_encode() {
     let n = messages();
+    // One buffer for all messages, as a link's serializer has: zeroing a fresh one per
+    // message would be counted as the codec's work.
+    let mut out = [0u8; 32];
     let (ns, sum) = timed(n, |i| {
         let reading = Temperature {
             seq: i as u32,
             celsius: 21.5,
             taken_us: 3_600_000_000 + i,
         };
-        let mut out = [0u8; 32];
         let written = aimdb::contract::encode::<Postcard, _>(&reading, &mut out);
         // The bytes must exist, not just their count.
         black_box(&out);
@@ -338,14 +341,13 @@ fn main() -> ! {
     let Some(executor) = board_mps2::Executor::take() else {
         board_mps2::exit(11)
     };
-    if let Some(n) = board_mps2::login::cmdline()
-        .and_then(|line| board_mps2::login::word(line, "messages"))
-        .and_then(|n| n.parse().ok())
-    {
+    let cmdline = board_mps2::login::cmdline().unwrap_or("");
+    let number = |key| board_mps2::login::word(cmdline, key).and_then(|n| n.parse::<u32>().ok());
+    if let Some(n) = number("messages") {
         MESSAGES.store(n, Ordering::Relaxed);
     }
-
-    let turns = CALIBRATION_TURNS;
+    // `turns=1` skips most of the calibration where only the cases matter (`--profile`).
+    let turns = number("turns").unwrap_or(CALIBRATION_TURNS).max(1);
     hprintln!("mcu-cost calibration {turns} {}", calibrate(turns));
     let n = messages();
     // The measuring loop with no work: the overhead the script subtracts from `net` cases.
