@@ -66,7 +66,7 @@ fn elapsed_ns(start: Instant) -> u64 {
     (Instant::now() - start).as_micros() * 1_000
 }
 
-/// Print a case's figure, or a fault if `sum` is not what the case should have read.
+/// Print a case's figure, after a fault line if `sum` is not what the case should have read.
 fn report(id: &str, messages: u64, ns: u64, kind: &str, sum: u64, expected: u64) {
     if sum != expected {
         FAULTS.fetch_add(1, Ordering::Relaxed);
