@@ -66,7 +66,7 @@ if [[ $profile -eq 1 ]]; then
     # output lines in order. A block's instruction count is taken from its translation,
     # keyed by where QEMU put the translated code (a block cut short by -icount is a
     # separate translation there).
-    names=$(printf '%s\n' "$output" | awk '$1 == "mcu-cost" && $2 != "fault" { print ($2 == "case") ? $3 : $2 }')
+    names=$(printf '%s\n' "$output" | awk '$1 == "mcu-cost" && $2 != "fault" && $2 != "done" { print ($2 == "case") ? $3 : $2 }')
     demangle=cat
     command -v c++filt >/dev/null && demangle=c++filt
     awk -v per="$messages" -v names="$names" -v want=" $* " '
