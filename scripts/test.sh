@@ -28,6 +28,9 @@ done
 for elf in "${images[@]}"; do scripts/check-no-alloc.sh "$elf"; done
 scripts/firmware-size.sh "${images[@]}"
 
+step "instructions per message on the Cortex-M4 in QEMU, quick mode (so it cannot rot; the figures are in docs/mcu-cost.md)"
+scripts/mcu-cost.sh --quick
+
 step "tests"
 cargo test --workspace --all-features
 
