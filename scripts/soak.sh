@@ -30,8 +30,9 @@
 #     dropped      at the sensor: refused by a full connector queue, or failed to encode or
 #                  publish (the link's `dropped` + encode errors + oversize);
 #     overwritten  at the dashboard: the MQTT link delivered them into the SingleLatest
-#                  buffer, but a newer one replaced them before the tap ran (the link's
-#                  `received` - delivered - duplicates);
+#                  buffer, but a newer one replaced them before the tap ran (what arrived
+#                  at the link, counted once per reading by the dashboard's witness route
+#                  before the buffer, - what arrived again - delivered);
 #     at broker    published by the sensor, never received by the dashboard's link.
 #                  Expected 0: the dashboard keeps its session and the broker persists it,
 #                  so what the sensor flushes after a restart before the dashboard is back
@@ -202,7 +203,7 @@ received=$(field received); gaps=$(field missed); outage=$(field missed_outage)
 connected=$(field missed_connected); first=$(field first_seq); last=$(field last_seq)
 dups=$(field duplicates); reboots=$(field sensor_restarts)
 dash_reconnects=$(field reconnects); decode=$(field decode_errors); oversize=$(field oversize)
-link_received=$(field link_received)
+link_received=$(field link_received); link_dups=$(field link_duplicates)
 sensor_line=$(grep -a "reading #" "$dir/sensor.log" | tail -1 || true)
 sensor_last=$(sed -n 's/.*reading #\([0-9]*\).*/\1/p' <<<"$sensor_line")
 sensor_reconnects=$(sed -n 's/.*(\([0-9]*\) reconnects).*/\1/p' <<<"$sensor_line")
@@ -228,10 +229,14 @@ if [ "$in_sensor" -lt 0 ] || [ "$in_sensor" -gt "$in_sensor_max" ]; then
   fail+=("sensor counts do not add up at #$sensor_last: $((sensor_last + 1)) made - sent $s_sent - queued $s_queued - lagged $s_lagged - dropped $s_dropped = $in_sensor, not in 0..=$in_sensor_max (its ring of 256 + the 1 its link task holds)")
 fi
 link_received="${link_received:-0}"
-overwritten=$((link_received - received - ${dups:-0}))
+# The link's arrivals, each counted once by the dashboard before its buffer (its `witness`
+# route): what arrived again (QoS 1 redeliveries, resends) is not a reading the buffer
+# overwrote, so it is taken out here.
+link_dups="${link_dups:-0}"
+overwritten=$((link_received - link_dups - received))
 at_broker=$((missed - s_lagged - s_dropped - overwritten))
 [ "$overwritten" -ge 0 ] ||
-  fail+=("the dashboard's link received $link_received, fewer than the tap's $received + ${dups:-0} duplicates")
+  fail+=("the dashboard's link received $link_received ($link_dups again), fewer than the tap's $received")
 [ "$at_broker" -ge 0 ] ||
   fail+=("counted losses exceed missed: lagged $s_lagged + dropped $s_dropped + overwritten $overwritten > missed $missed")
 # QoS 1, persistent sessions and a broker that persists them: nothing is lost at the
@@ -268,7 +273,7 @@ missed             ${missed}   = lagged ${s_lagged} + dropped ${s_dropped} (at t
   in the sequence  before first ${first} + gaps ${gaps} (across a dashboard reconnect ${outage}, while it was connected ${connected}) + tail ${tail_missed}
 adds up            $(ok "$produced" $((received + missed))): produced ${produced} == delivered ${received} + missed ${missed}; tap: ${received} + ${gaps} == #${last} - #${first} + 1 = ${span}
 sensor at #${sensor_last}    $((sensor_last + 1)) made = sent ${s_sent} + queued ${s_queued} + lagged ${s_lagged} + dropped ${s_dropped} + ${in_sensor} in its ring or link task
-dashboard link     received ${link_received} from the broker = delivered ${received} + duplicates ${dups} + overwritten ${overwritten}
+dashboard link     received ${link_received} from the broker = delivered ${received} + arrived again ${link_dups} (QoS 1 at least once; ${dups} of them reached the tap) + overwritten ${overwritten}
 reconnects         sensor ${sensor_reconnects:-?}, dashboard ${dash_reconnects:-?}
 decode errors      ${decode:-?} (oversize ${oversize:-?}); sensor reboots ${reboots:-?}
 dashboard RSS      first ${rss_first:-?} KiB, after warm-up (${warmup_s} s) ${rss_warm:-?} KiB, last ${rss_last:-?} KiB, max ${rss_max} KiB; growth after warm-up ${growth} KiB (limit ${rss_limit_kib} KiB)
