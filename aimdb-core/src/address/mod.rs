@@ -25,6 +25,8 @@ use core::fmt;
 pub mod knx;
 pub mod mqtt;
 mod options;
+pub mod tcp;
+pub mod uds;
 pub mod ws;
 
 pub use options::{Query, query};
@@ -80,7 +82,7 @@ impl fmt::Debug for Scheme {
 }
 
 /// The schemes a connector exists for.
-pub const SCHEMES: [Scheme; 5] = [
+pub const SCHEMES: [Scheme; 7] = [
     Scheme {
         name: "mqtt",
         runtimes: &["tokio", "embassy"],
@@ -127,6 +129,24 @@ pub const SCHEMES: [Scheme; 5] = [
         fixed_format: Some(
             "a KNX group telegram carries a datapoint type (DPT) that every device on the bus reads, with no room for a contract header",
         ),
+    },
+    Scheme {
+        name: "tcp",
+        runtimes: &["tokio", "embassy"],
+        options: &[],
+        parse: tcp::parse,
+        limits: no_limits,
+        conflict: no_conflict,
+        fixed_format: None,
+    },
+    Scheme {
+        name: "uds",
+        runtimes: &["tokio"],
+        options: &[],
+        parse: uds::parse,
+        limits: no_limits,
+        conflict: no_conflict,
+        fixed_format: None,
     },
 ];
 
@@ -184,6 +204,11 @@ pub enum AddressErrorKind {
     },
     /// This scheme's addresses take no options.
     NoOptions,
+    /// The address is not of the scheme's form (`HOST:PORT/LINK`); the text shows it.
+    Form {
+        /// The form, with an example.
+        expected: &'static str,
+    },
     /// The connector of this runtime does not take it; the text says what it takes.
     NotOnRuntime {
         /// What the runtime's connector takes instead, in a sentence.
@@ -232,6 +257,7 @@ impl fmt::Display for AddressError<'_> {
                 write!(f, "`{option}={part}`: `{option}` takes {expected}")
             }
             AddressErrorKind::NotOnRuntime { takes } => write!(f, "`{part}`: {takes}"),
+            AddressErrorKind::Form { expected } => write!(f, "`{part}` is not of the form {expected}"),
             AddressErrorKind::NoOptions => {
                 write!(f, "this scheme's addresses take no options (`?{part}`)")
             }
