@@ -1,1 +1,218 @@
-//! placeholder
+//! The `uds://` connector against a peer that shares no code with it: plain blocking std
+//! Unix sockets framing values with the test's own COBS, CRC-16 and FNV-1a
+//! (`support/peer.rs`). Sockets live in a fresh directory under the system's temp dir;
+//! every wait is bounded.
+//!
+//! - listening: a stale socket file (its listener died) is replaced, a live listener's is
+//!   not; values cross both ways bit-exact and in order, a damaged frame is counted and
+//!   skipped on a connection that stays up;
+//! - dialing: a stale socket file is refused and retried with backoff until the peer
+//!   listens again, and the links resume.
+
+#[path = "support/peer.rs"]
+mod peer;
+
+use std::future::poll_fn;
+use std::io::Write;
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use aimdb_connectors::uds::{Backoff, UdsConnector};
+use aimdb_core::buffer::BufferKind;
+use aimdb_core::connector::{CodecError, Connector, InboundRoute};
+use aimdb_core::mutex::StdRawMutex;
+use aimdb_core::{Consumer, RecordBuffer, SpmcRing};
+use peer::{FrameReader, PEER_WAIT, damaged_frame, fnv1a, frame, payload};
+use tokio::task::spawn_blocking;
+use tokio::time::timeout;
+
+type Uds = UdsConnector<StdRawMutex, 32, 64>;
+type Ring = SpmcRing<StdRawMutex, u32, 64, 1>;
+
+const WAIT: Duration = Duration::from_secs(15);
+const VALUES: u32 = 1_000;
+
+fn leak(text: String) -> &'static str {
+    Box::leak(text.into_boxed_str())
+}
+
+/// A fresh directory for one test's socket.
+fn socket_dir(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("aimdb-uds-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn decode(bytes: &[u8]) -> Result<u32, CodecError> {
+    let bytes: [u8; 12] = bytes.try_into().map_err(|_| CodecError::Malformed)?;
+    let value = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+    if payload(value) != bytes {
+        return Err(CodecError::Malformed);
+    }
+    Ok(value)
+}
+
+async fn publish(connector: &'static Uds, address: &'static str, values: std::ops::Range<u32>) {
+    for value in values {
+        poll_fn(|cx| connector.poll_ready(cx)).await;
+        connector.publish(address, &payload(value)).unwrap();
+    }
+}
+
+fn expect_frames(reader: &mut FrameReader<UnixStream>, link: &str, values: std::ops::Range<u32>) {
+    for value in values {
+        let (id, bytes) = reader
+            .next()
+            .unwrap_or_else(|e| panic!("value {value}: {e}"));
+        assert_eq!((id, bytes.as_slice()), (fnv1a(link), &payload(value)[..]));
+    }
+}
+
+async fn recv(consumer: &mut Consumer<'static, u32, Ring>) -> u32 {
+    timeout(WAIT, consumer.recv())
+        .await
+        .expect("a value from the peer")
+        .expect("no lag")
+}
+
+static SERVER: Uds = Uds::new();
+static AT_SERVER: Ring = Ring::new();
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_listening_node_replaces_a_stale_socket_and_exchanges_frames() {
+    let dir = socket_dir("serve");
+    let socket = dir.join("plant.sock");
+    // A listener that died without removing its socket file.
+    drop(UnixListener::bind(&socket).unwrap());
+    assert!(socket.exists());
+    let path = socket.to_str().unwrap();
+    let reading = leak(format!("{path}#plant/reading"));
+    let setpoint = leak(format!("{path}#plant/setpoint"));
+    let routes = Box::leak(Box::new([InboundRoute {
+        address: setpoint,
+        deliver: |p| decode(p).map(|v| AT_SERVER.produce(v)),
+    }]));
+    SERVER.register_outbound(reading, BufferKind::SpmcRing { capacity: 64 });
+    SERVER.attach(routes);
+    let mut at = Consumer::subscribe(&AT_SERVER).unwrap();
+    let serving = tokio::spawn(async { SERVER.serve().await });
+
+    let peer_socket = socket.clone();
+    let peer = spawn_blocking(move || {
+        // Bounded retries while the server binds.
+        let started = Instant::now();
+        let stream = loop {
+            match UnixStream::connect(&peer_socket) {
+                Ok(stream) => break stream,
+                Err(e) if started.elapsed() < PEER_WAIT => {
+                    let _ = e;
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Err(e) => panic!("the server never listened: {e}"),
+            }
+        };
+        stream.set_read_timeout(Some(PEER_WAIT)).unwrap();
+        let mut reader = FrameReader::new(stream);
+        expect_frames(&mut reader, "plant/reading", 0..VALUES);
+        let mut back = frame("plant/setpoint", &payload(1));
+        back.extend(damaged_frame("plant/setpoint", &payload(666)));
+        back.extend(frame("plant/setpoint", &payload(2)));
+        reader.get_mut().write_all(&back).unwrap();
+        reader
+    });
+    publish(&SERVER, reading, 0..VALUES).await;
+    let _reader = timeout(WAIT, peer).await.unwrap().unwrap();
+    assert_eq!((recv(&mut at).await, recv(&mut at).await), (1, 2));
+    let stats = SERVER.stats();
+    assert_eq!(
+        (stats.runs, stats.malformed, stats.frames_received, stats.frames_sent),
+        (1, 1, 2, VALUES),
+        "{stats:?}"
+    );
+
+    // A second server on the live socket leaves it alone.
+    static SECOND: Uds = Uds::new();
+    SECOND.register_outbound(reading, BufferKind::SingleLatest);
+    let refused = timeout(WAIT, SECOND.serve()).await.unwrap();
+    assert_eq!(refused.kind(), std::io::ErrorKind::AddrInUse);
+    assert!(!serving.is_finished());
+    assert!(UnixStream::connect(&socket).is_ok(), "still served");
+    serving.abort();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+static DIALER: Uds = Uds::new();
+static AT_DIALER: Ring = Ring::new();
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dialing_node_retries_a_stale_socket_until_the_peer_listens_again() {
+    let dir = socket_dir("dial");
+    let socket = dir.join("plant.sock");
+    let path = socket.to_str().unwrap();
+    let reading = leak(format!("{path}#plant/reading"));
+    let setpoint = leak(format!("{path}#plant/setpoint"));
+    let routes = Box::leak(Box::new([InboundRoute {
+        address: setpoint,
+        deliver: |p| decode(p).map(|v| AT_DIALER.produce(v)),
+    }]));
+    DIALER.register_outbound(reading, BufferKind::SpmcRing { capacity: 64 });
+    DIALER.attach(routes);
+    let mut at = Consumer::subscribe(&AT_DIALER).unwrap();
+
+    // The peer's first life: it serves, then dies, leaving its socket file behind.
+    let listener = UnixListener::bind(&socket).unwrap();
+    tokio::spawn(DIALER.dial(Backoff {
+        min: Duration::from_millis(50),
+        max: Duration::from_millis(400),
+    }));
+    let peer = spawn_blocking(move || {
+        let (stream, _) = listener.accept().unwrap();
+        stream.set_read_timeout(Some(PEER_WAIT)).unwrap();
+        let mut reader = FrameReader::new(stream);
+        expect_frames(&mut reader, "plant/reading", 0..5);
+        reader
+            .get_mut()
+            .write_all(&frame("plant/setpoint", &payload(1)))
+            .unwrap();
+        (listener, reader)
+    });
+    publish(&DIALER, reading, 0..5).await;
+    let (listener, reader) = timeout(WAIT, peer).await.unwrap().unwrap();
+    assert_eq!(recv(&mut at).await, 1);
+    drop((reader, listener));
+    assert!(socket.exists(), "the stale socket file stays");
+    let gone = Instant::now();
+    let started = Instant::now();
+    while DIALER.stats().connect_errors < 2 {
+        assert!(started.elapsed() < WAIT, "no refused dials");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    publish(&DIALER, reading, 5..10).await;
+
+    // The peer's second life: it replaces the stale file and listens again.
+    std::fs::remove_file(&socket).unwrap();
+    let listener = UnixListener::bind(&socket).unwrap();
+    let peer = spawn_blocking(move || {
+        let (stream, _) = listener.accept().unwrap();
+        let back = gone.elapsed();
+        stream.set_read_timeout(Some(PEER_WAIT)).unwrap();
+        let mut reader = FrameReader::new(stream);
+        expect_frames(&mut reader, "plant/reading", 5..10);
+        reader
+            .get_mut()
+            .write_all(&frame("plant/setpoint", &payload(2)))
+            .unwrap();
+        (back, reader)
+    });
+    let (back, _reader) = timeout(WAIT, peer).await.unwrap().unwrap();
+    assert_eq!(recv(&mut at).await, 2, "the inbound link resumes");
+    let stats = DIALER.stats();
+    println!(
+        "uds:// dialing: back {back:?} after the peer died, after {} refused dials",
+        stats.connect_errors
+    );
+    assert_eq!((stats.runs, stats.stream_errors, stats.queued), (2, 1, 0), "{stats:?}");
+    let _ = std::fs::remove_dir_all(dir);
+}
