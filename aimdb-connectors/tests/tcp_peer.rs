@@ -130,7 +130,12 @@ async fn a_dialing_node_exchanges_frames_and_comes_back_after_the_peer_goes_away
     assert_eq!((recv(&mut at).await, recv(&mut at).await), (1, 2));
     let stats = DIALER.stats();
     assert_eq!(
-        (stats.runs, stats.malformed, stats.frames_received, stats.frames_sent),
+        (
+            stats.runs,
+            stats.malformed,
+            stats.frames_received,
+            stats.frames_sent
+        ),
         (1, 1, 2, VALUES),
         "the damaged frame is skipped on the same connection: {stats:?}"
     );
@@ -235,7 +240,10 @@ async fn a_listening_node_sends_the_latest_value_and_follows_a_reconnecting_peer
     assert_eq!(old, std::io::ErrorKind::UnexpectedEof);
     assert_eq!(recv(&mut at).await, 8);
     let stats = SERVER.stats();
-    assert_eq!((stats.runs, stats.stream_errors, stats.malformed), (2, 1, 0));
+    assert_eq!(
+        (stats.runs, stats.stream_errors, stats.malformed),
+        (2, 1, 0)
+    );
 }
 
 #[test]
@@ -243,7 +251,10 @@ fn links_naming_another_endpoint_are_refused_and_counted() {
     static ONE: TcpConnector<StdRawMutex, 4, 32> = TcpConnector::new();
     ONE.register_outbound("127.0.0.1:7001/a", BufferKind::SingleLatest);
     ONE.register_outbound("127.0.0.1:7002/b", BufferKind::SingleLatest);
-    assert_eq!(ONE.publish("127.0.0.1:7002/b", &[1]), Err(PublishError::NoRoute));
+    assert_eq!(
+        ONE.publish("127.0.0.1:7002/b", &[1]),
+        Err(PublishError::NoRoute)
+    );
     assert_eq!(ONE.publish("no-port/b", &[1]), Err(PublishError::NoRoute));
     assert_eq!(ONE.publish("127.0.0.1:7001/a", &[1]), Ok(()));
     assert_eq!(ONE.stats().invalid_links, 3);

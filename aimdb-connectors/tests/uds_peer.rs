@@ -127,7 +127,12 @@ async fn a_listening_node_replaces_a_stale_socket_and_exchanges_frames() {
     assert_eq!((recv(&mut at).await, recv(&mut at).await), (1, 2));
     let stats = SERVER.stats();
     assert_eq!(
-        (stats.runs, stats.malformed, stats.frames_received, stats.frames_sent),
+        (
+            stats.runs,
+            stats.malformed,
+            stats.frames_received,
+            stats.frames_sent
+        ),
         (1, 1, 2, VALUES),
         "{stats:?}"
     );
@@ -213,6 +218,10 @@ async fn a_dialing_node_retries_a_stale_socket_until_the_peer_listens_again() {
         "uds:// dialing: back {back:?} after the peer died, after {} refused dials",
         stats.connect_errors
     );
-    assert_eq!((stats.runs, stats.stream_errors, stats.queued), (2, 1, 0), "{stats:?}");
+    assert_eq!(
+        (stats.runs, stats.stream_errors, stats.queued),
+        (2, 1, 0),
+        "{stats:?}"
+    );
     let _ = std::fs::remove_dir_all(dir);
 }

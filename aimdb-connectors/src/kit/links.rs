@@ -180,9 +180,7 @@ impl<M: RawMutex, const L: usize> Links<M, L> {
         };
         match pushed {
             Ok(Pushed::Queued) | Err(PublishError::NoRoute) => {}
-            Ok(Pushed::Replaced | Pushed::Evicted) | Err(PublishError::Full) => {
-                bump(&link.dropped)
-            }
+            Ok(Pushed::Replaced | Pushed::Evicted) | Err(PublishError::Full) => bump(&link.dropped),
             Err(PublishError::Oversize) => bump(&link.oversize),
         }
     }

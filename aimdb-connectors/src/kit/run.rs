@@ -10,8 +10,8 @@ use core::task::Poll;
 use aimdb_core::mutex::RawMutex;
 use embedded_io_async::{Read, Write};
 
-use super::framed::{Addressing, FramedConnector};
 use super::frame::parse_frame;
+use super::framed::{Addressing, FramedConnector};
 use crate::cobs::{CobsDecoder, CobsEncoder, DecodeError};
 use crate::counters::bump;
 

@@ -57,10 +57,10 @@ mod tokio;
 
 use aimdb_core::address::tcp::TcpAddress;
 
-use crate::kit::{Addressing, FramedConnector};
-pub use crate::kit::{FramedStats as TcpStats, LinkStats, RunEnd, StreamEnd};
 #[cfg(feature = "tcp-tokio")]
 pub use crate::kit::Backoff;
+use crate::kit::{Addressing, FramedConnector};
+pub use crate::kit::{FramedStats as TcpStats, LinkStats, RunEnd, StreamEnd};
 
 /// A TCP connector; see the [module docs](self). `M` guards queue and link table,
 /// `QUEUE` is the outbound queue length in frames, `MAX_FRAME` the largest frame before

@@ -27,8 +27,8 @@ use aimdb_core::address::uds::UdsAddress;
 use aimdb_core::mutex::RawMutex;
 use tokio::net::{UnixListener, UnixStream};
 
-use crate::kit::{Addressing, FramedConnector};
 pub use crate::kit::Backoff;
+use crate::kit::{Addressing, FramedConnector};
 pub use crate::kit::{FramedStats as UdsStats, LinkStats, RunEnd, StreamEnd};
 
 /// A Unix domain socket connector; see the [module docs](self). `M` guards queue and link

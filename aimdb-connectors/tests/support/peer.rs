@@ -93,7 +93,10 @@ pub fn damaged_frame(name: &str, payload: &[u8]) -> Vec<u8> {
     let mut wire = frame(name, payload);
     // Byte 2 is the link id's second byte or a code byte; flip a high bit of a data byte
     // that is not zero after the flip.
-    let at = wire.iter().rposition(|&b| b != 0 && b & 0x40 == 0).unwrap_or(2);
+    let at = wire
+        .iter()
+        .rposition(|&b| b != 0 && b & 0x40 == 0)
+        .unwrap_or(2);
     wire[at] ^= 0x40;
     wire
 }
@@ -165,7 +168,10 @@ fn the_peer_framing_matches_published_check_values() {
     assert_eq!(crc16(b"123456789"), 0x29B1);
     assert_eq!(fnv1a("foobar"), 0xBF9C_F968);
     assert_eq!(cobs_encode(&[0x00]), [0x01, 0x01]);
-    assert_eq!(cobs_encode(&[0x11, 0x22, 0x00, 0x33]), [0x03, 0x11, 0x22, 0x02, 0x33]);
+    assert_eq!(
+        cobs_encode(&[0x11, 0x22, 0x00, 0x33]),
+        [0x03, 0x11, 0x22, 0x02, 0x33]
+    );
     let long: Vec<u8> = (1..=254).collect();
     let encoded = cobs_encode(&long);
     assert_eq!(encoded[0], 0xFF);
@@ -173,5 +179,8 @@ fn the_peer_framing_matches_published_check_values() {
     assert_eq!(cobs_decode(&encoded).unwrap(), long);
     let damaged = damaged_frame("a", &payload(1));
     let mut reader = FrameReader::new(&damaged[..]);
-    assert_eq!(reader.next().unwrap_err().kind(), io::ErrorKind::InvalidData);
+    assert_eq!(
+        reader.next().unwrap_err().kind(),
+        io::ErrorKind::InvalidData
+    );
 }

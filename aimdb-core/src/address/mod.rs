@@ -257,7 +257,9 @@ impl fmt::Display for AddressError<'_> {
                 write!(f, "`{option}={part}`: `{option}` takes {expected}")
             }
             AddressErrorKind::NotOnRuntime { takes } => write!(f, "`{part}`: {takes}"),
-            AddressErrorKind::Form { expected } => write!(f, "`{part}` is not of the form {expected}"),
+            AddressErrorKind::Form { expected } => {
+                write!(f, "`{part}` is not of the form {expected}")
+            }
             AddressErrorKind::NoOptions => {
                 write!(f, "this scheme's addresses take no options (`?{part}`)")
             }

@@ -65,7 +65,8 @@ impl<'a> TcpAddress<'a> {
             }
             None => {
                 let (host, port) = endpoint.rsplit_once(':').ok_or_else(form)?;
-                let name = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-';
+                let name =
+                    |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-';
                 if host.is_empty() || !host.bytes().all(name) {
                     return Err(bad(
                         "host",
@@ -87,13 +88,18 @@ impl<'a> TcpAddress<'a> {
 
 /// A port: 1 to 65535, decimal, no sign, no leading zero (one port, one spelling).
 fn port(text: &str) -> Result<u16, AddressError<'_>> {
-    let canonical = !text.is_empty()
-        && text.bytes().all(|b| b.is_ascii_digit())
-        && !text.starts_with('0');
+    let canonical =
+        !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) && !text.starts_with('0');
     text.parse::<u16>()
         .ok()
         .filter(|_| canonical)
-        .ok_or_else(|| bad("port", "a decimal number from 1 to 65535, without leading zeros", text))
+        .ok_or_else(|| {
+            bad(
+                "port",
+                "a decimal number from 1 to 65535, without leading zeros",
+                text,
+            )
+        })
 }
 
 fn bad<'a>(option: &'static str, expected: &'static str, part: &'a str) -> AddressError<'a> {

@@ -28,7 +28,10 @@ fn drain(outbox: &Small) -> std::vec::Vec<(usize, u8)> {
 fn policies_follow_the_buffer_kind() {
     assert_eq!(Overflow::of(BufferKind::SingleLatest), Overflow::Latest);
     assert_eq!(Overflow::of(BufferKind::Mailbox), Overflow::Latest);
-    assert_eq!(Overflow::of(BufferKind::SpmcRing { capacity: 4 }), Overflow::Ring);
+    assert_eq!(
+        Overflow::of(BufferKind::SpmcRing { capacity: 4 }),
+        Overflow::Ring
+    );
 }
 
 #[test]
@@ -37,7 +40,10 @@ fn an_undeclared_link_is_refused_when_full_and_order_is_kept() {
     for byte in 1..=3 {
         assert_eq!(push(&outbox, 0, Overflow::Refuse, byte), Ok(Pushed::Queued));
     }
-    assert_eq!(push(&outbox, 0, Overflow::Refuse, 4), Err(PublishError::Full));
+    assert_eq!(
+        push(&outbox, 0, Overflow::Refuse, 4),
+        Err(PublishError::Full)
+    );
     let mut cx = Context::from_waker(Waker::noop());
     assert_eq!(outbox.poll_ready(&mut cx), Poll::Pending);
     assert_eq!(drain(&outbox), [(0, 1), (0, 2), (0, 3)]);
