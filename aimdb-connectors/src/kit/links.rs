@@ -172,16 +172,10 @@ impl<M: RawMutex, const L: usize> Links<M, L> {
         }
     }
 
-    /// Count the outcome of an outbox push for the link in `slot`: a dropped value
-    /// (replaced, evicted or refused) or an oversize one.
+    /// Count the outcome of an outbox push on the link in `slot` ([`count_push`]).
     pub fn pushed(&self, slot: Option<usize>, pushed: Result<Pushed, PublishError>) {
-        let Some(link) = slot.map(|slot| &self.counters[slot]) else {
-            return;
-        };
-        match pushed {
-            Ok(Pushed::Queued) | Err(PublishError::NoRoute) => {}
-            Ok(Pushed::Replaced | Pushed::Evicted) | Err(PublishError::Full) => bump(&link.dropped),
-            Err(PublishError::Oversize) => bump(&link.oversize),
+        if let Some(link) = slot.map(|slot| &self.counters[slot]) {
+            count_push(pushed, link);
         }
     }
 
@@ -196,6 +190,17 @@ impl<M: RawMutex, const L: usize> Links<M, L> {
     pub fn stats(&self, id: u32) -> Option<LinkStats> {
         let slot = self.table.lock(|t| t.borrow().find(id))?;
         Some(self.counters[slot].snapshot())
+    }
+}
+
+/// Count the outcome of an outbox push on a link's counters: a value that does not go out
+/// (replaced or evicted by a newer one of the link, or refused by a full queue) as
+/// `dropped`, one too large for a queue slot as `oversize`.
+pub(crate) fn count_push(pushed: Result<Pushed, PublishError>, link: &LinkCounters) {
+    match pushed {
+        Ok(Pushed::Queued) | Err(PublishError::NoRoute) => {}
+        Ok(Pushed::Replaced | Pushed::Evicted) | Err(PublishError::Full) => bump(&link.dropped),
+        Err(PublishError::Oversize) => bump(&link.oversize),
     }
 }
 

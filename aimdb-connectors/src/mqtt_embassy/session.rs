@@ -250,6 +250,7 @@ where
         let mut last_sent = Instant::now();
         let mut last_received = last_sent;
         let mut topic = [0u8; TOPIC_MAX];
+        let mut value = [0u8; MAX_PAYLOAD];
         loop {
             let room = flow.in_flight < SEND_MAXIMUM;
             let deadline = flow.ping_sent.unwrap_or(if last_sent < last_received {
@@ -261,7 +262,7 @@ where
                 client.poll_header(),
                 async {
                     if room {
-                        self.queue.receive().await
+                        self.queue.pop(&mut value).await
                     } else {
                         core::future::pending().await
                     }
@@ -279,13 +280,15 @@ where
                     Err(_) => return,
                 },
                 Either3::First(Err(_)) => return,
-                Either3::Second(value) => {
+                Either3::Second((slot, value_len)) => {
+                    // Every queued MQTT value has a slot (publish refuses without one).
+                    let slot = slot.unwrap_or(0);
                     let (len, level, retain) = self.table.lock(|t| {
-                        let slot = &t.borrow().slots[value.slot];
+                        let slot = &t.borrow().slots[slot];
                         topic[..slot.topic_len].copy_from_slice(&slot.topic[..slot.topic_len]);
                         (slot.topic_len, slot.qos, slot.retain)
                     });
-                    let link = &self.links[value.slot];
+                    let link = &self.links[slot];
                     let text = core::str::from_utf8(&topic[..len]).unwrap_or("");
                     let Some(name) = MqttString::from_str(text).ok().and_then(TopicName::new)
                     else {
@@ -297,7 +300,7 @@ where
                     if retain {
                         options = options.retain();
                     }
-                    let payload = Bytes::from(&value.bytes[..value.len]);
+                    let payload = Bytes::from(&value[..value_len]);
                     if client.publish(&options, payload).await.is_err() {
                         bump(&link.dropped);
                         return;
