@@ -10,83 +10,32 @@
 //!   latest value, and a peer that reconnects is served at once on its new connection;
 //! - links naming another endpoint are refused and counted.
 
+#[path = "support/framed.rs"]
+mod framed;
 #[path = "support/peer.rs"]
 mod peer;
 
-use std::future::poll_fn;
 use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 use aimdb_connectors::tcp::{Backoff, TcpConnector};
 use aimdb_core::buffer::BufferKind;
-use aimdb_core::connector::{CodecError, Connector, InboundRoute, PublishError};
+use aimdb_core::connector::{Connector, InboundRoute, PublishError};
 use aimdb_core::mutex::StdRawMutex;
-use aimdb_core::{Consumer, RecordBuffer, SpmcRing};
-use peer::{FrameReader, PEER_WAIT, damaged_frame, fnv1a, frame, payload};
+use aimdb_core::{Consumer, RecordBuffer};
+use framed::{Ring, WAIT, decode, expect_frames, leak, publish, recv, until};
+use peer::{FrameReader, PEER_WAIT, damaged_frame, frame, payload};
 use tokio::task::spawn_blocking;
 use tokio::time::timeout;
 
 type Tcp = TcpConnector<StdRawMutex, 32, 64>;
-type Ring = SpmcRing<StdRawMutex, u32, 64, 1>;
 
-const WAIT: Duration = Duration::from_secs(15);
 const VALUES: u32 = 2_000;
 const BACKOFF: Backoff = Backoff {
     min: Duration::from_millis(50),
     max: Duration::from_millis(400),
 };
-
-fn leak(text: String) -> &'static str {
-    Box::leak(text.into_boxed_str())
-}
-
-fn decode(bytes: &[u8]) -> Result<u32, CodecError> {
-    let bytes: [u8; 12] = bytes.try_into().map_err(|_| CodecError::Malformed)?;
-    let value = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
-    if payload(value) != bytes {
-        return Err(CodecError::Malformed);
-    }
-    Ok(value)
-}
-
-/// Publish `values` the way a generated link task does: wait for room, then publish.
-async fn publish(connector: &'static Tcp, address: &'static str, values: std::ops::Range<u32>) {
-    for value in values {
-        poll_fn(|cx| connector.poll_ready(cx)).await;
-        connector.publish(address, &payload(value)).unwrap();
-    }
-}
-
-/// Read `values` from the peer's side, checking link and bytes.
-fn expect_frames<R: std::io::Read>(
-    reader: &mut FrameReader<R>,
-    link: &str,
-    values: std::ops::Range<u32>,
-) {
-    for value in values {
-        let (id, bytes) = reader
-            .next()
-            .unwrap_or_else(|e| panic!("value {value}: {e}"));
-        assert_eq!((id, bytes.as_slice()), (fnv1a(link), &payload(value)[..]));
-    }
-}
-
-async fn recv(consumer: &mut Consumer<'static, u32, Ring>) -> u32 {
-    timeout(WAIT, consumer.recv())
-        .await
-        .expect("a value from the peer")
-        .expect("no lag")
-}
-
-/// Wait until `done` holds, polling; fails the test after [`WAIT`].
-async fn until(what: &str, done: impl Fn() -> bool) {
-    let started = Instant::now();
-    while !done() {
-        assert!(started.elapsed() < WAIT, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
 
 static DIALER: Tcp = Tcp::new();
 static AT_DIALER: Ring = Ring::new();

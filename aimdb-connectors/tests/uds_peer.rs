@@ -9,10 +9,11 @@
 //! - dialing: a stale socket file is refused and retried with backoff until the peer
 //!   listens again, and the links resume.
 
+#[path = "support/framed.rs"]
+mod framed;
 #[path = "support/peer.rs"]
 mod peer;
 
-use std::future::poll_fn;
 use std::io::Write;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::PathBuf;
@@ -20,22 +21,17 @@ use std::time::{Duration, Instant};
 
 use aimdb_connectors::uds::{Backoff, UdsConnector};
 use aimdb_core::buffer::BufferKind;
-use aimdb_core::connector::{CodecError, Connector, InboundRoute};
+use aimdb_core::connector::{Connector, InboundRoute};
 use aimdb_core::mutex::StdRawMutex;
-use aimdb_core::{Consumer, RecordBuffer, SpmcRing};
-use peer::{FrameReader, PEER_WAIT, damaged_frame, fnv1a, frame, payload};
+use aimdb_core::{Consumer, RecordBuffer};
+use framed::{Ring, WAIT, decode, expect_frames, leak, publish, recv, until};
+use peer::{FrameReader, PEER_WAIT, damaged_frame, frame, payload};
 use tokio::task::spawn_blocking;
 use tokio::time::timeout;
 
 type Uds = UdsConnector<StdRawMutex, 32, 64>;
-type Ring = SpmcRing<StdRawMutex, u32, 64, 1>;
 
-const WAIT: Duration = Duration::from_secs(15);
 const VALUES: u32 = 1_000;
-
-fn leak(text: String) -> &'static str {
-    Box::leak(text.into_boxed_str())
-}
 
 /// A fresh directory for one test's socket.
 fn socket_dir(test: &str) -> PathBuf {
@@ -43,38 +39,6 @@ fn socket_dir(test: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-fn decode(bytes: &[u8]) -> Result<u32, CodecError> {
-    let bytes: [u8; 12] = bytes.try_into().map_err(|_| CodecError::Malformed)?;
-    let value = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
-    if payload(value) != bytes {
-        return Err(CodecError::Malformed);
-    }
-    Ok(value)
-}
-
-async fn publish(connector: &'static Uds, address: &'static str, values: std::ops::Range<u32>) {
-    for value in values {
-        poll_fn(|cx| connector.poll_ready(cx)).await;
-        connector.publish(address, &payload(value)).unwrap();
-    }
-}
-
-fn expect_frames(reader: &mut FrameReader<UnixStream>, link: &str, values: std::ops::Range<u32>) {
-    for value in values {
-        let (id, bytes) = reader
-            .next()
-            .unwrap_or_else(|e| panic!("value {value}: {e}"));
-        assert_eq!((id, bytes.as_slice()), (fnv1a(link), &payload(value)[..]));
-    }
-}
-
-async fn recv(consumer: &mut Consumer<'static, u32, Ring>) -> u32 {
-    timeout(WAIT, consumer.recv())
-        .await
-        .expect("a value from the peer")
-        .expect("no lag")
 }
 
 static SERVER: Uds = Uds::new();
@@ -189,11 +153,7 @@ async fn a_dialing_node_retries_a_stale_socket_until_the_peer_listens_again() {
     drop((reader, listener));
     assert!(socket.exists(), "the stale socket file stays");
     let gone = Instant::now();
-    let started = Instant::now();
-    while DIALER.stats().connect_errors < 2 {
-        assert!(started.elapsed() < WAIT, "no refused dials");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    until("refused dials", || DIALER.stats().connect_errors >= 2).await;
     publish(&DIALER, reading, 5..10).await;
 
     // The peer's second life: it replaces the stale file and listens again.

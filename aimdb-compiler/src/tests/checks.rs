@@ -202,7 +202,7 @@ fn links() {
     assert_eq!(
         embassy[0].help.as_deref(),
         Some(
-            "on embassy use one of: mqtt, serial, loopback, knx; or declare this link on a node whose runtime has `ws`"
+            "on embassy use one of: mqtt, serial, loopback, knx, tcp; or declare this link on a node whose runtime has `ws`"
         )
     );
 }

@@ -27,7 +27,7 @@ use embassy_sync::waitqueue::{MultiWakerRegistration, WakerRegistration};
 
 /// How many link tasks `poll_ready` tracks at once; more are all woken early and register
 /// again (a spurious poll, never a lost wake-up).
-const READY_WAITERS: usize = 8;
+const READY_WAITERS: usize = 4;
 
 /// What a full queue does with a link's values; see the [module docs](self).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -271,10 +271,7 @@ impl core::error::Error for AddressError<'_> {}
 
 /// An address that is its own identity and takes no options (`serial://`, `loopback://`).
 fn plain(address: &str, _: Direction) -> Result<Parsed<'_>, AddressError<'_>> {
-    let (path, query) = options::split(address);
-    if let Some(query) = query {
-        return Err(AddressError::new(AddressErrorKind::NoOptions, query));
-    }
+    let path = options::none(address)?;
     options::printable(path)?;
     Ok(Parsed { identity: path })
 }

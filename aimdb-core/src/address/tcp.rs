@@ -45,10 +45,7 @@ impl<'a> TcpAddress<'a> {
     /// Parse a link address (the URL without `tcp://`); the error names the part that is
     /// wrong.
     pub fn parse(address: &'a str) -> Result<Self, AddressError<'a>> {
-        let (path, query) = options::split(address);
-        if let Some(query) = query {
-            return Err(AddressError::new(AddressErrorKind::NoOptions, query));
-        }
+        let path = options::none(address)?;
         options::printable(path)?;
         let form = || AddressError::new(AddressErrorKind::Form { expected: FORM }, path);
         let (endpoint, link) = path.split_once('/').ok_or_else(form)?;

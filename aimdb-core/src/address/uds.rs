@@ -36,10 +36,7 @@ pub struct UdsAddress<'a> {
 impl<'a> UdsAddress<'a> {
     /// Parse a link address (the URL without `uds://`).
     pub fn parse(address: &'a str) -> Result<Self, AddressError<'a>> {
-        let (path, query) = options::split(address);
-        if let Some(query) = query {
-            return Err(AddressError::new(AddressErrorKind::NoOptions, query));
-        }
+        let path = options::none(address)?;
         options::printable(path)?;
         let form = AddressError::new(
             AddressErrorKind::Form {
