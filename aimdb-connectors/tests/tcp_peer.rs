@@ -15,7 +15,6 @@ mod framed;
 #[path = "support/peer.rs"]
 mod peer;
 
-use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
@@ -24,8 +23,8 @@ use aimdb_core::buffer::BufferKind;
 use aimdb_core::connector::{Connector, InboundRoute, PublishError};
 use aimdb_core::mutex::StdRawMutex;
 use aimdb_core::{Consumer, RecordBuffer};
-use framed::{Ring, WAIT, decode, expect_frames, leak, publish, recv, until};
-use peer::{FrameReader, PEER_WAIT, damaged_frame, frame, payload};
+use framed::{Ring, WAIT, decode, exchange, leak, publish, recv, until};
+use peer::{PEER_WAIT, damaged_frame, frame, payload};
 use tokio::task::spawn_blocking;
 use tokio::time::timeout;
 
@@ -62,12 +61,10 @@ async fn a_dialing_node_exchanges_frames_and_comes_back_after_the_peer_goes_away
     let peer = spawn_blocking(move || {
         let (stream, _) = listener.accept().unwrap();
         stream.set_read_timeout(Some(PEER_WAIT)).unwrap();
-        let mut reader = FrameReader::new(stream);
-        expect_frames(&mut reader, "plant/reading", 0..VALUES);
         let mut back = frame("plant/setpoint", &payload(1));
         back.extend(damaged_frame("plant/setpoint", &payload(666)));
         back.extend(frame("plant/setpoint", &payload(2)));
-        reader.get_mut().write_all(&back).unwrap();
+        let reader = exchange(stream, "plant/reading", 0..VALUES, &back);
         (listener, reader)
     });
     publish(&DIALER, reading, 0..VALUES).await;
@@ -106,12 +103,12 @@ async fn a_dialing_node_exchanges_frames_and_comes_back_after_the_peer_goes_away
         let (stream, _) = listener.accept().unwrap();
         let back = gone.elapsed();
         stream.set_read_timeout(Some(PEER_WAIT)).unwrap();
-        let mut reader = FrameReader::new(stream);
-        expect_frames(&mut reader, "plant/reading", VALUES..VALUES + 10);
-        reader
-            .get_mut()
-            .write_all(&frame("plant/setpoint", &payload(3)))
-            .unwrap();
+        let reader = exchange(
+            stream,
+            "plant/reading",
+            VALUES..VALUES + 10,
+            &frame("plant/setpoint", &payload(3)),
+        );
         (back, reader)
     });
     let (back, _reader) = timeout(WAIT, peer).await.unwrap().unwrap();
@@ -153,13 +150,12 @@ async fn a_listening_node_sends_the_latest_value_and_follows_a_reconnecting_peer
     let first = spawn_blocking(move || {
         let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
         stream.set_read_timeout(Some(PEER_WAIT)).unwrap();
-        let mut reader = FrameReader::new(stream);
-        expect_frames(&mut reader, "plant/state", 9..10);
-        reader
-            .get_mut()
-            .write_all(&frame("plant/command", &payload(7)))
-            .unwrap();
-        reader
+        exchange(
+            stream,
+            "plant/state",
+            9..10,
+            &frame("plant/command", &payload(7)),
+        )
     });
     let mut first = timeout(WAIT, first).await.unwrap().unwrap();
     assert_eq!(recv(&mut at).await, 7);
@@ -175,12 +171,12 @@ async fn a_listening_node_sends_the_latest_value_and_follows_a_reconnecting_peer
     until("the second connection", || SERVER.stats().runs == 2).await;
     SERVER.publish(state, &payload(10)).unwrap();
     let peer = spawn_blocking(move || {
-        let mut reader = FrameReader::new(second);
-        expect_frames(&mut reader, "plant/state", 10..11);
-        reader
-            .get_mut()
-            .write_all(&frame("plant/command", &payload(8)))
-            .unwrap();
+        let reader = exchange(
+            second,
+            "plant/state",
+            10..11,
+            &frame("plant/command", &payload(8)),
+        );
         // The first connection was closed by the server.
         let old = first.next().unwrap_err().kind();
         (reader, old)

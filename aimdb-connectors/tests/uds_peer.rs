@@ -14,7 +14,6 @@ mod framed;
 #[path = "support/peer.rs"]
 mod peer;
 
-use std::io::Write;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -24,8 +23,8 @@ use aimdb_core::buffer::BufferKind;
 use aimdb_core::connector::{Connector, InboundRoute};
 use aimdb_core::mutex::StdRawMutex;
 use aimdb_core::{Consumer, RecordBuffer};
-use framed::{Ring, WAIT, decode, expect_frames, leak, publish, recv, until};
-use peer::{FrameReader, PEER_WAIT, damaged_frame, frame, payload};
+use framed::{Ring, WAIT, decode, exchange, leak, publish, recv, until};
+use peer::{PEER_WAIT, damaged_frame, frame, payload};
 use tokio::task::spawn_blocking;
 use tokio::time::timeout;
 
@@ -78,13 +77,10 @@ async fn a_listening_node_replaces_a_stale_socket_and_exchanges_frames() {
             }
         };
         stream.set_read_timeout(Some(PEER_WAIT)).unwrap();
-        let mut reader = FrameReader::new(stream);
-        expect_frames(&mut reader, "plant/reading", 0..VALUES);
         let mut back = frame("plant/setpoint", &payload(1));
         back.extend(damaged_frame("plant/setpoint", &payload(666)));
         back.extend(frame("plant/setpoint", &payload(2)));
-        reader.get_mut().write_all(&back).unwrap();
-        reader
+        exchange(stream, "plant/reading", 0..VALUES, &back)
     });
     publish(&SERVER, reading, 0..VALUES).await;
     let _reader = timeout(WAIT, peer).await.unwrap().unwrap();
@@ -139,12 +135,12 @@ async fn a_dialing_node_retries_a_stale_socket_until_the_peer_listens_again() {
     let peer = spawn_blocking(move || {
         let (stream, _) = listener.accept().unwrap();
         stream.set_read_timeout(Some(PEER_WAIT)).unwrap();
-        let mut reader = FrameReader::new(stream);
-        expect_frames(&mut reader, "plant/reading", 0..5);
-        reader
-            .get_mut()
-            .write_all(&frame("plant/setpoint", &payload(1)))
-            .unwrap();
+        let reader = exchange(
+            stream,
+            "plant/reading",
+            0..5,
+            &frame("plant/setpoint", &payload(1)),
+        );
         (listener, reader)
     });
     publish(&DIALER, reading, 0..5).await;
@@ -163,12 +159,12 @@ async fn a_dialing_node_retries_a_stale_socket_until_the_peer_listens_again() {
         let (stream, _) = listener.accept().unwrap();
         let back = gone.elapsed();
         stream.set_read_timeout(Some(PEER_WAIT)).unwrap();
-        let mut reader = FrameReader::new(stream);
-        expect_frames(&mut reader, "plant/reading", 5..10);
-        reader
-            .get_mut()
-            .write_all(&frame("plant/setpoint", &payload(2)))
-            .unwrap();
+        let reader = exchange(
+            stream,
+            "plant/reading",
+            5..10,
+            &frame("plant/setpoint", &payload(2)),
+        );
         (back, reader)
     });
     let (back, _reader) = timeout(WAIT, peer).await.unwrap().unwrap();

@@ -4,7 +4,7 @@
 #![allow(dead_code)] // each test binary uses its own part
 
 use std::future::poll_fn;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::ops::Range;
 use std::time::{Duration, Instant};
 
@@ -52,6 +52,20 @@ pub fn expect_frames<R: Read>(reader: &mut FrameReader<R>, link: &str, values: R
             .unwrap_or_else(|e| panic!("value {value}: {e}"));
         assert_eq!((id, bytes.as_slice()), (fnv1a(link), &payload(value)[..]));
     }
+}
+
+/// At the peer: read `values` on `link` from `stream`, then write `reply` (wire bytes);
+/// returns the reader for what comes next.
+pub fn exchange<S: Read + Write>(
+    stream: S,
+    link: &str,
+    values: Range<u32>,
+    reply: &[u8],
+) -> FrameReader<S> {
+    let mut reader = FrameReader::new(stream);
+    expect_frames(&mut reader, link, values);
+    reader.get_mut().write_all(reply).unwrap();
+    reader
 }
 
 /// The next value the peer sent.
