@@ -12,7 +12,9 @@ use aimdb_core::connector::{CodecError, Connector};
 use aimdb_core::mutex::StdRawMutex;
 use aimdb_core::{Consumer, SpmcRing};
 
-use super::peer::{FrameReader, fnv1a, payload};
+use aimdb_connectors::kit::FramedStats;
+
+use super::peer::{FrameReader, damaged_frame, fnv1a, frame, payload};
 
 /// The record the peer's values arrive in.
 pub type Ring = SpmcRing<StdRawMutex, u32, 64, 1>;
@@ -83,4 +85,20 @@ pub async fn until(what: &str, done: impl Fn() -> bool) {
         assert!(started.elapsed() < WAIT, "timed out waiting for {what}");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+}
+
+/// The peer's answer in the damage check: values 1, 666 damaged (its CRC fails) and 2 on
+/// `link`, in one write.
+pub fn good_damaged_good(link: &str) -> Vec<u8> {
+    let mut wire = frame(link, &payload(1));
+    wire.extend(damaged_frame(link, &payload(666)));
+    wire.extend(frame(link, &payload(2)));
+    wire
+}
+
+/// After the damage check on a fresh connector: `sent` frames out, two good frames in and
+/// the damaged one counted as malformed, all on the first connection (it stayed up).
+pub fn assert_damage_skipped(stats: FramedStats, sent: u32) {
+    let figures = (stats.runs, stats.malformed, stats.frames_received);
+    assert_eq!((figures, stats.frames_sent), ((1, 1, 2), sent), "{stats:?}");
 }
