@@ -17,7 +17,9 @@
 //!   link within it.
 //!
 //! Connectors on the kit: `serial://` (a UART, or QEMU's serial port over TCP), `tcp://`
-//! and `uds://`, each a module of one `Addressing` and the code that opens its streams.
+//! and `uds://`, each a module of one `Addressing` and the code that opens its streams; the
+//! embassy MQTT connector queues in the [`Outbox`](outbox::Outbox) (its links are topics
+//! with QoS and retain, so it keeps its own table).
 //!
 //! A new stream transport is a module like `tcp`: an [`Addressing`] over the scheme's
 //! grammar in `aimdb_core::address`, a type alias of [`FramedConnector`], and whatever
