@@ -172,7 +172,8 @@ impl<M: RawMutex, const L: usize> Links<M, L> {
         }
     }
 
-    /// Count the outcome of an outbox push on the link in `slot` ([`count_push`]).
+    /// Count the outcome of an outbox push on the link in `slot`: a value that did not go
+    /// out (replaced, evicted or refused) as `dropped`, one too large as `oversize`.
     pub fn pushed(&self, slot: Option<usize>, pushed: Result<Pushed, PublishError>) {
         if let Some(link) = slot.map(|slot| &self.counters[slot]) {
             count_push(pushed, link);
