@@ -237,3 +237,28 @@ fn diagnostics_render_like_rustc() {
          --> climate.rs:3:41\n  |\n3 |     reg.buffer(BufferCfg::SingleLatest).sorce(f).finish();\n  |                                         ^^^^^\n  = help: did you mean `.source`?\n"
     );
 }
+
+#[test]
+fn a_nodes_stream_links_name_one_endpoint() {
+    let ring = ".buffer(BufferCfg::SpmcRing { capacity: 16 }).source(read_temperature_loop)";
+    let to = |url: &str| format!(r#".link_to("{url}").with_serializer_raw(s)"#);
+    // Several links share one stream; links of other schemes do not count.
+    let shared = check(&format!(
+        "{ring}{}{}{}.finish()",
+        to("tcp://127.0.0.1:7000/a"),
+        to("tcp://127.0.0.1:7000/b"),
+        to("uds:///run/x.sock#a"),
+    ));
+    assert!(shared.is_empty(), "{shared:?}");
+    let two = check(&format!(
+        "{ring}{}{}.finish()",
+        to("tcp://127.0.0.1:7000/a"),
+        to("tcp://127.0.0.1:7001/b"),
+    ));
+    assert_eq!(two.len(), 1, "{two:?}");
+    assert!(
+        two[0].starts_with("link \"tcp://127.0.0.1:7001/b\" is on the `tcp` endpoint `127.0.0.1:7001`, but this node's `tcp` links are on `127.0.0.1:7000`"),
+        "{}",
+        two[0]
+    );
+}

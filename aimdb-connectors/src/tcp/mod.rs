@@ -5,8 +5,9 @@
 //!
 //! - **Addresses** ([`aimdb_core::address::tcp`]): `HOST:PORT` is the stream, `LINK` the
 //!   link within it, so one connection carries all of a node's links to that endpoint,
-//!   both ways. A connector serves one endpoint, the one its first link names; a link
-//!   naming another is refused and counted (`invalid_links`).
+//!   both ways. A connector serves one endpoint, the one its first link names: the compiler
+//!   refuses a node whose `tcp://` links name two (the scheme row's `endpoint`), and the
+//!   connector refuses and counts (`invalid_links`) a link naming another.
 //! - **Who listens**: the node started with [`serve`](TcpConnector::serve) binds the
 //!   endpoint and takes one peer at a time (a new connection replaces the current one);
 //!   the other runs [`dial`](TcpConnector::dial), which connects, and after a refused

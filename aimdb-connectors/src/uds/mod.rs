@@ -5,7 +5,8 @@
 //!
 //! - **Addresses** ([`aimdb_core::address::uds`]): `SOCKET` is the socket file, `LINK`
 //!   (after `#`) the link within the stream. A connector serves the socket its first link
-//!   names; a link naming another is refused and counted (`invalid_links`).
+//!   names (the compiler refuses a node whose `uds://` links name two); a link naming
+//!   another is refused and counted (`invalid_links`).
 //! - **Who listens**: the process started with [`serve`](UdsConnector::serve) binds the
 //!   socket file and takes one peer at a time (a new connection replaces the current one);
 //!   the other runs [`dial`](UdsConnector::dial), reconnecting with backoff. A socket file

@@ -70,6 +70,10 @@ pub struct Scheme {
     /// a fixed format every peer on it reads (a KNX datapoint), with no room for the
     /// contract header (`crate::contract`). `None`: named codecs and their header fit.
     pub fixed_format: Option<&'static str>,
+    /// The stream an address is on, for schemes whose connector carries one stream
+    /// (`tcp`: `HOST:PORT`, `uds`: the socket path): a node's links of the scheme must all
+    /// name one. `None`: any addresses go together.
+    pub endpoint: Option<for<'a> fn(&'a str) -> Option<&'a str>>,
 }
 
 impl fmt::Debug for Scheme {
@@ -91,6 +95,7 @@ pub const SCHEMES: [Scheme; 7] = [
         limits: mqtt::limits,
         conflict: mqtt::conflict,
         fixed_format: None,
+        endpoint: None,
     },
     Scheme {
         name: "serial",
@@ -100,6 +105,7 @@ pub const SCHEMES: [Scheme; 7] = [
         limits: no_limits,
         conflict: no_conflict,
         fixed_format: None,
+        endpoint: None,
     },
     Scheme {
         name: "loopback",
@@ -109,6 +115,7 @@ pub const SCHEMES: [Scheme; 7] = [
         limits: no_limits,
         conflict: no_conflict,
         fixed_format: None,
+        endpoint: None,
     },
     Scheme {
         name: "ws",
@@ -118,6 +125,7 @@ pub const SCHEMES: [Scheme; 7] = [
         limits: no_limits,
         conflict: no_conflict,
         fixed_format: None,
+        endpoint: None,
     },
     Scheme {
         name: "knx",
@@ -129,6 +137,7 @@ pub const SCHEMES: [Scheme; 7] = [
         fixed_format: Some(
             "a KNX group telegram carries a datapoint type (DPT) that every device on the bus reads, with no room for a contract header",
         ),
+        endpoint: None,
     },
     Scheme {
         name: "tcp",
@@ -138,6 +147,7 @@ pub const SCHEMES: [Scheme; 7] = [
         limits: no_limits,
         conflict: no_conflict,
         fixed_format: None,
+        endpoint: Some(tcp::endpoint),
     },
     Scheme {
         name: "uds",
@@ -147,6 +157,7 @@ pub const SCHEMES: [Scheme; 7] = [
         limits: no_limits,
         conflict: no_conflict,
         fixed_format: None,
+        endpoint: Some(uds::endpoint),
     },
 ];
 

@@ -107,3 +107,8 @@ fn bad<'a>(option: &'static str, expected: &'static str, part: &'a str) -> Addre
 pub(crate) fn parse(address: &str, _: Direction) -> Result<Parsed<'_>, AddressError<'_>> {
     TcpAddress::parse(address).map(|_| Parsed { identity: address })
 }
+
+/// The scheme table's endpoint entry: `HOST:PORT`.
+pub(crate) fn endpoint(address: &str) -> Option<&str> {
+    TcpAddress::parse(address).ok().map(|a| a.endpoint)
+}

@@ -59,3 +59,8 @@ impl<'a> UdsAddress<'a> {
 pub(crate) fn parse(address: &str, _: Direction) -> Result<Parsed<'_>, AddressError<'_>> {
     UdsAddress::parse(address).map(|_| Parsed { identity: address })
 }
+
+/// The scheme table's endpoint entry: the socket path.
+pub(crate) fn endpoint(address: &str) -> Option<&str> {
+    UdsAddress::parse(address).ok().map(|a| a.socket)
+}
