@@ -199,10 +199,21 @@ fn links() {
         messages(&embassy),
         ["the `ws` connector is not available on embassy"]
     );
+    // The list comes from the scheme table, so a new scheme does not change this test.
+    let on_embassy: Vec<_> = aimdb_core::address::SCHEMES
+        .iter()
+        .filter(|s| s.runtimes.contains(&"embassy"))
+        .map(|s| s.name)
+        .collect();
+    assert!(on_embassy.starts_with(&["mqtt", "serial", "loopback"]));
     assert_eq!(
         embassy[0].help.as_deref(),
         Some(
-            "on embassy use one of: mqtt, serial, loopback, knx, tcp; or declare this link on a node whose runtime has `ws`"
+            format!(
+                "on embassy use one of: {}; or declare this link on a node whose runtime has `ws`",
+                on_embassy.join(", ")
+            )
+            .as_str()
         )
     );
 }
