@@ -38,4 +38,4 @@ pub use links::LinkStats;
 pub use outbox::Overflow;
 pub use run::{RunEnd, StreamEnd};
 #[cfg(feature = "kit-tokio")]
-pub use tokio::Backoff;
+pub use tokio::{Backoff, CONNECT_TIMEOUT};

@@ -29,6 +29,10 @@ impl<A: Addressing, M: RawMutex, const QUEUE: usize, const MAX_FRAME: usize, con
     }
 }
 
+/// How long one connect of [`FramedConnector::dial_with`] may take before it counts as
+/// failed.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Reconnect delays of [`FramedConnector::dial_with`]: the first retry waits `min`, each
 /// failed one doubles the wait up to `max`, and a successful connect starts over at `min`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,7 +58,8 @@ impl<A: Addressing, M: RawMutex, const QUEUE: usize, const MAX_FRAME: usize, con
 {
     /// The client side of a stream transport, forever: `connect` the
     /// [endpoint](Self::endpoint) the links name, [`run`](Self::run_tokio) over the
-    /// stream, and when it fails or closes (or `connect` fails) wait per `backoff` and
+    /// stream, and when it fails or closes (or `connect` fails or takes longer than
+    /// [`CONNECT_TIMEOUT`]) wait per `backoff` and
     /// connect again. Queued values wait for the next stream. Before any link fixed the
     /// endpoint (the node has not started yet) it waits the same way.
     pub async fn dial_with<S, F, Fut>(&self, backoff: Backoff, mut connect: F) -> !
@@ -66,7 +71,12 @@ impl<A: Addressing, M: RawMutex, const QUEUE: usize, const MAX_FRAME: usize, con
         let mut delay = backoff.min;
         loop {
             let stream = match self.endpoint() {
-                Some(endpoint) => connect(endpoint).await.ok(),
+                // A connect to a host that drops packets would otherwise wait for the OS's
+                // own timeout (minutes on Linux).
+                Some(endpoint) => tokio::time::timeout(CONNECT_TIMEOUT, connect(endpoint))
+                    .await
+                    .ok()
+                    .and_then(Result::ok),
                 None => None,
             };
             match stream {
