@@ -9,7 +9,8 @@
 //!   refuses a node whose `tcp://` links name two (the scheme row's `endpoint`), and the
 //!   connector refuses and counts (`invalid_links`) a link naming another.
 //! - **Who listens**: the node started with [`serve`](TcpConnector::serve) binds the
-//!   endpoint and takes one peer at a time (a new connection replaces the current one);
+//!   endpoint and takes one peer at a time (a new connection replaces the current one, so
+//!   a peer that comes back after a crash is served at once; only the peer should connect);
 //!   the other runs [`dial`](TcpConnector::dial), which connects, and after a refused
 //!   connect or a lost stream waits (100 ms doubling to 5 s) and connects again. It is
 //!   the deployment's choice, not the URL's: both ends write the same URL, and either may

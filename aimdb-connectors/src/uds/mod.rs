@@ -11,7 +11,9 @@
 //!   socket file and takes one peer at a time (a new connection replaces the current one);
 //!   the other runs [`dial`](UdsConnector::dial), reconnecting with backoff. A socket file
 //!   left behind by a listener that died (nobody accepts on it) is removed and bound
-//!   again; one a live listener holds is not touched (`serve` fails with `AddrInUse`).
+//!   again; one a live listener holds is not touched (`serve` fails with `AddrInUse`). That
+//!   check connects to the socket, which an aimdb listener takes as its peer reconnecting:
+//!   its current peer reconnects in turn.
 //!
 //! ```ignore
 //! static UDS: UdsConnector<StdRawMutex, 16, 64> = UdsConnector::new();
