@@ -147,10 +147,10 @@ macro_rules! counters {
 pub(crate) use counters;
 
 /// The figures of one link, the same on every connector that queues values for a
-/// transport (MQTT on either runtime, serial), declared once per counter width.
+/// transport (MQTT on either runtime, KNX, the kit's connectors), declared once per counter width.
 #[cfg(any(
     feature = "mqtt-embassy",
-    feature = "serial",
+    feature = "kit",
     feature = "mqtt-tokio",
     feature = "knx"
 ))]
@@ -259,7 +259,7 @@ macro_rules! mqtt_counters {
     };
 }
 
-#[cfg(any(feature = "mqtt-embassy", feature = "serial", feature = "knx"))]
+#[cfg(any(feature = "mqtt-embassy", feature = "kit", feature = "knx"))]
 link_counters!(LinkCounters32: AtomicU32 => LinkStats32: u32);
 #[cfg(feature = "mqtt-embassy")]
 mqtt_counters!(MqttCounters32: AtomicU32 => MqttStats32: u32);

@@ -4,12 +4,8 @@
 //! [`aimdb_core::connector::Connector`] for its URL schemes.
 #![no_std]
 
-#[cfg(any(
-    feature = "mqtt-tokio",
-    feature = "serial-tokio",
-    feature = "ws-tokio",
-    feature = "knx-tokio"
-))]
+// Every host connector turns on `std` (through `tokio`).
+#[cfg(feature = "std")]
 extern crate std;
 
 pub mod cobs;
@@ -17,13 +13,15 @@ pub mod cobs;
     not(any(
         feature = "mqtt-tokio",
         feature = "mqtt-embassy",
-        feature = "serial",
+        feature = "kit",
         feature = "ws-tokio",
         feature = "knx"
     )),
     allow(dead_code, unused_imports, unused_macros)
 )]
 mod counters;
+#[cfg(feature = "kit")]
+pub mod kit;
 #[cfg(feature = "knx")]
 pub mod knx;
 pub mod loopback;
@@ -33,5 +31,9 @@ pub mod mqtt;
 pub mod mqtt_embassy;
 #[cfg(feature = "serial")]
 pub mod serial;
+#[cfg(feature = "tcp")]
+pub mod tcp;
+#[cfg(all(feature = "uds-tokio", unix))]
+pub mod uds;
 #[cfg(feature = "ws-tokio")]
 pub mod ws;

@@ -1,7 +1,8 @@
 //! What each connector counts per link, without a peer: `Connector::skipped` (a link
 //! task's lag and its serializer's failures) lands in `lagged`, `encode_errors` and
 //! `oversize`, next to `sent` and `dropped`; and the embassy MQTT connector's full queue
-//! refuses and counts new values.
+//! refuses and counts new values, and a registered link's queued values follow its record's
+//! buffer kind (the kit's outbox) on the embassy MQTT and serial connectors.
 
 use aimdb_core::buffer::BufferKind;
 use aimdb_core::connector::{CodecError, Connector, Skipped};
@@ -90,4 +91,40 @@ fn embassy_mqtt_full_queue_refuses_and_counts_new_values() {
     // Oversize: larger than the connector's 32-byte payloads, refused and counted.
     assert_eq!(MQTT.publish(ADDRESS, &[0; 33]), Err(PublishError::Oversize));
     assert_eq!(MQTT.link_stats(ADDRESS).unwrap().oversize, 1);
+}
+
+#[test]
+fn embassy_mqtt_and_serial_queues_follow_the_buffer_kind() {
+    use aimdb_connectors::mqtt_embassy::{MqttConfig, MqttConnector};
+    use aimdb_connectors::serial::SerialConnector;
+    // Queues of 4, nothing running: nothing leaves them.
+    static MQTT: MqttConnector<CriticalSectionRawMutex, 4, 32> =
+        MqttConnector::new(MqttConfig::new("kinds"));
+    static SERIAL: SerialConnector<CriticalSectionRawMutex, 4, 32> = SerialConnector::new();
+    let connectors: [&dyn Connector; 2] = [&MQTT, &SERIAL];
+    for connector in connectors {
+        connector.register_outbound("latest", BufferKind::SingleLatest);
+        connector.register_outbound("ring", BufferKind::SpmcRing { capacity: 8 });
+        // A SingleLatest link keeps one queued value: 5 values, 4 replaced.
+        for v in 0..5u8 {
+            assert_eq!(connector.publish("latest", &[v]), Ok(()));
+        }
+        // The ring fills the other 3 places, then drops its own oldest: 6 values, 3 dropped.
+        for v in 0..6u8 {
+            assert_eq!(connector.publish("ring", &[v]), Ok(()));
+        }
+    }
+    let mqtt = (
+        MQTT.link_stats("latest").unwrap(),
+        MQTT.link_stats("ring").unwrap(),
+    );
+    let serial = (
+        SERIAL.link_stats("latest").unwrap(),
+        SERIAL.link_stats("ring").unwrap(),
+    );
+    for (latest, ring) in [mqtt, serial] {
+        assert_eq!((latest.dropped, ring.dropped), (4, 3));
+    }
+    assert_eq!((MQTT.stats().queued, SERIAL.stats().queued), (4, 4));
+    assert_eq!(SERIAL.stats().dropped, 7);
 }

@@ -8,9 +8,9 @@
 //! Features: `tokio` for host nodes (`async fn run`), `embassy` for embassy nodes
 //! (`fn spawn`), `std` for host-only helpers, `postcard` and `json` for the named codecs
 //! ([`codec`]) and their contract ([`contract`]). The connectors, under [`connectors`], by
-//! the same features as their crate's, forwarded: `mqtt` (tokio; `mqtt-tls` with TLS),
-//! `mqtt-embassy`, `serial` (`serial-tokio` for its host side), `ws` (tokio), `knx`
-//! (`knx-tokio`). `aimdb = { features = ["tokio", "mqtt"] }` is all a host node needs.
+//! their crate's features, forwarded (the `-tokio` ones under their own name, except
+//! `mqtt` for `mqtt-tokio` and `ws` for `ws-tokio`; see this crate's `Cargo.toml`).
+//! `aimdb = { features = ["tokio", "mqtt"] }` is all a host node needs.
 //!
 //! ## `topology!{}`: a node's records, checked by the compiler
 //!
@@ -56,8 +56,8 @@
 //! | `.transform_join(\|b\| b.input::<A>(K1).input::<B>(K2).on_triggers(h))` | produced from several records: one trigger per input value (a producer) |
 //! | `.finish()` | ends the chain (required) |
 //!
-//! URL schemes and the runtimes that have a connector for them: `mqtt` (tokio, embassy),
-//! `serial` (tokio, embassy), `loopback` (tokio, embassy), `ws` (tokio).
+//! URL schemes, their address grammar and the runtimes that have a connector for them are
+//! one table, `aimdb_core::address::SCHEMES`; an unknown scheme's compile error lists them.
 //!
 //! ### Transforms and joins
 //! The seed's "many writers, one arbiter": each writer owns a request record, and one join

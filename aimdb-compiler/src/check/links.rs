@@ -23,6 +23,7 @@ pub fn connector_list() -> String {
 pub(super) fn check(topology: &Topology, diagnostics: &mut Vec<Diagnostic>) {
     let runtime = topology.node.runtime;
     let mut seen: HashMap<String, Seen> = HashMap::new();
+    let mut endpoints: HashMap<&'static str, Seen> = HashMap::new();
     for record in &topology.records {
         let key = &record.key.id;
         // In source order, so of two declarations of one address the later is the error.
@@ -41,6 +42,7 @@ pub(super) fn check(topology: &Topology, diagnostics: &mut Vec<Diagnostic>) {
         for (link_url, method, direction, _) in links {
             url(link_url, direction, runtime, diagnostics);
             once(link_url, method, direction, &mut seen, diagnostics);
+            one_endpoint(link_url, method, &mut endpoints, diagnostics);
         }
         let named = record
             .links_to
@@ -255,6 +257,42 @@ fn once(
             .note_at(first.span, format!("\"{identity}\" is first used here"))
     };
     diagnostics.push(diagnostic.help(help));
+}
+
+/// A node's links of a scheme whose connector carries one stream (`tcp`, `uds`: the
+/// scheme row's `endpoint`) all name one endpoint: the node has one connector per scheme.
+fn one_endpoint(
+    url: &Url,
+    method: &str,
+    endpoints: &mut HashMap<&'static str, Seen>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let Some(row) = url.scheme_row() else {
+        return;
+    };
+    // An address the grammar refuses has no endpoint; its own error is reported.
+    let Some(endpoint) = row.endpoint.and_then(|of| of(&url.address)) else {
+        return;
+    };
+    let Some(first) = endpoints.get(row.name) else {
+        let label = format!(".{method}(\"{}\")", url.text);
+        let seen = Seen {
+            span: url.span,
+            label,
+            text: endpoint.to_owned(),
+        };
+        endpoints.insert(row.name, seen);
+        return;
+    };
+    if first.text == endpoint {
+        return;
+    }
+    let (scheme, theirs) = (row.name, &first.text);
+    diagnostics.push(
+        Diagnostic::error(url.span, format!("link \"{}\" is on the `{scheme}` endpoint `{endpoint}`, but this node's `{scheme}` links are on `{theirs}` (first `{}` {})", url.text, first.label, at(first.span)))
+            .note_at(first.span, format!("the node's `{scheme}` endpoint, `{theirs}`, is first named here"))
+            .help(format!("a node has one `{scheme}` connector, which carries one stream: name `{theirs}` here (links share the stream), or declare this link on another node")),
+    );
 }
 
 /// The first link of an address in a node.

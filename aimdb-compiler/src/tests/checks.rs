@@ -199,10 +199,21 @@ fn links() {
         messages(&embassy),
         ["the `ws` connector is not available on embassy"]
     );
+    // The list comes from the scheme table, so a new scheme does not change this test.
+    let on_embassy: Vec<_> = aimdb_core::address::SCHEMES
+        .iter()
+        .filter(|s| s.runtimes.contains(&"embassy"))
+        .map(|s| s.name)
+        .collect();
+    assert!(on_embassy.starts_with(&["mqtt", "serial", "loopback"]));
     assert_eq!(
         embassy[0].help.as_deref(),
         Some(
-            "on embassy use one of: mqtt, serial, loopback, knx; or declare this link on a node whose runtime has `ws`"
+            format!(
+                "on embassy use one of: {}; or declare this link on a node whose runtime has `ws`",
+                on_embassy.join(", ")
+            )
+            .as_str()
         )
     );
 }
@@ -235,5 +246,30 @@ fn diagnostics_render_like_rustc() {
         rendered,
         "error: unknown method `.sorce` in the configuration of record `ClimateKey::Reading`\n \
          --> climate.rs:3:41\n  |\n3 |     reg.buffer(BufferCfg::SingleLatest).sorce(f).finish();\n  |                                         ^^^^^\n  = help: did you mean `.source`?\n"
+    );
+}
+
+#[test]
+fn a_nodes_stream_links_name_one_endpoint() {
+    let ring = ".buffer(BufferCfg::SpmcRing { capacity: 16 }).source(read_temperature_loop)";
+    let to = |url: &str| format!(r#".link_to("{url}").with_serializer_raw(s)"#);
+    // Several links share one stream; links of other schemes do not count.
+    let shared = check(&format!(
+        "{ring}{}{}{}.finish()",
+        to("tcp://127.0.0.1:7000/a"),
+        to("tcp://127.0.0.1:7000/b"),
+        to("uds:///run/x.sock#a"),
+    ));
+    assert!(shared.is_empty(), "{shared:?}");
+    let two = check(&format!(
+        "{ring}{}{}.finish()",
+        to("tcp://127.0.0.1:7000/a"),
+        to("tcp://127.0.0.1:7001/b"),
+    ));
+    assert_eq!(two.len(), 1, "{two:?}");
+    assert!(
+        two[0].starts_with("link \"tcp://127.0.0.1:7001/b\" is on the `tcp` endpoint `127.0.0.1:7001`, but this node's `tcp` links are on `127.0.0.1:7000`"),
+        "{}",
+        two[0]
     );
 }

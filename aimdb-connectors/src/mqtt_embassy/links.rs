@@ -9,8 +9,10 @@
 /// a longer topic is a compile error).
 pub const TOPIC_MAX: usize = aimdb_core::address::mqtt::EMBASSY_TOPIC_MAX;
 
-/// A route's decode-and-produce function.
-pub(crate) type Deliver = fn(&[u8]) -> Result<(), aimdb_core::connector::CodecError>;
+use aimdb_core::buffer::BufferKind;
+
+use crate::kit::links::Deliver;
+use crate::kit::outbox::Overflow;
 
 /// The options of one link address.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,6 +71,8 @@ pub(crate) struct Slot {
     pub(crate) qos: u8,
     pub(crate) retain: bool,
     pub(crate) deliver: Option<Deliver>,
+    /// What a full outbound queue does with this link's values (its record's buffer kind).
+    pub(crate) overflow: Overflow,
 }
 
 impl Slot {
@@ -93,6 +97,7 @@ impl<const L: usize> LinkTable<L> {
                 qos: 0,
                 retain: false,
                 deliver: None,
+                overflow: Overflow::Refuse,
             }; L],
             used: 0,
         }
@@ -112,6 +117,7 @@ impl<const L: usize> LinkTable<L> {
         slot.qos = options.qos.unwrap_or(default_qos);
         slot.retain = options.retain.unwrap_or(false);
         slot.deliver = None;
+        slot.overflow = Overflow::Refuse;
         self.used += 1;
         Some(index)
     }
@@ -132,18 +138,19 @@ impl<const L: usize> LinkTable<L> {
     }
 
     /// Register an outbound address (claimed on first use, as by [`outbound`](Self::outbound))
-    /// with its record's retain default: `retain_default` applies unless the URL says
-    /// `retain=`.
+    /// with its record's buffer kind: a `SingleLatest` record is retained unless the URL
+    /// says `retain=`, and the kind sets the link's [`Overflow`].
     pub(crate) fn register_outbound(
         &mut self,
         address: &str,
         default_qos: u8,
-        retain_default: bool,
+        kind: BufferKind,
     ) -> Result<usize, LinkError> {
         let index = self.outbound(address, default_qos)?;
         if LinkOptions::parse(address)?.retain.is_none() {
-            self.slots[index].retain = retain_default;
+            self.slots[index].retain = kind == BufferKind::SingleLatest;
         }
+        self.slots[index].overflow = Overflow::of(kind);
         Ok(index)
     }
 
@@ -221,10 +228,13 @@ mod tests {
     fn a_single_latest_link_is_retained_unless_its_url_says_otherwise() {
         let mut table = LinkTable::<4>::new();
         // A SingleLatest link is retained unless its URL says otherwise.
-        let latest = table.register_outbound("t/latest", 1, true).unwrap();
-        let ring = table.register_outbound("t/ring", 1, false).unwrap();
+        let ring_kind = BufferKind::SpmcRing { capacity: 4 };
+        let latest = table
+            .register_outbound("t/latest", 1, BufferKind::SingleLatest)
+            .unwrap();
+        let ring = table.register_outbound("t/ring", 1, ring_kind).unwrap();
         let refused = table
-            .register_outbound("t/no-retain?retain=false", 1, true)
+            .register_outbound("t/no-retain?retain=false", 1, BufferKind::SingleLatest)
             .unwrap();
         let retained = |i: usize| table.slots[i].retain;
         assert_eq!(
@@ -232,8 +242,16 @@ mod tests {
             (true, false, false)
         );
         // Registering again (the link task's first publish came first) keeps the default.
-        assert_eq!(table.register_outbound("t/latest", 1, true), Ok(latest));
+        assert_eq!(
+            table.register_outbound("t/latest", 1, BufferKind::SingleLatest),
+            Ok(latest)
+        );
         assert!(table.slots[latest].retain);
+        let overflow = |i: usize| table.slots[i].overflow;
+        assert_eq!(
+            (overflow(latest), overflow(ring)),
+            (Overflow::Latest, Overflow::Ring)
+        );
     }
 
     #[test]

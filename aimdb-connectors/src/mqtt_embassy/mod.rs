@@ -22,8 +22,11 @@
 //!   registered with [`register_outbound`](Connector::register_outbound) as `SingleLatest`
 //!   is published retained unless its URL says `retain=false`, as on the host (generated
 //!   nodes register every `link_to`), so a late subscriber gets the current value.
-//! - **Outbound**, `publish` copies the value into a queue of `QUEUE` values and returns;
-//!   a full queue drops the value and counts it (`poll_ready` waits for room instead).
+//! - **Outbound**, `publish` copies the value into a queue of `QUEUE` values and returns
+//!   (the [kit](crate::kit)'s outbox): a `SingleLatest` or `Mailbox` link's newer value
+//!   replaces its queued one, an `SpmcRing` link's oldest queued value makes room in a full
+//!   queue, and otherwise a full queue drops the new value; each is counted as `dropped`
+//!   (`poll_ready` waits for room instead).
 //!   At most [`SEND_MAXIMUM`] QoS 1 publishes are in flight; the queue waits meanwhile.
 //! - **Inbound**, every attached route's topic is subscribed after every (re)connect, and
 //!   arriving payloads are handed to the route; decode failures are counted and skipped.
@@ -57,7 +60,6 @@ use aimdb_core::buffer::BufferKind;
 use aimdb_core::connector::{Connector, InboundRoute, PublishError, Skipped};
 use aimdb_core::mutex::RawMutex;
 use embassy_sync::blocking_mutex::Mutex;
-use embassy_sync::channel::{Channel, TrySendError};
 use embassy_time::Duration;
 
 pub use counters::{ConnectorStats, LinkStats};
@@ -65,6 +67,8 @@ pub use links::{LinkError, LinkOptions, TOPIC_MAX};
 pub use session::{Dial, Persistent};
 
 use crate::counters::{bump, count_skipped};
+use crate::kit::links::count_push;
+use crate::kit::outbox::{Outbox, Overflow};
 use counters::{ConnectorCounters, LinkCounters};
 use links::LinkTable;
 
@@ -144,13 +148,6 @@ impl MqttConfig {
     }
 }
 
-/// One queued value.
-struct Outgoing<const N: usize> {
-    slot: usize,
-    len: usize,
-    bytes: [u8; N],
-}
-
 /// An MQTT connector for embassy nodes; see the [module docs](self).
 ///
 /// `M` guards queue and link table (`CriticalSectionRawMutex` on an MCU), `QUEUE` is the
@@ -163,7 +160,7 @@ pub struct MqttConnector<
     const LINKS: usize = 8,
 > {
     config: MqttConfig,
-    queue: Channel<M, Outgoing<MAX_PAYLOAD>, QUEUE>,
+    queue: Outbox<M, QUEUE, MAX_PAYLOAD>,
     table: Mutex<M, RefCell<LinkTable<LINKS>>>,
     links: [LinkCounters; LINKS],
     counters: ConnectorCounters,
@@ -180,7 +177,7 @@ impl<M: RawMutex, const QUEUE: usize, const MAX_PAYLOAD: usize, const LINKS: usi
     pub const fn new(config: MqttConfig) -> Self {
         MqttConnector {
             config,
-            queue: Channel::new(),
+            queue: Outbox::new(),
             table: Mutex::new(RefCell::new(LinkTable::new())),
             links: [const { LinkCounters::new() }; LINKS],
             counters: ConnectorCounters::new(),
@@ -220,12 +217,14 @@ impl<M: RawMutex, const QUEUE: usize, const MAX_PAYLOAD: usize, const LINKS: usi
         self.config.default_qos.min(1)
     }
 
-    /// The slot of the outbound link at `address`, claimed on first use; `None` (counted
-    /// as an invalid link) for a bad address or a full table.
-    fn outbound_slot(&self, address: &str) -> Option<usize> {
-        let slot = self
-            .table
-            .lock(|t| t.borrow_mut().outbound(address, self.qos()));
+    /// The slot of the outbound link at `address`, claimed on first use, and its overflow
+    /// policy; `None` (counted as an invalid link) for a bad address or a full table.
+    fn outbound_slot(&self, address: &str) -> Option<(usize, Overflow)> {
+        let slot: Result<_, LinkError> = self.table.lock(|t| {
+            let mut t = t.borrow_mut();
+            let slot = t.outbound(address, self.qos())?;
+            Ok((slot, t.slots[slot].overflow))
+        });
         if slot.is_err() {
             bump(&self.counters.invalid_links);
         }
@@ -239,29 +238,16 @@ where
     M: RawMutex + Sync,
 {
     fn poll_ready(&self, cx: &mut Context<'_>) -> Poll<()> {
-        self.queue.poll_ready_to_send(cx)
+        self.queue.poll_ready(cx)
     }
 
     fn publish(&self, address: &str, payload: &[u8]) -> Result<(), PublishError> {
-        let slot = self.outbound_slot(address).ok_or(PublishError::NoRoute)?;
-        let link = &self.links[slot];
-        let mut value = Outgoing {
-            slot,
-            len: payload.len(),
-            bytes: [0; MAX_PAYLOAD],
-        };
-        let Some(room) = value.bytes.get_mut(..payload.len()) else {
-            bump(&link.oversize);
-            return Err(PublishError::Oversize);
-        };
-        room.copy_from_slice(payload);
-        match self.queue.try_send(value) {
-            Ok(()) => Ok(()),
-            Err(TrySendError::Full(_)) => {
-                bump(&link.dropped);
-                Err(PublishError::Full)
-            }
-        }
+        let (slot, overflow) = self.outbound_slot(address).ok_or(PublishError::NoRoute)?;
+        let pushed = self.queue.push(Some(slot), overflow, payload.len(), |out| {
+            out.copy_from_slice(payload)
+        });
+        count_push(pushed, &self.links[slot]);
+        pushed.map(|_| ())
     }
 
     fn attach(&self, routes: &'static [InboundRoute]) {
@@ -281,17 +267,16 @@ where
     }
 
     fn register_outbound(&self, address: &'static str, kind: BufferKind) {
-        let registered = self.table.lock(|t| {
-            t.borrow_mut()
-                .register_outbound(address, self.qos(), kind == BufferKind::SingleLatest)
-        });
+        let registered = self
+            .table
+            .lock(|t| t.borrow_mut().register_outbound(address, self.qos(), kind));
         if registered.is_err() {
             bump(&self.counters.invalid_links);
         }
     }
 
     fn skipped(&self, address: &str, skipped: Skipped) {
-        let Some(slot) = self.outbound_slot(address) else {
+        let Some((slot, _)) = self.outbound_slot(address) else {
             return;
         };
         let link = &self.links[slot];

@@ -340,6 +340,7 @@ where
         let mut last_sent = Instant::now();
         let mut last_received = last_sent;
         let mut topic = [0u8; TOPIC_MAX];
+        let mut value = [0u8; MAX_PAYLOAD];
         loop {
             let room = flow.in_flight < SEND_MAXIMUM;
             let deadline = flow.ping_sent.unwrap_or(if last_sent < last_received {
@@ -351,7 +352,7 @@ where
                 client.poll_header(),
                 async {
                     if room {
-                        self.queue.receive().await
+                        self.queue.pop(&mut value).await
                     } else {
                         core::future::pending().await
                     }
@@ -369,12 +370,14 @@ where
                     Err(_) => return,
                 },
                 Either3::First(Err(_)) => return,
-                Either3::Second(value) => {
-                    let link = &self.links[value.slot];
-                    let Some(options) = self.publication(value.slot, &mut topic) else {
+                Either3::Second((slot, value_len)) => {
+                    // Every queued MQTT value has a slot (publish refuses without one).
+                    let slot = slot.unwrap_or(0);
+                    let link = &self.links[slot];
+                    let Some(options) = self.publication(slot, &mut topic) else {
                         continue;
                     };
-                    let payload = Bytes::from(&value.bytes[..value.len]);
+                    let payload = Bytes::from(&value[..value_len]);
                     match client.publish(&options, payload).await {
                         Err(_) => {
                             bump(&link.dropped);
@@ -382,7 +385,7 @@ where
                         }
                         Ok(Some(id)) => {
                             flow.in_flight += 1;
-                            unacked.keep(id.get().get(), value);
+                            unacked.keep(id.get().get(), slot, &value[..value_len]);
                         }
                         Ok(None) => {}
                     }

@@ -9,7 +9,17 @@
 //! ([`SEND_MAXIMUM`]) and lives in the connection task, so it costs no heap and survives
 //! sessions without a lock. Packet ids are kept as their numbers (`PacketIdentifier::get`).
 
-use super::{Outgoing, SEND_MAXIMUM};
+use super::SEND_MAXIMUM;
+
+/// A value as it went out: its link's slot and its bytes.
+pub(super) struct Outgoing<const N: usize> {
+    /// The outbound link's slot in the connector's table.
+    pub(super) slot: usize,
+    /// How many of `bytes` are the payload.
+    pub(super) len: usize,
+    /// The payload.
+    pub(super) bytes: [u8; N],
+}
 
 /// One publish awaiting its PUBACK.
 pub(super) struct Pending<const N: usize> {
@@ -36,9 +46,19 @@ impl<const N: usize> Unacked<N> {
         }
     }
 
-    /// Keep `value`, published as packet `id`, until its PUBACK. A full store drops it
-    /// and returns false (a session never has more than [`SEND_MAXIMUM`] in flight).
-    pub(super) fn keep(&mut self, id: u16, value: Outgoing<N>) -> bool {
+    /// Keep `payload` of the link in `slot`, published as packet `id`, until its PUBACK. A
+    /// full store, or a payload longer than `N`, drops it and returns false (a session
+    /// never has more than [`SEND_MAXIMUM`] in flight, and the queue holds at most `N`).
+    pub(super) fn keep(&mut self, id: u16, slot: usize, payload: &[u8]) -> bool {
+        let mut value = Outgoing {
+            slot,
+            len: payload.len(),
+            bytes: [0; N],
+        };
+        let Some(room) = value.bytes.get_mut(..payload.len()) else {
+            return false;
+        };
+        room.copy_from_slice(payload);
         let order = self.next_order;
         self.next_order += 1;
         match self.pending.iter_mut().find(|p| p.is_none()) {
@@ -118,14 +138,6 @@ impl<const N: usize> Unacked<N> {
 mod tests {
     use super::*;
 
-    fn value(slot: usize) -> Outgoing<4> {
-        Outgoing {
-            slot,
-            len: 1,
-            bytes: [slot as u8; 4],
-        }
-    }
-
     fn id(n: u16) -> u16 {
         n
     }
@@ -134,9 +146,9 @@ mod tests {
     fn unacknowledged_values_go_out_again_oldest_first_and_acks_forget_them() {
         let mut store = Unacked::<4>::new();
         for n in 1..=4 {
-            assert!(store.keep(id(n), value(n as usize)));
+            assert!(store.keep(id(n), n as usize, &[n as u8]));
         }
-        assert!(!store.keep(id(9), value(9)), "the window is full");
+        assert!(!store.keep(id(9), 9, &[9]), "the window is full");
         assert!(store.acknowledged(id(2)));
         assert!(!store.acknowledged(id(2)), "forgotten once");
         assert!(

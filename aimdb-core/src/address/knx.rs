@@ -71,10 +71,7 @@ impl GroupAddress {
     /// Parse a link address (the URL without `knx://`): the three-level form only, with no
     /// options. The error names the level that is wrong.
     pub fn parse(address: &str) -> Result<Self, AddressError<'_>> {
-        let (path, query) = options::split(address);
-        if let Some(query) = query {
-            return Err(AddressError::new(AddressErrorKind::NoOptions, query));
-        }
+        let path = options::none(address)?;
         if path.is_empty() {
             return Err(AddressError::new(AddressErrorKind::Empty, path));
         }

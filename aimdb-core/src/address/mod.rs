@@ -25,6 +25,8 @@ use core::fmt;
 pub mod knx;
 pub mod mqtt;
 mod options;
+pub mod tcp;
+pub mod uds;
 pub mod ws;
 
 pub use options::{Query, query};
@@ -68,6 +70,10 @@ pub struct Scheme {
     /// a fixed format every peer on it reads (a KNX datapoint), with no room for the
     /// contract header (`crate::contract`). `None`: named codecs and their header fit.
     pub fixed_format: Option<&'static str>,
+    /// The stream an address is on, for schemes whose connector carries one stream
+    /// (`tcp`: `HOST:PORT`, `uds`: the socket path): a node's links of the scheme must all
+    /// name one. `None`: any addresses go together.
+    pub endpoint: Option<for<'a> fn(&'a str) -> Option<&'a str>>,
 }
 
 impl fmt::Debug for Scheme {
@@ -80,7 +86,7 @@ impl fmt::Debug for Scheme {
 }
 
 /// The schemes a connector exists for.
-pub const SCHEMES: [Scheme; 5] = [
+pub const SCHEMES: [Scheme; 7] = [
     Scheme {
         name: "mqtt",
         runtimes: &["tokio", "embassy"],
@@ -89,6 +95,7 @@ pub const SCHEMES: [Scheme; 5] = [
         limits: mqtt::limits,
         conflict: mqtt::conflict,
         fixed_format: None,
+        endpoint: None,
     },
     Scheme {
         name: "serial",
@@ -98,6 +105,7 @@ pub const SCHEMES: [Scheme; 5] = [
         limits: no_limits,
         conflict: no_conflict,
         fixed_format: None,
+        endpoint: None,
     },
     Scheme {
         name: "loopback",
@@ -107,6 +115,7 @@ pub const SCHEMES: [Scheme; 5] = [
         limits: no_limits,
         conflict: no_conflict,
         fixed_format: None,
+        endpoint: None,
     },
     Scheme {
         name: "ws",
@@ -116,6 +125,7 @@ pub const SCHEMES: [Scheme; 5] = [
         limits: no_limits,
         conflict: no_conflict,
         fixed_format: None,
+        endpoint: None,
     },
     Scheme {
         name: "knx",
@@ -127,6 +137,27 @@ pub const SCHEMES: [Scheme; 5] = [
         fixed_format: Some(
             "a KNX group telegram carries a datapoint type (DPT) that every device on the bus reads, with no room for a contract header",
         ),
+        endpoint: None,
+    },
+    Scheme {
+        name: "tcp",
+        runtimes: &["tokio", "embassy"],
+        options: &[],
+        parse: tcp::parse,
+        limits: no_limits,
+        conflict: no_conflict,
+        fixed_format: None,
+        endpoint: Some(tcp::endpoint),
+    },
+    Scheme {
+        name: "uds",
+        runtimes: &["tokio"],
+        options: &[],
+        parse: uds::parse,
+        limits: no_limits,
+        conflict: no_conflict,
+        fixed_format: None,
+        endpoint: Some(uds::endpoint),
     },
 ];
 
@@ -184,6 +215,11 @@ pub enum AddressErrorKind {
     },
     /// This scheme's addresses take no options.
     NoOptions,
+    /// The address is not of the scheme's form (`HOST:PORT/LINK`); the text shows it.
+    Form {
+        /// The form, with an example.
+        expected: &'static str,
+    },
     /// The connector of this runtime does not take it; the text says what it takes.
     NotOnRuntime {
         /// What the runtime's connector takes instead, in a sentence.
@@ -232,6 +268,9 @@ impl fmt::Display for AddressError<'_> {
                 write!(f, "`{option}={part}`: `{option}` takes {expected}")
             }
             AddressErrorKind::NotOnRuntime { takes } => write!(f, "`{part}`: {takes}"),
+            AddressErrorKind::Form { expected } => {
+                write!(f, "`{part}` is not of the form {expected}")
+            }
             AddressErrorKind::NoOptions => {
                 write!(f, "this scheme's addresses take no options (`?{part}`)")
             }
@@ -243,10 +282,7 @@ impl core::error::Error for AddressError<'_> {}
 
 /// An address that is its own identity and takes no options (`serial://`, `loopback://`).
 fn plain(address: &str, _: Direction) -> Result<Parsed<'_>, AddressError<'_>> {
-    let (path, query) = options::split(address);
-    if let Some(query) = query {
-        return Err(AddressError::new(AddressErrorKind::NoOptions, query));
-    }
+    let path = options::none(address)?;
     options::printable(path)?;
     Ok(Parsed { identity: path })
 }

@@ -10,6 +10,15 @@ pub(crate) fn split(address: &str) -> (&str, Option<&str>) {
     }
 }
 
+/// The address of a scheme that takes no options: all of it, or the error naming the
+/// `?query` it should not have.
+pub(crate) fn none(address: &str) -> Result<&str, AddressError<'_>> {
+    match split(address) {
+        (path, None) => Ok(path),
+        (_, Some(query)) => Err(AddressError::new(AddressErrorKind::NoOptions, query)),
+    }
+}
+
 /// A non-empty path without control characters.
 pub(crate) fn printable(path: &str) -> Result<(), AddressError<'_>> {
     if path.is_empty() {

@@ -138,3 +138,78 @@ fn the_embassy_mqtt_connector_takes_short_exact_topics() {
     assert!((mqtt.limits)("a/+/c", Direction::Inbound, "embassy").is_err());
     assert!((mqtt.limits)("a/b/c", Direction::Inbound, "embassy").is_ok());
 }
+
+#[test]
+fn tcp_endpoints_and_links() {
+    use super::tcp::TcpAddress;
+    let a = TcpAddress::parse("127.0.0.1:7000/climate/reading").unwrap();
+    assert_eq!(
+        (a.endpoint, a.host, a.port, a.link),
+        ("127.0.0.1:7000", "127.0.0.1", 7000, "climate/reading")
+    );
+    let v6 = TcpAddress::parse("[::1]:80/x").unwrap();
+    assert_eq!((v6.endpoint, v6.host, v6.port), ("[::1]:80", "::1", 80));
+    assert_eq!(
+        TcpAddress::parse("plant-a.local:1/x").unwrap().host,
+        "plant-a.local"
+    );
+    let out = Direction::Outbound;
+    use AddressErrorKind::*;
+    for (address, expected) in [
+        ("127.0.0.1/x", "Form"),
+        ("127.0.0.1:7000", "Form"),
+        ("127.0.0.1:7000/", "Form"),
+        ("127.0.0.1:0/x", "port"),
+        ("127.0.0.1:07000/x", "port"),
+        ("127.0.0.1:65536/x", "port"),
+        ("127.0.0.1:/x", "port"),
+        (":7000/x", "host"),
+        ("Plant:7000/x", "host"),
+        ("[zz]:1/x", "host"),
+    ] {
+        let kind = kind("tcp", address, out).unwrap();
+        let name = match kind {
+            Form { .. } => "Form",
+            BadValue { option, .. } => option,
+            other => panic!("{address}: {other:?}"),
+        };
+        assert_eq!(name, expected, "{address}");
+    }
+    assert_eq!(kind("tcp", "127.0.0.1:1/x?a=b", out), Some(NoOptions));
+    let error = TcpAddress::parse("127.0.0.1:07000/x").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "`port=07000`: `port` takes a decimal number from 1 to 65535, without leading zeros"
+    );
+}
+
+#[test]
+fn uds_sockets_and_links() {
+    use super::uds::{SOCKET_PATH_MAX, UdsAddress};
+    let a = UdsAddress::parse("/run/aimdb/plant.sock#climate/reading").unwrap();
+    assert_eq!(
+        (a.socket, a.link),
+        ("/run/aimdb/plant.sock", "climate/reading")
+    );
+    assert_eq!(UdsAddress::parse("rel.sock#a#b").unwrap().link, "a#b");
+    let out = Direction::Outbound;
+    for address in ["/run/a.sock", "#link", "/run/a.sock#"] {
+        assert!(
+            matches!(
+                kind("uds", address, out),
+                Some(AddressErrorKind::Form { .. })
+            ),
+            "{address}"
+        );
+    }
+    let long = std::format!("/{}#x", "s".repeat(SOCKET_PATH_MAX));
+    assert_eq!(kind("uds", &long, out), Some(AddressErrorKind::TooLong));
+    assert_eq!(
+        kind("uds", "/a.sock#x?y=1", out),
+        Some(AddressErrorKind::NoOptions)
+    );
+    assert_eq!(
+        UdsAddress::parse("/a.sock").unwrap_err().to_string(),
+        "`/a.sock` is not of the form `SOCKET#LINK`, as in `/run/aimdb/plant.sock#climate/reading`"
+    );
+}

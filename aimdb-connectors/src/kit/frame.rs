@@ -1,14 +1,16 @@
-//! The serial frame: what one value looks like on the wire.
+//! The frame of the framed connectors (`serial://`, `tcp://`, `uds://`): what one value
+//! looks like on the wire.
 //!
 //! ```text
 //! before COBS:  [ link id: u32 LE ][ payload: 0..=MAX_FRAME-6 bytes ][ CRC-16: u16 LE ]
 //! on the wire:  COBS(above) 0x00
 //! ```
 //!
-//! - The **link id** is the 32-bit FNV-1a hash of the link address (the URL without
-//!   `serial://`, query included), so a frame costs 4 bytes of addressing however long the
-//!   address is, and both ends compute it from the same URL with no handshake. Route tables
-//!   are checked for id collisions when they are attached.
+//! - The **link id** is the 32-bit FNV-1a hash of the link's name within its stream (the
+//!   whole address for `serial://`, the path after the endpoint for `tcp://` and `uds://`:
+//!   [`Addressing`](super::Addressing)), so a frame costs 4 bytes of addressing however long
+//!   the address is, and both ends compute it from the same URL with no handshake. Route
+//!   tables are checked for id collisions when they are attached.
 //! - The **CRC-16** (CCITT-FALSE: polynomial 0x1021, initial value 0xFFFF) covers id and
 //!   payload. COBS resynchronises after a lost or corrupted byte but cannot tell a damaged
 //!   frame from a good one; the CRC can, so a damaged frame is counted and never delivered.
@@ -81,7 +83,7 @@ pub fn write_frame(id: u32, payload: &[u8], out: &mut [u8]) -> Option<usize> {
     Some(len)
 }
 
-/// Why a decoded COBS frame is not a valid serial frame.
+/// Why a decoded COBS frame is not a valid frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FrameError {
     /// Shorter than id and CRC.

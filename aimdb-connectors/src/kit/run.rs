@@ -1,4 +1,6 @@
-//! The serial connector's I/O: a receive loop, a transmit loop, and `run` for both.
+//! A framed connector's I/O over any `embedded-io-async` stream: the receive loop (frames
+//! to routes), the transmit loop (outbox to frames: the `link_out` side), and `run` for
+//! both.
 
 use core::convert::Infallible;
 use core::future::{Future, poll_fn};
@@ -8,10 +10,10 @@ use core::task::Poll;
 use aimdb_core::mutex::RawMutex;
 use embedded_io_async::{Read, Write};
 
-use super::SerialConnector;
 use super::frame::parse_frame;
-use super::links::bump;
+use super::framed::{Addressing, FramedConnector};
 use crate::cobs::{CobsDecoder, CobsEncoder, DecodeError};
+use crate::counters::bump;
 
 /// Why one direction of the stream stopped.
 #[derive(Debug, PartialEq, Eq)]
@@ -22,7 +24,7 @@ pub enum StreamEnd<E> {
     Closed,
 }
 
-/// Why [`SerialConnector::run`] returned. Queued frames stay queued; call `run` again
+/// Why [`FramedConnector::run`] returned. Queued frames stay queued; call `run` again
 /// (with the same or a new stream) to continue.
 #[derive(Debug, PartialEq, Eq)]
 pub enum RunEnd<R, W> {
@@ -39,8 +41,8 @@ const READ_CHUNK: usize = 64;
 /// in batches when several are queued.
 const WRITE_BUFFER: usize = 512;
 
-impl<M: RawMutex, const QUEUE: usize, const MAX_FRAME: usize, const LINKS: usize>
-    SerialConnector<M, QUEUE, MAX_FRAME, LINKS>
+impl<A: Addressing, M: RawMutex, const QUEUE: usize, const MAX_FRAME: usize, const LINKS: usize>
+    FramedConnector<A, M, QUEUE, MAX_FRAME, LINKS>
 {
     /// Exchange frames over a stream until either direction fails: write queued frames to
     /// `writer`, and deliver frames read from `reader` through the attached routes.
@@ -99,22 +101,21 @@ impl<M: RawMutex, const QUEUE: usize, const MAX_FRAME: usize, const LINKS: usize
         // so the first frame of this run is not glued to it.
         out.bytes[0] = 0;
         out.len = 1;
+        let mut frame = [0u8; MAX_FRAME];
         loop {
-            if self.queue.is_empty() && out.len > 0 {
+            if self.outbox.is_empty() && out.len > 0 {
                 out.write_to(&mut writer).await?;
                 writer.flush().await.map_err(StreamEnd::Error)?;
             }
-            let frame = self.queue.receive().await;
-            for &byte in &frame.bytes[..frame.len] {
+            let (slot, len) = self.outbox.pop(&mut frame).await;
+            for &byte in &frame[..len] {
                 if let Some(block) = encoder.push(byte) {
                     out.append(block, &mut writer).await?;
                 }
             }
             out.append(encoder.finish(), &mut writer).await?;
             bump(&self.counters.frames_sent);
-            if let Some(link) = self.link(frame.slot) {
-                bump(&link.sent);
-            }
+            self.links.sent(slot);
         }
     }
 
@@ -125,14 +126,9 @@ impl<M: RawMutex, const QUEUE: usize, const MAX_FRAME: usize, const LINKS: usize
             return;
         };
         bump(&self.counters.frames_received);
-        let Some((slot, deliver)) = self.table.lock(|t| t.borrow().inbound(id)) else {
+        if !self.links.deliver(id, payload) {
             bump(&self.counters.unrouted);
-            return;
-        };
-        // Delivered without the table lock held: the route produces into a buffer, which
-        // may wake tasks.
-        let link = &self.links[slot];
-        link.delivered(deliver(payload));
+        }
     }
 }
 
@@ -174,13 +170,13 @@ impl Output {
     }
 }
 
-enum Either<A, B> {
+pub(super) enum Either<A, B> {
     Left(A),
     Right(B),
 }
 
 /// Run two futures until the first finishes (the other is dropped).
-async fn first<A: Future, B: Future>(a: A, b: B) -> Either<A::Output, B::Output> {
+pub(super) async fn first<A: Future, B: Future>(a: A, b: B) -> Either<A::Output, B::Output> {
     let mut a = pin!(a);
     let mut b = pin!(b);
     poll_fn(|cx| {
