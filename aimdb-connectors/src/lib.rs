@@ -6,6 +6,7 @@
 
 #[cfg(any(
     feature = "mqtt-tokio",
+    feature = "mqtt-wasm",
     feature = "serial-tokio",
     feature = "ws-tokio",
     feature = "knx-tokio"
@@ -31,6 +32,8 @@ pub mod loopback;
 pub mod mqtt;
 #[cfg(feature = "mqtt-embassy")]
 pub mod mqtt_embassy;
+#[cfg(feature = "mqtt-wasm")]
+pub mod mqtt_wasm;
 #[cfg(feature = "serial")]
 pub mod serial;
 #[cfg(feature = "ws-tokio")]

@@ -83,7 +83,8 @@ impl fmt::Debug for Scheme {
 pub const SCHEMES: [Scheme; 5] = [
     Scheme {
         name: "mqtt",
-        runtimes: &["tokio", "embassy"],
+        // wasm: the embassy connector over MQTT-over-WebSocket (`mqtt_wasm`).
+        runtimes: &["tokio", "embassy", "wasm"],
         options: &["qos", "retain"],
         parse: mqtt::parse,
         limits: mqtt::limits,
@@ -110,7 +111,8 @@ pub const SCHEMES: [Scheme; 5] = [
     },
     Scheme {
         name: "ws",
-        runtimes: &["tokio"],
+        // wasm: a browser node dials a host node's ws connector.
+        runtimes: &["tokio", "wasm"],
         options: &["latest"],
         parse: ws::parse,
         limits: no_limits,
