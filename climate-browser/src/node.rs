@@ -106,7 +106,9 @@ pub fn link_stats() -> Vec<f64> {
         return Vec::new();
     };
     let stats = mqtt.stats();
-    let link = mqtt.link_stats("climate/zone-a/reading").unwrap_or_default();
+    let link = mqtt
+        .link_stats("climate/zone-a/reading")
+        .unwrap_or_default();
     vec![
         f64::from(u8::from(stats.connected)),
         stats.connects as f64,
@@ -117,13 +119,9 @@ pub fn link_stats() -> Vec<f64> {
     ]
 }
 
-/// The node's name and the contract fingerprint of the record it reads, as the page shows
-/// them.
+/// The contract fingerprint of the reading (16 hex digits), as the page shows it: the same
+/// the sensor's payloads carry, or the node would refuse them.
 #[wasm_bindgen]
-pub fn describe() -> String {
-    format!(
-        "{} reads climate/zone-a/reading, contract {}",
-        browser::NODE,
-        browser::READING_FINGERPRINT
-    )
+pub fn contract() -> String {
+    browser::READING_FINGERPRINT.to_string()
 }

@@ -125,9 +125,13 @@ fn runtime_of(written: &Name, diagnostics: &mut Vec<Diagnostic>) -> Option<(Runt
         return Some((*runtime, written.span));
     }
     let help = match did_you_mean(&written.text, Runtime::ALL.map(|(n, _)| n)) {
-        Some(close) => format!("did you mean \"{close}\"? runtimes: \"tokio\", \"embassy\", \"wasm\""),
-        None => "a node runs on \"tokio\" (host), \"embassy\" (firmware or host) or \"wasm\" (browser)"
-            .to_owned(),
+        Some(close) => {
+            format!("did you mean \"{close}\"? runtimes: \"tokio\", \"embassy\", \"wasm\"")
+        }
+        None => {
+            "a node runs on \"tokio\" (host), \"embassy\" (firmware or host) or \"wasm\" (browser)"
+                .to_owned()
+        }
     };
     diagnostics.push(
         Diagnostic::error(
