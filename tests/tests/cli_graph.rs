@@ -100,7 +100,7 @@ fn climate_mermaid_parses_with_owner_and_link() {
     let out = run(&["graph", "topologies/climate.toml"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let chart = parse_mermaid(&out.stdout);
-    assert_eq!(chart.subgraphs, ["sensor", "dashboard"]);
+    assert_eq!(chart.subgraphs, ["sensor", "dashboard", "browser"]);
     assert_eq!(chart.owners, BTreeSet::from(["sensor__reading".to_owned()]));
     let sensor_box = chart
         .boxes
@@ -113,7 +113,8 @@ fn climate_mermaid_parses_with_owner_and_link() {
         sensor_box.2,
         "reading (owner)<br/>climate/zone-a/reading<br/>Temperature, SpmcRing(256)<br/>contract d2660728cb357589"
     );
-    // The MQTT link between the nodes, and the dashboard serving browsers (outside the file).
+    // The MQTT link from the sensor to each observer, the browser node among them: nothing
+    // is outside the file (issue 18).
     assert_eq!(
         chart.edges,
         [
@@ -124,13 +125,14 @@ fn climate_mermaid_parses_with_owner_and_link() {
                 false
             ),
             (
-                "dashboard__reading".into(),
-                "outside__ws___climate_zone_a_reading".into(),
-                "ws://climate/zone-a/reading".into(),
+                "sensor__reading".into(),
+                "browser__reading".into(),
+                "mqtt://climate/zone-a/reading".into(),
                 false
             )
         ]
     );
+    assert!(!out.stdout.contains("outside this file"), "{}", out.stdout);
 }
 
 #[test]

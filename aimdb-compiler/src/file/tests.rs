@@ -34,12 +34,12 @@ fn broken(name: &str) -> String {
 }
 
 #[test]
-fn climate_reads_into_two_nodes() {
+fn climate_reads_into_three_nodes() {
     let (system, diagnostics) = check_source(CLIMATE);
     assert!(diagnostics.is_empty(), "{diagnostics:#?}");
     let system = system.unwrap();
     let names: Vec<_> = system.nodes.iter().map(|n| n.name()).collect();
-    assert_eq!(names, ["sensor", "dashboard"]);
+    assert_eq!(names, ["sensor", "dashboard", "browser"]);
     let sensor = &system.nodes[0];
     assert_eq!(sensor.runtime(), Runtime::Embassy);
     assert_eq!(
@@ -81,22 +81,24 @@ fn climate_reads_into_two_nodes() {
         dashboard.topology.records[0].taps[0].function.text,
         "render_chart"
     );
-    // The dashboard observes the reading over MQTT and serves it to browsers over ws.
+    // The dashboard observes the reading over MQTT; so does the browser, a wasm node of
+    // the same file (issue 18), which the page runs: nothing relays the reading to it.
     let from = dashboard
         .links
         .iter()
         .find(|l| l.direction == Direction::From);
     let from = from.expect("the dashboard's link_from");
     assert_eq!(from.value_type, "Temperature");
-    let to = dashboard
-        .links
-        .iter()
-        .find(|l| l.direction == Direction::To);
+    assert_eq!(dashboard.links.len(), 1);
+    let browser = &system.nodes[2];
+    assert_eq!(browser.runtime(), Runtime::Wasm);
     assert_eq!(
-        to.expect("the dashboard's ws link_to").value_type,
-        "Temperature"
+        browser.target.as_ref().unwrap().text,
+        "wasm32-unknown-unknown"
     );
-    assert_eq!(dashboard.links.len(), 2);
+    assert_eq!(browser.links.len(), 1);
+    assert_eq!(browser.links[0].direction, Direction::From);
+    assert_eq!(browser.links[0].value_type, "Temperature");
 }
 
 #[test]
@@ -401,10 +403,13 @@ fn links_are_compared_by_address_identity_not_url_text() {
         "{ url = \"mqtt://climate/zone-a/reading\", codec",
         "{ url = \"mqtt://climate/zone-a/reading?qos=2\", codec",
     );
+    // Both readers (the dashboard and the browser) ask for more: one conflict each.
     let found = messages(&higher);
-    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found.len(), 2, "{found:#?}");
     assert!(
-        found[0].contains("contradict each other on `qos`"),
+        found
+            .iter()
+            .all(|f| f.contains("contradict each other on `qos`")),
         "{found:#?}"
     );
     // Two spellings of one topic on one node are one address twice.
@@ -509,12 +514,13 @@ fn a_pinned_contract_is_sixteen_hex_digits_and_the_reports_show_it() {
     assert_eq!(contracts.len(), 1);
     let reading = &contracts[0];
     assert_eq!(reading.pinned, Some(0xd266_0728_cb35_7589));
-    assert_eq!(reading.codecs, ["postcard", "json"]);
+    assert_eq!(reading.codecs, ["postcard"]);
     assert_eq!(
         reading.constants,
         [
             "sensor::READING_FINGERPRINT",
-            "dashboard::READING_FINGERPRINT"
+            "dashboard::READING_FINGERPRINT",
+            "browser::READING_FINGERPRINT"
         ]
     );
     assert_eq!(
@@ -528,5 +534,30 @@ fn a_pinned_contract_is_sixteen_hex_digits_and_the_reports_show_it() {
     assert!(
         summaries.contains(&Some("contract unpinned".to_owned())),
         "{summaries:?}"
+    );
+}
+
+/// A browser node (`runtime = "wasm"`, issue 18) has the connectors the scheme table gives
+/// wasm (mqtt, ws) and no other: a serial link on it is a compile error naming the runtime.
+#[test]
+fn a_wasm_node_takes_only_the_browser_connectors() {
+    let serial = CLIMATE.replace(
+        "[nodes.browser.records.reading]\nbuffer = \"SingleLatest\"\ntaps = [\"render_chart\"]\nlink_from = [\n    { url = \"mqtt://climate/zone-a/reading\", codec = \"postcard\" },\n]",
+        "[nodes.browser.records.reading]\nbuffer = \"SingleLatest\"\ntaps = [\"render_chart\"]\nlink_from = [\n    { url = \"serial://uart0\", codec = \"postcard\", external = true },\n]",
+    );
+    assert_ne!(serial, CLIMATE);
+    let found = messages(&serial);
+    assert!(
+        found
+            .iter()
+            .any(|m| m == "the `serial` connector is not available on wasm"),
+        "{found:#?}"
+    );
+    let misspelled = CLIMATE.replace("runtime = \"wasm\"", "runtime = \"wsam\"");
+    let (_, diagnostics) = check_source(&misspelled);
+    assert_eq!(diagnostics[0].message, "unknown runtime \"wsam\"");
+    assert_eq!(
+        diagnostics[0].help.as_deref(),
+        Some("did you mean \"wasm\"? runtimes: \"tokio\", \"embassy\", \"wasm\"")
     );
 }

@@ -231,6 +231,11 @@ mod tests {
              user dashboard\n\
              topic read climate/zone-a/reading\n\
              topic write aimdb/nodes/dashboard/online\n\
+             topic read aimdb/nodes/sensor/online\n\
+             \n\
+             user browser\n\
+             topic read climate/zone-a/reading\n\
+             topic write aimdb/nodes/browser/online\n\
              topic read aimdb/nodes/sensor/online\n"
         );
         assert_eq!(acl, expected);
