@@ -105,6 +105,8 @@
         else console.warn('aimdb:', message.error);
         break;
     }
+    // With the page's own node, node.js writes the counts from its connector.
+    if (nodeMode) return;
     const refused = mismatches ? ` · ${mismatches} schema mismatch` : '';
     $('counts').textContent = `${messages} messages · session ${sessions}${refused}`;
     $('counts').dataset.schemaMismatch = String(mismatches);

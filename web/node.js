@@ -56,7 +56,12 @@ async function main() {
   node.start(broker, hash.get('user') || '', hash.get('password') || '', onReading);
   // The link's state in the header, from the connector's own counters.
   setInterval(() => {
-    const [connected, connects, reconnects] = hook.stats();
+    const [connected, connects, reconnects, received, decodeErrors, mismatches] = hook.stats();
+    const counts = document.getElementById('counts');
+    if (counts) {
+      const refused = decodeErrors + mismatches ? ` · refused ${decodeErrors} undecodable, ${mismatches} schema mismatch` : '';
+      counts.textContent = `${received} readings over MQTT · session ${connects}${refused}`;
+    }
     if (!dashboard) return;
     if (connected) dashboard.status('connected', `live · node browser over MQTT/WebSocket · ${reconnects} reconnects`);
     else dashboard.status('disconnected', connects ? 'broker lost, reconnecting…' : 'connecting to the broker…');

@@ -72,6 +72,29 @@ fn serve_page(bundle: PathBuf) -> &'static WsConnector {
     WsConnector::start(config).expect("ws connector")
 }
 
+/// Whatever listens on `port` does so on loopback only (mosquitto's websockets listener is
+/// bound to the interface `lo`; written as an address it would listen everywhere).
+fn assert_loopback_only(port: u16) {
+    let out = std::process::Command::new("ss")
+        .args(["-ltnH", &format!("sport = :{port}")])
+        .output()
+        .expect("run ss");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let locals: Vec<&str> = text
+        .lines()
+        .filter_map(|line| line.split_whitespace().nth(3))
+        .collect();
+    assert!(!locals.is_empty(), "nothing listens on {port}");
+    for local in &locals {
+        assert!(
+            local.starts_with("127.0.0.1:")
+                || local.starts_with("[::ffff:127.0.0.1]:")
+                || local.starts_with("[::1]:"),
+            "port {port} listens beyond loopback: {locals:?}"
+        );
+    }
+}
+
 /// The readings the page's node delivered: `[seq, celsius, taken_us, at_ms]`.
 async fn readings(browser: &mut cdp::Browser, page: &cdp::Page) -> Vec<(u32, f64, f64, f64)> {
     let value = browser.eval(page, "window.__aimdbNode.readings").await;
@@ -128,6 +151,7 @@ async fn the_browser_node_reads_the_qemu_sensor_over_mqtt_over_websocket() {
     let elf = Firmware::build("climate-sensor").expect("the sensor firmware");
     let mut broker = broker();
     let ws_port = broker.ws_port.expect("a websockets listener");
+    assert_loopback_only(ws_port);
 
     // The sensor first, so the page's first reading measures the page, not QEMU's boot.
     let addr = ([127, 0, 0, 1], broker.port).into();
