@@ -1,7 +1,9 @@
-// The browser node: the wasm build of the topology file's `browser` node
-// (climate-browser, built by scripts/build-browser.sh and served under /pkg/), started
-// when the page's address names the broker's MQTT-over-WebSocket listener:
-//   /#broker=ws://127.0.0.1:19001&user=browser&password=...
+// The browser node: the wasm build of a topology file's browser node (built by
+// scripts/build-browser.sh and served under /pkg/), started when the page's address names
+// the broker's MQTT-over-WebSocket listener:
+//   /#broker=ws://127.0.0.1:19001&user=browser&password=...             climate: `browser`
+//   /#node=console_a&broker=ws://127.0.0.1:19001&user=console_a&password=...
+//                                                         setpoint: operator console A
 // The password stays in the fragment, which the browser never sends to a server. The
 // node's tap calls `onReading` for every reading; the dashboard (app.js) is fed from it,
 // redrawn at most once per animation frame, and the test hook `window.__aimdbNode` keeps
@@ -68,8 +70,52 @@ async function main() {
   }, 250);
 }
 
+// Operator console A of the setpoint system: its form produces the request record the
+// node owns; the applied setpoint comes back from the controller through its tap.
+const REQUEST = 'setpoint/request/operator-a';
+const APPLIED = 'setpoint/applied';
+hook.applied = []; // [tenths, origin, at]
+hook.requested = []; // tenths, as the form produced them
+
+async function operatorConsole() {
+  const node = await import('./pkg/setpoint_browser.js');
+  await node.default();
+  hook.ready = performance.now();
+  hook.stats = () => Array.from(node.link_stats());
+  const [request, applied] = node.contracts();
+  let shown = 0;
+  if (dashboard) {
+    dashboard.hello('setpoint · operator console A (browser node)', [APPLIED], { [REQUEST]: request, [APPLIED]: applied });
+    // The form: degrees, produced as tenths into the record this node owns.
+    dashboard.writable(REQUEST, (value) => {
+      const tenths = Math.round(Number(value) * 10);
+      if (!Number.isFinite(tenths)) return 'not a number of degrees';
+      try {
+        node.request(tenths);
+      } catch (error) {
+        return 'refused: ' + error;
+      }
+      hook.requested.push(tenths);
+      return `requested ${(tenths / 10).toFixed(1)} °C`;
+    });
+  }
+  node.start(broker, hash.get('user') || '', hash.get('password') || '', (tenths, origin) => {
+    hook.applied.push([tenths, origin, performance.now()]);
+    shown += 1;
+    if (dashboard) dashboard.value(APPLIED, { celsius: tenths / 10, origin }, shown);
+  });
+  setInterval(() => {
+    const [connected, connects, reconnects, sent, received] = hook.stats();
+    const counts = document.getElementById('counts');
+    if (counts) counts.textContent = `${sent} requests sent · ${received} applied received · session ${connects}`;
+    if (!dashboard) return;
+    if (connected) dashboard.status('connected', `live · node console_a over MQTT/WebSocket · ${reconnects} reconnects`);
+    else dashboard.status('disconnected', connects ? 'broker lost, reconnecting…' : 'connecting to the broker…');
+  }, 250);
+}
+
 if (broker) {
-  main().catch((error) => {
+  (hash.get('node') === 'console_a' ? operatorConsole() : main()).catch((error) => {
     hook.error = String(error && error.message ? error.message : error);
     if (dashboard) dashboard.status('disconnected', 'the browser node failed: ' + hook.error);
   });

@@ -109,7 +109,8 @@ fn setpoint_checks_clean() {
     assert_eq!(system.records.len(), 5);
     assert_eq!(system.nodes.len(), 4);
     // The controller observes three requests and joins them into `applied`, which it
-    // writes to the KNX valve actuator; it reads the KNX wall sensor's room temperature.
+    // writes to the KNX valve actuator and, over MQTT, to the consoles; it reads the KNX
+    // wall sensor's room temperature.
     let controller = &system.nodes[3].topology;
     assert_eq!(controller.records.len(), 5);
     let applied = &controller.records[3];
@@ -121,7 +122,11 @@ fn setpoint_checks_clean() {
         .iter()
         .map(|l| l.url.text.as_str())
         .collect();
-    assert_eq!(links_to, ["knx://1/1/1"]);
+    assert_eq!(links_to, ["knx://1/1/1", "mqtt://setpoint/applied"]);
+    // Console A is a browser (issue 18): it owns its request and observes what was applied.
+    let console_a = &system.nodes[0];
+    assert_eq!(console_a.runtime(), Runtime::Wasm);
+    assert_eq!(console_a.topology.records.len(), 2);
     let room = &controller.records[4];
     let links_from: Vec<&str> = room
         .links_from
