@@ -156,7 +156,16 @@ fn setpoint_mermaid_draws_links_and_the_join() {
         .filter(|e| e.3)
         .map(|e| (e.0.as_str(), e.1.as_str()))
         .collect();
-    assert_eq!(links.len(), 5, "{links:?}");
+    assert_eq!(links.len(), 6, "{links:?}");
+    // The applied setpoint goes back to operator console A, a browser node (issue 18).
+    assert!(
+        links.contains(&(
+            "controller__applied",
+            "console_a__applied",
+            "mqtt://setpoint/applied"
+        )),
+        "{links:?}"
+    );
     // The KNX valve actuator and wall sensor are devices outside the file.
     assert!(
         links.contains(&("controller__applied", "outside__knx___1_1_1", "knx://1/1/1")),
@@ -232,8 +241,10 @@ fn dot_renders_with_graphviz() {
         // `-Tplain` lists every node and edge Graphviz laid out.
         let plain = String::from_utf8(rendered.stdout).unwrap();
         let edges = plain.lines().filter(|l| l.starts_with("edge ")).count();
-        // setpoint: three MQTT links, three join inputs, the two KNX links.
-        let expected = if file.contains("climate") { 2 } else { 8 };
+        // climate: the reading to the dashboard and to the browser; setpoint: four MQTT
+        // links (three requests, the applied setpoint back to console A), three join inputs,
+        // the two KNX links.
+        let expected = if file.contains("climate") { 2 } else { 9 };
         assert_eq!(edges, expected, "{file}:\n{plain}");
     }
 }

@@ -558,6 +558,16 @@ fn a_wasm_node_takes_only_the_browser_connectors() {
             .any(|m| m == "the `serial` connector is not available on wasm"),
         "{found:#?}"
     );
+    let elsewhere = CLIMATE.replace(
+        "target = \"wasm32-unknown-unknown\"",
+        "target = \"wasm32-wasip1\"",
+    );
+    assert_eq!(
+        messages(&elsewhere),
+        [
+            "node `browser` runs on wasm, a browser node built for `wasm32-unknown-unknown`, but its target is `wasm32-wasip1`"
+        ]
+    );
     let misspelled = CLIMATE.replace("runtime = \"wasm\"", "runtime = \"wsam\"");
     let (_, diagnostics) = check_source(&misspelled);
     assert_eq!(diagnostics[0].message, "unknown runtime \"wsam\"");
