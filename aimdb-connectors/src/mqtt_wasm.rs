@@ -42,7 +42,35 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{BinaryType, MessageEvent, WebSocket};
 
-use crate::mqtt_embassy::Dial;
+use crate::mqtt_embassy::{Credentials, Dial, MqttConfig};
+
+/// A browser node's connector settings and dial, from what its page handed over at start: the
+/// broker's websockets address and the node's login (`username` empty: anonymous, as
+/// `fallback_id`). The strings are leaked once, for the page's life: the connector keeps
+/// `&'static str`s. The node publishes its `liveness`; a page keeps no broker session
+/// (what it missed while closed is history) and retries within 2 s.
+pub fn from_page(
+    broker: alloc::string::String,
+    username: alloc::string::String,
+    password: alloc::string::String,
+    fallback_id: &'static str,
+    liveness: &'static str,
+) -> (MqttConfig, WebSocketDial) {
+    let leak = |text: alloc::string::String| -> &'static str { Box::leak(text.into_boxed_str()) };
+    let credentials = (!username.is_empty()).then(|| Credentials {
+        username: leak(username),
+        password: leak(password),
+    });
+    let config = MqttConfig {
+        credentials,
+        liveness: Some(liveness),
+        session_expiry: embassy_time::Duration::from_secs(0),
+        backoff_max: embassy_time::Duration::from_secs(2),
+        // A broker with `use_username_as_clientid` (scripts/broker.sh) uses the login's name.
+        ..MqttConfig::new(credentials.map_or(fallback_id, |c| c.username))
+    };
+    (config, WebSocketDial::new(leak(broker)))
+}
 
 /// Bytes received and not yet read, per dial (64 KiB: thousands of small MQTT packets).
 pub const RING_BYTES: usize = 64 * 1024;

@@ -3,8 +3,8 @@
 use std::cell::{Cell, RefCell};
 
 use aimdb::Consumer;
-use aimdb::connectors::mqtt_embassy::{Credentials, MqttConfig, MqttConnector};
-use aimdb::connectors::mqtt_wasm::WebSocketDial;
+use aimdb::connectors::mqtt_embassy::MqttConnector;
+use aimdb::connectors::mqtt_wasm::{WebSocketDial, from_page};
 use aimdb::mutex::CriticalSectionRawMutex;
 use climate_model::Temperature;
 use embassy_executor::{Executor, Spawner};
@@ -51,11 +51,6 @@ async fn mqtt_session(connector: &'static Mqtt, mut dial: WebSocketDial) {
     connector.run(&mut dial, &mut buffer).await
 }
 
-/// Leak a string the connector keeps for the page's life (done once, at start).
-fn leak(text: String) -> &'static str {
-    Box::leak(text.into_boxed_str())
-}
-
 /// Start the node, once: connect to the broker's MQTT-over-WebSocket listener at `broker`
 /// (`ws://127.0.0.1:PORT`) as `username` (empty: anonymous) with `password`, and call
 /// `on_reading(seq, celsius, taken_us)` for every reading. Everything is allocated here,
@@ -71,25 +66,15 @@ pub fn start(
         return Err(JsValue::from_str("the browser node is already running"));
     }
     ON_READING.with(|callback| *callback.borrow_mut() = Some(on_reading));
-    let client_id = if username.is_empty() {
-        "climate-browser"
-    } else {
-        leak(username.clone())
-    };
-    let credentials = (!username.is_empty()).then(|| Credentials {
-        username: leak(username),
-        password: leak(password),
-    });
-    let mqtt: &'static Mqtt = Box::leak(Box::new(MqttConnector::new(MqttConfig {
-        credentials,
-        liveness: Some(browser::LIVENESS),
-        // A page does not hold QoS 1 values for later: what it missed is history.
-        session_expiry: embassy_time::Duration::from_secs(0),
-        backoff_max: embassy_time::Duration::from_secs(2),
-        ..MqttConfig::new(client_id)
-    })));
+    let (config, dial) = from_page(
+        broker,
+        username,
+        password,
+        "climate-browser",
+        browser::LIVENESS,
+    );
+    let mqtt: &'static Mqtt = Box::leak(Box::new(MqttConnector::new(config)));
     MQTT.with(|cell| cell.set(Some(mqtt)));
-    let dial = WebSocketDial::new(leak(broker));
     let executor: &'static mut Executor = Box::leak(Box::new(Executor::new()));
     executor.start(move |spawner: Spawner| {
         browser::spawn(spawner, browser::Links { mqtt });

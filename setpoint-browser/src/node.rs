@@ -2,8 +2,8 @@
 
 use std::cell::{Cell, RefCell};
 
-use aimdb::connectors::mqtt_embassy::{Credentials, MqttConfig, MqttConnector};
-use aimdb::connectors::mqtt_wasm::WebSocketDial;
+use aimdb::connectors::mqtt_embassy::MqttConnector;
+use aimdb::connectors::mqtt_wasm::{WebSocketDial, from_page};
 use aimdb::mutex::CriticalSectionRawMutex;
 use aimdb::{Consumer, Producer};
 use climate_model::{Origin, SetpointApplied, SetpointRequest};
@@ -60,10 +60,6 @@ async fn mqtt_session(connector: &'static Mqtt, mut dial: WebSocketDial) {
     connector.run(&mut dial, &mut buffer).await
 }
 
-fn leak(text: String) -> &'static str {
-    Box::leak(text.into_boxed_str())
-}
-
 /// Start the node, once: connect to the broker's MQTT-over-WebSocket listener at `broker`
 /// as `username` (the node's user, `console_a`) with `password`, and call
 /// `on_applied(tenths, origin)` for every setpoint the controller applies.
@@ -78,24 +74,15 @@ pub fn start(
         return Err(JsValue::from_str("the console node is already running"));
     }
     ON_APPLIED.with(|callback| *callback.borrow_mut() = Some(on_applied));
-    let client_id = if username.is_empty() {
-        "setpoint-console-a"
-    } else {
-        leak(username.clone())
-    };
-    let credentials = (!username.is_empty()).then(|| Credentials {
-        username: leak(username),
-        password: leak(password),
-    });
-    let mqtt: &'static Mqtt = Box::leak(Box::new(MqttConnector::new(MqttConfig {
-        credentials,
-        liveness: Some(console_a::LIVENESS),
-        session_expiry: embassy_time::Duration::from_secs(0),
-        backoff_max: embassy_time::Duration::from_secs(2),
-        ..MqttConfig::new(client_id)
-    })));
+    let (config, dial) = from_page(
+        broker,
+        username,
+        password,
+        "setpoint-console-a",
+        console_a::LIVENESS,
+    );
+    let mqtt: &'static Mqtt = Box::leak(Box::new(MqttConnector::new(config)));
     MQTT.with(|cell| cell.set(Some(mqtt)));
-    let dial = WebSocketDial::new(leak(broker));
     let executor: &'static mut Executor = Box::leak(Box::new(Executor::new()));
     executor.start(move |spawner: Spawner| {
         console_a::spawn(spawner, console_a::Links { mqtt });

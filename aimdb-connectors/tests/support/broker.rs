@@ -111,13 +111,20 @@ impl Broker {
     /// and, as `USER=PASSWORD` lines, [`credentials_file`](Broker::credentials_file).
     #[allow(dead_code)] // not every test binary including this file secures its broker
     pub fn start_secured(acl: &str, users: &[&str]) -> Broker {
+        Self::secured(acl, users, "")
+    }
+
+    /// A secured broker with `extra` settings.
+    fn secured(acl: &str, users: &[&str], extra: &str) -> Broker {
         let logins: Vec<(String, String)> = users
             .iter()
             .map(|user| ((*user).to_owned(), random_password()))
             .collect();
-        let settings = "use_username_as_clientid true\nallow_anonymous false\n\
-                        password_file passwd\nacl_file acl\nsys_interval 1\n";
-        Self::start_with(settings, logins, |broker| broker.write_security(acl))
+        let settings = format!(
+            "use_username_as_clientid true\nallow_anonymous false\n\
+             password_file passwd\nacl_file acl\nsys_interval 1\n{extra}"
+        );
+        Self::start_with(&settings, logins, |broker| broker.write_security(acl))
     }
 
     /// Like [`start_secured`](Broker::start_secured), with an MQTT-over-WebSocket listener
@@ -127,13 +134,7 @@ impl Broker {
     /// on every interface), and it needs the TCP listener beside it.
     #[allow(dead_code)]
     pub fn start_secured_websockets(acl: &str, users: &[&str]) -> Broker {
-        let logins: Vec<(String, String)> = users
-            .iter()
-            .map(|user| ((*user).to_owned(), random_password()))
-            .collect();
-        let settings = "use_username_as_clientid true\nallow_anonymous false\n\
-                        password_file passwd\nacl_file acl\nsys_interval 1\nWEBSOCKETS\n";
-        Self::start_with(settings, logins, |broker| broker.write_security(acl))
+        Self::secured(acl, users, "WEBSOCKETS\n")
     }
 
     fn start_with(
