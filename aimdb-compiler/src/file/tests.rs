@@ -543,7 +543,7 @@ fn a_pinned_contract_is_sixteen_hex_digits_and_the_reports_show_it() {
 }
 
 /// A browser node (`runtime = "wasm"`, issue 18) has the connectors the scheme table gives
-/// wasm (mqtt, ws) and no other: a serial link on it is a compile error naming the runtime.
+/// wasm (mqtt) and no other: a serial link on it is a compile error naming the runtime.
 #[test]
 fn a_wasm_node_takes_only_the_browser_connectors() {
     let serial = CLIMATE.replace(
@@ -557,6 +557,15 @@ fn a_wasm_node_takes_only_the_browser_connectors() {
             .iter()
             .any(|m| m == "the `serial` connector is not available on wasm"),
         "{found:#?}"
+    );
+    // No ws client for a browser node yet: ws:// is refused there too.
+    let ws = serial.replace("serial://uart0", "ws://climate/zone-a/reading");
+    assert!(
+        messages(&ws)
+            .iter()
+            .any(|m| m == "the `ws` connector is not available on wasm"),
+        "{:#?}",
+        messages(&ws)
     );
     let elsewhere = CLIMATE.replace(
         "target = \"wasm32-unknown-unknown\"",
