@@ -53,6 +53,7 @@ async function main() {
   await node.default();
   hook.ready = performance.now();
   hook.stats = () => Array.from(node.link_stats());
+  hook.allocations = () => node.allocations();
   // The node's record and its contract, as a host node's hello would say them.
   if (dashboard) dashboard.hello('climate · browser node', [READING], { [READING]: node.contract() });
   node.start(broker, hash.get('user') || '', hash.get('password') || '', onReading);

@@ -12,6 +12,8 @@
 #![cfg_attr(not(target_arch = "wasm32"), allow(unused))]
 
 #[cfg(target_arch = "wasm32")]
+mod alloc_count;
+#[cfg(target_arch = "wasm32")]
 mod node;
 #[cfg(target_arch = "wasm32")]
 pub use node::*;

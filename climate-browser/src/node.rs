@@ -104,6 +104,13 @@ pub fn link_stats() -> Vec<f64> {
     ]
 }
 
+/// Heap allocations made by the module so far (Rust's heap, not JavaScript's): the tests
+/// read it around a burst of readings to show a reading allocates nothing.
+#[wasm_bindgen]
+pub fn allocations() -> f64 {
+    crate::alloc_count::allocations() as f64
+}
+
 /// The contract fingerprint of the reading (16 hex digits), as the page shows it: the same
 /// the sensor's payloads carry, or the node would refuse them.
 #[wasm_bindgen]

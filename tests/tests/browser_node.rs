@@ -8,8 +8,9 @@
 //!   (seq, and `celsius` equal to the sensor's `sample(seq)` to the bit), at least 100;
 //! - a broker restart (SIGKILL, start again) makes the node reconnect and subscribe again
 //!   by itself, and readings flow again;
-//! - 10,000 readings published in a burst all reach the node's link; the page measures the
-//!   time per message with `performance.now()`.
+//! - 10,000 readings published in a burst all reach the node's link, with no heap allocation
+//!   per reading in the wasm module (a counting allocator); the page measures the time per
+//!   message with `performance.now()`.
 //!
 //! Figures are printed (`--nocapture`): page load to first reading, per-message cost, bundle
 //! size. A screenshot is kept at `target/browser/browser-node.png`.
@@ -202,6 +203,8 @@ async fn burst(browser: &mut cdp::Browser, page: &cdp::Page, broker: &broker::Br
     const N: u32 = 10_000;
     const FROM: u32 = 1_000_000;
     let received_before = stats(browser, page).await[3];
+    let allocations = "window.__aimdbNode.allocations()";
+    let allocated_before = browser.eval(page, allocations).await.as_f64().unwrap();
     let mut options = rumqttc::MqttOptions::new("sensor", "127.0.0.1", broker.port);
     options.set_credentials("sensor", broker.password("sensor"));
     options.set_keep_alive(Duration::from_secs(5));
@@ -226,6 +229,7 @@ async fn burst(browser: &mut cdp::Browser, page: &cdp::Page, broker: &broker::Br
     );
     let done = browser.wait_for(page, &all, Duration::from_secs(120)).await;
     let after = stats(browser, page).await;
+    let allocated = browser.eval(page, allocations).await.as_f64().unwrap() - allocated_before;
     driver.abort();
     assert!(
         done.is_some(),
@@ -248,4 +252,11 @@ async fn burst(browser: &mut cdp::Browser, page: &cdp::Page, broker: &broker::Br
         after[5]
     );
     assert_eq!((after[4], after[5]), (0.0, 0.0));
+    // Nothing per message on the module's heap: the few allocations are the page polling
+    // the counters (`link_stats` returns a Vec) while it waited.
+    println!("burst: {allocated} heap allocations in the wasm module for {N} readings");
+    assert!(
+        allocated < 200.0,
+        "{allocated} allocations for {N} readings: something allocates per message"
+    );
 }
