@@ -45,3 +45,21 @@ fn a_wasm_node_takes_only_the_browser_connectors() {
         Some("did you mean \"wasm\"? runtimes: \"tokio\", \"embassy\", \"wasm\"")
     );
 }
+
+/// The whole-system checks cover browser nodes like any other: a browser that also produced
+/// the sensor's reading would be a second producer of its key.
+#[test]
+fn a_browser_node_is_held_to_one_producer_per_key() {
+    let rogue = CLIMATE.replace(
+        "[nodes.browser.records.reading]\nbuffer = \"SingleLatest\"\ntaps = [\"render_chart\"]\nlink_from = [\n    { url = \"mqtt://climate/zone-a/reading\", codec = \"postcard\" },\n]",
+        "[nodes.browser.records.reading]\nbuffer = \"SingleLatest\"\nsource = \"forge_readings\"\nlink_to = [\n    { url = \"mqtt://climate/zone-a/reading\", codec = \"postcard\" },\n]",
+    );
+    assert_ne!(rogue, CLIMATE);
+    let found = messages(&rogue);
+    assert!(
+        found.iter().any(|m| m.contains("two producers")
+            && m.contains("node `sensor`")
+            && m.contains("node `browser`")),
+        "{found:#?}"
+    );
+}
