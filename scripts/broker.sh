@@ -24,6 +24,12 @@
 # headroom; AIMDB_MESSAGE_SIZE_LIMIT=BYTES for another) are refused by the broker
 # (mosquitto's message_size_limit).
 #
+# Browser nodes (runtime = "wasm") speak MQTT over WebSocket: a second listener, on
+# AIMDB_BROKER_WS_PORT (default PORT + 8000, so 9883 beside 1883), bound to the interface
+# `lo`. mosquitto 2.0.11 reads a websockets listener's address as an interface name: written
+# `127.0.0.1` the lookup fails and it silently listens on every interface, so never that.
+# The port is written to target/mosquitto/ws-port.
+#
 # Config, ACL, password file, pid file and log live under target/mosquitto/. Needs
 # mosquitto: apt-get install mosquitto mosquitto-clients
 set -euo pipefail
@@ -71,6 +77,11 @@ start() {
         echo "broker.sh: AIMDB_MESSAGE_SIZE_LIMIT must be a number of bytes" >&2
         exit 2
     fi
+    local ws_port="${AIMDB_BROKER_WS_PORT:-$((port + 8000))}"
+    if ! [[ "$ws_port" =~ ^[0-9]+$ ]] || (( ws_port < 1 || ws_port > 65535 )); then
+        echo "broker.sh: AIMDB_BROKER_WS_PORT must be a port number, not '$ws_port'" >&2
+        exit 2
+    fi
     local program
     program="$(find_mosquitto)"
     mkdir -p "$dir"
@@ -92,7 +103,11 @@ persistent_client_expiration 1d
 max_queued_messages 10000
 message_size_limit $message_size_limit
 log_dest stderr
+# MQTT over WebSocket for browser nodes, on loopback only (the interface name; see above).
+listener $ws_port lo
+protocol websockets
 CONF
+    echo "$ws_port" > "$dir/ws-port"
     # Run in the background from this shell rather than with `-d`: mosquitto started as
     # root drops to the `mosquitto` user and could not write a pid or log file under target/.
     # The shell (still us) opens the log and records the pid.
@@ -103,8 +118,8 @@ CONF
     echo $! > "$pidfile"
     # Wait (bounded) until it listens.
     for _ in $(seq 1 100); do
-        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            echo "mosquitto listening on 127.0.0.1:$port (pid $(cat "$pidfile")), enforcing $topology; logins in $dir/credentials"
+        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && (exec 3<>"/dev/tcp/127.0.0.1/$ws_port") 2>/dev/null; then
+            echo "mosquitto listening on 127.0.0.1:$port and ws://127.0.0.1:$ws_port (interface lo) (pid $(cat "$pidfile")), enforcing $topology; logins in $dir/credentials"
             return
         fi
         if ! running; then

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The browser end to end against the running demo: start scripts/demo.sh (firmware in QEMU,
 # broker, dashboard serving the page), wait for live readings, drive headless Chromium
-# against the page (tests/tests/browser_dashboard.rs, the climate case), then stop the demo.
+# against the page (tests/tests/browser_dashboard.rs, the climate case: the page fed by its
+# own browser node), then stop the demo.
 # The screenshot lands in target/browser/climate-dashboard.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,5 +31,7 @@ done
 grep -q "first live reading" "$log" || { echo "browser-demo-check: no live reading in 600 s" >&2; cat "$log" >&2; exit 1; }
 grep "first live reading" "$log"
 
-AIMDB_DASHBOARD_URL="http://127.0.0.1:$port/" \
+# The page with the browser node's login (demo.sh wrote it, mode 600): the page runs the
+# climate file's `browser` node, which reads the sensor over MQTT over WebSocket.
+AIMDB_DASHBOARD_URL="$(cat target/mosquitto/browser-url)" \
   cargo test -q -p aimdb-tests --test browser_dashboard -- --ignored --nocapture

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The climate demo: one topology file (topologies/climate.toml), two generated nodes.
+# The climate demo: one topology file (topologies/climate.toml), three generated nodes: the
+# sensor (firmware in QEMU), the dashboard (host) and the browser (wasm, run by the page).
 #
 #   scripts/demo.sh                      build, start a broker, boot the sensor firmware in
 #                                        QEMU, run the dashboard on the host; Ctrl-C stops all
@@ -59,6 +60,8 @@ if [ "$use_qemu" = 1 ]; then
   # The firmware workspace has its own target dir (firmware/target), whatever the host uses.
   (cd firmware && env -u CARGO_TARGET_DIR cargo build --release -q -p climate-sensor)
 fi
+# The browser node's wasm bundle, which the dashboard serves under /pkg/.
+scripts/build-browser.sh | sed 's/^build-browser.sh: /[demo          ] browser node: /'
 build_end=$(date +%s.%N)
 say "build took $(awk -v a="$build_start" -v b="$build_end" 'BEGIN { printf "%.1f", b - a }') s"
 host_bin="${CARGO_TARGET_DIR:-$root/target}/release"
@@ -133,9 +136,19 @@ first_reading() {
 AIMDB_MQTT_USERNAME=dashboard AIMDB_MQTT_PASSWORD="$(password_of dashboard)" \
   "$host_bin/dashboard" --broker "$broker" > >(first_reading) 2>&1 &
 pids+=($!)
-say "dashboard page: $shown  (live values, chart, topology; open it in a browser)"
-if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && command -v xdg-open >/dev/null; then
-  xdg-open "$page" >/dev/null 2>&1 || true
+# The page runs the browser node, which logs in to the broker's websockets listener as the
+# user `browser`: its login goes in the address's fragment (never sent to a server). The
+# full address is written to a file of mode 600, not printed.
+page_file="$root/target/mosquitto/browser-url"
+if [ -z "${AIMDB_BROKER:-}" ] && [ -f "$root/target/mosquitto/ws-port" ]; then
+  ws_broker="ws://127.0.0.1:$(cat "$root/target/mosquitto/ws-port")"
+  (umask 077; printf '%s#broker=%s&user=browser&password=%s\n' "$page" "$ws_broker" "$(password_of browser)" > "$page_file")
+  say "dashboard page: $shown#broker=$ws_broker&user=browser&password=…  (the browser node's login: open the address in $page_file)"
+else
+  say "dashboard page: $shown  (with --broker, add #broker=ws://HOST:WSPORT&user=browser&password=… for the browser node)"
+fi
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && command -v xdg-open >/dev/null && [ -f "$page_file" ]; then
+  xdg-open "$(cat "$page_file")" >/dev/null 2>&1 || true
 fi
 
 # 6. The sensor: firmware in QEMU, or the same node on the host.

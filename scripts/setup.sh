@@ -40,10 +40,20 @@ if ! rustup target list --installed | grep -qx thumbv7em-none-eabihf; then
   rustup target add thumbv7em-none-eabihf
 fi
 
-# The record types are also built for wasm32 (their contract fingerprint, checked per target).
-if [ "${AIMDB_SETUP_TESTS:-0}" = 1 ] && ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+# The browser nodes (runtime = "wasm", scripts/build-browser.sh) and the record types' wasm32
+# build (their contract fingerprint, checked per target): the demo needs both.
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   echo "setup: adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
+fi
+# wasm-bindgen-cli at exactly the wasm-bindgen crate's version in Cargo.lock (the bundle's
+# glue and the crate must match), from crates.io; skipped when that version is installed.
+# No wasm-pack and no wasm-opt: nothing is downloaded from outside the registries.
+root="$(cd "$(dirname "$0")/.." && pwd)"
+wasm_bindgen="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' "$root/Cargo.lock")"
+if [ -n "$wasm_bindgen" ] && [ "$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }')" != "$wasm_bindgen" ]; then
+  echo "setup: installing wasm-bindgen-cli $wasm_bindgen (cargo install, ~2-4 min)"
+  cargo install wasm-bindgen-cli --version "$wasm_bindgen" --locked || cargo install wasm-bindgen-cli --version "$wasm_bindgen"
 fi
 
 # miri is optional for the demo; the test suite uses it when a nightly toolchain exists.

@@ -18,6 +18,9 @@ cargo build -p aimdb-core -p aimdb-connectors -p aimdb --target thumbv7em-none-e
 step "the record types for wasm32-unknown-unknown (their contract fingerprints are pinned in a const, so each target's build checks it)"
 cargo build -p climate-model --target wasm32-unknown-unknown
 
+step "browser nodes for wasm32-unknown-unknown: the wasm bundle (cargo + wasm-bindgen), its size raw and gzip"
+scripts/build-browser.sh
+
 step "firmware (thumbv7em-none-eabihf): build, no allocator linked, flash and RAM"
 (cd firmware && env -u CARGO_TARGET_DIR -u RUSTFLAGS cargo build --release)
 images=()

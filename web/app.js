@@ -1,6 +1,9 @@
-// The dashboard: one WebSocket to the node (`/ws`), a card per record with its latest
-// value, a chart of recent values and, for records the node takes from the browser, a
-// write form; the topology from `/graph`. Reconnects by itself with backoff.
+// The dashboard: a card per record with its latest value, a chart of recent values and,
+// for records the node takes from the browser, a write form; the topology from `/graph`.
+// Fed either by the browser's own node (node.js: the wasm build of the topology file's
+// `browser` node, when the page's address has `#broker=...`) through
+// `window.AimdbDashboard`, or by one WebSocket to the host node (`/ws`), which reconnects
+// by itself with backoff.
 (function () {
   'use strict';
 
@@ -22,6 +25,8 @@
   // how old a value may get before its card says stale (`?stale=MS`, default 5 s).
   const nodes = new Map();
   const STALE_MS = Number(params.get('stale')) || 5000;
+  // The browser node runs in this page (node.js); the host's JSON channel is not opened.
+  const nodeMode = new URLSearchParams(location.hash.slice(1)).has('broker');
 
   // ---- connection ------------------------------------------------------------------
   function setStatus(state, text) {
@@ -100,6 +105,8 @@
         else console.warn('aimdb:', message.error);
         break;
     }
+    // With the page's own node, node.js writes the counts from its connector.
+    if (nodeMode) return;
     const refused = mismatches ? ` · ${mismatches} schema mismatch` : '';
     $('counts').textContent = `${messages} messages · session ${sessions}${refused}`;
     $('counts').dataset.schemaMismatch = String(mismatches);
@@ -175,7 +182,10 @@
         contractEl.dataset.lastForeign = fingerprint;
         r.showContract();
       },
-      setWritable() {
+      // `submit(value)`, when given, produces the value in the page's own node instead of
+      // sending it to the host.
+      setWritable(submit) {
+        if (submit) r.submit = submit;
         if (root.querySelector('form')) return;
         badges.append(h('span', { class: 'badge writable' }, 'writable'));
         const form = h('form', { class: 'write' });
@@ -191,6 +201,10 @@
             value = JSON.parse(input.value);
           } catch (_) {
             r.reply('not JSON: ' + input.value, true);
+            return;
+          }
+          if (r.submit) {
+            r.reply(r.submit(value), false);
             return;
           }
           if (!socket || socket.readyState !== WebSocket.OPEN) {
@@ -242,7 +256,7 @@
   // A card goes stale when its value is older than STALE_MS or its producer's node is
   // offline; it says why, and comes back with the next value.
   function freshness() {
-    if (!socket) return; // disconnected: every card is already marked stale
+    if (!socket && !nodeMode) return; // disconnected: every card is already marked stale
     for (const r of records.values()) {
       if (!r.last) continue;
       const owner = window.AimdbGraph ? window.AimdbGraph.ownerOf($('topology'), r.key) : null;
@@ -347,6 +361,30 @@
       });
   }
 
+  // What the page's own node (node.js) calls: its taps' values, its link's state.
+  window.AimdbDashboard = {
+    nodeMode,
+    // A value of `key` from the node's tap; `seq` numbers the values the tap saw.
+    value(key, value, seq) {
+      handle({ type: 'value', key, value, seq, ts: Date.now() });
+    },
+    // The node's own records and the contract of each, as a host's hello says them.
+    hello(title, readable, contractsOf, writable) {
+      handle({ type: 'hello', title, readable, contracts: contractsOf, writable: writable || [] });
+    },
+    status: setStatus,
+    node(name, online) {
+      handle({ type: 'node', node: name, online });
+    },
+    writable(key, submit) {
+      card(key).setWritable(submit);
+    },
+    reply(key, text, isError) {
+      card(key).reply(text, isError);
+    },
+  };
+
   loadGraph();
-  connect();
+  if (!nodeMode) connect();
+  else setStatus('connecting', 'starting the browser node…');
 })();

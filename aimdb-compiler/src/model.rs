@@ -92,18 +92,26 @@ pub enum Runtime {
     Tokio,
     /// A firmware (or host) node on the embassy executor: `pub fn spawn(spawner, links)`.
     Embassy,
+    /// A browser node (`wasm32-unknown-unknown`, wasm-bindgen) on embassy-executor's
+    /// `platform-wasm` executor, which polls tasks from JavaScript promise callbacks: the
+    /// same `pub fn spawn(spawner, links)` and static task pools as an embassy node.
+    Wasm,
 }
 
 impl Runtime {
     /// Every runtime, for did-you-mean and help texts.
-    pub const ALL: [(&'static str, Runtime); 2] =
-        [("tokio", Runtime::Tokio), ("embassy", Runtime::Embassy)];
+    pub const ALL: [(&'static str, Runtime); 3] = [
+        ("tokio", Runtime::Tokio),
+        ("embassy", Runtime::Embassy),
+        ("wasm", Runtime::Wasm),
+    ];
 
     /// The runtime's name as written in a header.
     pub fn name(self) -> &'static str {
         match self {
             Runtime::Tokio => "tokio",
             Runtime::Embassy => "embassy",
+            Runtime::Wasm => "wasm",
         }
     }
 }
@@ -315,7 +323,7 @@ pub struct NamedCodec {
     pub name: &'static str,
     /// The codec type's name (`Postcard`), the last segment of `aimdb::codec::Postcard`.
     pub type_name: &'static str,
-    /// The runtimes it runs on (JSON needs `std`).
+    /// The runtimes it runs on (JSON needs `std`: tokio, and wasm32's `std`).
     pub runtimes: &'static [Runtime],
 }
 
@@ -324,12 +332,12 @@ pub const NAMED_CODECS: [NamedCodec; 2] = [
     NamedCodec {
         name: "postcard",
         type_name: "Postcard",
-        runtimes: &[Runtime::Tokio, Runtime::Embassy],
+        runtimes: &[Runtime::Tokio, Runtime::Embassy, Runtime::Wasm],
     },
     NamedCodec {
         name: "json",
         type_name: "Json",
-        runtimes: &[Runtime::Tokio],
+        runtimes: &[Runtime::Tokio, Runtime::Wasm],
     },
 ];
 

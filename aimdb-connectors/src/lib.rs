@@ -4,7 +4,7 @@
 //! [`aimdb_core::connector::Connector`] for its URL schemes.
 #![no_std]
 
-// Every host connector turns on `std` (through `tokio`).
+// Every host connector turns on `std` (through `tokio`), and so does the browser's.
 #[cfg(feature = "std")]
 extern crate std;
 
@@ -29,6 +29,8 @@ pub mod loopback;
 pub mod mqtt;
 #[cfg(feature = "mqtt-embassy")]
 pub mod mqtt_embassy;
+#[cfg(feature = "mqtt-wasm")]
+pub mod mqtt_wasm;
 #[cfg(feature = "serial")]
 pub mod serial;
 #[cfg(feature = "tcp")]

@@ -40,7 +40,9 @@ impl SetpointRequest {
 }
 
 /// Who asked: the join input a request arrived on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, postcard_schema::Schema,
+)]
 pub enum Origin {
     /// Operator console A (`setpoint/request/operator-a`, the join's input 0).
     OperatorA,
@@ -59,8 +61,11 @@ impl Origin {
     }
 }
 
-/// The setpoint the arbiter applied, and whose request it came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The setpoint the arbiter applied, and whose request it came from. The controller also
+/// publishes it over MQTT (postcard) for the operator consoles in browsers to show.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, postcard_schema::Schema,
+)]
 pub struct SetpointApplied {
     /// Tenths of a degree Celsius.
     pub tenths: i32,

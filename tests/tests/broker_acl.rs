@@ -412,9 +412,7 @@ fn the_broker_enforces_the_climate_topology_against_rogue_clients() {
         config.credentials = Some(("dashboard".into(), dashboard_password.clone()));
         MqttConnector::start(config).expect("valid config")
     });
-    static WEB: aimdb::connectors::loopback::LoopbackBus<1> =
-        aimdb::connectors::loopback::LoopbackBus::new();
-    runtime.spawn(dashboard::run(dashboard::Links { mqtt, ws: &WEB }));
+    runtime.spawn(dashboard::run(dashboard::Links { mqtt }));
     wait_until("the dashboard's first readings", || seen().len() >= 20);
     let last_before = seen().last().expect("a reading").seq;
 

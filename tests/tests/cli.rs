@@ -15,10 +15,11 @@ fn shipped_topologies_check_clean() {
     assert_eq!(climate.stderr, "");
     assert_eq!(
         climate.stdout,
-        "topologies/climate.toml: ok — 2 nodes, 1 record declared, 2 used on nodes, 3 link ends\n  \
+        "topologies/climate.toml: ok — 3 nodes, 1 record declared, 3 used on nodes, 3 link ends\n  \
          node sensor (embassy, thumbv7em-none-eabihf): 1 record(s)\n  \
          node dashboard (tokio): 1 record(s)\n  \
-         record reading (Temperature): contract d2660728cb357589 on postcard, json (pinned here; each node's build checks its type against it)\n"
+         node browser (wasm, wasm32-unknown-unknown): 1 record(s)\n  \
+         record reading (Temperature): contract d2660728cb357589 on postcard (pinned here; each node's build checks its type against it)\n"
     );
     let setpoint = run(&["check", "topologies/setpoint.toml"]);
     assert_eq!(setpoint.code, 0, "{}", setpoint.stderr);

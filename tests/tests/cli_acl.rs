@@ -32,6 +32,11 @@ user dashboard
 topic read climate/zone-a/reading
 topic write aimdb/nodes/dashboard/online
 topic read aimdb/nodes/sensor/online
+
+user browser
+topic read climate/zone-a/reading
+topic write aimdb/nodes/browser/online
+topic read aimdb/nodes/sensor/online
 ";
 
 #[test]
@@ -66,13 +71,16 @@ fn setpoint_acl_grants_each_console_its_request_and_the_controller_all_three() {
     assert_eq!(
         body,
         "\nuser console_a\ntopic write setpoint/request/operator-a\n\
+         topic read setpoint/applied\n\
          topic write aimdb/nodes/console_a/online\n\
+         topic read aimdb/nodes/controller/online\n\
          \nuser console_b\ntopic write setpoint/request/operator-b\n\
          topic write aimdb/nodes/console_b/online\n\
          \nuser autotuner\ntopic write setpoint/request/autotuner\n\
          topic write aimdb/nodes/autotuner/online\n\
          \nuser controller\ntopic read setpoint/request/operator-a\n\
          topic read setpoint/request/operator-b\ntopic read setpoint/request/autotuner\n\
+         topic write setpoint/applied\n\
          topic write aimdb/nodes/controller/online\n\
          topic read aimdb/nodes/console_a/online\n\
          topic read aimdb/nodes/console_b/online\n\

@@ -100,7 +100,7 @@ fn climate_mermaid_parses_with_owner_and_link() {
     let out = run(&["graph", "topologies/climate.toml"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let chart = parse_mermaid(&out.stdout);
-    assert_eq!(chart.subgraphs, ["sensor", "dashboard"]);
+    assert_eq!(chart.subgraphs, ["sensor", "dashboard", "browser"]);
     assert_eq!(chart.owners, BTreeSet::from(["sensor__reading".to_owned()]));
     let sensor_box = chart
         .boxes
@@ -113,7 +113,8 @@ fn climate_mermaid_parses_with_owner_and_link() {
         sensor_box.2,
         "reading (owner)<br/>climate/zone-a/reading<br/>Temperature, SpmcRing(256)<br/>contract d2660728cb357589"
     );
-    // The MQTT link between the nodes, and the dashboard serving browsers (outside the file).
+    // The MQTT link from the sensor to each observer, the browser node among them: nothing
+    // is outside the file (issue 18).
     assert_eq!(
         chart.edges,
         [
@@ -124,13 +125,14 @@ fn climate_mermaid_parses_with_owner_and_link() {
                 false
             ),
             (
-                "dashboard__reading".into(),
-                "outside__ws___climate_zone_a_reading".into(),
-                "ws://climate/zone-a/reading".into(),
+                "sensor__reading".into(),
+                "browser__reading".into(),
+                "mqtt://climate/zone-a/reading".into(),
                 false
             )
         ]
     );
+    assert!(!out.stdout.contains("outside this file"), "{}", out.stdout);
 }
 
 #[test]
@@ -154,7 +156,16 @@ fn setpoint_mermaid_draws_links_and_the_join() {
         .filter(|e| e.3)
         .map(|e| (e.0.as_str(), e.1.as_str()))
         .collect();
-    assert_eq!(links.len(), 5, "{links:?}");
+    assert_eq!(links.len(), 6, "{links:?}");
+    // The applied setpoint goes back to operator console A, a browser node (issue 18).
+    assert!(
+        links.contains(&(
+            "controller__applied",
+            "console_a__applied",
+            "mqtt://setpoint/applied"
+        )),
+        "{links:?}"
+    );
     // The KNX valve actuator and wall sensor are devices outside the file.
     assert!(
         links.contains(&("controller__applied", "outside__knx___1_1_1", "knx://1/1/1")),
@@ -230,8 +241,10 @@ fn dot_renders_with_graphviz() {
         // `-Tplain` lists every node and edge Graphviz laid out.
         let plain = String::from_utf8(rendered.stdout).unwrap();
         let edges = plain.lines().filter(|l| l.starts_with("edge ")).count();
-        // setpoint: three MQTT links, three join inputs, the two KNX links.
-        let expected = if file.contains("climate") { 2 } else { 8 };
+        // climate: the reading to the dashboard and to the browser; setpoint: four MQTT
+        // links (three requests, the applied setpoint back to console A), three join inputs,
+        // the two KNX links.
+        let expected = if file.contains("climate") { 2 } else { 9 };
         assert_eq!(edges, expected, "{file}:\n{plain}");
     }
 }

@@ -166,11 +166,8 @@ fn sensor_in_qemu_reaches_the_dashboard_tap_exactly_and_survives_a_broker_restar
         config.credentials = Some(("dashboard".into(), broker.password("dashboard").into()));
         MqttConnector::start(config).expect("valid config")
     });
-    // The page's `ws://` link goes to an in-memory bus here: the browser side has its own
-    // test (browser_dashboard.rs).
-    static WEB: aimdb::connectors::loopback::LoopbackBus<1> =
-        aimdb::connectors::loopback::LoopbackBus::new();
-    runtime.spawn(dashboard::run(dashboard::Links { mqtt, ws: &WEB }));
+    // The browser node has its own test (browser_node.rs).
+    runtime.spawn(dashboard::run(dashboard::Links { mqtt }));
     let ready = Instant::now();
     while mqtt.stats().subscribe_acks < 1 {
         assert!(

@@ -1,8 +1,10 @@
 //! The setpoint system end to end, every node generated from `topologies/setpoint.toml`:
 //! the `autotuner` node is firmware (`firmware/setpoint-autotuner`) in QEMU, publishing its
 //! requests over MQTT straight from UART0 to a private mosquitto; the two operator
-//! consoles (`console_a`, `console_b`) and the `controller` run here, in-process on tokio,
-//! sharing one MQTT connector. The controller's join (`arbitrate`) applies the rule of
+//! consoles (`console_a`, `console_b`) and the `controller` run here, in-process. Console A
+//! is a browser node in the file (`runtime = "wasm"`; `browser_node.rs` runs it in Chromium):
+//! here its generated code, which is an embassy node's, runs on embassy's std executor in a
+//! thread of its own, and also shows that the applied setpoint comes back to it over MQTT. The controller's join (`arbitrate`) applies the rule of
 //! `climate_model::Arbiter`; its tap (`apply_setpoint`) records what was applied.
 //!
 //! The script (`climate_model::setpoint::SCRIPT`): the autotuner asks twice, on its own
@@ -87,6 +89,15 @@ static ROOM_SEEN: Mutex<Vec<RoomTemperature>> = Mutex::new(Vec::new());
 async fn observe_room_temperature(mut consumer: Consumer<'static, RoomTemperature>) {
     while let Ok(room) = consumer.recv().await {
         ROOM_SEEN.lock().unwrap().push(room);
+    }
+}
+
+/// What console A's tap (`show_applied`) saw come back from the controller.
+static AT_CONSOLE_A: Mutex<Vec<SetpointApplied>> = Mutex::new(Vec::new());
+
+async fn show_applied(mut consumer: Consumer<'static, SetpointApplied>) {
+    while let Ok(applied) = consumer.recv().await {
+        AT_CONSOLE_A.lock().unwrap().push(applied);
     }
 }
 
@@ -182,9 +193,22 @@ fn autotuner_in_qemu_and_operators_on_the_host_are_arbitrated_by_the_rule() -> R
         std::thread::sleep(Duration::from_millis(5));
     }
     let (console_a_mqtt, console_b_mqtt) = (connector("console_a"), connector("console_b"));
-    runtime.spawn(console_a::run(console_a::Links {
-        mqtt: console_a_mqtt,
-    }));
+    // Console A's generated code is an embassy node's (its runtime is wasm): an embassy
+    // executor of its own, in a thread that knows the tokio runtime (the script's waits).
+    let tokio_handle = runtime.handle().clone();
+    std::thread::spawn(move || {
+        let _tokio = tokio_handle.enter();
+        let executor: &'static mut embassy_executor::Executor =
+            Box::leak(Box::new(embassy_executor::Executor::new()));
+        executor.run(|spawner| {
+            console_a::spawn(
+                spawner,
+                console_a::Links {
+                    mqtt: console_a_mqtt,
+                },
+            )
+        })
+    });
     runtime.spawn(console_b::run(console_b::Links {
         mqtt: console_b_mqtt,
     }));
@@ -229,6 +253,23 @@ fn autotuner_in_qemu_and_operators_on_the_host_are_arbitrated_by_the_rule() -> R
     ];
     let seen_pairs: Vec<(i32, Origin)> = seen.iter().map(|a| (a.tenths, a.origin)).collect();
     assert_eq!(seen_pairs, by_hand);
+    // The applied setpoints came back to console A (the controller publishes them over
+    // MQTT; console A keeps the latest): in order, ending with the last one applied.
+    let back_deadline = Instant::now() + WAIT;
+    while AT_CONSOLE_A.lock().unwrap().last() != seen.last() {
+        assert!(
+            Instant::now() < back_deadline,
+            "console A saw {:?}, the controller applied {seen:?}",
+            AT_CONSOLE_A.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let back = AT_CONSOLE_A.lock().unwrap().clone();
+    let mut rest = seen.iter();
+    assert!(
+        back.iter().all(|a| rest.any(|s| s == a)),
+        "console A saw {back:?}, not a subsequence of {seen:?}"
+    );
 
     let link = mqtt
         .link_stats("setpoint/request/autotuner")

@@ -139,9 +139,7 @@ fn a_sensor_built_with_another_temperature_is_refused_counted_and_migrated() -> 
             MqttConnector::start(config("contract-migrating")).expect("valid config"),
         )
     });
-    static WEB: aimdb::connectors::loopback::LoopbackBus<1> =
-        aimdb::connectors::loopback::LoopbackBus::new();
-    runtime.spawn(dashboard::run(dashboard::Links { mqtt, ws: &WEB }));
+    runtime.spawn(dashboard::run(dashboard::Links { mqtt }));
     runtime.spawn(migrating::run(migrating::Links {
         mqtt: migrating_mqtt,
     }));

@@ -29,7 +29,10 @@ pub(super) fn mutex(runtime: Runtime) -> TokenStream {
     match runtime {
         // Per-buffer locks: unrelated records never contend across tokio's worker threads.
         Runtime::Tokio => quote!(#p::aimdb_core::mutex::StdRawMutex),
-        Runtime::Embassy => quote!(#p::aimdb_core::mutex::CriticalSectionRawMutex),
+        // A browser is one thread: critical-section's `std` implementation is uncontended.
+        Runtime::Embassy | Runtime::Wasm => {
+            quote!(#p::aimdb_core::mutex::CriticalSectionRawMutex)
+        }
     }
 }
 

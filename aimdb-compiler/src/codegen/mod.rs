@@ -12,7 +12,7 @@
 //!     pub enum AppliedInput { .. } pub struct AppliedInputs { .. } pub type AppliedRx = ..; // transforms.rs (joins)
 //!     static __AIMDB_CLAIMS: ClaimSet = ..;                                               // registry.rs
 //!     pub async fn run(links: Links) { .. }     // bindings/tokio.rs (tasks from tasks.rs)
-//!     pub fn spawn(spawner: Spawner, links: Links) { .. }               // bindings/embassy.rs
+//!     pub fn spawn(spawner: Spawner, links: Links) { .. }       // bindings/embassy.rs (embassy, wasm)
 //! }
 //! ```
 //!
@@ -92,7 +92,8 @@ pub fn emit(topology: &Topology) -> TokenStream {
     let tasks = tasks::plan(&planned, runtime);
     let entry = match runtime {
         Runtime::Tokio => bindings::tokio::emit(&tasks, &links.attach),
-        Runtime::Embassy => bindings::embassy::emit(&tasks, &links.attach),
+        // A browser node is an embassy node on embassy-executor's `platform-wasm`.
+        Runtime::Embassy | Runtime::Wasm => bindings::embassy::emit(&tasks, &links.attach),
     };
     let links_items = links.items;
     let joins = transforms::items(&planned);

@@ -46,7 +46,8 @@ pub(super) fn start(
 ) -> TokenStream {
     let runner = match runtime {
         Runtime::Tokio => format_ident!("run_{}_send", role),
-        Runtime::Embassy => format_ident!("run_{}", role),
+        // One thread (an MCU, a browser): no `Send` bound.
+        Runtime::Embassy | Runtime::Wasm => format_ident!("run_{}", role),
     };
     let expr = &function.expr;
     // Every token literal here (and the `.await`), so the call and the await carry the

@@ -119,14 +119,19 @@ fn identifier(name: &Name, diagnostics: &mut Vec<Diagnostic>) -> bool {
     false
 }
 
-/// `runtime = "tokio" | "embassy"`, with a did-you-mean.
+/// `runtime = "tokio" | "embassy" | "wasm"`, with a did-you-mean.
 fn runtime_of(written: &Name, diagnostics: &mut Vec<Diagnostic>) -> Option<(Runtime, Span)> {
     if let Some((_, runtime)) = Runtime::ALL.iter().find(|(n, _)| *n == written.text) {
         return Some((*runtime, written.span));
     }
     let help = match did_you_mean(&written.text, Runtime::ALL.map(|(n, _)| n)) {
-        Some(close) => format!("did you mean \"{close}\"? runtimes: \"tokio\", \"embassy\""),
-        None => "a node runs on \"tokio\" (host) or \"embassy\" (firmware or host)".to_owned(),
+        Some(close) => {
+            format!("did you mean \"{close}\"? runtimes: \"tokio\", \"embassy\", \"wasm\"")
+        }
+        None => {
+            "a node runs on \"tokio\" (host), \"embassy\" (firmware or host) or \"wasm\" (browser)"
+                .to_owned()
+        }
     };
     diagnostics.push(
         Diagnostic::error(

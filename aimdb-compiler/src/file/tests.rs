@@ -34,12 +34,12 @@ fn broken(name: &str) -> String {
 }
 
 #[test]
-fn climate_reads_into_two_nodes() {
+fn climate_reads_into_three_nodes() {
     let (system, diagnostics) = check_source(CLIMATE);
     assert!(diagnostics.is_empty(), "{diagnostics:#?}");
     let system = system.unwrap();
     let names: Vec<_> = system.nodes.iter().map(|n| n.name()).collect();
-    assert_eq!(names, ["sensor", "dashboard"]);
+    assert_eq!(names, ["sensor", "dashboard", "browser"]);
     let sensor = &system.nodes[0];
     assert_eq!(sensor.runtime(), Runtime::Embassy);
     assert_eq!(
@@ -81,22 +81,24 @@ fn climate_reads_into_two_nodes() {
         dashboard.topology.records[0].taps[0].function.text,
         "render_chart"
     );
-    // The dashboard observes the reading over MQTT and serves it to browsers over ws.
+    // The dashboard observes the reading over MQTT; so does the browser, a wasm node of
+    // the same file (issue 18), which the page runs: nothing relays the reading to it.
     let from = dashboard
         .links
         .iter()
         .find(|l| l.direction == Direction::From);
     let from = from.expect("the dashboard's link_from");
     assert_eq!(from.value_type, "Temperature");
-    let to = dashboard
-        .links
-        .iter()
-        .find(|l| l.direction == Direction::To);
+    assert_eq!(dashboard.links.len(), 1);
+    let browser = &system.nodes[2];
+    assert_eq!(browser.runtime(), Runtime::Wasm);
     assert_eq!(
-        to.expect("the dashboard's ws link_to").value_type,
-        "Temperature"
+        browser.target.as_ref().unwrap().text,
+        "wasm32-unknown-unknown"
     );
-    assert_eq!(dashboard.links.len(), 2);
+    assert_eq!(browser.links.len(), 1);
+    assert_eq!(browser.links[0].direction, Direction::From);
+    assert_eq!(browser.links[0].value_type, "Temperature");
 }
 
 #[test]
@@ -107,7 +109,8 @@ fn setpoint_checks_clean() {
     assert_eq!(system.records.len(), 5);
     assert_eq!(system.nodes.len(), 4);
     // The controller observes three requests and joins them into `applied`, which it
-    // writes to the KNX valve actuator; it reads the KNX wall sensor's room temperature.
+    // writes to the KNX valve actuator and, over MQTT, to the consoles; it reads the KNX
+    // wall sensor's room temperature.
     let controller = &system.nodes[3].topology;
     assert_eq!(controller.records.len(), 5);
     let applied = &controller.records[3];
@@ -119,7 +122,11 @@ fn setpoint_checks_clean() {
         .iter()
         .map(|l| l.url.text.as_str())
         .collect();
-    assert_eq!(links_to, ["knx://1/1/1"]);
+    assert_eq!(links_to, ["knx://1/1/1", "mqtt://setpoint/applied"]);
+    // Console A is a browser (issue 18): it owns its request and observes what was applied.
+    let console_a = &system.nodes[0];
+    assert_eq!(console_a.runtime(), Runtime::Wasm);
+    assert_eq!(console_a.topology.records.len(), 2);
     let room = &controller.records[4];
     let links_from: Vec<&str> = room
         .links_from
@@ -401,10 +408,13 @@ fn links_are_compared_by_address_identity_not_url_text() {
         "{ url = \"mqtt://climate/zone-a/reading\", codec",
         "{ url = \"mqtt://climate/zone-a/reading?qos=2\", codec",
     );
+    // Both readers (the dashboard and the browser) ask for more: one conflict each.
     let found = messages(&higher);
-    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found.len(), 2, "{found:#?}");
     assert!(
-        found[0].contains("contradict each other on `qos`"),
+        found
+            .iter()
+            .all(|f| f.contains("contradict each other on `qos`")),
         "{found:#?}"
     );
     // Two spellings of one topic on one node are one address twice.
@@ -509,12 +519,13 @@ fn a_pinned_contract_is_sixteen_hex_digits_and_the_reports_show_it() {
     assert_eq!(contracts.len(), 1);
     let reading = &contracts[0];
     assert_eq!(reading.pinned, Some(0xd266_0728_cb35_7589));
-    assert_eq!(reading.codecs, ["postcard", "json"]);
+    assert_eq!(reading.codecs, ["postcard"]);
     assert_eq!(
         reading.constants,
         [
             "sensor::READING_FINGERPRINT",
-            "dashboard::READING_FINGERPRINT"
+            "dashboard::READING_FINGERPRINT",
+            "browser::READING_FINGERPRINT"
         ]
     );
     assert_eq!(
@@ -530,3 +541,6 @@ fn a_pinned_contract_is_sixteen_hex_digits_and_the_reports_show_it() {
         "{summaries:?}"
     );
 }
+
+// The browser nodes (issue 18).
+mod wasm;

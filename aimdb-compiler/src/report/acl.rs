@@ -231,6 +231,11 @@ mod tests {
              user dashboard\n\
              topic read climate/zone-a/reading\n\
              topic write aimdb/nodes/dashboard/online\n\
+             topic read aimdb/nodes/sensor/online\n\
+             \n\
+             user browser\n\
+             topic read climate/zone-a/reading\n\
+             topic write aimdb/nodes/browser/online\n\
              topic read aimdb/nodes/sensor/online\n"
         );
         assert_eq!(acl, expected);
@@ -256,7 +261,9 @@ mod tests {
                     "console_a".to_owned(),
                     vec![
                         w("setpoint/request/operator-a"),
-                        w("aimdb/nodes/console_a/online")
+                        r("setpoint/applied"),
+                        w("aimdb/nodes/console_a/online"),
+                        r("aimdb/nodes/controller/online"),
                     ]
                 ),
                 (
@@ -279,6 +286,7 @@ mod tests {
                         r("setpoint/request/operator-a"),
                         r("setpoint/request/operator-b"),
                         r("setpoint/request/autotuner"),
+                        w("setpoint/applied"),
                         w("aimdb/nodes/controller/online"),
                         r("aimdb/nodes/console_a/online"),
                         r("aimdb/nodes/console_b/online"),

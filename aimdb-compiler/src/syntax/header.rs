@@ -40,7 +40,7 @@ pub fn parse(input: ParseStream) -> Result<Node, Diagnostic> {
     let runtime_ident: Ident = input.parse().map_err(|e| {
         Diagnostic::error(
             e.span(),
-            "expected the node's runtime: `tokio` or `embassy`",
+            "expected the node's runtime: `tokio`, `embassy` or `wasm`",
         )
     })?;
     let runtime_text = runtime_ident.to_string();
@@ -51,9 +51,10 @@ pub fn parse(input: ParseStream) -> Result<Node, Diagnostic> {
     else {
         let names = Runtime::ALL.map(|(text, _)| text);
         let help = match did_you_mean(&runtime_text, names) {
-            Some(close) => format!("did you mean `{close}`? runtimes: tokio, embassy"),
+            Some(close) => format!("did you mean `{close}`? runtimes: tokio, embassy, wasm"),
             None => {
-                "runtimes: tokio (host, `async fn run`), embassy (firmware, `fn spawn`)".to_owned()
+                "runtimes: tokio (host, `async fn run`), embassy (firmware, `fn spawn`), wasm (browser, `fn spawn`)"
+                    .to_owned()
             }
         };
         return Err(Diagnostic::error(

@@ -1,5 +1,6 @@
 //! A node's runtime must be able to run on its target: tokio needs an operating system, so
-//! a bare-metal target triple (`thumbv7em-none-eabihf`: OS field `none`) takes embassy.
+//! a bare-metal target triple (`thumbv7em-none-eabihf`: OS field `none`) takes embassy; a
+//! browser node (`wasm`) is built for `wasm32-unknown-unknown` (wasm-bindgen) only.
 //! (Whether the runtime has a connector for each link's scheme is the node's own link check,
 //! which the file front end reports with a note naming the node.)
 
@@ -26,8 +27,25 @@ pub(super) fn check(system: &System, diagnostics: &mut Vec<Diagnostic>) {
                 .note_at(node.topology.node.runtime_span, format!("node `{}` chooses tokio here", node.name())),
             );
         }
+        if node.runtime() == Runtime::Wasm && target.text != WASM_TARGET {
+            diagnostics.push(
+                Diagnostic::error(
+                    target.span,
+                    format!(
+                        "node `{}` runs on wasm, a browser node built for `{WASM_TARGET}`, but its target is `{}`",
+                        node.name(),
+                        target.text
+                    ),
+                )
+                .help(format!("write `target = \"{WASM_TARGET}\"`, or leave the target out"))
+                .note_at(node.topology.node.runtime_span, format!("node `{}` chooses wasm here", node.name())),
+            );
+        }
     }
 }
+
+/// The one target a wasm node is built for (wasm-bindgen's).
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 /// A target triple whose OS field is `none` (or that names no OS at all, like
 /// `thumbv7em-none-eabihf`, `riscv32imc-unknown-none-elf`).

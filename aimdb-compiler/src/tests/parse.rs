@@ -74,7 +74,7 @@ fn a_header_is_required_and_checked() {
     assert_eq!(messages(&misspelled), ["unknown runtime `tokyo`"]);
     assert_eq!(
         misspelled[0].help.as_deref(),
-        Some("did you mean `tokio`? runtimes: tokio, embassy")
+        Some("did you mean `tokio`? runtimes: tokio, embassy, wasm")
     );
     assert_eq!(
         messages(&diagnose("")),

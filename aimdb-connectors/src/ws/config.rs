@@ -67,6 +67,10 @@ pub struct WsConfig {
     /// such a client is seen `channel_capacity` behind; 64 KiB carries a dashboard's
     /// values on any LAN.
     pub send_buffer: usize,
+    /// A directory served under `/pkg/`: a browser node's wasm-bindgen bundle (`.js` and
+    /// `.wasm`, built by `scripts/build-browser.sh`), which the page loads to run the
+    /// node. Only plain file names in it are served. `None`: `/pkg/` is 404.
+    pub bundle: Option<std::path::PathBuf>,
 }
 
 impl WsConfig {
@@ -83,6 +87,7 @@ impl WsConfig {
             max_clients: 64,
             stall_timeout: Duration::from_secs(5),
             send_buffer: 64 * 1024,
+            bundle: None,
         }
     }
 

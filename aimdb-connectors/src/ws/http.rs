@@ -12,7 +12,7 @@ use tokio::net::TcpStream;
 
 /// The page and its scripts, from the repository's `web/` directory, compiled in so the
 /// node serves them with no file next to the binary.
-pub(crate) const FILES: [(&str, &str, &str); 5] = [
+pub(crate) const FILES: [(&str, &str, &str); 6] = [
     (
         "/",
         "text/html; charset=utf-8",
@@ -32,6 +32,11 @@ pub(crate) const FILES: [(&str, &str, &str); 5] = [
         "/graph.js",
         "text/javascript; charset=utf-8",
         include_str!("../../../web/graph.js"),
+    ),
+    (
+        "/node.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../../web/node.js"),
     ),
     (
         "/style.css",

@@ -15,7 +15,8 @@
 //!
 //! What it serves:
 //! - `GET /`: the page (from the repository's `web/`, compiled in); `GET /graph`: the
-//!   Mermaid text of [`WsConfig::graph`]; `GET /ws`: the WebSocket.
+//!   Mermaid text of [`WsConfig::graph`]; `GET /pkg/NAME`: a file of [`WsConfig::bundle`]
+//!   (a browser node's wasm bundle); `GET /ws`: the WebSocket.
 //! - **Outbound**, every `link_to("ws://PATH")` value goes to every client as
 //!   `{"type":"value","key":PATH,"value":..,"ts":..,"seq":..}`: the value is the JSON text
 //!   the link's serializer wrote (a payload that is not JSON is counted and skipped), `ts`
@@ -42,6 +43,7 @@
 //!   fresh client takes the place of the most stalled one at once (HTTP 503, counted as
 //!   [`WsStats::busy`], only when every client keeps up).
 
+mod bundle;
 mod config;
 mod counters;
 mod http;
@@ -101,6 +103,7 @@ pub struct WsConnector {
     token: Option<String>,
     allowed_origins: std::vec::Vec<http::Origin>,
     graph: Option<String>,
+    bundle: Option<std::path::PathBuf>,
     local_addr: SocketAddr,
     last_error: Mutex<Option<String>>,
     task: OnceLock<JoinHandle<()>>,
@@ -141,6 +144,7 @@ impl WsConnector {
                 .filter_map(|origin| http::Origin::parse(origin))
                 .collect(),
             graph: config.graph,
+            bundle: config.bundle,
             local_addr,
             last_error: Mutex::new(None),
             task: OnceLock::new(),
@@ -284,6 +288,9 @@ impl WsConnector {
                     http::error(&mut stream, "404 Not Found", "this node serves no graph").await
                 }
             };
+        }
+        if let Some(name) = request.path.strip_prefix("/pkg/") {
+            return bundle::serve(&mut stream, self.bundle.as_deref(), name).await;
         }
         match http::FILES
             .iter()

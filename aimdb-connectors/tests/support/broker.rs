@@ -21,6 +21,10 @@ pub const MESSAGE_SIZE_LIMIT: usize = 4096 + 1024;
 pub struct Broker {
     /// The port it listens on, on 127.0.0.1.
     pub port: u16,
+    /// The port of its MQTT-over-WebSocket listener, on `lo` only, if it has one
+    /// ([`start_secured_websockets`](Broker::start_secured_websockets)).
+    #[allow(dead_code)]
+    pub ws_port: Option<u16>,
     child: Option<Child>,
     dir: PathBuf,
     /// The users of a secured broker and their passwords.
@@ -107,13 +111,30 @@ impl Broker {
     /// and, as `USER=PASSWORD` lines, [`credentials_file`](Broker::credentials_file).
     #[allow(dead_code)] // not every test binary including this file secures its broker
     pub fn start_secured(acl: &str, users: &[&str]) -> Broker {
+        Self::secured(acl, users, "")
+    }
+
+    /// A secured broker with `extra` settings.
+    fn secured(acl: &str, users: &[&str], extra: &str) -> Broker {
         let logins: Vec<(String, String)> = users
             .iter()
             .map(|user| ((*user).to_owned(), random_password()))
             .collect();
-        let settings = "use_username_as_clientid true\nallow_anonymous false\n\
-                        password_file passwd\nacl_file acl\nsys_interval 1\n";
-        Self::start_with(settings, logins, |broker| broker.write_security(acl))
+        let settings = format!(
+            "use_username_as_clientid true\nallow_anonymous false\n\
+             password_file passwd\nacl_file acl\nsys_interval 1\n{extra}"
+        );
+        Self::start_with(&settings, logins, |broker| broker.write_security(acl))
+    }
+
+    /// Like [`start_secured`](Broker::start_secured), with an MQTT-over-WebSocket listener
+    /// beside the TCP one ([`ws_port`](Broker::ws_port)), for browser nodes. mosquitto
+    /// 2.0.11 (libwebsockets) reads a websockets listener's address as an interface name:
+    /// it is bound to `lo` (written `127.0.0.1`, the lookup fails and it silently listens
+    /// on every interface), and it needs the TCP listener beside it.
+    #[allow(dead_code)]
+    pub fn start_secured_websockets(acl: &str, users: &[&str]) -> Broker {
+        Self::secured(acl, users, "WEBSOCKETS\n")
     }
 
     fn start_with(
@@ -122,6 +143,12 @@ impl Broker {
         prepare: impl FnOnce(&Broker),
     ) -> Broker {
         let port = free_port();
+        // The websockets listener goes last: `protocol` applies to the listener above it.
+        let ws_port = settings.contains("WEBSOCKETS\n").then(free_port);
+        let settings = settings.replace("WEBSOCKETS\n", "");
+        let websockets = ws_port.map_or(String::new(), |ws| {
+            format!("listener {ws} lo\nprotocol websockets\n")
+        });
         let dir =
             std::env::temp_dir().join(format!("aimdb-mosquitto-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("create the broker's temp dir");
@@ -178,11 +205,12 @@ impl Broker {
         };
         let config = format!(
             "listener {port} 127.0.0.1\n{settings}{limit}{persistence}\
-             max_queued_messages 100000\n{log}"
+             max_queued_messages 100000\n{log}{websockets}"
         );
         std::fs::write(dir.join("mosquitto.conf"), config).expect("write mosquitto.conf");
         let mut broker = Broker {
             port,
+            ws_port,
             child: None,
             dir,
             logins,
@@ -272,7 +300,10 @@ impl Broker {
         };
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            if TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+            let ws_up = self
+                .ws_port
+                .is_none_or(|ws| TcpStream::connect(("127.0.0.1", ws)).is_ok());
+            if ws_up && TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
                 break;
             }
             if let Some(status) = child.try_wait().expect("poll mosquitto") {

@@ -89,7 +89,8 @@ impl fmt::Debug for Scheme {
 pub const SCHEMES: [Scheme; 7] = [
     Scheme {
         name: "mqtt",
-        runtimes: &["tokio", "embassy"],
+        // wasm: the embassy connector over MQTT-over-WebSocket (`mqtt_wasm`).
+        runtimes: &["tokio", "embassy", "wasm"],
         options: &["qos", "retain"],
         parse: mqtt::parse,
         limits: mqtt::limits,
@@ -119,6 +120,8 @@ pub const SCHEMES: [Scheme; 7] = [
     },
     Scheme {
         name: "ws",
+        // The host's server only: a browser node's ws client (binary frames to a host node)
+        // does not exist yet, so `ws://` on a wasm node is a compile error.
         runtimes: &["tokio"],
         options: &["latest"],
         parse: ws::parse,

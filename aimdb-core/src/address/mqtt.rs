@@ -141,7 +141,8 @@ pub(crate) fn limits<'a>(
     direction: Direction,
     runtime: &str,
 ) -> Result<(), AddressError<'a>> {
-    if runtime != "embassy" {
+    // A browser node runs the same connector (over a WebSocket).
+    if runtime != "embassy" && runtime != "wasm" {
         return Ok(());
     }
     let parsed = MqttAddress::parse(address, direction)?;

@@ -262,7 +262,7 @@ async fn main() {
     );
     tokio::spawn(status());
     tokio::select! {
-        () = dashboard::run(dashboard::Links { mqtt, ws }) => {}
+        () = dashboard::run(dashboard::Links { mqtt }) => {}
         () = stop_signal() => {
             // A clean end: what is queued goes out, then DISCONNECT (the broker logs
             // "disconnected", not "closed its connection").
@@ -323,7 +323,10 @@ fn summary() {
 }
 
 /// The page's server: `AIMDB_WEB` (default 127.0.0.1:8080; port 0 picks one), guarded by
-/// `AIMDB_WEB_TOKEN` if set, drawing the graph of the file this node was generated from.
+/// `AIMDB_WEB_TOKEN` if set, drawing the graph of the file this node was generated from, and
+/// serving the browser node's wasm bundle under `/pkg/` from `AIMDB_WEB_BUNDLE` (default
+/// `target/browser/pkg`, where `scripts/build-browser.sh` puts it): the page runs the
+/// file's `browser` node itself, so this node no longer relays the reading to it.
 fn start_web() -> Result<&'static WsConnector, String> {
     let bind = std::env::var("AIMDB_WEB").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
     let bind = climate_host::resolve(&bind).map_err(|e| format!("AIMDB_WEB: {e}"))?;
@@ -332,6 +335,13 @@ fn start_web() -> Result<&'static WsConnector, String> {
         .ok()
         .filter(|t| !t.is_empty());
     config.title = "climate · dashboard".to_owned();
+    config.bundle = Some(
+        std::env::var_os("AIMDB_WEB_BUNDLE")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| {
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/browser/pkg")
+            }),
+    );
     let source = include_str!("../../../topologies/climate.toml");
     if let (Some(system), _) = aimdb_compiler::file::check_source(source) {
         config.graph = Some(aimdb_compiler::report::mermaid::render(&system));

@@ -9,8 +9,9 @@ pub struct SetpointRequest {
     pub celsius: f32,
 }
 
-/// The setpoint the arbiter applied.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// The setpoint the arbiter applied (to the consoles over a named-codec link too).
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize, aimdb::contract::Schema)]
+#[postcard(crate = aimdb::contract::postcard_schema)]
 #[allow(dead_code)]
 pub struct SetpointApplied {
     pub celsius: f32,
@@ -55,6 +56,9 @@ impl SetpointRequest {
 
 #[allow(dead_code)]
 async fn operator_a_requests(_producer: aimdb::Producer<'static, SetpointRequest>) {}
+
+#[allow(dead_code)]
+async fn show_applied(_consumer: aimdb::Consumer<'static, SetpointApplied>) {}
 
 #[allow(dead_code)]
 async fn autotune(_producer: aimdb::Producer<'static, SetpointRequest>) {}

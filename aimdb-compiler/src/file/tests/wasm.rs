@@ -1,0 +1,65 @@
+//! The wasm runtime in topology files: its connectors, its target, its name.
+
+use super::{CLIMATE, check_source, messages};
+
+/// A browser node (`runtime = "wasm"`, issue 18) has the connectors the scheme table gives
+/// wasm (mqtt) and no other: a serial link on it is a compile error naming the runtime.
+#[test]
+fn a_wasm_node_takes_only_the_browser_connectors() {
+    let serial = CLIMATE.replace(
+        "[nodes.browser.records.reading]\nbuffer = \"SingleLatest\"\ntaps = [\"render_chart\"]\nlink_from = [\n    { url = \"mqtt://climate/zone-a/reading\", codec = \"postcard\" },\n]",
+        "[nodes.browser.records.reading]\nbuffer = \"SingleLatest\"\ntaps = [\"render_chart\"]\nlink_from = [\n    { url = \"serial://uart0\", codec = \"postcard\", external = true },\n]",
+    );
+    assert_ne!(serial, CLIMATE);
+    let found = messages(&serial);
+    assert!(
+        found
+            .iter()
+            .any(|m| m == "the `serial` connector is not available on wasm"),
+        "{found:#?}"
+    );
+    // No ws client for a browser node yet: ws:// is refused there too.
+    let ws = serial.replace("serial://uart0", "ws://climate/zone-a/reading");
+    assert!(
+        messages(&ws)
+            .iter()
+            .any(|m| m == "the `ws` connector is not available on wasm"),
+        "{:#?}",
+        messages(&ws)
+    );
+    let elsewhere = CLIMATE.replace(
+        "target = \"wasm32-unknown-unknown\"",
+        "target = \"wasm32-wasip1\"",
+    );
+    assert_eq!(
+        messages(&elsewhere),
+        [
+            "node `browser` runs on wasm, a browser node built for `wasm32-unknown-unknown`, but its target is `wasm32-wasip1`"
+        ]
+    );
+    let misspelled = CLIMATE.replace("runtime = \"wasm\"", "runtime = \"wsam\"");
+    let (_, diagnostics) = check_source(&misspelled);
+    assert_eq!(diagnostics[0].message, "unknown runtime \"wsam\"");
+    assert_eq!(
+        diagnostics[0].help.as_deref(),
+        Some("did you mean \"wasm\"? runtimes: \"tokio\", \"embassy\", \"wasm\"")
+    );
+}
+
+/// The whole-system checks cover browser nodes like any other: a browser that also produced
+/// the sensor's reading would be a second producer of its key.
+#[test]
+fn a_browser_node_is_held_to_one_producer_per_key() {
+    let rogue = CLIMATE.replace(
+        "[nodes.browser.records.reading]\nbuffer = \"SingleLatest\"\ntaps = [\"render_chart\"]\nlink_from = [\n    { url = \"mqtt://climate/zone-a/reading\", codec = \"postcard\" },\n]",
+        "[nodes.browser.records.reading]\nbuffer = \"SingleLatest\"\nsource = \"forge_readings\"\nlink_to = [\n    { url = \"mqtt://climate/zone-a/reading\", codec = \"postcard\" },\n]",
+    );
+    assert_ne!(rogue, CLIMATE);
+    let found = messages(&rogue);
+    assert!(
+        found.iter().any(|m| m.contains("two producers")
+            && m.contains("node `sensor`")
+            && m.contains("node `browser`")),
+        "{found:#?}"
+    );
+}
