@@ -22,6 +22,7 @@
 
 use core::fmt;
 
+pub mod dds;
 pub mod knx;
 pub mod mqtt;
 mod options;
@@ -80,7 +81,7 @@ impl fmt::Debug for Scheme {
 }
 
 /// The schemes a connector exists for.
-pub const SCHEMES: [Scheme; 5] = [
+pub const SCHEMES: [Scheme; 6] = [
     Scheme {
         name: "mqtt",
         runtimes: &["tokio", "embassy"],
@@ -127,6 +128,15 @@ pub const SCHEMES: [Scheme; 5] = [
         fixed_format: Some(
             "a KNX group telegram carries a datapoint type (DPT) that every device on the bus reads, with no room for a contract header",
         ),
+    },
+    Scheme {
+        name: "dds",
+        runtimes: &["tokio"],
+        options: &["domain", "partition", "strength", "type"],
+        parse: dds::parse,
+        limits: no_limits,
+        conflict: dds::conflict,
+        fixed_format: None,
     },
 ];
 

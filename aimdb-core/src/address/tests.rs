@@ -138,3 +138,101 @@ fn the_embassy_mqtt_connector_takes_short_exact_topics() {
     assert!((mqtt.limits)("a/+/c", Direction::Inbound, "embassy").is_err());
     assert!((mqtt.limits)("a/b/c", Direction::Inbound, "embassy").is_ok());
 }
+
+#[test]
+fn dds_topics_and_options() {
+    use super::dds::DdsAddress;
+    let parsed = DdsAddress::parse(
+        "rt/chatter?domain=232&partition=plant_a&strength=7&type=test::Sample",
+        Direction::Outbound,
+    )
+    .unwrap();
+    assert_eq!(
+        (
+            parsed.topic,
+            parsed.domain,
+            parsed.partition,
+            parsed.strength,
+            parsed.type_name
+        ),
+        (
+            "rt/chatter",
+            Some(232),
+            Some("plant_a"),
+            Some(7),
+            Some("test::Sample")
+        )
+    );
+    let out = Direction::Outbound;
+    assert_eq!(
+        kind("dds", "a-b", out),
+        Some(AddressErrorKind::BadCharacter)
+    );
+    assert_eq!(
+        kind("dds", "9lives", out),
+        Some(AddressErrorKind::BadCharacter)
+    );
+    assert_eq!(kind("dds", "", out), Some(AddressErrorKind::Empty));
+    assert!(matches!(
+        kind("dds", "t?domain=233", out),
+        Some(AddressErrorKind::BadValue {
+            option: "domain",
+            ..
+        })
+    ));
+    assert!(matches!(
+        kind("dds", "t?domain=+1", out),
+        Some(AddressErrorKind::BadValue {
+            option: "domain",
+            ..
+        })
+    ));
+    assert!(matches!(
+        kind("dds", "t?strength=-1", out),
+        Some(AddressErrorKind::BadValue {
+            option: "strength",
+            ..
+        })
+    ));
+    assert!(matches!(
+        kind("dds", "t?partition=a*", out),
+        Some(AddressErrorKind::BadValue {
+            option: "partition",
+            ..
+        })
+    ));
+    assert!(matches!(
+        kind("dds", "t?type=a::", out),
+        Some(AddressErrorKind::BadValue { option: "type", .. })
+    ));
+    assert_eq!(
+        kind("dds", "t?domain=1&domain=1", out),
+        Some(AddressErrorKind::RepeatedOption)
+    );
+    assert_eq!(
+        kind("dds", "t?qos=1", out),
+        Some(AddressErrorKind::UnknownOption)
+    );
+    assert!(matches!(
+        kind("dds", "t?strength=3", Direction::Inbound),
+        Some(AddressErrorKind::BadValue {
+            option: "strength",
+            ..
+        })
+    ));
+    let long = "t".repeat(257);
+    assert_eq!(kind("dds", &long, out), Some(AddressErrorKind::TooLong));
+}
+
+#[test]
+fn dds_ends_that_would_never_meet_conflict() {
+    let conflict = super::scheme("dds").unwrap().conflict;
+    assert_eq!(conflict("t?strength=5", "t"), None);
+    assert_eq!(conflict("t?domain=0", "t"), None, "0 is the default domain");
+    assert_eq!(conflict("t?domain=1", "t").unwrap().option, "domain");
+    assert_eq!(
+        conflict("t?partition=a", "t?partition=b").unwrap().option,
+        "partition"
+    );
+    assert_eq!(conflict("t?type=a::B", "t").unwrap().option, "type");
+}
