@@ -8,10 +8,13 @@
     feature = "mqtt-tokio",
     feature = "serial-tokio",
     feature = "ws-tokio",
-    feature = "knx-tokio"
+    feature = "knx-tokio",
+    feature = "dds"
 ))]
 extern crate std;
 
+#[cfg(feature = "cdr")]
+pub mod cdr;
 pub mod cobs;
 #[cfg_attr(
     not(any(
@@ -19,11 +22,14 @@ pub mod cobs;
         feature = "mqtt-embassy",
         feature = "serial",
         feature = "ws-tokio",
-        feature = "knx"
+        feature = "knx",
+        feature = "dds"
     )),
     allow(dead_code, unused_imports, unused_macros)
 )]
 mod counters;
+#[cfg(feature = "dds")]
+pub mod dds;
 #[cfg(feature = "knx")]
 pub mod knx;
 pub mod loopback;
