@@ -229,9 +229,9 @@ pub use aimdb_macros::{RecordKey, topology};
 mod buffer_cfg;
 pub use buffer_cfg::BufferCfg;
 
-#[cfg(any(feature = "postcard", feature = "json"))]
+#[cfg(any(feature = "postcard", feature = "json", feature = "cdr"))]
 pub mod codec;
-#[cfg(any(feature = "postcard", feature = "json"))]
+#[cfg(any(feature = "postcard", feature = "json", feature = "cdr"))]
 pub mod contract;
 
 /// Connectors (MQTT, serial, loopback, ...).
