@@ -1,7 +1,7 @@
 //! CDR (XCDR1 little-endian): what DDS peers read, for `dds://` links. `no_std`, no heap.
 
-use aimdb_core::connector::CodecError;
 use aimdb_connectors::cdr;
+use aimdb_core::connector::CodecError;
 
 use super::Codec;
 
