@@ -200,7 +200,7 @@ fn inner_scenario_in_private_netns() {
     let _guard = runtime.enter();
     let started = Instant::now();
     let node = DdsConnector::start(DdsConfig::loopback()).unwrap();
-    for address in [OUT, IN] {
+    for address in [OUT, IN, LATEST, OWNED_W] {
         node.declare_contract(address, FP);
     }
     node.register_outbound(OUT, BufferKind::SpmcRing { capacity: 32 });

@@ -88,6 +88,7 @@ struct Shared {
   // late-joiner to serve, so retaining unacked samples is pointless). When false
   // (TRANSIENT_LOCAL / TRANSIENT / PERSISTENT) the writer must retain samples for
   // late-joining readers, so pre-match trimming is disabled.
+  #[allow(dead_code)] // aimdb patch: no longer read (see PATCHES.md)
   volatile: bool,
   topic_name: String,
 }
@@ -288,9 +289,12 @@ impl WriterSendBuffer {
     //    durability); once a reliable reader matches, `reliable_readers_present`
     //    flips true and we retain everything again for repair.
     // Built-in (discovery) writers are always exempt to never lose discovery data.
+    // aimdb patch: also for non-VOLATILE (TRANSIENT_LOCAL) writers. Their history is
+    // what a late joiner receives, and HISTORY KEEP_LAST N means the last N samples:
+    // untrimmed, a KEEP_LAST 1 writer handed a late joiner every sample written before it
+    // matched (until the periodic cache cleaning), not the current value.
     let trim_keep_last = !shared.is_builtin
-      && (!may_block
-        || (shared.reliable_writer && shared.volatile && !inner.reliable_readers_present));
+      && (!may_block || (shared.reliable_writer && !inner.reliable_readers_present));
     if trim_keep_last {
       while inner.changes.len() > inner.max_retain {
         // BTreeMap keeps keys sorted, so the first entry is the oldest SN.
@@ -603,11 +607,10 @@ mod tests {
     assert!(buf.get_by_sn(SequenceNumber::new(1)).is_none());
   }
 
-  // A durable (non-VOLATILE) reliable writer must NOT drop on insert even before
-  // a reader matches: it retains samples for late-joining readers. The
-  // `max_retain` bound does not apply to it.
+  // aimdb patch: a durable (non-VOLATILE) reliable writer keeps its KEEP_LAST
+  // history before a reader matches: that history is what a late joiner gets.
   #[test]
-  fn durable_reliable_writer_not_trimmed_before_match() {
+  fn durable_reliable_writer_keeps_last_before_match() {
     let max_retain = 2;
     let buf = WriterSendBuffer::new(
       GUID::GUID_UNKNOWN,
@@ -623,9 +626,8 @@ mod tests {
     for _ in 0..10 {
       assert!(admit_now(&buf, WriteOptions::default()));
     }
-    // Durable path keeps everything for potential late-joiner delivery / repair
-    // despite tiny max_retain.
-    assert_eq!(buf.retained_len(), 10);
+    // The late joiner gets the last `max_retain` samples, as KEEP_LAST says.
+    assert_eq!(buf.retained_len(), max_retain);
   }
 
   // A VOLATILE reliable writer with no matched reliable reader trims KeepLast on
