@@ -134,7 +134,7 @@ pub const SCHEMES: [Scheme; 6] = [
         runtimes: &["tokio"],
         options: &["domain", "partition", "strength", "type"],
         parse: dds::parse,
-        limits: no_limits,
+        limits: dds::limits,
         conflict: dds::conflict,
         fixed_format: None,
     },

@@ -225,6 +225,15 @@ fn dds_topics_and_options() {
 }
 
 #[test]
+fn the_tokio_dds_connector_refuses_a_partition() {
+    let limits = super::scheme("dds").unwrap().limits;
+    assert_eq!(limits("t?domain=3", Direction::Outbound, "tokio"), Ok(()));
+    let err = limits("t?partition=p", Direction::Inbound, "tokio").unwrap_err();
+    assert!(matches!(err.kind, AddressErrorKind::NotOnRuntime { .. }));
+    assert_eq!(err.part, "p");
+}
+
+#[test]
 fn dds_ends_that_would_never_meet_conflict() {
     let conflict = super::scheme("dds").unwrap().conflict;
     assert_eq!(conflict("t?strength=5", "t"), None);
