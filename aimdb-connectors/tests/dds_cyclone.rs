@@ -58,7 +58,7 @@ fn reading(seq: u32) -> Reading {
         seq,
         celsius: f64::from(seq) / 4.0,
         label: format!("aimdb-{seq}"),
-        ok: seq % 2 == 0,
+        ok: seq.is_multiple_of(2),
     }
 }
 
@@ -84,11 +84,19 @@ fn decode(payload: &[u8]) -> Result<Reading, CodecError> {
 
 static ROUTES: [InboundRoute; 1] = [InboundRoute {
     address: IN,
-    deliver: |p| Ok(FROM_CYCLONE.lock().unwrap().push(decode(p)?)),
+    deliver: |p| {
+        let value = decode(p)?;
+        FROM_CYCLONE.lock().unwrap().push(value);
+        Ok(())
+    },
 }];
 static OWNED_ROUTES: [InboundRoute; 1] = [InboundRoute {
     address: OWNED_R,
-    deliver: |p| Ok(OWNED.lock().unwrap().push(decode(p)?.seq)),
+    deliver: |p| {
+        let seq = decode(p)?.seq;
+        OWNED.lock().unwrap().push(seq);
+        Ok(())
+    },
 }];
 
 /// What a link task with the `cdr` codec hands the connector: header, then CDR.

@@ -56,7 +56,7 @@ macro_rules! primitive {
     };
 }
 
-impl<'b> ser::Serializer for &'b mut Serializer<'_> {
+impl ser::Serializer for &mut Serializer<'_> {
     type Ok = ();
     type Error = Error;
     type SerializeSeq = Self;
