@@ -298,40 +298,39 @@ fn main() {
     let (mut ours_rates, mut raw_rates) = (Vec::new(), Vec::new());
     let (mut ours_allocs, mut raw_allocs) = (0.0, 0.0);
     ROUTE_ALLOCS.store(0, Ordering::Relaxed);
+    // 4 rounds each; which side goes first alternates (the host's load moves).
+    let (mut raw_lat, mut ours_lat) = (Vec::new(), Vec::new());
+    let mut round_of = |raw_side: bool| {
+        let (sender, rates, allocations, lat): (&dyn Sender, _, _, _) = if raw_side {
+            (&raw, &mut raw_rates, &mut raw_allocs, &mut raw_lat)
+        } else {
+            (&ours, &mut ours_rates, &mut ours_allocs, &mut ours_lat)
+        };
+        let (rate, a) = burst(sender, values);
+        rates.push(rate);
+        *allocations = a;
+        lat.extend(latencies(sender, 500));
+    };
     for round in 0..4 {
-        // Alternate which goes first.
-        for first in [round % 2 == 0, round % 2 == 1] {
-            if first {
-                let (rate, a) = burst(&raw, values);
-                raw_rates.push(rate);
-                raw_allocs = a;
-            } else {
-                let (rate, a) = burst(&ours, values);
-                ours_rates.push(rate);
-                ours_allocs = a;
-            }
-        }
+        round_of(round % 2 == 0);
+        round_of(round % 2 == 1);
     }
-    let route_allocs = ROUTE_ALLOCS.load(Ordering::Relaxed) as f64 / f64::from(4 * values);
+    let route_allocs = ROUTE_ALLOCS.load(Ordering::Relaxed) as f64 / f64::from(4 * (values + 500));
     let median = |v: &mut Vec<f64>| {
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
     };
     let (ours_rate, raw_rate) = (median(&mut ours_rates), median(&mut raw_rates));
-    let (mut raw_lat, mut ours_lat) = (Vec::new(), Vec::new());
-    for round in 0..4 {
-        // 500 each per round, which goes first alternating.
-        if round % 2 == 0 {
-            raw_lat.extend(latencies(&raw, 500));
-            ours_lat.extend(latencies(&ours, 500));
-        } else {
-            ours_lat.extend(latencies(&ours, 500));
-            raw_lat.extend(latencies(&raw, 500));
-        }
-    }
     raw_lat.sort_unstable();
     ours_lat.sort_unstable();
     let pct = |v: &[u64], p: f64| v[((v.len() - 1) as f64 * p) as usize] as f64 / 1000.0;
+    let row = |name: &str, rate: f64, lat: &[u64], allocations: f64| {
+        println!(
+            "{name:<8} {rate:>12.0} {:>10.1} {:>10.1} {allocations:>14.2}",
+            pct(lat, 0.5),
+            pct(lat, 0.99)
+        );
+    };
     println!(
         "DDS over loopback, {values} values x 4 rounds (median, alternating), 2,000 one at a time for latency (4 rounds of 500, alternating)"
     );
@@ -339,22 +338,8 @@ fn main() {
         "{:<8} {:>12} {:>10} {:>10} {:>14}",
         "", "values/s", "p50 us", "p99 us", "allocs/write"
     );
-    println!(
-        "{:<8} {:>12.0} {:>10.1} {:>10.1} {:>14.2}",
-        "raw",
-        raw_rate,
-        pct(&raw_lat, 0.5),
-        pct(&raw_lat, 0.99),
-        raw_allocs
-    );
-    println!(
-        "{:<8} {:>12.0} {:>10.1} {:>10.1} {:>14.2}",
-        "aimdb",
-        ours_rate,
-        pct(&ours_lat, 0.5),
-        pct(&ours_lat, 0.99),
-        ours_allocs
-    );
+    row("raw", raw_rate, &raw_lat, raw_allocs);
+    row("aimdb", ours_rate, &ours_lat, ours_allocs);
     println!(
         "throughput ratio aimdb/raw: {:.2} (bar >= 0.9)",
         ours_rate / raw_rate

@@ -17,6 +17,7 @@
 //! - a Cyclone writer with a lower ownership strength than our owner's does not reach our
 //!   reader (a second connector, as a second node): its samples are counted as
 //!   `foreign_writer`, our owner's all arrive;
+//! - a malformed sample is counted at the reader (`decode_errors`) and the next one arrives;
 //! - a payload that is not XCDR1 is refused and counted, not sent.
 //!
 //! Skips (with a message) only when Python's `cyclonedds` is missing and `CI` is unset.
@@ -288,7 +289,21 @@ fn inner_scenario_in_private_netns() {
     println!("ownership: {:?}", reader_node.stats());
     weak.finish();
 
-    // 5. Not CDR: refused and counted, never written.
+    // 5. A malformed sample (valid encapsulation, truncated body) is counted at the reader,
+    //    and the link keeps going.
+    let mut bad = FP.0.to_vec();
+    bad.extend_from_slice(&[0, 1, 0, 0, 7]);
+    node.publish(OWNED_W, &bad).unwrap();
+    publish(node, OWNED_W, &reading(30));
+    wait_until(
+        "the malformed sample is counted and the next value arrives",
+        || {
+            reader_node.link_stats(OWNED_R).unwrap().decode_errors == 1
+                && OWNED.lock().unwrap().last() == Some(&30)
+        },
+    );
+
+    // 6. Not CDR: refused and counted, never written.
     let before = node.link_stats(OUT).unwrap();
     node.publish(OUT, b"not a contract header nor CDR").unwrap();
     let after = node.link_stats(OUT).unwrap();
