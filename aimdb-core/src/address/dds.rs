@@ -83,7 +83,13 @@ impl<'a> DdsAddress<'a> {
                     once(&mut parsed.partition, key, value)?;
                 }
                 "strength" if direction == Direction::Inbound => {
-                    return Err(bad("strength", STRENGTH_INBOUND, value));
+                    return Err(AddressError::new(
+                        AddressErrorKind::WriterOnly {
+                            option: "strength",
+                            why: STRENGTH_INBOUND,
+                        },
+                        value,
+                    ));
                 }
                 "strength" => {
                     let strength = value
@@ -116,8 +122,7 @@ impl<'a> DdsAddress<'a> {
 
 const PARTITION: &str =
     "one partition name: letters, digits, `_` and `/`, not starting with a digit (no wildcards)";
-const STRENGTH_INBOUND: &str =
-    "nothing on a link_from: only the writer, the record's owner, has an ownership strength";
+const STRENGTH_INBOUND: &str = "only the writer, the record's owner, has an ownership strength";
 const TYPE: &str = "a type name: letters, digits and `_` in parts joined by `::`";
 
 fn bad<'a>(option: &'static str, expected: &'static str, value: &'a str) -> AddressError<'a> {

@@ -194,6 +194,13 @@ pub enum AddressErrorKind {
     },
     /// This scheme's addresses take no options.
     NoOptions,
+    /// An option only the writer's end (`link_to`) takes, given on a `link_from`.
+    WriterOnly {
+        /// The option.
+        option: &'static str,
+        /// Why only the writer takes it, in a clause.
+        why: &'static str,
+    },
     /// The connector of this runtime does not take it; the text says what it takes.
     NotOnRuntime {
         /// What the runtime's connector takes instead, in a sentence.
@@ -244,6 +251,9 @@ impl fmt::Display for AddressError<'_> {
             AddressErrorKind::NotOnRuntime { takes } => write!(f, "`{part}`: {takes}"),
             AddressErrorKind::NoOptions => {
                 write!(f, "this scheme's addresses take no options (`?{part}`)")
+            }
+            AddressErrorKind::WriterOnly { option, why } => {
+                write!(f, "`{option}={part}` on a link_from: {why}")
             }
         }
     }

@@ -215,7 +215,7 @@ fn dds_topics_and_options() {
     );
     assert!(matches!(
         kind("dds", "t?strength=3", Direction::Inbound),
-        Some(AddressErrorKind::BadValue {
+        Some(AddressErrorKind::WriterOnly {
             option: "strength",
             ..
         })
