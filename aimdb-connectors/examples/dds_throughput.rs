@@ -346,7 +346,7 @@ fn main() {
     );
     println!(
         "allocations in our route (CDR decode + record) per value: {route_allocs:.2}; \
-         aimdb's write = our encode (0) + the owned `Bytes` rustdds's writer takes (1) + rustdds's write"
+         aimdb's write = our encode (0) + the connector (0: samples are cut from an arena) + rustdds's write"
     );
     println!(
         "connector counters: writer {:?}, reader {:?}",

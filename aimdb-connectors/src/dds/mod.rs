@@ -55,7 +55,7 @@ use aimdb_core::address::dds::DdsAddress;
 use aimdb_core::buffer::BufferKind;
 use aimdb_core::connector::{Connector, InboundRoute, PublishError, Skipped};
 use aimdb_core::contract::{self, Fingerprint, HEADER_LEN};
-use rustdds::bytes::Bytes;
+use rustdds::bytes::BytesMut;
 use rustdds::dds::result::WriteError;
 use rustdds::{DataWriterStatus, RTPSEntity, RepresentationIdentifier, StatusEvented};
 
@@ -97,11 +97,24 @@ struct Link {
     type_name: String,
     domain: Arc<Domain>,
     counters: LinkCounters,
-    writer: OnceLock<Mutex<Writer>>,
+    writer: OnceLock<Mutex<Outbound>>,
     fingerprint: OnceLock<Fingerprint>,
     /// Readers matched with the writer, as its last PUBLICATION_MATCHED event said.
     matched: AtomicI32,
 }
+
+/// A link's writer and the arena its samples are cut from.
+struct Outbound {
+    writer: Writer,
+    /// rustdds's writer takes each sample as an owned `Bytes` and keeps it for resends.
+    /// Samples are cut from this one allocation (`split().freeze()`); once rustdds has
+    /// dropped every sample cut from it, `reserve` takes it back, so a value costs no
+    /// allocation of its own (a new arena only when rustdds still holds the old one).
+    arena: BytesMut,
+}
+
+/// The size of a link's sample arena.
+const ARENA: usize = 64 * 1024;
 
 /// The DDS connector: one rustdds participant per domain id the links use.
 pub struct DdsConnector {
@@ -144,8 +157,8 @@ impl DdsConnector {
     /// publishing to a peer.
     pub fn matched_readers(&self, address: &str) -> Option<i32> {
         let link = self.find(address)?;
-        let writer = link.writer.get()?.lock().unwrap_or_else(|p| p.into_inner());
-        while let Some(event) = writer.try_recv_status() {
+        let outbound = link.writer.get()?.lock().unwrap_or_else(|p| p.into_inner());
+        while let Some(event) = outbound.writer.try_recv_status() {
             if let DataWriterStatus::PublicationMatched { current, .. } = event {
                 link.matched.store(current.count(), Ordering::Relaxed);
             }
@@ -218,7 +231,7 @@ impl DdsConnector {
     }
 
     /// The writer of `link`, made with the QoS of `kind` on first use.
-    fn writer<'l>(&self, link: &'l Link, kind: BufferKind) -> Option<&'l Mutex<Writer>> {
+    fn writer<'l>(&self, link: &'l Link, kind: BufferKind) -> Option<&'l Mutex<Outbound>> {
         if let Some(writer) = link.writer.get() {
             return Some(writer);
         }
@@ -231,7 +244,11 @@ impl DdsConnector {
                 link.domain
                     .owners
                     .local(writer.guid(), &link.topic, strength);
-                Some(link.writer.get_or_init(|| Mutex::new(writer)))
+                let arena = BytesMut::with_capacity(ARENA);
+                Some(
+                    link.writer
+                        .get_or_init(|| Mutex::new(Outbound { writer, arena })),
+                )
             }
             Err(why) => {
                 log::error!("dds://{}: no writer: {why}", link.address);
@@ -276,10 +293,13 @@ impl Connector for DdsConnector {
             bump(&link.counters.encode_errors);
             return Ok(());
         };
-        // rustdds's writer takes an owned `Bytes` (it keeps the sample for resends).
-        let sample = Bytes::copy_from_slice(body);
-        let writer = writer.lock().unwrap_or_else(|p| p.into_inner());
-        match writer.write(sample, None) {
+        let mut outbound = writer.lock().unwrap_or_else(|p| p.into_inner());
+        if outbound.arena.capacity() < body.len() {
+            outbound.arena.reserve(ARENA.max(body.len()));
+        }
+        outbound.arena.extend_from_slice(body);
+        let sample = outbound.arena.split().freeze();
+        match outbound.writer.write(sample, None) {
             Ok(()) => {
                 bump(&link.counters.sent);
                 Ok(())

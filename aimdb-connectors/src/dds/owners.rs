@@ -111,24 +111,76 @@ impl Inner {
         }
     }
 
-    /// `None` when `writer` is not in the table.
     fn judge(&self, topic: &str, writer: GUID) -> Option<Verdict> {
-        let strength = self.writers.get(&writer)?.strength;
-        let outranked = self.writers.iter().any(|(guid, other)| {
-            other.topic == topic
-                && *guid != writer
-                && match (other.strength, strength) {
-                    (Some(theirs), Some(ours)) => {
-                        theirs > ours || (theirs == ours && *guid < writer)
-                    }
-                    (Some(_), None) => true,
-                    (None, _) => false,
-                }
-        });
-        Some(if outranked {
-            Verdict::Outranked
-        } else {
-            Verdict::Owner
-        })
+        judge(&self.writers, topic, writer)
+    }
+}
+
+/// Whether `writer` owns `topic` among `writers`; `None` when it is not among them.
+fn judge(writers: &HashMap<GUID, Writer>, topic: &str, writer: GUID) -> Option<Verdict> {
+    let strength = writers.get(&writer)?.strength;
+    let outranked = writers.iter().any(|(guid, other)| {
+        other.topic == topic
+            && *guid != writer
+            && match (other.strength, strength) {
+                (Some(theirs), Some(ours)) => theirs > ours || (theirs == ours && *guid < writer),
+                (Some(_), None) => true,
+                (None, _) => false,
+            }
+    });
+    Some(if outranked {
+        Verdict::Outranked
+    } else {
+        Verdict::Owner
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A writer's GUID: participant prefix `n`, a user-defined no-key writer entity (0x03).
+    fn guid(n: u8) -> GUID {
+        let mut bytes = [n; 16];
+        bytes[12..].copy_from_slice(&[0, 0, n, 0x03]);
+        GUID::from_bytes(bytes)
+    }
+
+    fn writer(topic: &str, strength: Option<i32>) -> Writer {
+        Writer {
+            topic: topic.into(),
+            strength,
+        }
+    }
+
+    #[test]
+    fn the_strongest_exclusive_writer_of_a_topic_owns_it_ties_to_the_lower_guid() {
+        let mut writers = HashMap::new();
+        writers.insert(guid(1), writer("t", Some(10)));
+        writers.insert(guid(2), writer("t", Some(5)));
+        writers.insert(guid(3), writer("other", Some(99)));
+        assert_eq!(judge(&writers, "t", guid(1)), Some(Verdict::Owner));
+        assert_eq!(judge(&writers, "t", guid(2)), Some(Verdict::Outranked));
+        assert_eq!(judge(&writers, "t", guid(9)), None, "unknown writer");
+        writers.insert(guid(4), writer("t", Some(10)));
+        assert_eq!(
+            judge(&writers, "t", guid(4)),
+            Some(Verdict::Outranked),
+            "tie: lower GUID wins"
+        );
+        assert_eq!(judge(&writers, "t", guid(1)), Some(Verdict::Owner));
+        writers.remove(&guid(1));
+        writers.remove(&guid(4));
+        assert_eq!(
+            judge(&writers, "t", guid(2)),
+            Some(Verdict::Owner),
+            "the owner lost: next in line"
+        );
+        writers.insert(guid(5), writer("t", None));
+        assert_eq!(
+            judge(&writers, "t", guid(5)),
+            Some(Verdict::Outranked),
+            "SHARED never owns"
+        );
     }
 }
