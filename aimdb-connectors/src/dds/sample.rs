@@ -12,10 +12,10 @@ use aimdb_core::contract::HEADER_LEN;
 use crate::cdr::ENCAPSULATION;
 
 /// The largest CDR body (after the 4-byte encapsulation header) a reader takes; a larger
-/// sample is counted as `oversize` and skipped. Four times the payload buffer of a link
-/// (`aimdb::LINK_PAYLOAD_BYTES`, 256 bytes), so a Cyclone writer with a few more fields
-/// still fits.
-pub const MAX_BODY: usize = 1024;
+/// sample is counted as `oversize` and skipped. Twice the payload buffer of a link
+/// (`aimdb::LINK_PAYLOAD_BYTES`, 256 bytes), so a peer's type with a few more fields still
+/// fits; every arrived sample is copied once into a frame this large, so it is not larger.
+pub const MAX_BODY: usize = 512;
 
 /// Where the body starts in a [`Frame`]: room for the contract header and the encapsulation
 /// header in front of it, so a route gets one contiguous payload without a copy.
