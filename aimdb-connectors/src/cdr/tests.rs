@@ -130,3 +130,37 @@ fn trailing_bytes_other_than_padding_are_refused() {
     payload[9] = 1;
     assert_eq!(from_bytes::<u32>(&payload[..10]), Err(Error::TrailingBytes));
 }
+
+/// The same bytes rustdds's own CDR serializer (the `cdr-encoding` crate) writes.
+#[cfg(feature = "dds")]
+#[test]
+fn bodies_match_rustdds_own_cdr_serializer() {
+    use rustdds::no_key::SerializerAdapter;
+    #[derive(Serialize)]
+    struct NoOption<'a> {
+        flag: bool,
+        seq: u32,
+        celsius: f64,
+        small: i16,
+        name: &'a str,
+        mode: Mode,
+        raw: [u8; 3],
+        list: &'a [u16],
+        last: u8,
+    }
+    let value = NoOption {
+        flag: true,
+        seq: 7,
+        celsius: -1.5,
+        small: -2,
+        name: "ab",
+        mode: Mode::Heat,
+        raw: [1, 2, 3],
+        list: &[9, 8, 7],
+        last: 4,
+    };
+    let theirs = rustdds::CDRSerializerAdapter::<NoOption<'_>>::to_bytes(&value).unwrap();
+    let mut ours = [0u8; 96];
+    let n = to_slice(&value, &mut ours).unwrap();
+    assert_eq!(&ours[4..n], &theirs[..]);
+}
