@@ -218,6 +218,8 @@ fn inner_scenario_in_private_netns() {
     // 1. Our values reach a Cyclone subscriber, decoded field for field.
     let sub = Peer::start(&["sub", "aimdb/out", "20"]);
     sub.expect("ready");
+    // Both sides matched: Cyclone's reader ours, our writer Cyclone's reader.
+    sub.expect("matched");
     wait_until("our writer matches Cyclone's reader", || {
         node.matched_readers(OUT) >= Some(1)
     });
@@ -257,6 +259,7 @@ fn inner_scenario_in_private_netns() {
     (1..=5).for_each(|seq| publish(node, LATEST, &reading(seq)));
     let late = Peer::start(&["sub", "aimdb/latest", "1", "transient"]);
     late.expect("ready");
+    late.expect("matched");
     assert_eq!(late.readings(1), [reading(5)]);
     assert!(
         late.lines.recv_timeout(Duration::from_millis(300)).is_err(),

@@ -1,6 +1,6 @@
 """Eclipse Cyclone DDS (PyPI `cyclonedds`) as the independent party of dds_cyclone.rs.
 
-    peer.py sub TOPIC COUNT [transient]   read COUNT samples, print each as a JSON line
+    peer.py sub TOPIC COUNT [transient]   once matched, read COUNT samples, each a JSON line
     peer.py pub TOPIC COUNT STRENGTH FIRST  write COUNT samples (seq FIRST..) once matched
 
 Every endpoint is RELIABLE and EXCLUSIVE (aimdb's topics are), XCDR1 (what rustdds
@@ -53,13 +53,22 @@ def sub(topic_name, count, transient):
     dp = DomainParticipant(0)
     topic = Topic(dp, topic_name, Reading)
     durability = Policy.Durability.TransientLocal if transient else Policy.Durability.Volatile
-    reader = DataReader(dp, topic, qos=qos(durability, Policy.History.KeepLast(1024), Policy.OwnershipStrength(0)))
+    reader = DataReader(dp, topic, qos=qos(durability, Policy.History.KeepLast(1024)))
     say("ready")
     got = 0
+    matched = False
     deadline = time.monotonic() + WAIT
     while got < count:
         if time.monotonic() > deadline:
             sys.exit(2)
+        # A VOLATILE reader gets only what is written after *it* matched the writer: say
+        # so, and take nothing before (samples then follow the `matched` line).
+        if not matched:
+            matched = reader.get_matched_publications() != []
+            if matched:
+                say("matched")
+            time.sleep(0.002)
+            continue
         for sample in reader.take(N=64):
             say(json.dumps({"seq": sample.seq, "celsius": sample.celsius,
                             "label": sample.label, "ok": sample.ok}))
