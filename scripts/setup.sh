@@ -35,6 +35,15 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
 fi
 
+# The DDS connector's peer (aimdb-connectors/tests/dds_cyclone.rs): Eclipse Cyclone DDS
+# through its Python binding, which ships its own libddsc.
+if [ "${AIMDB_SETUP_TESTS:-0}" = 1 ] && ! python3 -c 'import cyclonedds' >/dev/null 2>&1; then
+  echo "setup: installing cyclonedds==11.0.1 (pip)"
+  # A Debian system Python refuses plain `pip install` (PEP 668); a pyenv/venv one takes it.
+  python3 -m pip install -q cyclonedds==11.0.1 2>/dev/null \
+    || python3 -m pip install -q --break-system-packages cyclonedds==11.0.1
+fi
+
 if ! rustup target list --installed | grep -qx thumbv7em-none-eabihf; then
   echo "setup: adding the thumbv7em-none-eabihf target"
   rustup target add thumbv7em-none-eabihf

@@ -13,7 +13,7 @@ step "clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --all-features -- -D warnings
 
 step "no_std builds for thumbv7em-none-eabihf (no alloc)"
-cargo build -p aimdb-core -p aimdb-connectors -p aimdb --target thumbv7em-none-eabihf --features aimdb-connectors/serial,aimdb-connectors/tcp,aimdb-connectors/mqtt-embassy,aimdb-connectors/knx,aimdb/postcard,aimdb/embassy
+cargo build -p aimdb-core -p aimdb-connectors -p aimdb --target thumbv7em-none-eabihf --features aimdb-connectors/serial,aimdb-connectors/tcp,aimdb-connectors/mqtt-embassy,aimdb-connectors/knx,aimdb/postcard,aimdb/cdr,aimdb/embassy
 
 step "the record types for wasm32-unknown-unknown (their contract fingerprints are pinned in a const, so each target's build checks it)"
 cargo build -p climate-model --target wasm32-unknown-unknown

@@ -328,7 +328,7 @@ pub struct NamedCodec {
 }
 
 /// Every named codec.
-pub const NAMED_CODECS: [NamedCodec; 2] = [
+pub const NAMED_CODECS: [NamedCodec; 3] = [
     NamedCodec {
         name: "postcard",
         type_name: "Postcard",
@@ -338,6 +338,11 @@ pub const NAMED_CODECS: [NamedCodec; 2] = [
         name: "json",
         type_name: "Json",
         runtimes: &[Runtime::Tokio, Runtime::Wasm],
+    },
+    NamedCodec {
+        name: "cdr",
+        type_name: "Cdr",
+        runtimes: &[Runtime::Tokio, Runtime::Embassy],
     },
 ];
 

@@ -152,7 +152,8 @@ pub(crate) use counters;
     feature = "mqtt-embassy",
     feature = "kit",
     feature = "mqtt-tokio",
-    feature = "knx"
+    feature = "knx",
+    feature = "dds"
 ))]
 macro_rules! link_counters {
     ($live:ident: $atomic:ident => $snap:ident: $int:ty) => {
@@ -265,7 +266,7 @@ link_counters!(LinkCounters32: AtomicU32 => LinkStats32: u32);
 mqtt_counters!(MqttCounters32: AtomicU32 => MqttStats32: u32);
 #[cfg(feature = "mqtt-tokio")]
 mqtt_counters!(MqttCounters64: AtomicU64 => MqttStats64: u64);
-#[cfg(feature = "mqtt-tokio")]
+#[cfg(any(feature = "mqtt-tokio", feature = "dds"))]
 link_counters!(LinkCounters64: AtomicU64 => LinkStats64: u64);
 
 #[cfg(test)]

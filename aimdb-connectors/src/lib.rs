@@ -8,6 +8,8 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+#[cfg(feature = "cdr")]
+pub mod cdr;
 pub mod cobs;
 #[cfg_attr(
     not(any(
@@ -15,13 +17,16 @@ pub mod cobs;
         feature = "mqtt-embassy",
         feature = "kit",
         feature = "ws-tokio",
-        feature = "knx"
+        feature = "knx",
+        feature = "dds"
     )),
     allow(dead_code, unused_imports, unused_macros)
 )]
 mod counters;
 #[cfg(feature = "kit")]
 pub mod kit;
+#[cfg(feature = "dds")]
+pub mod dds;
 #[cfg(feature = "knx")]
 pub mod knx;
 pub mod loopback;

@@ -6,10 +6,11 @@
 //! dependency (not even `embassy-executor` for an embassy node).
 //!
 //! Features: `tokio` for host nodes (`async fn run`), `embassy` for embassy nodes
-//! (`fn spawn`), `std` for host-only helpers, `postcard` and `json` for the named codecs
-//! ([`codec`]) and their contract ([`contract`]). The connectors, under [`connectors`], by
-//! their crate's features, forwarded (the `-tokio` ones under their own name, except
-//! `mqtt` for `mqtt-tokio` and `ws` for `ws-tokio`; see this crate's `Cargo.toml`).
+//! (`fn spawn`), `std` for host-only helpers, `postcard`, `json` and `cdr` for the named
+//! codecs ([`codec`]) and their contract ([`contract`]). The connectors, under
+//! [`connectors`], by their crate's features, forwarded (the `-tokio` ones under their own
+//! name, except `mqtt` for `mqtt-tokio` and `ws` for `ws-tokio`; `dds` is tokio's, with
+//! `cdr`; see this crate's `Cargo.toml`).
 //! `aimdb = { features = ["tokio", "mqtt"] }` is all a host node needs.
 //!
 //! ## `topology!{}`: a node's records, checked by the compiler
@@ -48,7 +49,7 @@
 //! | `.tap(g)` | a local reader (several allowed) |
 //! | `.link_to("scheme://address").with_serializer_raw(s)` | publish every value over a connector |
 //! | `.link_from("scheme://address").with_deserializer_raw(d)` | the record is produced elsewhere; observe it here (a producer) |
-//! | `.link_to(..).with_codec(aimdb::codec::Postcard)` / `.link_from(..).with_codec(..)` | the link's wire format by name, for any serde type that derives [`contract::Schema`]: [`codec`] (`Postcard`, `Json`), instead of byte functions; every payload carries the type's contract fingerprint and readers refuse another version ([`contract`]) |
+//! | `.link_to(..).with_codec(aimdb::codec::Postcard)` / `.link_from(..).with_codec(..)` | the link's wire format by name, for any serde type that derives [`contract::Schema`]: [`codec`] (`Postcard`, `Json`, `Cdr`), instead of byte functions; every payload carries the type's contract fingerprint and readers refuse another version ([`contract`]) |
 //! | `.contract("d2660728cb357589")` | pins the value type's contract fingerprint: a type of another shape does not compile, and the error names its fingerprint ([`contract`]) |
 //! | `.accepts::<Older>()` | its named-codec readers also take the older version `Older` (with `From<Older> for T`), newest first, one call per version ([`contract`]) |
 //! | `.transform(INPUT_KEY, \|b\| b.map(f))` | produced from one other record of the node, value by value (a producer) |
@@ -229,9 +230,9 @@ pub use aimdb_macros::{RecordKey, topology};
 mod buffer_cfg;
 pub use buffer_cfg::BufferCfg;
 
-#[cfg(any(feature = "postcard", feature = "json"))]
+#[cfg(any(feature = "postcard", feature = "json", feature = "cdr"))]
 pub mod codec;
-#[cfg(any(feature = "postcard", feature = "json"))]
+#[cfg(any(feature = "postcard", feature = "json", feature = "cdr"))]
 pub mod contract;
 
 /// Connectors (MQTT, serial, loopback, ...).

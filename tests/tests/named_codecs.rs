@@ -1,5 +1,5 @@
 //! Named codecs end to end: two nodes linked through a connector with
-//! `.with_codec(aimdb::codec::Postcard)` and `Json` at both ends; the observer's tap gets
+//! `.with_codec(aimdb::codec::Postcard)`, `Json` and `Cdr` at both ends; the observer's tap gets
 //! exactly the values the owner produced, for a serde type with no hand-written codec.
 
 use std::sync::Mutex;
@@ -40,6 +40,7 @@ async fn produce(producer: Producer<'static, Freezer>) {
 
 static VIA_POSTCARD: Mutex<Vec<Freezer>> = Mutex::new(Vec::new());
 static VIA_JSON: Mutex<Vec<Freezer>> = Mutex::new(Vec::new());
+static VIA_CDR: Mutex<Vec<Freezer>> = Mutex::new(Vec::new());
 
 async fn tap_postcard(mut consumer: Consumer<'static, Freezer>) {
     while let Ok(v) = consumer.recv().await {
@@ -53,6 +54,12 @@ async fn tap_json(mut consumer: Consumer<'static, Freezer>) {
     }
 }
 
+async fn tap_cdr(mut consumer: Consumer<'static, Freezer>) {
+    while let Ok(v) = consumer.recv().await {
+        VIA_CDR.lock().unwrap().push(v);
+    }
+}
+
 aimdb::topology! {
     node freezer: tokio;
     builder.configure::<Freezer>("warehouse/freezer/temp", |reg| {
@@ -62,6 +69,8 @@ aimdb::topology! {
             .with_codec(aimdb::codec::Postcard)
             .link_to("loopback://warehouse/freezer/temp-json")
             .with_codec(aimdb::codec::Json)
+            .link_to("loopback://warehouse/freezer/temp-cdr")
+            .with_codec(aimdb::codec::Cdr)
             .finish();
     });
 }
@@ -82,12 +91,19 @@ aimdb::topology! {
             .with_codec(aimdb::codec::Json)
             .finish();
     });
+    builder.configure::<Freezer>("warehouse/freezer/cdr", |reg| {
+        reg.buffer(BufferCfg::SpmcRing { capacity: 32 })
+            .tap(tap_cdr)
+            .link_from("loopback://warehouse/freezer/temp-cdr")
+            .with_codec(aimdb::codec::Cdr)
+            .finish();
+    });
 }
 
 static BUS: LoopbackBus = LoopbackBus::new();
 
 #[test]
-fn postcard_and_json_links_carry_a_serde_type_exactly() {
+fn postcard_json_and_cdr_links_carry_a_serde_type_exactly() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -96,10 +112,13 @@ fn postcard_and_json_links_carry_a_serde_type_exactly() {
     runtime.spawn(office::run(office::Links { loopback: &BUS }));
     runtime.spawn(freezer::run(freezer::Links { loopback: &BUS }));
     wait_for("20 values over each codec", WAIT, || {
-        VIA_POSTCARD.lock().unwrap().len() == 20 && VIA_JSON.lock().unwrap().len() == 20
+        VIA_POSTCARD.lock().unwrap().len() == 20
+            && VIA_JSON.lock().unwrap().len() == 20
+            && VIA_CDR.lock().unwrap().len() == 20
     });
     let expected: Vec<Freezer> = (0..20).map(reading).collect();
     assert_eq!(*VIA_POSTCARD.lock().unwrap(), expected);
     assert_eq!(*VIA_JSON.lock().unwrap(), expected);
+    assert_eq!(*VIA_CDR.lock().unwrap(), expected);
     runtime.shutdown_background();
 }

@@ -203,6 +203,9 @@ fn grammar(
         AddressErrorKind::RepeatedOption => format!("give `{}` once", error.part),
         AddressErrorKind::Reserved => "choose a topic outside `aimdb/nodes/`: each node's liveness is published for it (`NODE::LIVENESS`), and a node follows its producers' with `MqttConnector::node_online`".to_owned(),
         AddressErrorKind::NoOptions => format!("remove `?{}`: {options}", error.part),
+        AddressErrorKind::WriterOnly { option, .. } => {
+            format!("remove `{option}` here: it belongs on the writer's `link_to`")
+        }
         AddressErrorKind::NotOnRuntime { .. } => format!(
             "on {} write the address so its connector takes it, or declare the link on a node of another runtime",
             runtime.name()

@@ -10,8 +10,11 @@
 //! `aimdb-connectors/tests/knx_knxd.rs` and `tests/tests/knx_setpoint.rs`.
 #![allow(dead_code)] // each test binary uses its own part
 
+// The namespace itself, shared with the DDS test (a path relative to this file's folder).
+#[path = "netns.rs"]
+mod netns;
+
 use std::io::{BufRead, BufReader};
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -45,69 +48,19 @@ pub fn run_in_private_netns(name: &str, inner: &str, whole: Duration) -> bool {
         );
         return false;
     }
-    let exe = std::env::current_exe().unwrap();
-    let started = Instant::now();
-    let mut child = Command::new("unshare")
-        .args([
-            "-n",
-            "--",
-            "sh",
-            "-c",
-            // Inside the new namespace: only `lo` exists; knxd needs it up and a multicast
-            // route with a source address, then this binary runs the inner test.
-            "ip link set lo up && ip route add 224.0.0.0/4 dev lo src 127.0.0.1 && exec \"$0\" \"$@\"",
-        ])
-        .arg(&exe)
-        .args([inner, "--exact", "--ignored", "--nocapture", "--test-threads=1"])
-        .env(NETNS_MARK, "1")
-        .process_group(0)
-        .spawn()
-        .expect("unshare (util-linux) runs");
-    let pgid = child.id();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > whole + Duration::from_secs(10) {
-            // The whole group: the test binary and the knxd it started.
-            let _ = Command::new("kill")
-                .args(["-KILL", "--", &format!("-{pgid}")])
-                .status();
-            let _ = child.wait();
-            panic!(
-                "{name}: the knxd scenario did not finish within {whole:?}; killed its process group"
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    assert!(
-        status.success(),
-        "{name}: the knxd scenario in the private network namespace failed ({status}); its output is above. \
-         (`unshare -n` needs root or unprivileged user namespaces.)"
-    );
+    netns::run(name, inner, NETNS_MARK, whole);
     true
 }
 
-/// Interfaces of this process's network namespace (`/proc/net/dev` is per namespace;
-/// `/sys/class/net` is not).
+/// Interfaces of this process's network namespace.
 pub fn interfaces() -> Vec<String> {
-    std::fs::read_to_string("/proc/net/dev")
-        .unwrap()
-        .lines()
-        .skip(2)
-        .filter_map(|line| line.split(':').next())
-        .map(|name| name.trim().to_owned())
-        .collect()
+    netns::interfaces()
 }
 
 /// Refuse to go on (and so to start knxd) unless this is the private network namespace
 /// [`run_in_private_netns`] makes: the mark is set and `lo` is the only interface.
 pub fn assert_private_netns() {
-    assert!(
-        std::env::var_os(NETNS_MARK).is_some() && interfaces() == ["lo"],
-        "refusing to start knxd: not inside the private network namespace the outer test makes (interfaces: {:?})",
-        interfaces()
-    );
+    netns::assert_inside(NETNS_MARK, "knxd");
 }
 
 /// knxd on the virtual bus, killed (and its socket removed) when dropped.

@@ -22,6 +22,7 @@
 
 use core::fmt;
 
+pub mod dds;
 pub mod knx;
 pub mod mqtt;
 mod options;
@@ -86,7 +87,7 @@ impl fmt::Debug for Scheme {
 }
 
 /// The schemes a connector exists for.
-pub const SCHEMES: [Scheme; 7] = [
+pub const SCHEMES: [Scheme; 8] = [
     Scheme {
         name: "mqtt",
         // wasm: the embassy connector over MQTT-over-WebSocket (`mqtt_wasm`).
@@ -162,6 +163,16 @@ pub const SCHEMES: [Scheme; 7] = [
         fixed_format: None,
         endpoint: Some(uds::endpoint),
     },
+    Scheme {
+        name: "dds",
+        runtimes: &["tokio"],
+        options: &["domain", "partition", "strength", "type"],
+        parse: dds::parse,
+        limits: dds::limits,
+        conflict: dds::conflict,
+        fixed_format: None,
+        endpoint: None,
+    },
 ];
 
 /// The table row for `name`.
@@ -223,6 +234,13 @@ pub enum AddressErrorKind {
         /// The form, with an example.
         expected: &'static str,
     },
+    /// An option only the writer's end (`link_to`) takes, given on a `link_from`.
+    WriterOnly {
+        /// The option.
+        option: &'static str,
+        /// Why only the writer takes it, in a clause.
+        why: &'static str,
+    },
     /// The connector of this runtime does not take it; the text says what it takes.
     NotOnRuntime {
         /// What the runtime's connector takes instead, in a sentence.
@@ -276,6 +294,9 @@ impl fmt::Display for AddressError<'_> {
             }
             AddressErrorKind::NoOptions => {
                 write!(f, "this scheme's addresses take no options (`?{part}`)")
+            }
+            AddressErrorKind::WriterOnly { option, why } => {
+                write!(f, "`{option}={part}` on a link_from: {why}")
             }
         }
     }

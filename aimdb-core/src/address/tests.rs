@@ -213,3 +213,110 @@ fn uds_sockets_and_links() {
         "`/a.sock` is not of the form `SOCKET#LINK`, as in `/run/aimdb/plant.sock#climate/reading`"
     );
 }
+
+#[test]
+fn dds_topics_and_options() {
+    use super::dds::DdsAddress;
+    let parsed = DdsAddress::parse(
+        "rt/chatter?domain=232&partition=plant_a&strength=7&type=test::Sample",
+        Direction::Outbound,
+    )
+    .unwrap();
+    assert_eq!(
+        (
+            parsed.topic,
+            parsed.domain,
+            parsed.partition,
+            parsed.strength,
+            parsed.type_name
+        ),
+        (
+            "rt/chatter",
+            Some(232),
+            Some("plant_a"),
+            Some(7),
+            Some("test::Sample")
+        )
+    );
+    let out = Direction::Outbound;
+    assert_eq!(
+        kind("dds", "a-b", out),
+        Some(AddressErrorKind::BadCharacter)
+    );
+    assert_eq!(
+        kind("dds", "9lives", out),
+        Some(AddressErrorKind::BadCharacter)
+    );
+    assert_eq!(kind("dds", "", out), Some(AddressErrorKind::Empty));
+    assert!(matches!(
+        kind("dds", "t?domain=233", out),
+        Some(AddressErrorKind::BadValue {
+            option: "domain",
+            ..
+        })
+    ));
+    assert!(matches!(
+        kind("dds", "t?domain=+1", out),
+        Some(AddressErrorKind::BadValue {
+            option: "domain",
+            ..
+        })
+    ));
+    assert!(matches!(
+        kind("dds", "t?strength=-1", out),
+        Some(AddressErrorKind::BadValue {
+            option: "strength",
+            ..
+        })
+    ));
+    assert!(matches!(
+        kind("dds", "t?partition=a*", out),
+        Some(AddressErrorKind::BadValue {
+            option: "partition",
+            ..
+        })
+    ));
+    assert!(matches!(
+        kind("dds", "t?type=a::", out),
+        Some(AddressErrorKind::BadValue { option: "type", .. })
+    ));
+    assert_eq!(
+        kind("dds", "t?domain=1&domain=1", out),
+        Some(AddressErrorKind::RepeatedOption)
+    );
+    assert_eq!(
+        kind("dds", "t?qos=1", out),
+        Some(AddressErrorKind::UnknownOption)
+    );
+    assert!(matches!(
+        kind("dds", "t?strength=3", Direction::Inbound),
+        Some(AddressErrorKind::WriterOnly {
+            option: "strength",
+            ..
+        })
+    ));
+    let long = "t".repeat(257);
+    assert_eq!(kind("dds", &long, out), Some(AddressErrorKind::TooLong));
+}
+
+#[test]
+fn the_tokio_dds_connector_refuses_a_partition() {
+    let limits = super::scheme("dds").unwrap().limits;
+    assert_eq!(limits("t?domain=3", Direction::Outbound, "tokio"), Ok(()));
+    let err = limits("t?partition=p", Direction::Inbound, "tokio").unwrap_err();
+    assert!(matches!(err.kind, AddressErrorKind::NotOnRuntime { .. }));
+    assert_eq!(err.part, "p");
+}
+
+#[test]
+fn dds_ends_that_would_never_meet_conflict() {
+    let conflict = super::scheme("dds").unwrap().conflict;
+    assert_eq!(conflict("t?strength=5", "t"), None);
+    assert_eq!(conflict("t?domain=0", "t"), None, "0 is the default domain");
+    assert_eq!(conflict("t?domain=1", "t").unwrap().option, "domain");
+    assert_eq!(
+        conflict("t?partition=a", "t?partition=b").unwrap().option,
+        "partition"
+    );
+    assert_eq!(conflict("t?type=a::B", "t").unwrap().option, "type");
+}

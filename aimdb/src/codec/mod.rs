@@ -6,6 +6,7 @@
 //! | --- | --- | --- | --- | --- |
 //! | [postcard](https://docs.rs/postcard), compact binary | `.with_codec(aimdb::codec::Postcard)` | `codec = "postcard"` | tokio, embassy (no heap: it encodes into the link's fixed buffer) | `postcard` |
 //! | JSON ([serde_json](https://docs.rs/serde_json)) | `.with_codec(aimdb::codec::Json)` | `codec = "json"` | tokio (host) | `json` |
+//! | CDR (OMG XCDR1 little-endian, what DDS peers such as Cyclone DDS read) | `.with_codec(aimdb::codec::Cdr)` | `codec = "cdr"` | tokio, embassy (no heap) | `cdr` (with the `dds` connector: `dds`) |
 //!
 //! `.with_codec(C)` stands for `C`'s [`Codec::encode`] on a `link_to` and [`Codec::decode`]
 //! on a `link_from`, so any type implementing [`Codec`] is a codec. Both ends of a link name
@@ -29,11 +30,15 @@
 
 use aimdb_core::connector::CodecError;
 
+#[cfg(feature = "cdr")]
+mod cdr;
 #[cfg(feature = "json")]
 mod json;
 #[cfg(feature = "postcard")]
 mod postcard;
 
+#[cfg(feature = "cdr")]
+pub use cdr::Cdr;
 #[cfg(feature = "json")]
 pub use json::Json;
 #[cfg(feature = "postcard")]

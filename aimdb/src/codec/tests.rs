@@ -61,6 +61,21 @@ proptest! {
         prop_assert_eq!(back, value);
     }
 
+    #[cfg(feature = "cdr")]
+    #[test]
+    fn cdr_round_trips(value in reading()) {
+        let mut buffer = [0u8; 64];
+        let n = Cdr::encode(&value, &mut buffer).unwrap();
+        prop_assert_eq!(&buffer[..4], &[0u8, 1, 0, 0][..]);
+        prop_assert_eq!(Cdr::decode::<Reading>(&buffer[..n]).unwrap(), value);
+    }
+
+    #[cfg(feature = "cdr")]
+    #[test]
+    fn cdr_never_panics_on_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+        let _ = Cdr::decode::<Reading>(&bytes);
+    }
+
     #[cfg(feature = "postcard")]
     #[test]
     fn postcard_never_panics_on_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {

@@ -1,0 +1,64 @@
+//! The connector's tokio tasks: one per inbound link (rustdds's sample stream into the
+//! route), one per domain keeping the ownership table current.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use aimdb_core::connector::CodecError;
+use futures_util::StreamExt;
+
+use super::counters::DdsCounters;
+use super::domain::Reader;
+use super::owners::{Owners, Verdict};
+use super::{Link, header};
+use crate::counters::bump;
+
+/// How often discovery news is taken into the ownership table when no sample asks for it
+/// (the status channel is bounded; news is also taken whenever a sample needs it).
+const DRAIN_EVERY: Duration = Duration::from_millis(200);
+
+/// Deliver `reader`'s samples from the topic's owner to `deliver`, counting the rest.
+pub(crate) fn spawn_reader(
+    runtime: &tokio::runtime::Handle,
+    counters: Arc<DdsCounters>,
+    link: Arc<Link>,
+    reader: Reader,
+    deliver: fn(&[u8]) -> Result<(), CodecError>,
+) {
+    runtime.spawn(async move {
+        let mut samples = reader.async_sample_stream();
+        while let Some(sample) = samples.next().await {
+            let sample = match sample {
+                Ok(sample) => sample,
+                Err(e) => {
+                    log::warn!("dds://{}: read failed: {e}", link.address);
+                    bump(&counters.read_errors);
+                    continue;
+                }
+            };
+            let writer = sample.sample_info().writer_guid();
+            if link.domain.owners.verdict(&link.topic, writer) == Verdict::Outranked {
+                bump(&counters.foreign_writer);
+                continue;
+            }
+            let mut frame = sample.into_value();
+            if frame.oversize {
+                bump(&link.counters.oversize);
+                continue;
+            }
+            link.counters
+                .delivered(deliver(frame.payload(header(&link))));
+        }
+    });
+}
+
+/// Take discovery news into `owners` every [`DRAIN_EVERY`].
+pub(crate) fn drain_discovery(runtime: &tokio::runtime::Handle, owners: Arc<Owners>) {
+    runtime.spawn(async move {
+        let mut tick = tokio::time::interval(DRAIN_EVERY);
+        loop {
+            tick.tick().await;
+            owners.drain();
+        }
+    });
+}
