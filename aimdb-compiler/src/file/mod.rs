@@ -22,7 +22,9 @@
 //! [`macro_form`] is the `topology!(file = "..", node = "..")` entry point.
 //! The format's reference page is `docs/topology-file.md`.
 
+mod instances;
 mod located;
+pub use instances::{MAX_INSTANCES, family_filter, substitute};
 pub mod macro_form;
 mod node_record;
 mod nodes;
@@ -119,6 +121,11 @@ pub struct LinkEnd {
     pub external: bool,
     /// The link's table (the `{ url = .. }` value).
     pub span: Span,
+    /// The instances a templated URL (`url.template`) ranges over: the node's own, or the
+    /// family's at an observer. Empty without a template.
+    pub instances: Vec<String>,
+    /// Whether the end is on an instanced node (its writers are `node[instance]`).
+    pub instanced_node: bool,
 }
 
 impl LinkEnd {

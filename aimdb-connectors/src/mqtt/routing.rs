@@ -13,7 +13,7 @@ use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::vec::Vec;
 
 use aimdb_core::buffer::BufferKind;
-use aimdb_core::connector::{CodecError, InboundRoute};
+use aimdb_core::connector::{CodecError, FamilyRoute, InboundRoute};
 use rumqttc::{QoS, SubscribeFilter};
 
 use super::config::{LinkError, LinkOptions};
@@ -80,11 +80,30 @@ struct Table {
     exact: HashMap<Box<str>, InboundEntry>,
     /// Inbound routes by wildcard filter.
     filters: Vec<(Box<str>, InboundEntry)>,
+    /// Record families: one per family link, whatever its number of instances.
+    families: Vec<super::family::FamilyEntry>,
     /// What to subscribe to, again after every reconnect.
     subscriptions: Vec<SubscribeFilter>,
 }
 
 impl Table {
+    /// Note a subscription; whether it is new or stronger (two routes on one topic:
+    /// subscribe once, at the stronger QoS).
+    fn subscribe(&mut self, topic: &str, qos: QoS) -> bool {
+        match self.subscriptions.iter_mut().find(|s| s.path == topic) {
+            Some(sub) if (sub.qos as u8) >= (qos as u8) => false,
+            Some(sub) => {
+                sub.qos = qos;
+                true
+            }
+            None => {
+                self.subscriptions
+                    .push(SubscribeFilter::new(topic.into(), qos));
+                true
+            }
+        }
+    }
+
     fn link(&mut self, topic: &str) -> &'static Link {
         if let Some(link) = self.links.get(topic) {
             return link;
@@ -207,19 +226,43 @@ impl Routes {
             };
             entry.delivers.push(route.deliver);
             let qos = options.qos.unwrap_or(default_qos);
-            let known = table
-                .subscriptions
-                .iter_mut()
-                .find(|s| s.path == options.topic);
-            match known {
-                // Two routes on one topic: subscribe once, at the stronger QoS.
-                Some(sub) if (sub.qos as u8) >= (qos as u8) => continue,
-                Some(sub) => sub.qos = qos,
-                None => table
-                    .subscriptions
-                    .push(SubscribeFilter::new(options.topic.into(), qos)),
+            if table.subscribe(options.topic, qos) {
+                added.push(SubscribeFilter::new(options.topic.into(), qos));
             }
-            added.push(SubscribeFilter::new(options.topic.into(), qos));
+        }
+        added
+    }
+
+    /// Add family routes: each one filter. Returns the subscriptions they need; a route
+    /// with a bad filter is skipped and reported in `rejected`.
+    pub(crate) fn attach_family(
+        &self,
+        routes: &'static [FamilyRoute],
+        default_qos: QoS,
+        rejected: &mut Vec<(&'static str, LinkError)>,
+    ) -> Vec<SubscribeFilter> {
+        let mut table = self.write();
+        let mut added = Vec::new();
+        for route in routes {
+            let options = match LinkOptions::parse(route.filter) {
+                Ok(options) if rumqttc::valid_filter(options.topic) => options,
+                Ok(_) => {
+                    rejected.push((route.filter, LinkError::BadTopic));
+                    continue;
+                }
+                Err(error) => {
+                    rejected.push((route.filter, error));
+                    continue;
+                }
+            };
+            let link = table.link(options.topic);
+            table
+                .families
+                .push(super::family::FamilyEntry::new(link, options.topic, route));
+            let qos = options.qos.unwrap_or(default_qos);
+            if table.subscribe(options.topic, qos) {
+                added.push(SubscribeFilter::new(options.topic.into(), qos));
+            }
         }
         added
     }
@@ -249,6 +292,10 @@ impl Routes {
         if let Some(entry) = table.exact.get(topic) {
             routed = true;
             deliver(entry, payload, max_payload);
+        }
+        // Per family, not per instance: the instance is found by binary search.
+        for family in &table.families {
+            routed |= family.dispatch(topic, payload, max_payload);
         }
         for (filter, entry) in &table.filters {
             if super::topic::topic_matches(topic, filter) {
