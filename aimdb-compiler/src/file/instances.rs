@@ -178,7 +178,8 @@ pub(super) fn resolve(system: &mut System, diagnostics: &mut Vec<Diagnostic>) {
                 .records
                 .iter()
                 .any(|r| r.key.id == key && owns(r));
-            (owns && !n.topology.node.instances.is_empty())
+            // A producer whose `instances` were refused gives an empty set: nothing more.
+            (owns && (n.instances_written || !n.topology.node.instances.is_empty()))
                 .then(|| (n.name().to_owned(), n.topology.node.instances.clone()))
         })
     };
@@ -188,9 +189,13 @@ pub(super) fn resolve(system: &mut System, diagnostics: &mut Vec<Diagnostic>) {
         .filter(|d| placeholders(&d.key.text) == Ok(true))
         .map(|d| (d.key.text.clone(), family_of(&d.key.text, &system.nodes)))
         .collect();
+    let mut unchecked = Vec::new();
     for node in &mut system.nodes {
         let name = node.name().to_owned();
         let instances = node.topology.node.instances.clone();
+        if node.instances_written && instances.is_empty() {
+            continue; // its `instances` / `count` were refused: reported there
+        }
         for record in &mut node.topology.records {
             let family = families
                 .iter()
@@ -227,7 +232,17 @@ pub(super) fn resolve(system: &mut System, diagnostics: &mut Vec<Diagnostic>) {
                 };
             }
         }
+        // A writer whose address was refused above (no or an unknown placeholder) does not
+        // also leave its readers "without a writer": that is the same mistake.
+        let refused = node.links.iter().filter(|end| {
+            end.direction == Direction::To
+                && end.url.template.is_none()
+                && (placeholders(&end.url.address).is_err()
+                    || (instances.len() > 1 && placeholders(&end.url.address) == Ok(false)))
+        });
+        unchecked.extend(refused.cloned());
     }
+    system.unchecked_links.extend(unchecked);
 }
 
 /// Whether a node's record produces the key (anything but observing it with `link_from`).
@@ -311,6 +326,9 @@ fn observer(
         }
         return;
     };
+    if instances.is_empty() {
+        return; // the producer's `instances` were refused: reported there
+    }
     record.family = instances.clone();
     let writes = record
         .links_to

@@ -77,6 +77,8 @@ pub struct NodeDecl {
     pub links: Vec<LinkEnd>,
     /// Where the node's table starts.
     pub span: Span,
+    /// Whether the node's table has `instances` or `count` (refused ones included).
+    pub instances_written: bool,
 }
 
 impl NodeDecl {
@@ -187,5 +189,7 @@ pub fn check_source(source: &str) -> (Option<System>, Vec<Diagnostic>) {
     (Some(system), diagnostics)
 }
 
+#[cfg(test)]
+mod instance_tests;
 #[cfg(test)]
 mod tests;

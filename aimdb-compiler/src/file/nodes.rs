@@ -52,6 +52,7 @@ fn node(
         .string("ram", diagnostics)
         .and_then(|written| ram_budget(&written, diagnostics));
     let instances = super::instances::parse(&table, diagnostics);
+    let instances_written = table.get("instances").is_some() || table.get("count").is_some();
     let runtime = table.required_string("runtime", "\"tokio\"", diagnostics);
     let name_ok = identifier(&name, diagnostics);
     let runtime = runtime.and_then(|r| runtime_of(&r, diagnostics));
@@ -98,6 +99,7 @@ fn node(
         },
         target,
         links,
+        instances_written,
     })
 }
 

@@ -59,11 +59,13 @@ pub(super) fn check(system: &System, diagnostics: &mut Vec<Diagnostic>) {
                 .iter()
                 .any(|s| s.position() == reader.link.span.position()) => {}
             None if reader.link.external => {}
+            // A placeholder left in the address was refused where it is written.
+            None if reader.link.url.address.contains('{') => {}
             // Written by a node left out for an error of its own: that error is the cause.
-            None if system
-                .unchecked_links
-                .iter()
-                .any(|l| l.direction == Direction::To && l.identity() == reader.identity) => {}
+            None if system.unchecked_links.iter().any(|l| {
+                l.direction == Direction::To
+                    && (l.identity() == reader.identity || l.key == reader.link.key)
+            }) => {}
             None => {
                 unwritten.push(reader.link.span);
                 diagnostics.push(no_writer(reader, &writers));
