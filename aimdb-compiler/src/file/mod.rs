@@ -135,6 +135,11 @@ impl LinkEnd {
     /// ([`Url::identity`]); the URL text when the address does not parse (the node's link
     /// check reports that).
     pub fn identity(&self) -> String {
+        // A template (a fleet's address) is one place per instance: named as written.
+        if let Some(template) = &self.url.template {
+            let topic = template.split('?').next().unwrap_or(template);
+            return format!("{}://{topic}", self.url.scheme.as_deref().unwrap_or(""));
+        }
         let way = match self.direction {
             Direction::To => aimdb_core::address::Direction::Outbound,
             Direction::From => aimdb_core::address::Direction::Inbound,
