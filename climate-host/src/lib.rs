@@ -4,6 +4,8 @@
 //! Each binary is a few lines around a node generated from `topologies/climate.toml`; what
 //! they share (argument parsing, the status format) lives here so the binaries stay short.
 
+pub mod fleet;
+
 use std::net::{SocketAddr, ToSocketAddrs};
 
 /// The broker used when neither `--broker` nor `AIMDB_BROKER` says otherwise.
