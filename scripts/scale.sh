@@ -6,8 +6,11 @@
 # For each N, all on 127.0.0.1: a private mosquitto (anonymous, its own config and log in a
 # temp dir), the fleet's dashboard node (`fleet-dashboard`, topologies/fleet.toml, tokio)
 # and N `fleet-sensor` processes: N instances of the fleet's one sensor image, each the
-# generated embassy node on embassy's std executor with the embassy MQTT connector (one
-# process per instance, as a fleet of MCUs would be), each 100 readings/s at QoS 1.
+# generated embassy node on embassy's std executor (one process per instance, as a fleet of
+# MCUs would be), each 100 readings/s at QoS 1. The sensors publish through the host MQTT
+# connector (rumqttc on tokio, `FLEET_SENSOR_CONNECTOR=tokio`): the embassy MQTT connector
+# on the host costs ~0.8 of a core per process at 100/s (docs/fleet.md says why), so 200 of
+# them would measure the load generator. SCALE_SENSOR_CONNECTOR=embassy uses it anyway.
 # The accounting is in Rust: the dashboard waits until it hears all N, warms up
 # SCALE_WARMUP_S (3), measures SCALE_SECONDS (15) and prints one row (delivered/s, p50/p99
 # latency from the reading's wall-clock stamp to the family tap, its own CPU % and RSS, the
@@ -16,8 +19,9 @@
 # topology across two bridged brokers (sensors on A, the dashboard on B; B's `connection`
 # bridge pulls climate/+/reading from A) at SCALE_BRIDGE_N (100) sensors: no change to the
 # topology or the nodes, only the address each process is given.
-# At the end: the table (stdout and docs/fleet-scale.md) and the plot (docs/fleet-scale.svg),
-# both written by `fleet-dashboard --report`. Logs stay in the directory printed at the start.
+# At the end: the table (stdout and docs/fleet-scale-results.md) and the plot
+# (docs/fleet-scale.svg), both written by `fleet-dashboard --report`; docs/fleet.md reads
+# them. Logs stay in the directory printed at the start.
 set -euo pipefail
 {
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -31,6 +35,7 @@ for n in "${sizes[@]}"; do
   fi
 done
 seconds="${SCALE_SECONDS:-15}"
+export FLEET_SENSOR_CONNECTOR="${SCALE_SENSOR_CONNECTOR:-tokio}"
 warmup="${SCALE_WARMUP_S:-3}"
 bridge="${SCALE_BRIDGE:-1}"
 bridge_n="${SCALE_BRIDGE_N:-100}"
@@ -137,6 +142,6 @@ echo
 {
   echo "<!-- written by scripts/scale.sh on $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores; sizes: ${sizes[*]} -->"
   cat "$dir/table.md"
-} > docs/fleet-scale.md
-echo "scale: docs/fleet-scale.md, docs/fleet-scale.svg"
+} > docs/fleet-scale-results.md
+echo "scale: docs/fleet-scale-results.md, docs/fleet-scale.svg"
 }

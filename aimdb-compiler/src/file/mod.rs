@@ -22,6 +22,7 @@
 //! [`macro_form`] is the `topology!(file = "..", node = "..")` entry point.
 //! The format's reference page is `docs/topology-file.md`.
 
+mod families;
 mod instances;
 mod located;
 pub use instances::{MAX_INSTANCES, family_filter, substitute};

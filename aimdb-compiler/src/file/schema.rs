@@ -52,7 +52,7 @@ pub(super) fn parse(source: &str) -> Parsed {
         nodes,
         unchecked_links,
     };
-    super::instances::resolve(&mut system, &mut diagnostics);
+    super::families::resolve(&mut system, &mut diagnostics);
     Parsed {
         system: Some(system),
         diagnostics,

@@ -85,10 +85,14 @@ fn args() -> Result<(SocketAddr, sensor::Instance), String> {
 }
 
 fn main() {
+    let host = std::env::var_os("FLEET_SENSOR_CONNECTOR").is_some_and(|c| c == "tokio");
     let (broker, instance) = args().unwrap_or_else(|message| {
         eprintln!("{message}");
         std::process::exit(2)
     });
+    if host {
+        return with_host_connector(broker, instance);
+    }
     // One connector per process, named after the instance (its client id and liveness).
     let mqtt: &'static Mqtt = Box::leak(Box::new(MqttConnector::new(MqttConfig {
         backoff_max: embassy_time::Duration::from_secs(2),
@@ -108,4 +112,27 @@ fn main() {
         let mut buffer = [0u8; 512];
         mqtt.run(&mut Tcp(broker), &mut buffer).await
     })
+}
+
+/// `FLEET_SENSOR_CONNECTOR=tokio`: the same node on the embassy executor, publishing through
+/// the host MQTT connector (rumqttc on tokio) instead of the embassy one.
+fn with_host_connector(broker: SocketAddr, instance: sensor::Instance) {
+    use aimdb::connectors::mqtt as host;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    let mqtt = runtime.block_on(async {
+        let config =
+            host::MqttConfig::new(broker.ip().to_string(), broker.port(), instance.node_name());
+        host::MqttConnector::start(config).expect("valid config")
+    });
+    let handle = runtime.handle().clone();
+    std::thread::spawn(move || {
+        let _tokio = handle.enter();
+        let executor: &'static mut embassy_executor::Executor =
+            Box::leak(Box::new(embassy_executor::Executor::new()));
+        executor.run(|spawner| sensor::spawn(spawner, sensor::Links { mqtt }, instance))
+    });
+    runtime.block_on(core::future::pending::<()>())
 }
