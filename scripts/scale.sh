@@ -105,12 +105,21 @@ run() {
     "$bin/fleet-sensor" --broker "127.0.0.1:$sensor_port" --instance "$i" > /dev/null 2>> "$dir/sensors-$setup-$n.log" &
     pids+=("$!")
   done
+  local sensors=("${pids[@]:$((${#pids[@]} - n))}")
+  local started=$SECONDS
   local limit=$((seconds + warmup + 150))
   if ! timeout "$limit" tail --pid="$dash" -f /dev/null; then
     echo "scale: the dashboard did not finish within $limit s ($setup, $n)" >&2
   fi
+  # The sensors' CPU together, over their life so far (% of one core; USER_HZ = 100).
+  local ticks=0
+  for pid in "${sensors[@]}"; do
+    ticks=$((ticks + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+  done
+  local cpu
+  cpu=$(awk -v t="$ticks" -v s=$((SECONDS - started)) 'BEGIN { printf "%.1f", (s > 0 ? t / s : 0) }')
   wait "$dash" || echo "scale: the dashboard failed ($setup, $n): $(cat "$dir/dashboard-$setup-$n.log")" >&2
-  grep '^row ' "$dir/dashboard-$setup-$n.out" | tee -a "$rows" || true
+  grep '^row ' "$dir/dashboard-$setup-$n.out" | sed "s/sensors_cpu=NaN/sensors_cpu=$cpu/" | tee -a "$rows" || true
 }
 
 for n in "${sizes[@]}"; do
@@ -133,7 +142,7 @@ if [ "$bridge" = 1 ]; then
   pids+=("$pb")
   wait_port "$b"
   sleep 1 # the bridge's connection to A
-  run "bridged" "$bridge_n" "$a" "$b" "$pb"
+  run "bridged" "$bridge_n" "$a" "$b" "$pa,$pb"
   cleanup
 fi
 

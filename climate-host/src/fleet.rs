@@ -5,9 +5,9 @@
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Histogram resolution: 50 µs buckets up to 200 ms, then one overflow bucket.
+/// Histogram resolution: 50 µs buckets up to 2 s, then one overflow bucket.
 const BUCKET_US: u64 = 50;
-const BUCKETS: usize = 4000;
+const BUCKETS: usize = 40_000;
 
 /// Latencies in fixed buckets: recording is one relaxed atomic add.
 pub struct Histogram {
@@ -107,11 +107,14 @@ pub struct Row {
     pub dashboard_cpu: f64,
     /// The dashboard's RSS at the end, MiB.
     pub dashboard_rss_mib: f64,
-    /// The broker's CPU, % of one core (of the broker the dashboard reads, when bridged).
+    /// The brokers' CPU, % of one core (both, when bridged).
     pub broker_cpu: f64,
-    /// Readings lost in the window: gaps in the instances' sequences, and values the
-    /// dashboard's rings overwrote before the tap read them.
+    /// The sensor processes' CPU together, % of one core (over their whole run).
+    pub sensors_cpu: f64,
+    /// Readings lost before the dashboard in the window: gaps in the instances' sequences.
     pub lost: u64,
+    /// Readings the dashboard's rings overwrote before its tap read them.
+    pub overrun: u64,
     /// Payloads refused (unknown instance, undecodable).
     pub refused: u64,
 }
@@ -120,7 +123,7 @@ impl Row {
     /// The row as one `key=value` line (what `fleet-dashboard` prints).
     pub fn to_line(&self) -> String {
         format!(
-            "row setup={} instances={} delivered_per_s={:.0} p50_ms={:.2} p99_ms={:.2} dashboard_cpu={:.1} dashboard_rss_mib={:.1} broker_cpu={:.1} lost={} refused={}",
+            "row setup={} instances={} delivered_per_s={:.0} p50_ms={:.2} p99_ms={:.2} dashboard_cpu={:.1} dashboard_rss_mib={:.1} broker_cpu={:.1} sensors_cpu={:.1} lost={} overrun={} refused={}",
             self.setup.replace(' ', "_"),
             self.instances,
             self.delivered_per_s,
@@ -129,7 +132,9 @@ impl Row {
             self.dashboard_cpu,
             self.dashboard_rss_mib,
             self.broker_cpu,
+            self.sensors_cpu,
             self.lost,
+            self.overrun,
             self.refused
         )
     }
@@ -150,7 +155,9 @@ impl Row {
                 "dashboard_cpu" => row.dashboard_cpu = number()?,
                 "dashboard_rss_mib" => row.dashboard_rss_mib = number()?,
                 "broker_cpu" => row.broker_cpu = number()?,
+                "sensors_cpu" => row.sensors_cpu = number()?,
                 "lost" => row.lost = value.parse().ok()?,
+                "overrun" => row.overrun = value.parse().ok()?,
                 "refused" => row.refused = value.parse().ok()?,
                 _ => return None,
             }
@@ -162,13 +169,13 @@ impl Row {
 /// The rows as one Markdown table.
 pub fn table(rows: &[Row]) -> String {
     let mut out = String::from(
-        "| setup | sensors | offered/s | delivered/s | p50 ms | p99 ms | dashboard CPU % | dashboard RSS MiB | broker CPU % | lost | refused |\n\
-         | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+        "| setup | sensors | offered/s | delivered/s | p50 ms | p99 ms | dashboard CPU % | dashboard RSS MiB | broker CPU % | sensors CPU % | lost | overrun | refused |\n\
+         | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
     );
     for r in rows {
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {:.0} | {:.2} | {:.2} | {:.1} | {:.1} | {:.1} | {} | {} |",
+            "| {} | {} | {} | {:.0} | {:.2} | {:.2} | {:.1} | {:.1} | {:.1} | {:.0} | {} | {} | {} |",
             r.setup,
             r.instances,
             r.instances * 100,
@@ -178,7 +185,9 @@ pub fn table(rows: &[Row]) -> String {
             r.dashboard_cpu,
             r.dashboard_rss_mib,
             r.broker_cpu,
+            r.sensors_cpu,
             r.lost,
+            r.overrun,
             r.refused
         );
     }
@@ -300,7 +309,9 @@ mod tests {
             dashboard_cpu: 55.5,
             dashboard_rss_mib: 12.0,
             broker_cpu: 70.0,
+            sensors_cpu: 160.0,
             lost: 0,
+            overrun: 1,
             refused: 2,
         };
         assert_eq!(Row::parse(&row.to_line()), Some(row.clone()));
@@ -308,10 +319,10 @@ mod tests {
         assert!(svg(&[row]).starts_with("<svg"));
         let h = Histogram::new();
         assert_eq!(h.quantile_ms(0.5), None);
-        for us in [10, 20, 30, 1_000_000] {
+        for us in [10, 20, 30, 10_000_000] {
             h.record(us);
         }
         assert_eq!(h.quantile_ms(0.5), Some(0.05));
-        assert_eq!(h.quantile_ms(0.99), Some(200.0));
+        assert_eq!(h.quantile_ms(0.99), Some(2000.0));
     }
 }

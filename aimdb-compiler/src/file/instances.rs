@@ -11,8 +11,8 @@
 
 use toml::de::DeValue;
 
-use super::reader::{Table, span_of};
 use super::LinkEnd;
+use super::reader::{Table, span_of};
 use crate::diagnostic::Diagnostic;
 use crate::model::Url;
 
@@ -163,7 +163,6 @@ pub fn family_filter(address: &str) -> Option<(String, usize)> {
         at[0],
     ))
 }
-
 
 impl LinkEnd {
     /// The end once per instance, for the whole-system checks: `(who, end)`, `who` naming

@@ -3,11 +3,11 @@
 //! subscription, one ring per instance, one tap task per instance), waits until `--instances`
 //! sensors are heard, lets the fleet warm up, then measures for `--seconds` and prints one
 //! result row (`climate_host::fleet::Row`): delivered/s, p50/p99 latency from each reading's
-//! wall-clock timestamp to the tap, its own CPU and RSS, the broker's CPU (`--broker-pid`),
+//! wall-clock timestamp to the tap, its own CPU and RSS, the broker's CPU (`--broker-pid`, both brokers' when bridged),
 //! and what was lost (gaps in each instance's sequence, values its rings overwrote).
 //!
 //! ```sh
-//! fleet-dashboard --broker 127.0.0.1:1883 --instances 100 --seconds 15 [--broker-pid PID]
+//! fleet-dashboard --broker 127.0.0.1:1883 --instances 100 --seconds 15 [--broker-pid PID[,PID]]
 //! fleet-dashboard --report ROWS_FILE --svg OUT.svg      # the table (stdout) and the plot
 //! ```
 
@@ -77,14 +77,20 @@ async fn render_zone(instance: &'static str, mut consumer: Consumer<'static, Tem
     }
 }
 
-/// (received, lost) over every instance.
-fn totals() -> (u64, u64) {
-    ZONES.iter().fold((0, 0), |(r, l), z| {
+/// (received, gaps, overrun) over every instance.
+fn totals() -> (u64, u64, u64) {
+    ZONES.iter().fold((0, 0, 0), |(r, g, o), z| {
         (
             r + z.received.load(Ordering::Relaxed),
-            l + z.gaps.load(Ordering::Relaxed) + z.lagged.load(Ordering::Relaxed),
+            g + z.gaps.load(Ordering::Relaxed),
+            o + z.lagged.load(Ordering::Relaxed),
         )
     })
+}
+
+/// The CPU ticks of every process in `pids` together.
+fn ticks(pids: &[u32]) -> Option<u64> {
+    pids.iter().map(|p| cpu_ticks(Some(*p))).sum()
 }
 
 struct Args {
@@ -92,13 +98,13 @@ struct Args {
     instances: u32,
     seconds: u64,
     warmup: u64,
-    broker_pid: Option<u32>,
+    broker_pids: Vec<u32>,
     setup: String,
 }
 
 fn usage() -> ! {
     eprintln!(
-        "usage: fleet-dashboard --broker HOST:PORT --instances N [--seconds S] [--warmup S] [--broker-pid PID] [--setup NAME]\n       fleet-dashboard --report ROWS_FILE [--svg OUT]"
+        "usage: fleet-dashboard --broker HOST:PORT --instances N [--seconds S] [--warmup S] [--broker-pid PID[,PID]] [--setup NAME]\n       fleet-dashboard --report ROWS_FILE [--svg OUT]"
     );
     std::process::exit(2)
 }
@@ -138,7 +144,13 @@ fn main() {
         instances: number("--instances", 0) as u32,
         seconds: number("--seconds", 15),
         warmup: number("--warmup", 3),
-        broker_pid: value("--broker-pid").map(|p| p.parse().unwrap_or_else(|_| usage())),
+        broker_pids: value("--broker-pid")
+            .map(|list| {
+                list.split(',')
+                    .map(|p| p.parse().unwrap_or_else(|_| usage()))
+                    .collect()
+            })
+            .unwrap_or_default(),
         setup: value("--setup").unwrap_or_else(|| "one broker".to_owned()),
     };
     let addr = climate_host::resolve(&args.broker).unwrap_or_else(|e| {
@@ -175,11 +187,8 @@ fn main() {
         std::thread::sleep(Duration::from_millis(50));
     }
     std::thread::sleep(Duration::from_secs(args.warmup));
-    let (received0, lost0) = totals();
-    let (cpu0, broker0) = (
-        cpu_ticks(None),
-        args.broker_pid.and_then(|p| cpu_ticks(Some(p))),
-    );
+    let (received0, gaps0, overrun0) = totals();
+    let (cpu0, broker0) = (cpu_ticks(None), ticks(&args.broker_pids));
     let link0 = mqtt.link_stats("climate/+/reading").unwrap_or_default();
     LATENCY.reset();
     MEASURING.store(true, Ordering::Relaxed);
@@ -187,11 +196,8 @@ fn main() {
     std::thread::sleep(Duration::from_secs(args.seconds));
     MEASURING.store(false, Ordering::Relaxed);
     let elapsed = window.elapsed().as_secs_f64();
-    let (received1, lost1) = totals();
-    let (cpu1, broker1) = (
-        cpu_ticks(None),
-        args.broker_pid.and_then(|p| cpu_ticks(Some(p))),
-    );
+    let (received1, gaps1, overrun1) = totals();
+    let (cpu1, broker1) = (cpu_ticks(None), ticks(&args.broker_pids));
     let link1 = mqtt.link_stats("climate/+/reading").unwrap_or_default();
     let percent = |a: Option<u64>, b: Option<u64>| match (a, b) {
         (Some(a), Some(b)) => (b - a) as f64 / TICKS_PER_S / elapsed * 100.0,
@@ -206,7 +212,9 @@ fn main() {
         dashboard_cpu: percent(cpu0, cpu1),
         dashboard_rss_mib: rss_kib().map_or(f64::NAN, |k| k as f64 / 1024.0),
         broker_cpu: percent(broker0, broker1),
-        lost: lost1 - lost0,
+        sensors_cpu: f64::NAN, // the script measures the sensors
+        lost: gaps1 - gaps0,
+        overrun: overrun1 - overrun0,
         refused: (link1.unknown_instance + link1.decode_errors)
             - (link0.unknown_instance + link0.decode_errors),
     };
