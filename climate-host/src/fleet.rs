@@ -202,12 +202,14 @@ pub fn svg(rows: &[Row]) -> String {
     let max_n = rows.iter().map(|r| r.instances).max().unwrap_or(1).max(1) as f64;
     let max_rate = rows
         .iter()
-        .map(|r| (r.instances * 100) as f64)
+        .map(|r| ((r.instances * 100) as f64).max(r.delivered_per_s))
         .fold(1.0, f64::max);
-    let max_ms = rows.iter().map(|r| r.p99_ms).fold(50.0, f64::max);
+    // The latency axis ends at 100 ms (the bar is 50): a saturated point sits on the top
+    // edge with its value written next to it.
+    let max_ms = 100.0;
     let x = |n: f64| left + (right - left) * n / max_n;
     let y_rate = |v: f64| bottom - (bottom - top) * v / max_rate;
-    let y_ms = |v: f64| bottom - (bottom - top) * v / max_ms;
+    let y_ms = |v: f64| bottom - (bottom - top) * v.min(max_ms) / max_ms;
     let line = |points: Vec<(f64, f64)>, colour: &str, dash: &str| {
         let path: Vec<String> = points
             .iter()
@@ -283,9 +285,18 @@ pub fn svg(rows: &[Row]) -> String {
         "firebrick",
         "",
     );
+    for r in rows.iter().filter(|r| r.p99_ms > max_ms) {
+        let _ = writeln!(
+            out,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"firebrick\">p99 ≥ {:.0} ms</text>",
+            x(r.instances as f64) - 6.0,
+            top + 14.0,
+            r.p99_ms
+        );
+    }
     let _ = write!(
         out,
-        "<text x=\"{}\" y=\"{}\" fill=\"gray\">dashed: offered</text>\n<line x1=\"{left}\" y1=\"{:.1}\" x2=\"{right}\" y2=\"{:.1}\" stroke=\"firebrick\" stroke-dasharray=\"2 6\"/>\n</svg>\n",
+        "<text x=\"{}\" y=\"{}\" fill=\"gray\">dashed: offered; dotted: the 50 ms bar</text>\n<line x1=\"{left}\" y1=\"{:.1}\" x2=\"{right}\" y2=\"{:.1}\" stroke=\"firebrick\" stroke-dasharray=\"2 6\"/>\n</svg>\n",
         left + 10.0,
         top + 15.0,
         y_ms(50.0),
