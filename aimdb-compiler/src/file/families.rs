@@ -4,7 +4,7 @@
 //! what cannot work: an instanced node writing an address or owning a key without
 //! `{instance}` (every instance would write it), an unknown placeholder, a family without
 //! an instanced producer, a family link without `{instance}` (or with it inside a level),
-//! and what families cannot do yet (a transform input; an embassy observer).
+//! and what families cannot do yet (a transform input).
 
 use super::instances::{family_filter, placeholders, substitute};
 use super::{Direction, System};
@@ -92,8 +92,8 @@ pub(super) fn resolve(system: &mut System, diagnostics: &mut Vec<Diagnostic>) {
     system.unchecked_links.extend(unchecked);
 }
 
-/// What families cannot do yet, at an observer: be a transform or join input, and be read
-/// by an embassy node (its MQTT connector has no family routes).
+/// What families cannot do yet, at an observer: be a transform or join input. (An embassy
+/// observer is refused by the node's own link check: its MQTT connector takes no filters.)
 fn unsupported(
     topology: &crate::model::Topology,
     families: &[(String, Option<(String, Vec<String>)>)],
@@ -106,15 +106,6 @@ fn unsupported(
             diagnostics.push(
                 Diagnostic::error(input.span, format!("the family \"{}\" is an input of a transform on node `{node}`: transforms and joins over a family are not supported yet", input.key.id))
                     .help("observe the family with a tap (`fn(instance: &'static str, Consumer<T>)`) and produce the derived record from it with `source_handle`"),
-            );
-        }
-        if record.family.is_empty() || topology.node.runtime != crate::model::Runtime::Embassy {
-            continue;
-        }
-        for link in &record.links_from {
-            diagnostics.push(
-                Diagnostic::error(link.url.span, format!("node `{node}` runs on embassy, whose MQTT connector does not route record families yet: it cannot read \"{}\"", link.url.text))
-                    .help("observe the family on a tokio node, or give this node the instances' addresses one by one"),
             );
         }
     }

@@ -181,3 +181,48 @@ fn an_instanced_node_emits_its_instance_and_an_observer_its_family() {
         );
     }
 }
+
+#[test]
+fn what_a_family_cannot_do_yet_is_an_error() {
+    let join = r#"
+[records.summary]
+key = "climate/summary"
+type = "Temperature"
+
+[nodes.summary]
+runtime = "tokio"
+
+[nodes.summary.records.reading]
+buffer = "SingleLatest"
+link_from = { url = "mqtt://climate/{instance}/reading", codec = "postcard" }
+
+[nodes.summary.records.summary]
+buffer = "SingleLatest"
+transform = { input = "reading", map = "latest" }
+"#;
+    let source = fleet(
+        "instances = [\"a\", \"b\"]",
+        join,
+        "mqtt://climate/{instance}/reading",
+    );
+    assert!(
+        messages(&source).contains(&"the family \"climate/{instance}/reading\" is an input of a transform on node `summary`: transforms and joins over a family are not supported yet".to_owned()),
+        "{:#?}",
+        messages(&source)
+    );
+    let embassy = fleet(
+        "instances = [\"a\", \"b\"]",
+        "",
+        "mqtt://climate/{instance}/reading",
+    )
+    .replace(
+        "[nodes.dashboard]\nruntime = \"tokio\"",
+        "[nodes.dashboard]\nruntime = \"embassy\"",
+    );
+    assert_eq!(
+        messages(&embassy),
+        [
+            "invalid link URL \"mqtt://climate/{instance}/reading\": `climate/+/reading`: the embassy MQTT connector subscribes to exact topics only (no `+`/`#` filters)"
+        ]
+    );
+}
