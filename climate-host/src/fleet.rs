@@ -244,9 +244,9 @@ pub fn svg(rows: &[Row]) -> String {
     );
     for r in &rows {
         let n = r.instances as f64;
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
+            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
             x(n),
             bottom + 16.0,
             r.instances
@@ -255,9 +255,9 @@ pub fn svg(rows: &[Row]) -> String {
     for i in 0..=4 {
         let v = max_rate * f64::from(i) / 4.0;
         let ms = max_ms * f64::from(i) / 4.0;
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"steelblue\">{v:.0}</text><text x=\"{}\" y=\"{:.1}\" fill=\"firebrick\">{ms:.0}</text>\n",
+            "<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"steelblue\">{v:.0}</text><text x=\"{}\" y=\"{:.1}\" fill=\"firebrick\">{ms:.0}</text>",
             left - 4.0,
             y_rate(v) + 4.0,
             right + 4.0,
@@ -326,7 +326,7 @@ mod tests {
             refused: 2,
         };
         assert_eq!(Row::parse(&row.to_line()), Some(row.clone()));
-        assert!(table(&[row.clone()]).contains("| one broker | 100 | 10000 | 9999 |"));
+        assert!(table(std::slice::from_ref(&row)).contains("| one broker | 100 | 10000 | 9999 |"));
         assert!(svg(&[row]).starts_with("<svg"));
         let h = Histogram::new();
         assert_eq!(h.quantile_ms(0.5), None);

@@ -11,6 +11,9 @@ use super::{Direction, System};
 use crate::diagnostic::Diagnostic;
 use crate::model::{ProducerKind, Record, Url};
 
+/// A templated key and its family: the producing node and its instances, if one has them.
+type Family = (String, Option<(String, Vec<String>)>);
+
 /// Fill instances and families into every node's model and link ends, reporting what
 /// cannot work. Runs after every node is read.
 pub(super) fn resolve(system: &mut System, diagnostics: &mut Vec<Diagnostic>) {
@@ -27,7 +30,7 @@ pub(super) fn resolve(system: &mut System, diagnostics: &mut Vec<Diagnostic>) {
                 .then(|| (n.name().to_owned(), n.topology.node.instances.clone()))
         })
     };
-    let families: Vec<(String, Option<(String, Vec<String>)>)> = system
+    let families: Vec<Family> = system
         .records
         .iter()
         .filter(|d| placeholders(&d.key.text) == Ok(true))
@@ -96,7 +99,7 @@ pub(super) fn resolve(system: &mut System, diagnostics: &mut Vec<Diagnostic>) {
 /// observer is refused by the node's own link check: its MQTT connector takes no filters.)
 fn unsupported(
     topology: &crate::model::Topology,
-    families: &[(String, Option<(String, Vec<String>)>)],
+    families: &[Family],
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let node = &topology.node.name.text;
