@@ -44,6 +44,23 @@ pub fn resolve(text: &str) -> Result<SocketAddr, String> {
         .ok_or_else(|| format!("broker address `{text}` resolves to nothing"))
 }
 
+/// A fresh TCP connection to the broker for every MQTT session of the embassy MQTT
+/// connector on the host (`sensor-host`, `fleet-sensor`), Nagle off.
+pub struct Tcp(pub SocketAddr);
+
+impl aimdb::connectors::mqtt_embassy::Dial for Tcp {
+    type Stream<'a> = embedded_io_adapters::tokio_1::FromTokio<tokio::net::TcpStream>;
+
+    fn dial(&mut self) -> impl Future<Output = Option<Self::Stream<'_>>> {
+        let addr = self.0;
+        async move {
+            let stream = tokio::net::TcpStream::connect(addr).await.ok()?;
+            stream.set_nodelay(true).ok()?;
+            Some(embedded_io_adapters::tokio_1::FromTokio::new(stream))
+        }
+    }
+}
+
 /// `21.75 °C` from hundredths of a degree, without float formatting.
 pub fn celsius(centi: i32) -> String {
     let sign = if centi < 0 { "-" } else { "" };

@@ -114,6 +114,19 @@ fn unsupported(
     }
 }
 
+/// Every link URL of a record, with its direction.
+fn urls(record: &mut Record) -> impl Iterator<Item = (&mut Url, Direction)> {
+    let writes = record
+        .links_to
+        .iter_mut()
+        .map(|l| (&mut l.url, Direction::To));
+    let reads = record
+        .links_from
+        .iter_mut()
+        .map(|l| (&mut l.url, Direction::From));
+    writes.chain(reads)
+}
+
 /// Whether a node's record produces the key (anything but observing it with `link_from`).
 fn owns(record: &Record) -> bool {
     record
@@ -141,15 +154,7 @@ fn instanced(
                 .help(format!("a key has one producer: put the instance into the record's key, e.g. `key = \"{}\"`", with_instance(&record.key.id, instances))),
         );
     }
-    let writes = record
-        .links_to
-        .iter_mut()
-        .map(|l| (&mut l.url, Direction::To));
-    let reads = record
-        .links_from
-        .iter_mut()
-        .map(|l| (&mut l.url, Direction::From));
-    for (url, direction) in writes.chain(reads) {
+    for (url, direction) in urls(record) {
         match placeholders(&url.address) {
             Err(unknown) => diagnostics.push(unknown_placeholder(url, &unknown)),
             Ok(true) => {
@@ -199,19 +204,12 @@ fn observer(
         return; // the producer's `instances` were refused: reported there
     }
     record.family = instances.clone();
-    let writes = record
-        .links_to
-        .iter_mut()
-        .map(|l| (&mut l.url, Direction::To));
-    let reads = record
-        .links_from
-        .iter_mut()
-        .map(|l| (&mut l.url, Direction::From));
-    for (url, direction) in writes.chain(reads) {
+    let key = record.key.id.clone();
+    for (url, direction) in urls(record) {
         match placeholders(&url.address) {
             Err(unknown) => diagnostics.push(unknown_placeholder(url, &unknown)),
             Ok(false) => diagnostics.push(
-                Diagnostic::error(url.span, format!("\"{}\" carries the family \"{}\" of node `{producer}`'s {} instances, but the address has no `{{instance}}`", url.text, record.key.id, instances.len()))
+                Diagnostic::error(url.span, format!("\"{}\" carries the family \"{}\" of node `{producer}`'s {} instances, but the address has no `{{instance}}`", url.text, key, instances.len()))
                     .help(format!("one address per instance: write \"{}\"", with_instance(&url.text, instances))),
             ),
             Ok(true) if direction == Direction::From => match family_filter(&url.address) {

@@ -13,7 +13,7 @@ use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::vec::Vec;
 
 use aimdb_core::buffer::BufferKind;
-use aimdb_core::connector::{CodecError, FamilyRoute, InboundRoute};
+use aimdb_core::connector::{CodecError, InboundRoute};
 use rumqttc::{QoS, SubscribeFilter};
 
 use super::config::{LinkError, LinkOptions};
@@ -70,7 +70,7 @@ struct InboundEntry {
 }
 
 #[derive(Default)]
-struct Table {
+pub(super) struct Table {
     /// Every link by topic. Links are leaked: there is one per topic, made at start-up,
     /// and hot paths hold `&'static` references to them without reference counting.
     links: HashMap<Box<str>, &'static Link>,
@@ -81,7 +81,7 @@ struct Table {
     /// Inbound routes by wildcard filter.
     filters: Vec<(Box<str>, InboundEntry)>,
     /// Record families: one per family link, whatever its number of instances.
-    families: Vec<super::family::FamilyEntry>,
+    pub(super) families: Vec<super::family::FamilyEntry>,
     /// What to subscribe to, again after every reconnect.
     subscriptions: Vec<SubscribeFilter>,
 }
@@ -89,7 +89,7 @@ struct Table {
 impl Table {
     /// Note a subscription; whether it is new or stronger (two routes on one topic:
     /// subscribe once, at the stronger QoS).
-    fn subscribe(&mut self, topic: &str, qos: QoS) -> bool {
+    pub(super) fn subscribe(&mut self, topic: &str, qos: QoS) -> bool {
         match self.subscriptions.iter_mut().find(|s| s.path == topic) {
             Some(sub) if (sub.qos as u8) >= (qos as u8) => false,
             Some(sub) => {
@@ -104,7 +104,7 @@ impl Table {
         }
     }
 
-    fn link(&mut self, topic: &str) -> &'static Link {
+    pub(super) fn link(&mut self, topic: &str) -> &'static Link {
         if let Some(link) = self.links.get(topic) {
             return link;
         }
@@ -132,7 +132,7 @@ impl Routes {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn write(&self) -> RwLockWriteGuard<'_, Table> {
+    pub(super) fn write(&self) -> RwLockWriteGuard<'_, Table> {
         self.table
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -182,22 +182,9 @@ impl Routes {
         let mut table = self.write();
         let mut added = Vec::new();
         for route in routes {
-            let options = match LinkOptions::parse(route.address) {
-                Ok(options) => options,
-                Err(error) => {
-                    rejected.push((route.address, error));
-                    continue;
-                }
-            };
-            let valid = if options.is_filter() {
-                rumqttc::valid_filter(options.topic)
-            } else {
-                rumqttc::valid_topic(options.topic)
-            };
-            if !valid {
-                rejected.push((route.address, LinkError::BadTopic));
+            let Some(options) = inbound_options(route.address, rejected) else {
                 continue;
-            }
+            };
             let link = table.link(options.topic);
             let entry = if options.is_filter() {
                 match table
@@ -225,40 +212,6 @@ impl Routes {
                     })
             };
             entry.delivers.push(route.deliver);
-            let qos = options.qos.unwrap_or(default_qos);
-            if table.subscribe(options.topic, qos) {
-                added.push(SubscribeFilter::new(options.topic.into(), qos));
-            }
-        }
-        added
-    }
-
-    /// Add family routes: each one filter. Returns the subscriptions they need; a route
-    /// with a bad filter is skipped and reported in `rejected`.
-    pub(crate) fn attach_family(
-        &self,
-        routes: &'static [FamilyRoute],
-        default_qos: QoS,
-        rejected: &mut Vec<(&'static str, LinkError)>,
-    ) -> Vec<SubscribeFilter> {
-        let mut table = self.write();
-        let mut added = Vec::new();
-        for route in routes {
-            let options = match LinkOptions::parse(route.filter) {
-                Ok(options) if rumqttc::valid_filter(options.topic) => options,
-                Ok(_) => {
-                    rejected.push((route.filter, LinkError::BadTopic));
-                    continue;
-                }
-                Err(error) => {
-                    rejected.push((route.filter, error));
-                    continue;
-                }
-            };
-            let link = table.link(options.topic);
-            table
-                .families
-                .push(super::family::FamilyEntry::new(link, options.topic, route));
             let qos = options.qos.unwrap_or(default_qos);
             if table.subscribe(options.topic, qos) {
                 added.push(SubscribeFilter::new(options.topic.into(), qos));
@@ -307,6 +260,27 @@ impl Routes {
             bump(&counters.unrouted);
         }
     }
+}
+
+/// An inbound address's options, if it parses and is a valid topic or filter; else it is
+/// reported in `rejected`.
+pub(super) fn inbound_options(
+    address: &'static str,
+    rejected: &mut Vec<(&'static str, LinkError)>,
+) -> Option<LinkOptions<'static>> {
+    let options = LinkOptions::parse(address)
+        .map_err(|error| rejected.push((address, error)))
+        .ok()?;
+    let valid = if options.is_filter() {
+        rumqttc::valid_filter(options.topic)
+    } else {
+        rumqttc::valid_topic(options.topic)
+    };
+    if !valid {
+        rejected.push((address, LinkError::BadTopic));
+        return None;
+    }
+    Some(options)
 }
 
 fn deliver(entry: &InboundEntry, payload: &[u8], max_payload: usize) {

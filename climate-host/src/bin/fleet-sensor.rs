@@ -14,12 +14,10 @@ use std::net::SocketAddr;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use aimdb::Producer;
-use aimdb::connectors::mqtt_embassy::{Dial, MqttConfig, MqttConnector};
+use aimdb::connectors::mqtt_embassy::{MqttConfig, MqttConnector};
 use aimdb::mutex::CriticalSectionRawMutex;
-use climate_host::resolve;
+use climate_host::{Tcp, resolve};
 use climate_model::{Temperature, sample};
-use embedded_io_adapters::tokio_1::FromTokio;
-use tokio::net::TcpStream;
 
 aimdb::topology!(file = "../topologies/fleet.toml", node = "sensor");
 
@@ -41,22 +39,6 @@ async fn read_temperature_loop(producer: Producer<'static, Temperature>) {
             })
             .await;
         ticker.next().await;
-    }
-}
-
-/// A fresh TCP connection to the broker for every MQTT session.
-struct Tcp(SocketAddr);
-
-impl Dial for Tcp {
-    type Stream<'a> = FromTokio<TcpStream>;
-
-    fn dial(&mut self) -> impl Future<Output = Option<FromTokio<TcpStream>>> {
-        let addr = self.0;
-        async move {
-            let stream = TcpStream::connect(addr).await.ok()?;
-            stream.set_nodelay(true).ok()?;
-            Some(FromTokio::new(stream))
-        }
     }
 }
 

@@ -12,13 +12,10 @@
 
 use aimdb::Producer;
 use aimdb::connectors::mqtt::credentials_from_env;
-use aimdb::connectors::mqtt_embassy::{Credentials, Dial, MqttConfig, MqttConnector};
+use aimdb::connectors::mqtt_embassy::{Credentials, MqttConfig, MqttConnector};
 use aimdb::mutex::CriticalSectionRawMutex;
-use climate_host::{broker_from_args, celsius, link_state, login_text, tag};
+use climate_host::{Tcp, broker_from_args, celsius, link_state, login_text, tag};
 use climate_model::{Temperature, reading::produce_readings};
-use embedded_io_adapters::tokio_1::FromTokio;
-use std::net::SocketAddr;
-use tokio::net::TcpStream;
 
 aimdb::topology!(file = "../topologies/climate.toml", node = "sensor");
 
@@ -55,22 +52,6 @@ async fn read_temperature_loop(producer: Producer<'static, Temperature>) {
         }
     })
     .await
-}
-
-/// A fresh TCP connection to the broker for every MQTT session.
-struct Tcp(SocketAddr);
-
-impl Dial for Tcp {
-    type Stream<'a> = FromTokio<TcpStream>;
-
-    fn dial(&mut self) -> impl Future<Output = Option<FromTokio<TcpStream>>> {
-        let addr = self.0;
-        async move {
-            let stream = TcpStream::connect(addr).await.ok()?;
-            stream.set_nodelay(true).ok()?;
-            Some(FromTokio::new(stream))
-        }
-    }
 }
 
 fn main() {
