@@ -61,6 +61,16 @@ impl aimdb::connectors::mqtt_embassy::Dial for Tcp {
     }
 }
 
+/// Run a node's `spawn` on an embassy executor of its own thread (the std executor never
+/// returns), as the host binaries of embassy nodes do.
+pub fn embassy_thread(start: impl FnOnce(embassy_executor::Spawner) + Send + 'static) {
+    std::thread::spawn(move || {
+        let executor: &'static mut embassy_executor::Executor =
+            Box::leak(Box::new(embassy_executor::Executor::new()));
+        executor.run(start)
+    });
+}
+
 /// `21.75 °C` from hundredths of a degree, without float formatting.
 pub fn celsius(centi: i32) -> String {
     let sign = if centi < 0 { "-" } else { "" };

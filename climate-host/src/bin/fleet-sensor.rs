@@ -81,10 +81,8 @@ fn main() {
         liveness: Some(instance.liveness()),
         ..MqttConfig::new(instance.node_name())
     })));
-    std::thread::spawn(move || {
-        let executor: &'static mut embassy_executor::Executor =
-            Box::leak(Box::new(embassy_executor::Executor::new()));
-        executor.run(|spawner| sensor::spawn(spawner, sensor::Links { mqtt }, instance))
+    climate_host::embassy_thread(move |spawner| {
+        sensor::spawn(spawner, sensor::Links { mqtt }, instance)
     });
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -110,6 +108,7 @@ fn with_host_connector(broker: SocketAddr, instance: sensor::Instance) {
         host::MqttConnector::start(config).expect("valid config")
     });
     let handle = runtime.handle().clone();
+    // The executor thread stays in the runtime's context: the connector is tokio's.
     std::thread::spawn(move || {
         let _tokio = handle.enter();
         let executor: &'static mut embassy_executor::Executor =

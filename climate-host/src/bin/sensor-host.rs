@@ -76,11 +76,7 @@ fn main() {
         login_text(MQTT.username()),
     );
     // The node's tasks on an embassy executor thread; the connection on tokio (its socket).
-    std::thread::spawn(|| {
-        let executor: &'static mut embassy_executor::Executor =
-            Box::leak(Box::new(embassy_executor::Executor::new()));
-        executor.run(|spawner| sensor::spawn(spawner, sensor::Links { mqtt: &MQTT }))
-    });
+    climate_host::embassy_thread(|spawner| sensor::spawn(spawner, sensor::Links { mqtt: &MQTT }));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
