@@ -223,13 +223,17 @@ pub(super) fn emit(records: &[Planned<'_>]) -> Emitted {
             }
             let field = scheme_field(&link.url);
             if matches!(link.deserializer, Codec::Named(_)) {
+                // An instanced node's inbound link: the running instance's route's address.
                 let table = super::fleet::table_ident(planned, false, index);
-                let address = super::fleet::address(
-                    &link.url,
-                    planned.instances,
-                    table,
-                    &mut TokenStream::new(),
-                );
+                let address = match &link.url.template {
+                    Some(_) if !planned.instances.is_empty() => {
+                        quote!(#table[__aimdb_instance()].address)
+                    }
+                    _ => {
+                        let address = &link.url.address;
+                        quote!(#address)
+                    }
+                };
                 contracts.extend(quote! { links.#field.declare_contract(#address, #fingerprint); });
             }
             if !family.is_empty() {
