@@ -31,6 +31,9 @@ pub struct Node {
     /// The nodes whose `mqtt://` addresses this node reads, so whose liveness it follows
     /// (known from a topology file's whole system; empty for `topology!{}`).
     pub observes: Vec<String>,
+    /// The node's instances (`instances = [..]` or `count = N` in a file): one image, the
+    /// instance chosen at start-up. Empty for a node without instances.
+    pub instances: Vec<String>,
 }
 
 /// A node's static RAM budget for its record buffers.
@@ -208,6 +211,9 @@ pub struct Record {
     /// False when the chain had a call the parser could not understand; checks that depend
     /// on knowing every call (no producer, missing finish) then stay quiet to avoid noise.
     pub complete: bool,
+    /// A record family at an observer (a key with `{instance}` on a node without
+    /// instances): the instances of its producer, one buffer each. Empty otherwise.
+    pub family: Vec<String>,
 }
 
 /// A buffer declaration.
@@ -281,6 +287,10 @@ pub struct Url {
     pub address: String,
     /// The string literal.
     pub span: Span,
+    /// The address as written when it carries `{instance}` (a file's instanced node or
+    /// record family); `address` then holds what the checks see: the first instance's
+    /// address, or the wildcard filter of a family's inbound link.
+    pub template: Option<String>,
 }
 
 impl Url {

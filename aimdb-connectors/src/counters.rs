@@ -189,6 +189,9 @@ macro_rules! link_counters {
                 /// contract fingerprint is neither the reader's nor one it accepts);
                 /// skipped. See `aimdb::contract`.
                 schema_mismatch,
+                /// Arrived payloads on a family's filter from an instance outside the
+                /// family's declared set (refused).
+                unknown_instance,
             }
         }
 

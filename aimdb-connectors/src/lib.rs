@@ -23,10 +23,10 @@ pub mod cobs;
     allow(dead_code, unused_imports, unused_macros)
 )]
 mod counters;
-#[cfg(feature = "kit")]
-pub mod kit;
 #[cfg(feature = "dds")]
 pub mod dds;
+#[cfg(feature = "kit")]
+pub mod kit;
 #[cfg(feature = "knx")]
 pub mod knx;
 pub mod loopback;

@@ -82,6 +82,62 @@ impl fmt::Debug for InboundRoute {
     }
 }
 
+/// A record family's inbound link at an observer (`link_from` of
+/// `mqtt://climate/{instance}/reading` on a node without instances): one wildcard filter for
+/// every instance, one buffer per instance. The connector finds the arriving topic's
+/// instance at `level` and looks it up in `instances` (sorted by name: a binary search, no
+/// heap, no scan over the instances); a name outside the declared set is refused and counted.
+#[derive(Clone, Copy)]
+pub struct FamilyRoute {
+    /// The filter, with the instance's level as `+` (`climate/+/reading`), options allowed.
+    pub filter: &'static str,
+    /// Which level of the topic carries the instance (0-based).
+    pub level: usize,
+    /// The declared instances sorted by name, each with its index (its buffer).
+    pub instances: &'static [(&'static str, usize)],
+    /// Decode and produce into instance `index`'s buffer.
+    pub deliver: fn(usize, &[u8]) -> Result<(), CodecError>,
+}
+
+impl FamilyRoute {
+    /// The index of the instance named `name`, if declared: O(log n).
+    pub fn instance(&self, name: &str) -> Option<usize> {
+        self.instances
+            .binary_search_by(|(declared, _)| (*declared).cmp(name))
+            .ok()
+            .map(|at| self.instances[at].1)
+    }
+
+    /// The instance level of `topic` if the topic has the filter's shape (every other level
+    /// matches the filter's), else `None`. The filter is its topic part (no `?options`).
+    pub fn instance_level<'t>(filter: &str, level: usize, topic: &'t str) -> Option<&'t str> {
+        let mut found = None;
+        let mut levels = topic.split('/');
+        for (at, want) in filter.split('/').enumerate() {
+            if want == "#" {
+                return found;
+            }
+            let got = levels.next()?;
+            if at == level {
+                found = Some(got);
+            } else if want != "+" && want != got {
+                return None;
+            }
+        }
+        if levels.next().is_some() { None } else { found }
+    }
+}
+
+impl fmt::Debug for FamilyRoute {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FamilyRoute")
+            .field("filter", &self.filter)
+            .field("level", &self.level)
+            .field("instances", &self.instances.len())
+            .finish_non_exhaustive()
+    }
+}
+
 /// A transport that links records across nodes.
 pub trait Connector: Sync {
     /// Whether [`publish`](Connector::publish) can take a value now; registers `cx` to be
@@ -94,6 +150,14 @@ pub trait Connector: Sync {
     /// Deliver payloads arriving at the routes' addresses. Called once per node at start-up,
     /// before any task runs.
     fn attach(&self, routes: &'static [InboundRoute]);
+
+    /// Deliver payloads arriving on the families' filters, each to its instance's buffer
+    /// ([`FamilyRoute`]). Called once per node at start-up, before any task runs. The
+    /// default takes none: a connector without family support delivers nothing to them
+    /// (the MQTT connector for tokio has it).
+    fn attach_family(&self, routes: &'static [FamilyRoute]) {
+        let _ = routes;
+    }
 
     /// Declare an outbound link before its first [`publish`](Connector::publish), with the
     /// kind of buffer behind its record. Connectors that keep per-link state (MQTT: QoS,

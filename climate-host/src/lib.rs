@@ -4,6 +4,8 @@
 //! Each binary is a few lines around a node generated from `topologies/climate.toml`; what
 //! they share (argument parsing, the status format) lives here so the binaries stay short.
 
+pub mod fleet;
+
 use std::net::{SocketAddr, ToSocketAddrs};
 
 /// The broker used when neither `--broker` nor `AIMDB_BROKER` says otherwise.
@@ -40,6 +42,33 @@ pub fn resolve(text: &str) -> Result<SocketAddr, String> {
         .map_err(|e| format!("broker address `{text}`: {e} (expected HOST:PORT)"))?
         .next()
         .ok_or_else(|| format!("broker address `{text}` resolves to nothing"))
+}
+
+/// A fresh TCP connection to the broker for every MQTT session of the embassy MQTT
+/// connector on the host (`sensor-host`, `fleet-sensor`), Nagle off.
+pub struct Tcp(pub SocketAddr);
+
+impl aimdb::connectors::mqtt_embassy::Dial for Tcp {
+    type Stream<'a> = embedded_io_adapters::tokio_1::FromTokio<tokio::net::TcpStream>;
+
+    fn dial(&mut self) -> impl Future<Output = Option<Self::Stream<'_>>> {
+        let addr = self.0;
+        async move {
+            let stream = tokio::net::TcpStream::connect(addr).await.ok()?;
+            stream.set_nodelay(true).ok()?;
+            Some(embedded_io_adapters::tokio_1::FromTokio::new(stream))
+        }
+    }
+}
+
+/// Run a node's `spawn` on an embassy executor of its own thread (the std executor never
+/// returns), as the host binaries of embassy nodes do.
+pub fn embassy_thread(start: impl FnOnce(embassy_executor::Spawner) + Send + 'static) {
+    std::thread::spawn(move || {
+        let executor: &'static mut embassy_executor::Executor =
+            Box::leak(Box::new(embassy_executor::Executor::new()));
+        executor.run(start)
+    });
 }
 
 /// `21.75 °C` from hundredths of a degree, without float formatting.

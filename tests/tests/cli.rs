@@ -21,6 +21,15 @@ fn shipped_topologies_check_clean() {
          node browser (wasm, wasm32-unknown-unknown): 1 record(s)\n  \
          record reading (Temperature): contract d2660728cb357589 on postcard (pinned here; each node's build checks its type against it)\n"
     );
+    let fleet = run(&["check", "topologies/fleet.toml"]);
+    assert_eq!(fleet.code, 0, "{}", fleet.stderr);
+    assert!(
+        fleet
+            .stdout
+            .starts_with("topologies/fleet.toml: ok — 2 nodes, 1 record declared"),
+        "{}",
+        fleet.stdout
+    );
     let setpoint = run(&["check", "topologies/setpoint.toml"]);
     assert_eq!(setpoint.code, 0, "{}", setpoint.stderr);
     assert!(
@@ -120,6 +129,22 @@ fn broken_copies_fail_with_their_message() {
         (
             "climate_bad_address",
             "error: invalid link URL \"mqtt://climate/+/reading\": `climate/+/reading` is a topic filter; a link_to publishes to one topic, so `+` and `#` are allowed only in a link_from",
+        ),
+        (
+            "fleet_shared_address",
+            "error: every `sensor` instance would write \"mqtt://climate/reading\": `sensor[zone-a]` and `sensor[zone-b]` collide on one address",
+        ),
+        (
+            "fleet_shared_key",
+            "error: node `sensor` has 2 instances, but the key \"climate/reading\" of the record it produces has no `{instance}`: every `sensor` instance would produce it (`sensor[zone-a]` and `sensor[zone-b]`)",
+        ),
+        (
+            "fleet_unknown_placeholder",
+            "error: unknown placeholder `{zone}` in \"mqtt://climate/{zone}/reading\"",
+        ),
+        (
+            "fleet_family_one_address",
+            "error: \"mqtt://climate/zone-a/reading\" carries the family \"climate/{instance}/reading\" of node `sensor`'s 3 instances, but the address has no `{instance}`",
         ),
         (
             "climate_bad_rust",

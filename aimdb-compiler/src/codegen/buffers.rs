@@ -72,6 +72,24 @@ pub(super) fn emit(
                     #p::aimdb_core::SourceHandle::new(&#buffer, #node, #key);
             }
         });
+        let family = &record.family;
+        if !family.is_empty() {
+            // A family at an observer: one buffer per instance, one view each.
+            let count = family.len();
+            let news = (0..count).map(|_| quote!(<#ty>::new()));
+            let views = (0..count).map(|i| quote!(#p::aimdb_core::RecordView::new(&#buffer[#i])));
+            let items = super::fleet::family_items(planned);
+            let doc = format!(
+                " Family `{}` (`{}`), read-only: one view per instance (`{ident}[i]` is instance `{ident}_INSTANCES[i]`).",
+                record.key.id, record.value_type.text
+            );
+            return quote! {
+                static #buffer: [#ty; #count] = [#(#news),*];
+                #[doc = #doc]
+                pub static #ident: [#p::aimdb_core::RecordView<#value, #ty>; #count] = [#(#views),*];
+                #items
+            };
+        }
         quote! {
             static #buffer: #ty = <#ty>::new();
             #[doc = #doc]
@@ -82,7 +100,11 @@ pub(super) fn emit(
     });
     let sizes = records.iter().map(|planned| {
         let ident = &planned.ident;
-        let ty = buffer_type(planned, runtime);
+        let one = buffer_type(planned, runtime);
+        let ty = match planned.record.family.len() {
+            0 => one,
+            count => quote!([#one; #count]),
+        };
         let doc = format!(
             " Bytes of static RAM the buffer of `{}` takes.",
             planned.record.key.id

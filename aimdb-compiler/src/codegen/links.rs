@@ -140,6 +140,9 @@ pub(super) fn emit(records: &[Planned<'_>]) -> Emitted {
     let mut register = TokenStream::new();
     // Named-codec links, declared after the routes are attached.
     let mut contracts = TokenStream::new();
+    // Family routes by scheme, and an instanced node's per-instance route attachments.
+    let mut families: BTreeMap<String, Vec<TokenStream>> = BTreeMap::new();
+    let mut instance_routes = TokenStream::new();
     for planned in records {
         let record = planned.record;
         let ty = &record.value_type.ty;
@@ -149,16 +152,9 @@ pub(super) fn emit(records: &[Planned<'_>]) -> Emitted {
             .map(|l| (&l.url, &l.serializer))
             .chain(record.links_from.iter().map(|l| (&l.url, &l.deserializer)))
             .filter(|(_, codec)| matches!(codec, Codec::Named(_)));
-        let mut any_named = false;
-        for (url, _) in named {
-            any_named = true;
-            let (field, address, fingerprint) = (
-                scheme_field(url),
-                &url.address,
-                format_ident!("{}_FINGERPRINT", planned.ident),
-            );
-            contracts.extend(quote! { links.#field.declare_contract(#address, #fingerprint); });
-        }
+        let any_named = named.count() > 0;
+        let fingerprint = format_ident!("{}_FINGERPRINT", planned.ident);
+        let family = &record.family;
         if any_named || record.contract.is_some() {
             items.extend(fingerprint_const(planned));
         }
@@ -167,10 +163,38 @@ pub(super) fn emit(records: &[Planned<'_>]) -> Emitted {
         }
         for (index, link) in record.links_to.iter().enumerate() {
             let field = scheme_field(&link.url);
-            let (address, buffer) = (&link.url.address, &planned.buffer);
-            register.extend(quote! {
-                links.#field.register_outbound(#address, #p::aimdb_core::RecordBuffer::kind(&#buffer));
-            });
+            let buffer = &planned.buffer;
+            let table = super::fleet::table_ident(planned, true, index);
+            // One address, the running instance's entry of a table, or every family member's.
+            let addresses: Vec<TokenStream> = if family.is_empty() {
+                vec![super::fleet::address(
+                    &link.url,
+                    planned.instances,
+                    table,
+                    &mut items,
+                )]
+            } else {
+                (0..family.len())
+                    .map(|at| {
+                        let address = super::fleet::family_address(&link.url, family, at);
+                        quote!(#address)
+                    })
+                    .collect()
+            };
+            let kind = if family.is_empty() {
+                quote!(#p::aimdb_core::RecordBuffer::kind(&#buffer))
+            } else {
+                quote!(#p::aimdb_core::RecordBuffer::kind(&#buffer[0]))
+            };
+            for address in &addresses {
+                register.extend(quote! {
+                    links.#field.register_outbound(#address, #kind);
+                });
+                if matches!(link.serializer, Codec::Named(_)) {
+                    contracts
+                        .extend(quote! { links.#field.declare_contract(#address, #fingerprint); });
+                }
+            }
             schemes.insert(link.url.scheme.clone().unwrap_or_default(), field);
             match &link.serializer {
                 Codec::Given(function) => items.extend(codec_const(
@@ -197,6 +221,27 @@ pub(super) fn emit(records: &[Planned<'_>]) -> Emitted {
                 Codec::Named(named) => items.extend(contract_const(&codec, named, record, false)),
                 Codec::Missing | Codec::Reported => continue,
             }
+            let field = scheme_field(&link.url);
+            if matches!(link.deserializer, Codec::Named(_)) {
+                // An instanced node's inbound link: the running instance's route's address.
+                let table = super::fleet::table_ident(planned, false, index);
+                let address = match &link.url.template {
+                    Some(_) if !planned.instances.is_empty() => {
+                        quote!(#table[__aimdb_instance()].address)
+                    }
+                    _ => {
+                        let address = &link.url.address;
+                        quote!(#address)
+                    }
+                };
+                contracts.extend(quote! { links.#field.declare_contract(#address, #fingerprint); });
+            }
+            if !family.is_empty() {
+                let route =
+                    super::fleet::family_route(planned, &link.url, index, &codec, &mut items);
+                families.entry(scheme).or_default().push(route);
+                continue;
+            }
             let deliver = format_ident!("__aimdb_deliver_{}_{}", planned.stem, index);
             let buffer = &planned.buffer;
             let doc = format!(
@@ -209,10 +254,34 @@ pub(super) fn emit(records: &[Planned<'_>]) -> Emitted {
                     #p::glue::deliver::<#ty>(payload, &#buffer, #codec)
                 }
             });
-            let address = &link.url.address;
-            routes.entry(scheme).or_default().push(quote! {
-                #p::aimdb_core::connector::InboundRoute { address: #address, deliver: #deliver }
-            });
+            match link
+                .url
+                .template
+                .as_deref()
+                .filter(|_| !planned.instances.is_empty())
+            {
+                // An instanced node's inbound link: a route per instance, the running one attached.
+                Some(template) => {
+                    let ident = super::fleet::table_ident(planned, false, index);
+                    let count = planned.instances.len();
+                    let each = planned.instances.iter().enumerate().map(|(at, instance)| {
+                        let address = crate::file::substitute(template, instance, at);
+                        quote!(#p::aimdb_core::connector::InboundRoute { address: #address, deliver: #deliver })
+                    });
+                    items.extend(quote! {
+                        static #ident: [#p::aimdb_core::connector::InboundRoute; #count] = [#(#each),*];
+                    });
+                    instance_routes.extend(quote! {
+                        links.#field.attach(#p::core::slice::from_ref(&#ident[__aimdb_instance()]));
+                    });
+                }
+                None => {
+                    let address = &link.url.address;
+                    routes.entry(scheme).or_default().push(quote! {
+                        #p::aimdb_core::connector::InboundRoute { address: #address, deliver: #deliver }
+                    });
+                }
+            }
         }
     }
     let fields = schemes.iter().map(|(scheme, field)| {
@@ -238,6 +307,16 @@ pub(super) fn emit(records: &[Planned<'_>]) -> Emitted {
             static #ident: [#p::aimdb_core::connector::InboundRoute; #count] = [#(#table),*];
         });
         attach.extend(quote! { links.#field.attach(&#ident); });
+    }
+    attach.extend(instance_routes);
+    for (scheme, table) in &families {
+        let field = &schemes[scheme];
+        let ident = format_ident!("__AIMDB_FAMILIES_{}", scheme.to_uppercase());
+        let count = table.len();
+        items.extend(quote! {
+            static #ident: [#p::aimdb_core::connector::FamilyRoute; #count] = [#(#table),*];
+        });
+        attach.extend(quote! { links.#field.attach_family(&#ident); });
     }
     attach.extend(contracts);
     Emitted { items, attach }

@@ -22,6 +22,7 @@
 
 mod bindings;
 mod buffers;
+mod fleet;
 mod links;
 pub(crate) mod names;
 mod registry;
@@ -50,6 +51,8 @@ pub(crate) struct Planned<'a> {
     pub stem: String,
     /// Reader slots of its buffer (taps, outbound links, transform inputs; at least 1).
     pub readers: usize,
+    /// The node's instances (empty for a node without instances).
+    pub instances: &'a [String],
 }
 
 /// Emit the node's module.
@@ -64,6 +67,7 @@ pub fn emit(topology: &Topology) -> TokenStream {
             stem: ident.to_string().to_lowercase(),
             buffer: format_ident!("__AIMDB_BUFFER_{}", ident),
             readers: topology.reader_count(record),
+            instances: &topology.node.instances,
             record,
             ident,
         })
@@ -90,11 +94,15 @@ pub fn emit(topology: &Topology) -> TokenStream {
     let links = links::emit(&planned);
     let registry = registry::emit(&planned, &topology.node.name.text);
     let tasks = tasks::plan(&planned, runtime);
+    let instanced = !topology.node.instances.is_empty();
     let entry = match runtime {
-        Runtime::Tokio => bindings::tokio::emit(&tasks, &links.attach),
+        Runtime::Tokio => bindings::tokio::emit(&tasks, &links.attach, instanced),
         // A browser node is an embassy node on embassy-executor's `platform-wasm`.
-        Runtime::Embassy | Runtime::Wasm => bindings::embassy::emit(&tasks, &links.attach),
+        Runtime::Embassy | Runtime::Wasm => {
+            bindings::embassy::emit(&tasks, &links.attach, instanced)
+        }
     };
+    let instance = fleet::instance_items(&topology.node.name.text, &topology.node.instances);
     let links_items = links.items;
     let joins = transforms::items(&planned);
     let liveness = liveness(&topology.node);
@@ -111,6 +119,7 @@ pub fn emit(topology: &Topology) -> TokenStream {
             #[allow(dead_code)]
             pub const NODE: &str = #name_text;
             #liveness
+            #instance
             static __AIMDB_RETURNED: #p::glue::Returned<#mutex> = #p::glue::Returned::new();
             /// How many of the node's sources and taps have returned. A source or tap is
             /// meant to run for the node's life; one that returned (a

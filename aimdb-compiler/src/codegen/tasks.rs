@@ -82,6 +82,10 @@ pub(super) fn plan(records: &[Planned<'_>], runtime: Runtime) -> Vec<Task> {
             ty: quote!(#p::aimdb_core::Consumer<'static, #ty>),
             expr: quote!(#p::glue::subscribe::<#ty>(&#buffer, #key)),
         };
+        if !record.family.is_empty() {
+            tasks.extend(family_tasks(planned, runtime));
+            continue;
+        }
         for source in &record.sources {
             let producer = quote!(#p::glue::producer::<#ty>(&#buffer));
             let run = start(&source.function, quote!(#ty), "source", runtime, producer);
@@ -109,7 +113,9 @@ pub(super) fn plan(records: &[Planned<'_>], runtime: Runtime) -> Vec<Task> {
         }
         for (index, link) in record.links_to.iter().enumerate() {
             let codec = serializer_ident(planned, index);
-            let address = &link.url.address;
+            let table = super::fleet::table_ident(planned, true, index);
+            let address =
+                super::fleet::address(&link.url, planned.instances, table, &mut TokenStream::new());
             tasks.push(Task {
                 name: format_ident!("__aimdb_link_to_{}_{}", planned.stem, index),
                 consumers: vec![subscription(format_ident!("__aimdb_link_to_{}_{}_reader", planned.stem, index))],
@@ -118,6 +124,47 @@ pub(super) fn plan(records: &[Planned<'_>], runtime: Runtime) -> Vec<Task> {
             });
         }
         tasks.extend(super::transforms::tasks(planned, records, runtime));
+    }
+    tasks
+}
+
+/// A family at an observer: each tap and outbound link once per instance, on that
+/// instance's buffer. A family tap is `f(instance: &'static str, consumer)`.
+fn family_tasks(planned: &Planned<'_>, runtime: Runtime) -> Vec<Task> {
+    let p = private();
+    let record = planned.record;
+    let (ty, buffer, key) = (&record.value_type.ty, &planned.buffer, &record.key.id);
+    let mut tasks = Vec::new();
+    for (at, instance) in record.family.iter().enumerate() {
+        let subscription = |ident: Ident| Subscription {
+            ident,
+            param: format_ident!("consumer"),
+            ty: quote!(#p::aimdb_core::Consumer<'static, #ty>),
+            expr: quote!(#p::glue::subscribe::<#ty>(&#buffer[#at], #key)),
+        };
+        for (index, tap) in record.taps.iter().enumerate() {
+            let handles = quote!(#instance, consumer);
+            let run = start(&tap.function, quote!(#ty), "family_tap", runtime, handles);
+            let run = returned(run, "tap", &tap.function, key);
+            let name = format_ident!("__aimdb_tap_{}_{}_{}", planned.stem, index, at);
+            tasks.push(Task {
+                consumers: vec![subscription(format_ident!("{}_reader", name))],
+                name,
+                connector: None,
+                body: run,
+            });
+        }
+        for (index, link) in record.links_to.iter().enumerate() {
+            let codec = serializer_ident(planned, index);
+            let address = super::fleet::family_address(&link.url, &record.family, at);
+            let name = format_ident!("__aimdb_link_to_{}_{}_{}", planned.stem, index, at);
+            tasks.push(Task {
+                consumers: vec![subscription(format_ident!("{}_reader", name))],
+                name,
+                connector: Some(scheme_field(&link.url)),
+                body: quote!(#p::glue::link_out::<#ty>(consumer, connector, #address, #codec).await),
+            });
+        }
     }
     tasks
 }

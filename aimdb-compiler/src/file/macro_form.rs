@@ -101,9 +101,18 @@ pub fn expand(tokens: TokenStream) -> TokenStream {
         return out;
     };
     let mut topology = node.topology.clone();
+    // An instanced writer is observed as each of its instances (`sensor-zone-a`).
     topology.node.observes = crate::system::observed_nodes(&system, node)
         .into_iter()
-        .map(str::to_owned)
+        .flat_map(|name| {
+            let writer = system.nodes.iter().find(|n| n.name() == name);
+            match writer.map(|w| &w.topology.node.instances) {
+                Some(instances) if !instances.is_empty() => {
+                    instances.iter().map(|i| format!("{name}-{i}")).collect()
+                }
+                _ => vec![name.to_owned()],
+            }
+        })
         .collect();
     // The file knows no crate: the budget from this crate's memory.x is checked here.
     let memory_x = crate::target::default_ram(&mut topology, crate::manifest_dir().as_deref());

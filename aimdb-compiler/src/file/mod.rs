@@ -22,7 +22,10 @@
 //! [`macro_form`] is the `topology!(file = "..", node = "..")` entry point.
 //! The format's reference page is `docs/topology-file.md`.
 
+mod families;
+mod instances;
 mod located;
+pub use instances::{MAX_INSTANCES, family_filter, substitute};
 pub mod macro_form;
 mod node_record;
 mod nodes;
@@ -75,6 +78,8 @@ pub struct NodeDecl {
     pub links: Vec<LinkEnd>,
     /// Where the node's table starts.
     pub span: Span,
+    /// Whether the node's table has `instances` or `count` (refused ones included).
+    pub instances_written: bool,
 }
 
 impl NodeDecl {
@@ -119,6 +124,11 @@ pub struct LinkEnd {
     pub external: bool,
     /// The link's table (the `{ url = .. }` value).
     pub span: Span,
+    /// The instances a templated URL (`url.template`) ranges over: the node's own, or the
+    /// family's at an observer. Empty without a template.
+    pub instances: Vec<String>,
+    /// Whether the end is on an instanced node (its writers are `node[instance]`).
+    pub instanced_node: bool,
 }
 
 impl LinkEnd {
@@ -126,6 +136,11 @@ impl LinkEnd {
     /// ([`Url::identity`]); the URL text when the address does not parse (the node's link
     /// check reports that).
     pub fn identity(&self) -> String {
+        // A template (a fleet's address) is one place per instance: named as written.
+        if let Some(template) = &self.url.template {
+            let topic = template.split('?').next().unwrap_or(template);
+            return format!("{}://{topic}", self.url.scheme.as_deref().unwrap_or(""));
+        }
         let way = match self.direction {
             Direction::To => aimdb_core::address::Direction::Outbound,
             Direction::From => aimdb_core::address::Direction::Inbound,
@@ -180,5 +195,7 @@ pub fn check_source(source: &str) -> (Option<System>, Vec<Diagnostic>) {
     (Some(system), diagnostics)
 }
 
+#[cfg(test)]
+mod instance_tests;
 #[cfg(test)]
 mod tests;

@@ -60,6 +60,7 @@ pub(super) fn parse(
         finish: Some(name.span),
         chain_end: name.span,
         complete: true,
+        family: Vec::new(),
     };
     match table.get("buffer") {
         Some((_, value)) => record.buffers.extend(buffer(value, &what, diagnostics)),
@@ -328,6 +329,8 @@ fn link(
         codec_name,
         external,
         span,
+        instances: Vec::new(),
+        instanced_node: false,
     })
 }
 
@@ -342,6 +345,7 @@ fn split_url(text: &str, span: Span) -> Url {
         scheme,
         address,
         span,
+        template: None,
     }
 }
 

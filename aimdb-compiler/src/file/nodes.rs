@@ -8,7 +8,15 @@ use crate::diagnostic::{Diagnostic, Span};
 use crate::model::{Name, Node, RamBudget, Runtime, Topology};
 use crate::suggest::did_you_mean;
 
-const NODE_FIELDS: [&str; 5] = ["runtime", "target", "ram", "description", "records"];
+const NODE_FIELDS: [&str; 7] = [
+    "runtime",
+    "target",
+    "ram",
+    "instances",
+    "count",
+    "description",
+    "records",
+];
 
 pub(super) fn parse(
     value: &Value<'_>,
@@ -43,6 +51,8 @@ fn node(
     let ram = table
         .string("ram", diagnostics)
         .and_then(|written| ram_budget(&written, diagnostics));
+    let instances = super::instances::parse(&table, diagnostics);
+    let instances_written = table.get("instances").is_some() || table.get("count").is_some();
     let runtime = table.required_string("runtime", "\"tokio\"", diagnostics);
     let name_ok = identifier(&name, diagnostics);
     let runtime = runtime.and_then(|r| runtime_of(&r, diagnostics));
@@ -83,11 +93,13 @@ fn node(
                 runtime_span,
                 ram,
                 observes: Vec::new(),
+                instances,
             },
             records,
         },
         target,
         links,
+        instances_written,
     })
 }
 

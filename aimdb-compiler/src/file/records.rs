@@ -112,8 +112,21 @@ fn contract(
 }
 
 /// The one key grammar (`aimdb_core::key`), as for `#[derive(RecordKey)]` and `topology!{}`.
+/// A key may carry `{instance}` / `{index}` (a family): checked with an instance's name.
 fn valid_key(key: &str, span: Span, diagnostics: &mut Vec<Diagnostic>) -> bool {
-    match aimdb_core::key::check_key(key) {
+    if let Err(unknown) = super::instances::placeholders(key) {
+        diagnostics.push(
+            Diagnostic::error(
+                span,
+                format!("unknown placeholder `{unknown}` in the key \"{key}\""),
+            )
+            .help(
+                "a key may carry `{instance}` (the instance's name) and `{index}` (its position)",
+            ),
+        );
+        return false;
+    }
+    match aimdb_core::key::check_key(&super::instances::substitute(key, "x", 0)) {
         Ok(()) => true,
         Err(problem) => {
             diagnostics.push(crate::keys::key_error(key, problem, span));

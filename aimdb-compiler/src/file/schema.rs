@@ -47,12 +47,14 @@ pub(super) fn parse(source: &str) -> Parsed {
             (Vec::new(), Vec::new())
         }
     };
+    let mut system = System {
+        records: declared,
+        nodes,
+        unchecked_links,
+    };
+    super::families::resolve(&mut system, &mut diagnostics);
     Parsed {
-        system: Some(System {
-            records: declared,
-            nodes,
-            unchecked_links,
-        }),
+        system: Some(system),
         diagnostics,
     }
 }

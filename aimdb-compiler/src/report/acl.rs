@@ -28,7 +28,7 @@ use aimdb_core::address::Direction as AddressDirection;
 use aimdb_core::address::mqtt::MqttAddress;
 
 use crate::diagnostic::Span;
-use crate::file::{Direction, NodeDecl, System};
+use crate::file::{Direction, LinkEnd, System};
 
 /// What a user may do with a topic: the access word of an ACL `topic` line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,32 +92,68 @@ impl std::error::Error for AclError {}
 
 /// Every node of `system` as a broker user, in file order. A node that speaks MQTT also
 /// writes its own liveness topic, and reads those of the nodes it observes.
+///
+/// An instanced node is one user per instance (`sensor-zone-a`, its client id), each
+/// allowed its own instance's addresses and liveness only.
 pub fn users(system: &System) -> Result<Vec<User>, AclError> {
-    system
-        .nodes
-        .iter()
-        .map(|node| {
-            let mut user = user(node)?;
+    let mut users = Vec::new();
+    for node in &system.nodes {
+        let instances = &node.topology.node.instances;
+        let each: Vec<(String, Vec<LinkEnd>)> = if instances.is_empty() {
+            vec![(node.name().to_owned(), node.links.clone())]
+        } else {
+            (0..instances.len())
+                .map(|at| {
+                    let links = node
+                        .links
+                        .iter()
+                        .map(|l| match l.url.template {
+                            Some(_) => l.expand(node.name()).swap_remove(at).1,
+                            None => l.clone(),
+                        })
+                        .collect();
+                    (format!("{}-{}", node.name(), instances[at]), links)
+                })
+                .collect()
+        };
+        for (name, links) in each {
+            let mut user = user(&name, &links)?;
             if crate::system::speaks_mqtt(node) {
                 user.grants.push(Grant {
                     access: Access::Write,
-                    topic: crate::system::liveness_topic(node.name()),
+                    topic: crate::system::liveness_topic(&name),
                 });
                 for observed in crate::system::observed_nodes(system, node) {
-                    user.grants.push(Grant {
-                        access: Access::Read,
-                        topic: crate::system::liveness_topic(observed),
-                    });
+                    for who in instance_names(system, observed) {
+                        user.grants.push(Grant {
+                            access: Access::Read,
+                            topic: crate::system::liveness_topic(&who),
+                        });
+                    }
                 }
             }
-            Ok(user)
-        })
-        .collect()
+            users.push(user);
+        }
+    }
+    Ok(users)
 }
 
-fn user(node: &NodeDecl) -> Result<User, AclError> {
-    let mut links: Vec<_> = node
-        .links
+/// A node as the nodes of the system it is: itself, or each of its instances.
+fn instance_names(system: &System, node: &str) -> Vec<String> {
+    match system.nodes.iter().find(|n| n.name() == node) {
+        Some(n) if !n.topology.node.instances.is_empty() => n
+            .topology
+            .node
+            .instances
+            .iter()
+            .map(|i| format!("{node}-{i}"))
+            .collect(),
+        _ => vec![node.to_owned()],
+    }
+}
+
+fn user(name: &str, links: &[LinkEnd]) -> Result<User, AclError> {
+    let mut links: Vec<_> = links
         .iter()
         .filter(|l| l.url.scheme.as_deref() == Some("mqtt"))
         .collect();
@@ -129,7 +165,7 @@ fn user(node: &NodeDecl) -> Result<User, AclError> {
     let mut grants: Vec<Grant> = Vec::new();
     for link in links {
         let error = |reason: String| AclError {
-            node: node.name().to_owned(),
+            node: name.to_owned(),
             url: link.url.text.clone(),
             reason,
         };
@@ -162,7 +198,7 @@ fn user(node: &NodeDecl) -> Result<User, AclError> {
         }
     }
     Ok(User {
-        name: node.name().to_owned(),
+        name: name.to_owned(),
         grants,
     })
 }

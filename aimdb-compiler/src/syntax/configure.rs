@@ -106,6 +106,7 @@ pub fn parse(statement: &Stmt, diagnostics: &mut Vec<Diagnostic>) -> Option<Reco
         finish: None,
         chain_end: call.method.span().into(),
         complete: true,
+        family: Vec::new(),
     };
     Some(chain::walk_closure(
         record,

@@ -82,6 +82,7 @@ pub fn parse(input: ParseStream) -> Result<Node, Diagnostic> {
         runtime_span: runtime_ident.span().into(),
         ram,
         observes: Vec::new(),
+        instances: Vec::new(),
     })
 }
 

@@ -31,5 +31,6 @@ pub fn split(text: &str, span: Span) -> Url {
         scheme,
         address,
         span,
+        template: None,
     }
 }

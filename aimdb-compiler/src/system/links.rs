@@ -21,26 +21,27 @@ use crate::suggest::did_you_mean;
 
 /// A link end with its node and its address's identity.
 #[derive(Clone)]
-struct End<'a> {
-    node: &'a str,
-    link: &'a LinkEnd,
+struct End {
+    /// The node, or the node's instance (`sensor[zone-a]`).
+    node: String,
+    link: LinkEnd,
     identity: String,
 }
 
 pub(super) fn check(system: &System, diagnostics: &mut Vec<Diagnostic>) {
-    let ends: Vec<End<'_>> = system
+    // A templated address (an instanced node's, a family's) once per instance.
+    let ends: Vec<End> = system
         .nodes
         .iter()
-        .flat_map(|n| {
-            n.links.iter().map(move |link| End {
-                node: n.name(),
-                link,
-                identity: link.identity(),
-            })
+        .flat_map(|n| n.links.iter().flat_map(|link| link.expand(n.name())))
+        .map(|(node, link)| End {
+            identity: link.identity(),
+            node,
+            link,
         })
         .collect();
     // The first writer of each address; later writers on other nodes are errors.
-    let mut writers: HashMap<&str, &End<'_>> = HashMap::new();
+    let mut writers: HashMap<&str, &End> = HashMap::new();
     for end in ends.iter().filter(|e| e.link.direction == Direction::To) {
         match writers.get(end.identity.as_str()) {
             Some(first) if first.node != end.node => diagnostics.push(two_writers(first, end)),
@@ -50,15 +51,25 @@ pub(super) fn check(system: &System, diagnostics: &mut Vec<Diagnostic>) {
             }
         }
     }
+    // A templated reader (a family) is reported once, at its first unwritten instance.
+    let mut unwritten: Vec<crate::diagnostic::Span> = Vec::new();
     for reader in ends.iter().filter(|e| e.link.direction == Direction::From) {
         match writers.get(reader.identity.as_str()) {
-            None if reader.link.external => {}
-            // Written by a node left out for an error of its own: that error is the cause.
-            None if system
-                .unchecked_links
+            None if unwritten
                 .iter()
-                .any(|l| l.direction == Direction::To && l.identity() == reader.identity) => {}
-            None => diagnostics.push(no_writer(reader, &writers)),
+                .any(|s| s.position() == reader.link.span.position()) => {}
+            None if reader.link.external => {}
+            // A placeholder left in the address was refused where it is written.
+            None if reader.link.url.address.contains('{') => {}
+            // Written by a node left out for an error of its own: that error is the cause.
+            None if system.unchecked_links.iter().any(|l| {
+                l.direction == Direction::To
+                    && (l.identity() == reader.identity || l.key == reader.link.key)
+            }) => {}
+            None => {
+                unwritten.push(reader.link.span);
+                diagnostics.push(no_writer(reader, &writers));
+            }
             Some(writer) if reader.link.external => {
                 diagnostics.push(external_but_written(writer, reader));
             }
@@ -75,7 +86,7 @@ pub(super) fn check(system: &System, diagnostics: &mut Vec<Diagnostic>) {
     }
 }
 
-fn two_writers(first: &End<'_>, second: &End<'_>) -> Diagnostic {
+fn two_writers(first: &End, second: &End) -> Diagnostic {
     let url = &second.link.url.text;
     // Two spellings of one address: say so, it is why the texts differ.
     let same = if first.link.url.text == *url {
@@ -104,7 +115,7 @@ fn two_writers(first: &End<'_>, second: &End<'_>) -> Diagnostic {
 }
 
 /// Options at the two ends of one address that the connector says cannot both hold.
-fn options_conflict(writer: &End<'_>, reader: &End<'_>) -> Option<Diagnostic> {
+fn options_conflict(writer: &End, reader: &End) -> Option<Diagnostic> {
     let row = writer.link.url.scheme_row()?;
     let conflict = (row.conflict)(&writer.link.url.address, &reader.link.url.address)?;
     let option = conflict.option;
@@ -121,7 +132,7 @@ fn options_conflict(writer: &End<'_>, reader: &End<'_>) -> Option<Diagnostic> {
     )
 }
 
-fn no_writer(reader: &End<'_>, writers: &HashMap<&str, &End<'_>>) -> Diagnostic {
+fn no_writer(reader: &End, writers: &HashMap<&str, &End>) -> Diagnostic {
     let url = &reader.link.url.text;
     // In file order, so a tie between two close addresses is broken the same way each run.
     // Only an address that would fix it: one another node writes, carrying this record type.
@@ -149,7 +160,7 @@ fn no_writer(reader: &End<'_>, writers: &HashMap<&str, &End<'_>>) -> Diagnostic 
     .help(help)
 }
 
-fn external_but_written(writer: &End<'_>, reader: &End<'_>) -> Diagnostic {
+fn external_but_written(writer: &End, reader: &End) -> Diagnostic {
     let url = &reader.link.url.text;
     Diagnostic::error(
         reader.link.span,
@@ -162,7 +173,7 @@ fn external_but_written(writer: &End<'_>, reader: &End<'_>) -> Diagnostic {
     .note_at(writer.link.span, format!("node `{}` writes \"{url}\" here", writer.node))
 }
 
-fn type_mismatch(writer: &End<'_>, reader: &End<'_>) -> Diagnostic {
+fn type_mismatch(writer: &End, reader: &End) -> Diagnostic {
     let url = &reader.link.url.text;
     Diagnostic::error(
         reader.link.span,
@@ -179,9 +190,9 @@ fn type_mismatch(writer: &End<'_>, reader: &End<'_>) -> Diagnostic {
     .note_at(writer.link.span, format!("node `{}` writes `{}` here", writer.node, writer.link.value_type))
 }
 
-fn codec_mismatch(writer: &End<'_>, reader: &End<'_>) -> Option<Diagnostic> {
+fn codec_mismatch(writer: &End, reader: &End) -> Option<Diagnostic> {
     let url = &reader.link.url.text;
-    let (w, r) = (writer.link, reader.link);
+    let (w, r) = (&writer.link, &reader.link);
     let problem = match (&w.codec_name, &r.codec_name) {
         (Some(wn), Some(rn)) if wn.text != rn.text => format!(
             "node `{}` writes it as codec \"{}\", node `{}` reads it as codec \"{}\"",

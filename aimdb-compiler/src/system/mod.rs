@@ -76,7 +76,8 @@ pub fn observed_nodes<'s>(system: &'s System, node: &NodeDecl) -> Vec<&'s str> {
         .iter()
         .filter(|l| l.direction == crate::file::Direction::From)
         .filter(|l| l.url.scheme.as_deref() == Some("mqtt"))
-        .map(|l| l.identity())
+        .flat_map(|l| l.expand(node.name()))
+        .map(|(_, l)| l.identity())
         .collect();
     system
         .nodes
@@ -86,7 +87,9 @@ pub fn observed_nodes<'s>(system: &'s System, node: &NodeDecl) -> Vec<&'s str> {
             writer
                 .links
                 .iter()
-                .any(|l| l.direction == crate::file::Direction::To && read.contains(&l.identity()))
+                .filter(|l| l.direction == crate::file::Direction::To)
+                .flat_map(|l| l.expand(writer.name()))
+                .any(|(_, l)| read.contains(&l.identity()))
         })
         .map(NodeDecl::name)
         .collect()

@@ -42,6 +42,7 @@ mod config;
 mod counters;
 mod credentials;
 mod event_loop;
+mod family;
 mod liveness;
 mod outbound;
 mod routing;
@@ -56,7 +57,7 @@ use std::sync::{Mutex, OnceLock};
 use std::vec::Vec;
 
 use aimdb_core::buffer::BufferKind;
-use aimdb_core::connector::{Connector, InboundRoute, PublishError, Skipped};
+use aimdb_core::connector::{Connector, FamilyRoute, InboundRoute, PublishError, Skipped};
 use tokio::task::JoinHandle;
 
 pub use config::{
@@ -243,6 +244,43 @@ impl Connector for MqttConnector {
             .shared
             .routes
             .attach(routes, self.default_qos, &mut rejected);
+        self.attached(added, rejected);
+    }
+
+    fn attach_family(&self, routes: &'static [FamilyRoute]) {
+        let mut rejected = Vec::new();
+        let added = self
+            .shared
+            .routes
+            .attach_family(routes, self.default_qos, &mut rejected);
+        self.attached(added, rejected);
+    }
+
+    fn register_outbound(&self, address: &'static str, kind: BufferKind) {
+        let _ = self.outbound_link(address, Some(kind));
+    }
+
+    fn skipped(&self, address: &str, skipped: Skipped) {
+        let Some(link) = self.outbound_link(address, None) else {
+            return;
+        };
+        let counters = &link.link.counters;
+        count_skipped(
+            skipped,
+            &counters.lagged,
+            &counters.encode_errors,
+            &counters.oversize,
+        );
+    }
+}
+
+impl MqttConnector {
+    /// After routes were attached: report the rejected ones, subscribe the new ones.
+    fn attached(
+        &self,
+        added: Vec<rumqttc::SubscribeFilter>,
+        rejected: Vec<(&'static str, config::LinkError)>,
+    ) {
         for (address, error) in rejected {
             // A bad link address is a start-up configuration error the topology compiler
             // should have caught; the route is skipped, counted and reported.
@@ -263,23 +301,6 @@ impl Connector for MqttConnector {
                 let _ = client.try_subscribe_many(added);
             }
         }
-    }
-
-    fn register_outbound(&self, address: &'static str, kind: BufferKind) {
-        let _ = self.outbound_link(address, Some(kind));
-    }
-
-    fn skipped(&self, address: &str, skipped: Skipped) {
-        let Some(link) = self.outbound_link(address, None) else {
-            return;
-        };
-        let counters = &link.link.counters;
-        count_skipped(
-            skipped,
-            &counters.lagged,
-            &counters.encode_errors,
-            &counters.oversize,
-        );
     }
 }
 

@@ -70,7 +70,7 @@ struct InboundEntry {
 }
 
 #[derive(Default)]
-struct Table {
+pub(super) struct Table {
     /// Every link by topic. Links are leaked: there is one per topic, made at start-up,
     /// and hot paths hold `&'static` references to them without reference counting.
     links: HashMap<Box<str>, &'static Link>,
@@ -80,12 +80,31 @@ struct Table {
     exact: HashMap<Box<str>, InboundEntry>,
     /// Inbound routes by wildcard filter.
     filters: Vec<(Box<str>, InboundEntry)>,
+    /// Record families: one per family link, whatever its number of instances.
+    pub(super) families: Vec<super::family::FamilyEntry>,
     /// What to subscribe to, again after every reconnect.
     subscriptions: Vec<SubscribeFilter>,
 }
 
 impl Table {
-    fn link(&mut self, topic: &str) -> &'static Link {
+    /// Note a subscription; whether it is new or stronger (two routes on one topic:
+    /// subscribe once, at the stronger QoS).
+    pub(super) fn subscribe(&mut self, topic: &str, qos: QoS) -> bool {
+        match self.subscriptions.iter_mut().find(|s| s.path == topic) {
+            Some(sub) if (sub.qos as u8) >= (qos as u8) => false,
+            Some(sub) => {
+                sub.qos = qos;
+                true
+            }
+            None => {
+                self.subscriptions
+                    .push(SubscribeFilter::new(topic.into(), qos));
+                true
+            }
+        }
+    }
+
+    pub(super) fn link(&mut self, topic: &str) -> &'static Link {
         if let Some(link) = self.links.get(topic) {
             return link;
         }
@@ -113,7 +132,7 @@ impl Routes {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn write(&self) -> RwLockWriteGuard<'_, Table> {
+    pub(super) fn write(&self) -> RwLockWriteGuard<'_, Table> {
         self.table
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -163,22 +182,9 @@ impl Routes {
         let mut table = self.write();
         let mut added = Vec::new();
         for route in routes {
-            let options = match LinkOptions::parse(route.address) {
-                Ok(options) => options,
-                Err(error) => {
-                    rejected.push((route.address, error));
-                    continue;
-                }
-            };
-            let valid = if options.is_filter() {
-                rumqttc::valid_filter(options.topic)
-            } else {
-                rumqttc::valid_topic(options.topic)
-            };
-            if !valid {
-                rejected.push((route.address, LinkError::BadTopic));
+            let Some(options) = inbound_options(route.address, rejected) else {
                 continue;
-            }
+            };
             let link = table.link(options.topic);
             let entry = if options.is_filter() {
                 match table
@@ -207,19 +213,9 @@ impl Routes {
             };
             entry.delivers.push(route.deliver);
             let qos = options.qos.unwrap_or(default_qos);
-            let known = table
-                .subscriptions
-                .iter_mut()
-                .find(|s| s.path == options.topic);
-            match known {
-                // Two routes on one topic: subscribe once, at the stronger QoS.
-                Some(sub) if (sub.qos as u8) >= (qos as u8) => continue,
-                Some(sub) => sub.qos = qos,
-                None => table
-                    .subscriptions
-                    .push(SubscribeFilter::new(options.topic.into(), qos)),
+            if table.subscribe(options.topic, qos) {
+                added.push(SubscribeFilter::new(options.topic.into(), qos));
             }
-            added.push(SubscribeFilter::new(options.topic.into(), qos));
         }
         added
     }
@@ -250,6 +246,10 @@ impl Routes {
             routed = true;
             deliver(entry, payload, max_payload);
         }
+        // Per family, not per instance: the instance is found by binary search.
+        for family in &table.families {
+            routed |= family.dispatch(topic, payload, max_payload);
+        }
         for (filter, entry) in &table.filters {
             if super::topic::topic_matches(topic, filter) {
                 routed = true;
@@ -260,6 +260,27 @@ impl Routes {
             bump(&counters.unrouted);
         }
     }
+}
+
+/// An inbound address's options, if it parses and is a valid topic or filter; else it is
+/// reported in `rejected`.
+pub(super) fn inbound_options(
+    address: &'static str,
+    rejected: &mut Vec<(&'static str, LinkError)>,
+) -> Option<LinkOptions<'static>> {
+    let options = LinkOptions::parse(address)
+        .map_err(|error| rejected.push((address, error)))
+        .ok()?;
+    let valid = if options.is_filter() {
+        rumqttc::valid_filter(options.topic)
+    } else {
+        rumqttc::valid_topic(options.topic)
+    };
+    if !valid {
+        rejected.push((address, LinkError::BadTopic));
+        return None;
+    }
+    Some(options)
 }
 
 fn deliver(entry: &InboundEntry, payload: &[u8], max_payload: usize) {

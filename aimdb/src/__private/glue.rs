@@ -61,6 +61,33 @@ where
     f(consumer)
 }
 
+/// Start a family tap on a single-threaded executor (embassy): `f(instance, consumer)`, once
+/// per instance of the family.
+pub fn run_family_tap<T: 'static, F, Fut>(
+    f: F,
+    instance: &'static str,
+    consumer: Consumer<'static, T>,
+) -> impl Future<Output = ()> + use<T, F, Fut>
+where
+    F: FnOnce(&'static str, Consumer<'static, T>) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    f(instance, consumer)
+}
+
+/// Start a family tap for a multi-threaded tokio runtime (`Send + 'static`).
+pub fn run_family_tap_send<T: 'static, F, Fut>(
+    f: F,
+    instance: &'static str,
+    consumer: Consumer<'static, T>,
+) -> impl Future<Output = ()> + Send + 'static + use<T, F, Fut>
+where
+    F: FnOnce(&'static str, Consumer<'static, T>) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    f(instance, consumer)
+}
+
 /// Start a `.transform(KEY, |b| b.map(f))` on a single-threaded executor: every input value
 /// through `f`; a returned value (or `Some`) is produced. A lagging ring input continues
 /// with the oldest value still held.

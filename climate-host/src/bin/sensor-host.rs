@@ -12,13 +12,10 @@
 
 use aimdb::Producer;
 use aimdb::connectors::mqtt::credentials_from_env;
-use aimdb::connectors::mqtt_embassy::{Credentials, Dial, MqttConfig, MqttConnector};
+use aimdb::connectors::mqtt_embassy::{Credentials, MqttConfig, MqttConnector};
 use aimdb::mutex::CriticalSectionRawMutex;
-use climate_host::{broker_from_args, celsius, link_state, login_text, tag};
+use climate_host::{Tcp, broker_from_args, celsius, link_state, login_text, tag};
 use climate_model::{Temperature, reading::produce_readings};
-use embedded_io_adapters::tokio_1::FromTokio;
-use std::net::SocketAddr;
-use tokio::net::TcpStream;
 
 aimdb::topology!(file = "../topologies/climate.toml", node = "sensor");
 
@@ -57,22 +54,6 @@ async fn read_temperature_loop(producer: Producer<'static, Temperature>) {
     .await
 }
 
-/// A fresh TCP connection to the broker for every MQTT session.
-struct Tcp(SocketAddr);
-
-impl Dial for Tcp {
-    type Stream<'a> = FromTokio<TcpStream>;
-
-    fn dial(&mut self) -> impl Future<Output = Option<FromTokio<TcpStream>>> {
-        let addr = self.0;
-        async move {
-            let stream = TcpStream::connect(addr).await.ok()?;
-            stream.set_nodelay(true).ok()?;
-            Some(FromTokio::new(stream))
-        }
-    }
-}
-
 fn main() {
     let broker = match broker_from_args("sensor-host") {
         Ok(broker) => broker,
@@ -95,11 +76,7 @@ fn main() {
         login_text(MQTT.username()),
     );
     // The node's tasks on an embassy executor thread; the connection on tokio (its socket).
-    std::thread::spawn(|| {
-        let executor: &'static mut embassy_executor::Executor =
-            Box::leak(Box::new(embassy_executor::Executor::new()));
-        executor.run(|spawner| sensor::spawn(spawner, sensor::Links { mqtt: &MQTT }))
-    });
+    climate_host::embassy_thread(|spawner| sensor::spawn(spawner, sensor::Links { mqtt: &MQTT }));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

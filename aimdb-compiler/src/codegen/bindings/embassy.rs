@@ -7,8 +7,17 @@ use quote::quote;
 use super::super::private;
 use super::super::tasks::Task;
 
-pub(crate) fn emit(tasks: &[Task], attach: &TokenStream) -> TokenStream {
+pub(crate) fn emit(tasks: &[Task], attach: &TokenStream, instanced: bool) -> TokenStream {
     let p = private();
+    // An instanced node's entry point takes the instance and sets it before anything else.
+    let (param, set) = if instanced {
+        (
+            quote!(, instance: Instance),
+            quote!(__AIMDB_INSTANCE.store(instance.0, #p::core::sync::atomic::Ordering::Relaxed);),
+        )
+    } else {
+        (quote!(), quote!())
+    };
     let task_fns = tasks.iter().map(|task| {
         let name = &task.name;
         let consumers = task.consumers.iter().map(|c| {
@@ -52,8 +61,9 @@ pub(crate) fn emit(tasks: &[Task], attach: &TokenStream) -> TokenStream {
         /// (panics if another node already produces one of its records), subscribe every
         /// reader, declare the outbound links and attach the inbound ones, then spawn one task per source, tap and
         /// outbound link and transform. Call it once: the task pools are statics of size one.
-        pub fn spawn(spawner: #p::embassy_executor::Spawner, links: Links) {
+        pub fn spawn(spawner: #p::embassy_executor::Spawner, links: Links #param) {
             let _ = (&spawner, &links);
+            #set
             __aimdb_register();
             #(#subscribe)*
             #attach

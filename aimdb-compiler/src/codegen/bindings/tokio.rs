@@ -6,8 +6,18 @@ use quote::quote;
 use super::super::private;
 use super::super::tasks::Task;
 
-pub(crate) fn emit(tasks: &[Task], attach: &TokenStream) -> TokenStream {
+pub(crate) fn emit(tasks: &[Task], attach: &TokenStream, instanced: bool) -> TokenStream {
     let p = private();
+    // An instanced node's entry point takes the instance and sets it before anything else.
+    let (param, arg, set) = if instanced {
+        (
+            quote!(, instance: Instance),
+            quote!(, instance),
+            quote!(__AIMDB_INSTANCE.store(instance.0, #p::core::sync::atomic::Ordering::Relaxed);),
+        )
+    } else {
+        (quote!(), quote!(), quote!())
+    };
     let subscribe = tasks.iter().flat_map(|t| &t.consumers).map(|c| {
         let (ident, ty, expr) = (&c.ident, &c.ty, &c.expr);
         quote!(let #ident: #ty = #expr;)
@@ -41,8 +51,9 @@ pub(crate) fn emit(tasks: &[Task], attach: &TokenStream) -> TokenStream {
     quote! {
         /// Register and validate the node's claims, subscribe every reader, declare and
         /// attach the links, and spawn the tasks: everything `run` does before it waits.
-        fn __aimdb_start(links: Links) -> [#p::tokio::task::JoinHandle<()>; #count] {
+        fn __aimdb_start(links: Links #param) -> [#p::tokio::task::JoinHandle<()>; #count] {
             let _ = &links;
+            #set
             __aimdb_register();
             __AIMDB_RUNNING.start(NODE, #count);
             #(#subscribe)*
@@ -60,8 +71,8 @@ pub(crate) fn emit(tasks: &[Task], attach: &TokenStream) -> TokenStream {
         /// reader, declare the outbound links and attach the inbound ones, then spawn one task per source, tap,
         /// outbound link and transform. Returns when every task has returned; a task's panic is
         /// propagated.
-        pub async fn run(links: Links) {
-            for handle in __aimdb_start(links) {
+        pub async fn run(links: Links #param) {
+            for handle in __aimdb_start(links #arg) {
                 #p::glue::join(handle).await;
             }
         }

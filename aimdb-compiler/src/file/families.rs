@@ -1,0 +1,280 @@
+//! Instances and families across the nodes of a file (issue 22, "Fleets"): after every
+//! node is read (a family's instances are its producer's), [`resolve`] fills the model
+//! (`Node::instances`, `Record::family`, `Url::template`) and the link ends, and reports
+//! what cannot work: an instanced node writing an address or owning a key without
+//! `{instance}` (every instance would write it), an unknown placeholder, a family without
+//! an instanced producer, a family link without `{instance}` (or with it inside a level),
+//! and what families cannot do yet (a transform input).
+
+use super::instances::{family_filter, placeholders, substitute};
+use super::{Direction, System};
+use crate::diagnostic::Diagnostic;
+use crate::model::{ProducerKind, Record, Url};
+
+/// A templated key and its family: the producing node and its instances, if one has them.
+type Family = (String, Option<(String, Vec<String>)>);
+
+/// Fill instances and families into every node's model and link ends, reporting what
+/// cannot work. Runs after every node is read.
+pub(super) fn resolve(system: &mut System, diagnostics: &mut Vec<Diagnostic>) {
+    // A templated key's family: the instances of the first instanced node producing it.
+    let family_of = |key: &str, nodes: &[super::NodeDecl]| -> Option<(String, Vec<String>)> {
+        nodes.iter().find_map(|n| {
+            let owns = n
+                .topology
+                .records
+                .iter()
+                .any(|r| r.key.id == key && owns(r));
+            // A producer whose `instances` were refused gives an empty set: nothing more.
+            (owns && (n.instances_written || !n.topology.node.instances.is_empty()))
+                .then(|| (n.name().to_owned(), n.topology.node.instances.clone()))
+        })
+    };
+    let families: Vec<Family> = system
+        .records
+        .iter()
+        .filter(|d| placeholders(&d.key.text) == Ok(true))
+        .map(|d| (d.key.text.clone(), family_of(&d.key.text, &system.nodes)))
+        .collect();
+    let mut unchecked = Vec::new();
+    for node in &mut system.nodes {
+        let name = node.name().to_owned();
+        let instances = node.topology.node.instances.clone();
+        if node.instances_written && instances.is_empty() {
+            continue; // its `instances` / `count` were refused: reported there
+        }
+        for record in &mut node.topology.records {
+            let family = families
+                .iter()
+                .find(|(k, _)| *k == record.key.id)
+                .map(|(_, f)| f);
+            if instances.is_empty() {
+                if let Some(family) = family {
+                    observer(&name, record, family.as_ref(), diagnostics);
+                } else {
+                    plain(&name, record, diagnostics);
+                }
+            } else {
+                instanced(&name, &instances, record, family.is_some(), diagnostics);
+            }
+        }
+        if instances.is_empty() {
+            unsupported(&node.topology, &families, diagnostics);
+        }
+        // The link ends the system checks see: the same addresses as the model.
+        for end in &mut node.links {
+            let record = node.topology.records.iter().find(|r| r.key.id == end.key);
+            let link_url = record.and_then(|r| {
+                r.links_to
+                    .iter()
+                    .map(|l| (&l.url, l.span))
+                    .chain(r.links_from.iter().map(|l| (&l.url, l.span)))
+                    .find(|(_, span)| span.position() == end.span.position())
+                    .map(|(url, _)| url.clone())
+            });
+            if let Some(url) = link_url.filter(|u| u.template.is_some()) {
+                end.url = url;
+                end.instanced_node = !instances.is_empty();
+                end.instances = if instances.is_empty() {
+                    record.map(|r| r.family.clone()).unwrap_or_default()
+                } else {
+                    instances.clone()
+                };
+            }
+        }
+        // A writer whose address was refused above (no or an unknown placeholder) does not
+        // also leave its readers "without a writer": that is the same mistake.
+        let refused = node.links.iter().filter(|end| {
+            end.direction == Direction::To
+                && end.url.template.is_none()
+                && (placeholders(&end.url.address).is_err()
+                    || (instances.len() > 1 && placeholders(&end.url.address) == Ok(false)))
+        });
+        unchecked.extend(refused.cloned());
+    }
+    system.unchecked_links.extend(unchecked);
+}
+
+/// What families cannot do yet, at an observer: be a transform or join input. (An embassy
+/// observer is refused by the node's own link check: its MQTT connector takes no filters.)
+fn unsupported(
+    topology: &crate::model::Topology,
+    families: &[Family],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let node = &topology.node.name.text;
+    for record in &topology.records {
+        let inputs = record.transforms.iter().flat_map(|t| &t.inputs);
+        for input in inputs.filter(|i| families.iter().any(|(k, _)| *k == i.key.id)) {
+            diagnostics.push(
+                Diagnostic::error(input.span, format!("the family \"{}\" is an input of a transform on node `{node}`: transforms and joins over a family are not supported yet", input.key.id))
+                    .help("observe the family with a tap (`fn(instance: &'static str, Consumer<T>)`) and produce the derived record from it with `source_handle`"),
+            );
+        }
+    }
+}
+
+/// Every link URL of a record, with its direction.
+fn urls(record: &mut Record) -> impl Iterator<Item = (&mut Url, Direction)> {
+    let writes = record
+        .links_to
+        .iter_mut()
+        .map(|l| (&mut l.url, Direction::To));
+    let reads = record
+        .links_from
+        .iter_mut()
+        .map(|l| (&mut l.url, Direction::From));
+    writes.chain(reads)
+}
+
+/// Whether a node's record produces the key (anything but observing it with `link_from`).
+fn owns(record: &Record) -> bool {
+    record
+        .producers()
+        .iter()
+        .any(|p| p.kind != ProducerKind::LinkFrom)
+}
+
+/// A link's URL on an instanced node: the template kept, the first instance's address checked.
+fn instanced(
+    node: &str,
+    instances: &[String],
+    record: &mut Record,
+    templated_key: bool,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let pair = match instances {
+        [a, b, ..] => format!("`{node}[{a}]` and `{node}[{b}]`"),
+        [a] => format!("`{node}[{a}]`"),
+        [] => String::new(),
+    };
+    if owns(record) && !templated_key && instances.len() > 1 {
+        diagnostics.push(
+            Diagnostic::error(record.span, format!("node `{node}` has {} instances, but the key \"{}\" of the record it produces has no `{{instance}}`: every `{node}` instance would produce it ({pair})", instances.len(), record.key.id))
+                .help(format!("a key has one producer: put the instance into the record's key, e.g. `key = \"{}\"`", with_instance(&record.key.id, instances))),
+        );
+    }
+    for (url, direction) in urls(record) {
+        match placeholders(&url.address) {
+            Err(unknown) => diagnostics.push(unknown_placeholder(url, &unknown)),
+            Ok(true) => {
+                url.template = Some(url.address.clone());
+                url.address = substitute(&url.address, &instances[0], 0);
+            }
+            Ok(false) if direction == Direction::To && instances.len() > 1 => diagnostics.push(
+                Diagnostic::error(
+                    url.span,
+                    format!(
+                        "every `{node}` instance would write \"{}\": {pair} collide on one address",
+                        url.text
+                    ),
+                )
+                .help(format!(
+                    "an address has one writer: put the instance into it, e.g. \"{}\"",
+                    with_instance(&url.text, instances)
+                )),
+            ),
+            Ok(false) => {}
+        }
+    }
+}
+
+/// A record family at a node without instances: one buffer per instance of its producer.
+fn observer(
+    node: &str,
+    record: &mut Record,
+    family: Option<&(String, Vec<String>)>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let Some((producer, instances)) = family else {
+        if owns(record) {
+            diagnostics.push(
+                Diagnostic::error(record.span, format!("node `{node}` produces the record \"{}\", whose key carries `{{instance}}`, but it has no instances", record.key.id))
+                    .help(format!("declare the instances on node `{node}` (`instances = [..]` or `count = N`), or remove `{{instance}}` from the key")),
+            );
+        } else {
+            diagnostics.push(
+                Diagnostic::error(record.span, format!("node `{node}` observes the family \"{}\", but no node with instances produces it", record.key.id))
+                    .help("the family's instances are its producer's: give the producing node `instances = [..]` or `count = N`"),
+            );
+        }
+        return;
+    };
+    if instances.is_empty() {
+        return; // the producer's `instances` were refused: reported there
+    }
+    record.family = instances.clone();
+    let key = record.key.id.clone();
+    for (url, direction) in urls(record) {
+        match placeholders(&url.address) {
+            Err(unknown) => diagnostics.push(unknown_placeholder(url, &unknown)),
+            Ok(false) => diagnostics.push(
+                Diagnostic::error(url.span, format!("\"{}\" carries the family \"{}\" of node `{producer}`'s {} instances, but the address has no `{{instance}}`", url.text, key, instances.len()))
+                    .help(format!("one address per instance: write \"{}\"", with_instance(&url.text, instances))),
+            ),
+            Ok(true) if direction == Direction::From => match family_filter(&url.address) {
+                Some((filter, _)) => {
+                    url.template = Some(std::mem::replace(&mut url.address, filter));
+                }
+                None => diagnostics.push(
+                    Diagnostic::error(url.span, format!("the family link \"{}\" has `{{instance}}` inside an address level", url.text))
+                        .help("a family is read with one wildcard filter: the placeholder is a whole level, e.g. \"mqtt://climate/{instance}/reading\""),
+                ),
+            },
+            Ok(true) => {
+                url.template = Some(url.address.clone());
+                url.address = substitute(&url.address, &instances[0], 0);
+            }
+        }
+    }
+}
+
+/// A node without instances and a record that is not a family: no placeholder anywhere.
+fn plain(node: &str, record: &mut Record, diagnostics: &mut Vec<Diagnostic>) {
+    let urls = record
+        .links_to
+        .iter()
+        .map(|l| &l.url)
+        .chain(record.links_from.iter().map(|l| &l.url));
+    for url in urls {
+        match placeholders(&url.address) {
+            Err(unknown) => diagnostics.push(unknown_placeholder(url, &unknown)),
+            Ok(true) => diagnostics.push(
+                Diagnostic::error(url.span, format!("\"{}\" has `{{instance}}`, but node `{node}` has no instances and record \"{}\" is not a family", url.text, record.key.id))
+                    .help(format!("declare instances on node `{node}` (`instances = [..]` or `count = N`), or write the address without a placeholder")),
+            ),
+            Ok(false) => {}
+        }
+    }
+}
+
+fn unknown_placeholder(url: &Url, unknown: &str) -> Diagnostic {
+    Diagnostic::error(
+        url.span,
+        format!("unknown placeholder `{unknown}` in \"{}\"", url.text),
+    )
+    .help("an address may carry `{instance}` (the instance's name) and `{index}` (its position)")
+}
+
+/// `climate/reading` → `climate/{instance}/reading` (`climate/zone-a/reading`, where
+/// `zone-a` is an instance, → `climate/{instance}/reading`), as a suggestion.
+fn with_instance(text: &str, instances: &[String]) -> String {
+    let levels: Vec<&str> = text.split('/').collect();
+    if levels.iter().any(|l| instances.iter().any(|i| i == l)) {
+        let replaced: Vec<&str> = levels
+            .iter()
+            .map(|l| {
+                if instances.iter().any(|i| i == l) {
+                    "{instance}"
+                } else {
+                    l
+                }
+            })
+            .collect();
+        return replaced.join("/");
+    }
+    match text.rsplit_once('/') {
+        Some((head, last)) => format!("{head}/{{instance}}/{last}"),
+        None => format!("{text}/{{instance}}"),
+    }
+}

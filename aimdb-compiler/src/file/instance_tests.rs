@@ -1,0 +1,228 @@
+//! Node instances and record families (`instances.rs`), without rustc: the shipped fleet,
+//! the per-instance checks on small inline files, and what the emitter makes of them.
+
+use super::check_source;
+use super::instances::{family_filter, placeholders, substitute};
+
+const FLEET: &str = include_str!("../../../topologies/fleet.toml");
+
+fn messages(source: &str) -> Vec<String> {
+    check_source(source)
+        .1
+        .into_iter()
+        .map(|d| d.message)
+        .collect()
+}
+
+/// A fleet: `sensor` with `instances`, a second writer node, a dashboard over the family.
+fn fleet(sensor: &str, other: &str, dashboard_url: &str) -> String {
+    format!(
+        r#"
+[records.reading]
+key = "climate/{{instance}}/reading"
+type = "Temperature"
+
+[nodes.sensor]
+runtime = "tokio"
+{sensor}
+
+[nodes.sensor.records.reading]
+buffer = "SingleLatest"
+source = "read"
+link_to = {{ url = "mqtt://climate/{{instance}}/reading", codec = "postcard" }}
+{other}
+[nodes.dashboard]
+runtime = "tokio"
+
+[nodes.dashboard.records.reading]
+buffer = "SingleLatest"
+taps = ["render"]
+link_from = {{ url = "{dashboard_url}", codec = "postcard" }}
+"#
+    )
+}
+
+#[test]
+fn the_shipped_fleet_has_200_instances_and_a_family() {
+    let (system, diagnostics) = check_source(FLEET);
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    let system = system.unwrap();
+    let sensor = &system.nodes[0].topology;
+    assert_eq!(sensor.node.instances.len(), 200);
+    assert_eq!(sensor.node.instances[199], "199");
+    let link = &sensor.records[0].links_to[0].url;
+    assert_eq!(link.template.as_deref(), Some("climate/{instance}/reading"));
+    assert_eq!(link.address, "climate/0/reading");
+    let dashboard = &system.nodes[1].topology;
+    assert!(dashboard.node.instances.is_empty());
+    assert_eq!(dashboard.records[0].family.len(), 200);
+    assert_eq!(
+        dashboard.records[0].links_from[0].url.address,
+        "climate/+/reading"
+    );
+    // The dashboard follows every instance's liveness.
+    let observed = crate::system::observed_nodes(&system, &system.nodes[1]);
+    assert_eq!(observed, ["sensor"]);
+}
+
+#[test]
+fn instances_are_named_or_counted_once() {
+    let both = fleet(
+        "instances = [\"a\"]\ncount = 2",
+        "",
+        "mqtt://climate/{instance}/reading",
+    );
+    assert_eq!(
+        messages(&both),
+        ["node `sensor` has both `instances` and `count`"]
+    );
+    let bad = fleet(
+        "instances = [\"a/b\", \"c\", \"c\"]",
+        "",
+        "mqtt://climate/{instance}/reading",
+    );
+    assert_eq!(
+        messages(&bad),
+        [
+            "the instance name \"a/b\" of node `sensor` is not a single address level",
+            "node `sensor` declares the instance \"c\" twice",
+        ]
+    );
+    let zero = fleet("count = 0", "", "mqtt://climate/{instance}/reading");
+    assert_eq!(
+        messages(&zero),
+        ["`count` of node `sensor` is not a number of instances"]
+    );
+}
+
+#[test]
+fn two_instanced_writers_collide_per_instance() {
+    let other = r#"
+[nodes.backup]
+runtime = "tokio"
+instances = ["b", "x"]
+
+[nodes.backup.records.reading]
+buffer = "SingleLatest"
+link_to = { url = "mqtt://climate/{instance}/reading", codec = "postcard" }
+"#;
+    let source = fleet(
+        "instances = [\"a\", \"b\"]",
+        other,
+        "mqtt://climate/{instance}/reading",
+    );
+    let found = messages(&source);
+    assert!(
+        found.contains(&"link address \"mqtt://climate/b/reading\" is written by two nodes: `backup[b]` (record `reading`) and `sensor[b]` (record `reading`)".to_owned()),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn a_family_is_read_with_a_whole_level_placeholder() {
+    let ok = fleet(
+        "instances = [\"a\", \"b\"]",
+        "",
+        "mqtt://climate/{instance}/reading?qos=1",
+    );
+    assert_eq!(messages(&ok), Vec::<String>::new());
+    let inside = fleet(
+        "instances = [\"a\", \"b\"]",
+        "",
+        "mqtt://climate/zone-{instance}/reading",
+    );
+    assert_eq!(
+        messages(&inside),
+        [
+            "the family link \"mqtt://climate/zone-{instance}/reading\" has `{instance}` inside an address level"
+        ]
+    );
+    assert_eq!(
+        family_filter("a/{instance}/c?qos=1"),
+        Some(("a/+/c?qos=1".into(), 1))
+    );
+    assert_eq!(family_filter("a/{index}"), Some(("a/+".into(), 1)));
+    assert_eq!(family_filter("a/{instance}/{index}"), None);
+    assert_eq!(placeholders("a/{zone}"), Err("{zone}".into()));
+    assert_eq!(placeholders("a/{instance}"), Ok(true));
+    assert_eq!(substitute("z/{instance}/{index}", "k", 3), "z/k/3");
+}
+
+#[test]
+fn an_instanced_node_emits_its_instance_and_an_observer_its_family() {
+    let (system, diagnostics) = check_source(FLEET);
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    let system = system.unwrap();
+    let sensor = crate::codegen::emit(&system.nodes[0].topology).to_string();
+    for needle in [
+        "pub struct Instance",
+        "__AIMDB_ADDRESS_READING_TO_0 : [& str ; 200usize]",
+        "\"climate/199/reading\"",
+        "__AIMDB_ADDRESS_READING_TO_0 [__aimdb_instance ()]",
+        "links : Links , instance : Instance",
+    ] {
+        assert!(
+            sensor.contains(needle),
+            "{needle} not in the sensor:\n{sensor}"
+        );
+    }
+    let dashboard = crate::codegen::emit(&system.nodes[1].topology).to_string();
+    for needle in [
+        "FamilyRoute",
+        "filter : \"climate/+/reading\"",
+        "attach_family (& __AIMDB_FAMILIES_MQTT)",
+        "pub fn reading_index",
+        "run_family_tap_send",
+        "__AIMDB_BUFFER_READING [199usize]",
+    ] {
+        assert!(
+            dashboard.contains(needle),
+            "{needle} not in the dashboard:\n{dashboard}"
+        );
+    }
+}
+
+#[test]
+fn what_a_family_cannot_do_yet_is_an_error() {
+    let join = r#"
+[records.summary]
+key = "climate/summary"
+type = "Temperature"
+
+[nodes.summary]
+runtime = "tokio"
+
+[nodes.summary.records.reading]
+buffer = "SingleLatest"
+link_from = { url = "mqtt://climate/{instance}/reading", codec = "postcard" }
+
+[nodes.summary.records.summary]
+buffer = "SingleLatest"
+transform = { input = "reading", map = "latest" }
+"#;
+    let source = fleet(
+        "instances = [\"a\", \"b\"]",
+        join,
+        "mqtt://climate/{instance}/reading",
+    );
+    assert!(
+        messages(&source).contains(&"the family \"climate/{instance}/reading\" is an input of a transform on node `summary`: transforms and joins over a family are not supported yet".to_owned()),
+        "{:#?}",
+        messages(&source)
+    );
+    let embassy = fleet(
+        "instances = [\"a\", \"b\"]",
+        "",
+        "mqtt://climate/{instance}/reading",
+    )
+    .replace(
+        "[nodes.dashboard]\nruntime = \"tokio\"",
+        "[nodes.dashboard]\nruntime = \"embassy\"",
+    );
+    assert_eq!(
+        messages(&embassy),
+        [
+            "invalid link URL \"mqtt://climate/{instance}/reading\": `climate/+/reading`: the embassy MQTT connector subscribes to exact topics only (no `+`/`#` filters)"
+        ]
+    );
+}

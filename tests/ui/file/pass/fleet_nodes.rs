@@ -1,0 +1,33 @@
+include!("../climate_system.rs");
+include!("../../topology/functions.rs");
+
+// Every node of a fleet with each instanced path: per-instance outbound and inbound
+// addresses on an instanced embassy node, an instanced tokio node, and a family observer
+// with a family tap and a per-instance outbound link.
+aimdb::topology!(file = "$AIMDB_REPO/tests/ui/file/pass/fleet_full.toml", node = "sensor");
+aimdb::topology!(file = "$AIMDB_REPO/tests/ui/file/pass/fleet_full.toml", node = "thermostat");
+aimdb::topology!(file = "$AIMDB_REPO/tests/ui/file/pass/fleet_full.toml", node = "dashboard");
+
+async fn set_point(_producer: aimdb::Producer<'static, Temperature>) {}
+async fn render_zone(_instance: &'static str, _consumer: aimdb::Consumer<'static, Temperature>) {}
+
+fn main() {
+    assert_eq!(sensor::INSTANCES, ["zone-a", "zone-b", "zone-c"]);
+    let b = sensor::Instance::parse("zone-b").unwrap();
+    assert_eq!((b.index(), b.name(), b.node_name()), (1, "zone-b", "sensor-zone-b"));
+    assert_eq!(b.liveness(), "aimdb/nodes/sensor-zone-b/online");
+    assert!(sensor::Instance::parse("zone-x").is_none());
+    assert_eq!(thermostat::Instance::at(2).map(|i| i.name()), Some("zone-c"));
+    assert_eq!(dashboard::READING.len(), 3);
+    assert_eq!(dashboard::READING_INSTANCES, ["zone-a", "zone-b", "zone-c"]);
+    assert_eq!(dashboard::reading_index("zone-c"), Some(2));
+    assert_eq!(dashboard::OBSERVED_LIVENESS.len(), 3);
+    static BUS: aimdb::connectors::loopback::LoopbackBus<2> =
+        aimdb::connectors::loopback::LoopbackBus::new();
+    let _ = (
+        sensor::Links { mqtt: &BUS },
+        thermostat::Links { mqtt: &BUS },
+        dashboard::Links { mqtt: &BUS, ws: &BUS },
+    );
+    let _ = (sensor::spawn, thermostat::run, dashboard::run);
+}
