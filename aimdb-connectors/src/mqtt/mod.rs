@@ -287,7 +287,9 @@ impl MqttConnector {
             bump(&self.shared.counters.invalid_links);
             self.shared
                 .set_last_error(&format_args!("MQTT link `{address}` rejected: {error}"));
-            std::eprintln!("aimdb mqtt: inbound link `{address}` skipped: {error}");
+            // Through the `log` facade (silent without a logger), not stderr: a library
+            // does not own the process's output.
+            log::warn!(target: "aimdb::mqtt", "inbound link `{address}` skipped: {error}");
         }
         // Not connected yet: the next ConnAck subscribes everything. Connected: subscribe
         // now (from a task, since the request channel may be momentarily full).

@@ -384,7 +384,8 @@ impl Connector for WsConnector {
             self.set_last_error(&format_args!(
                 "WebSocket link `{address}` rejected: {error}"
             ));
-            std::eprintln!("aimdb ws: inbound link `{address}` skipped: {error}");
+            // Through the `log` facade (silent without a logger), not stderr.
+            log::warn!(target: "aimdb::ws", "inbound link `{address}` skipped: {error}");
         }
     }
 
