@@ -48,6 +48,11 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 use tokio_tungstenite::tungstenite::Message;
 
+/// The tests that boot the sensor firmware in QEMU run one at a time: each measures seconds
+/// of timing (keep-alives, reconnects) on two cores that QEMU instances running side by
+/// side would share.
+static ONE_QEMU_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// Publish `0, 1, 2, ...` on `topic` through `mqtt` every `every`; the last number handed
 /// to the connector is in the returned counter.
 fn publish_forever(
@@ -575,6 +580,7 @@ async fn a_clean_shutdown_sends_disconnect_and_loses_no_qos1_value() {
 /// `offline` too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_sensor_is_marked_offline_by_its_will_and_its_readings_stop() {
+    let _qemu = ONE_QEMU_AT_A_TIME.lock().await;
     let elf = aimdb_tests::qemu::Firmware::build("climate-sensor").expect("firmware");
     let broker = Broker::start();
     let mut topic = [0u8; 64];
@@ -661,6 +667,7 @@ static READING_ROUTES: [aimdb_core::connector::InboundRoute; 1] =
 /// "broker DOWN"), and after SIGCONT the firmware reconnects by itself.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hung_broker_is_noticed_by_the_firmware_within_two_keep_alives() {
+    let _qemu = ONE_QEMU_AT_A_TIME.lock().await;
     const KEEP_ALIVE: Duration = Duration::from_secs(4); // firmware/climate-sensor's setting
     let elf = aimdb_tests::qemu::Firmware::build("climate-sensor").expect("firmware");
     let broker = Broker::start();
@@ -670,9 +677,20 @@ async fn a_hung_broker_is_noticed_by_the_firmware_within_two_keep_alives() {
         ",reconnect=1",
     )
     .expect("boot the sensor");
-    wait_until("the sensor's broker up", Duration::from_secs(30), || {
-        qemu.output().contains("broker up")
-    })
+    // A steady session first: values acknowledged and flowing (the sensor's status line
+    // counts what it sent), so the hang lands mid-session, as the fault does.
+    wait_until(
+        "the sensor steadily sending",
+        Duration::from_secs(30),
+        || {
+            let output = qemu.output();
+            let line = output.lines().rev().find(|l| l.contains("broker up"));
+            line.and_then(|l| l.split("link: ").nth(1))
+                .and_then(|link| link.split(' ').next())
+                .and_then(|sent| sent.parse::<u64>().ok())
+                .is_some_and(|sent| sent >= 100)
+        },
+    )
     .await;
 
     broker.signal("STOP");
@@ -760,6 +778,7 @@ fn last_sensor_account(output: &str) -> Option<(u32, u64, u64)> {
 /// acknowledged when it died go out again (QoS 1 is at least once): the test counts them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_broker_loses_no_reading_the_sensor_held_and_the_observer_gets_its_backlog() {
+    let _qemu = ONE_QEMU_AT_A_TIME.lock().await;
     let elf = aimdb_tests::qemu::Firmware::build("climate-sensor").expect("firmware");
     let mut broker = Broker::start_persistent();
     let mut config = decimal::config(broker.port, "faults-persistent-observer");
