@@ -3,7 +3,10 @@
 //!   fits `max_encoded_len`;
 //! - the streaming `CobsEncoder` writes exactly what `encode` writes (plus the delimiter);
 //! - `CobsDecoder` fed arbitrary bytes in arbitrary chunks never panics, yields frames no
-//!   longer than its buffer, and yields the same frames however the input is chunked.
+//!   longer than its buffer, and yields the same frames however the input is chunked;
+//! - the `cobs` crate, an independent implementation, encodes every frame to the same bytes
+//!   and decodes our encoding back to the frame, and every frame our decoder accepts from
+//!   arbitrary bytes is the one `cobs` decodes from them.
 #![no_main]
 
 use aimdb_connectors::cobs::{self, CobsDecoder, CobsEncoder, DecodeError};
@@ -24,6 +27,16 @@ fn round_trip(frame: &[u8]) {
     let mut encoded = vec![0u8; cobs::max_encoded_len(frame.len())];
     let len = cobs::encode(frame, &mut encoded).expect("max_encoded_len is enough");
     let encoded = &encoded[..len];
+    let mut theirs = vec![0u8; ::cobs::max_encoding_length(frame.len())];
+    let their_len = ::cobs::encode(frame, &mut theirs);
+    // cobs 0.3 encodes an empty frame as no bytes at all (a bare delimiter, which our
+    // decoder skips as a flush); ours writes the canonical `01`. Every other frame: equal.
+    if !frame.is_empty() {
+        assert_eq!(encoded, &theirs[..their_len], "the cobs crate encodes differently");
+    }
+    let mut decoded = vec![0u8; frame.len().max(1)];
+    let report = ::cobs::decode(encoded, &mut decoded).expect("cobs decodes our encoding");
+    assert_eq!(&decoded[..report], frame, "the cobs crate decodes our encoding differently");
     assert!(
         !encoded.contains(&cobs::DELIMITER),
         "encoded frame holds a delimiter"
@@ -84,6 +97,7 @@ fn decode_any(data: &[u8], chunk: usize) {
         frames(data, chunk),
         "chunking changed the decoded frames"
     );
+    agrees_with_the_cobs_crate(data, &whole);
     // Every good frame survives encoding and decoding again, however it was encoded.
     for frame in whole.iter().flatten() {
         let mut encoded = vec![0u8; cobs::max_encoded_len(frame.len())];
@@ -94,4 +108,26 @@ fn decode_any(data: &[u8], chunk: usize) {
         let mut end: &[u8] = &[0];
         assert_eq!(decoder.feed(&mut end), Some(Ok(&frame[..])));
     }
+}
+
+/// Each delimited piece of `data`, decoded alone by the `cobs` crate, gives what ours gave
+/// for it: the same frame, or an error (`Oversize` where the frame exceeds our buffer).
+/// Empty pieces (two delimiters in a row) are skipped by ours and not asked of theirs.
+fn agrees_with_the_cobs_crate(data: &[u8], ours: &[Result<Vec<u8>, DecodeError>]) {
+    let mut pieces = data.split(|&byte| byte == cobs::DELIMITER);
+    pieces.next_back(); // not delimited: still pending in our decoder
+    let mut ours = ours.iter();
+    for piece in pieces.filter(|piece| !piece.is_empty()) {
+        let mine = ours.next().expect("ours yields one result per delimited piece");
+        let mut big = vec![0u8; piece.len()];
+        match (::cobs::decode(piece, &mut big), mine) {
+            (Ok(n), Ok(frame)) => assert_eq!(&big[..n], &frame[..], "decoded differently"),
+            (Ok(n), Err(DecodeError::Oversize)) => assert!(n > N, "{n} bytes called oversize"),
+            (Err(_), Err(DecodeError::Malformed)) => {}
+            // Broken and too long: ours stops looking at a frame once it overflows.
+            (Err(_), Err(DecodeError::Oversize)) => assert!(piece.len() > N),
+            (theirs, mine) => panic!("cobs says {theirs:?}, ours {mine:?} for {piece:02x?}"),
+        }
+    }
+    assert!(ours.next().is_none(), "ours yielded more frames than pieces");
 }

@@ -241,53 +241,65 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Read one request head.
+/// Most header lines a request may carry; more is answered 431 like an over-long head.
+const MAX_HEADERS: usize = 64;
+
+/// Read one request head. The bytes are parsed by `httparse` (hyper's parser, fuzzed
+/// upstream and here), not by hand: this is a network port.
 pub(crate) async fn read_request(stream: &mut TcpStream) -> Result<Request, HeadError> {
     let mut buf = Vec::with_capacity(1024);
-    let end = tokio::time::timeout(HEAD_TIMEOUT, async {
+    tokio::time::timeout(HEAD_TIMEOUT, async {
         let mut chunk = [0u8; 1024];
         loop {
-            if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                return Ok(end);
-            }
-            if buf.len() > MAX_HEAD {
-                return Err(HeadError::Bad("request head too long"));
-            }
             match stream.read(&mut chunk).await {
                 Ok(0) | Err(_) => return Err(HeadError::Gone),
                 Ok(n) => buf.extend_from_slice(&chunk[..n]),
             }
+            if let Some(request) = parse_head(&buf)? {
+                return Ok(request);
+            }
+            if buf.len() > MAX_HEAD {
+                return Err(HeadError::Bad("request head too long"));
+            }
         }
     })
     .await
-    .map_err(|_| HeadError::Gone)??;
-    let rest = buf.split_off(end + 4);
-    let head =
-        core::str::from_utf8(&buf[..end]).map_err(|_| HeadError::Bad("head is not UTF-8"))?;
-    let mut lines = head.split("\r\n");
-    let mut parts = lines.next().unwrap_or("").split(' ');
-    let (Some(method), Some(target), Some(version)) = (parts.next(), parts.next(), parts.next())
-    else {
+    .map_err(|_| HeadError::Gone)?
+}
+
+/// The request in `buf` if its head is complete, `None` if more bytes are needed.
+fn parse_head(buf: &[u8]) -> Result<Option<Request>, HeadError> {
+    let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut head = httparse::Request::new(&mut slots);
+    let end = match head.parse(buf) {
+        Ok(httparse::Status::Complete(end)) => end,
+        Ok(httparse::Status::Partial) => return Ok(None),
+        Err(httparse::Error::TooManyHeaders) => {
+            return Err(HeadError::Bad("request head too long"));
+        }
+        Err(httparse::Error::Version) => return Err(HeadError::Bad("not HTTP/1.x")),
+        Err(_) => return Err(HeadError::Bad("malformed request head")),
+    };
+    let (Some(method), Some(target)) = (head.method, head.path) else {
         return Err(HeadError::Bad("malformed request line"));
     };
-    if !version.starts_with("HTTP/1.") {
-        return Err(HeadError::Bad("not HTTP/1.x"));
-    }
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    let mut headers = Vec::new();
-    for line in lines {
-        let (name, value) = line
-            .split_once(':')
-            .ok_or(HeadError::Bad("malformed header"))?;
-        headers.push((name.trim().to_string(), value.trim().to_string()));
-    }
-    Ok(Request {
+    let headers = head
+        .headers
+        .iter()
+        .map(|header| {
+            let value = core::str::from_utf8(header.value)
+                .map_err(|_| HeadError::Bad("a header value is not UTF-8"))?;
+            Ok((header.name.to_string(), value.trim().to_string()))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Some(Request {
         method: method.to_string(),
         path: path.to_string(),
         query: query.to_string(),
         headers,
-        rest,
-    })
+        rest: buf[end..].to_vec(),
+    }))
 }
 
 /// Write a complete response and close.
@@ -357,6 +369,45 @@ mod tests {
         assert!(!same("ab", "abc"));
         assert!(!same("abcd", "abc"));
         assert_eq!(percent_decode("a%2Fb+c%zz"), "a/b c%zz");
+    }
+
+    #[test]
+    fn a_head_is_parsed_when_complete_and_what_follows_it_is_kept() {
+        let bytes = b"GET /ws?token=a%20b HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUpgrade:  websocket \r\n\r\n\x81\x00";
+        assert!(matches!(parse_head(&bytes[..20]), Ok(None)), "partial head");
+        let Ok(Some(request)) = parse_head(bytes) else {
+            panic!("complete head not parsed");
+        };
+        assert_eq!(
+            (request.method.as_str(), request.path.as_str()),
+            ("GET", "/ws")
+        );
+        assert_eq!(request.query_param("token").as_deref(), Some("a b"));
+        assert_eq!(request.header("HOST"), Some("127.0.0.1:8080"));
+        assert!(request.is_upgrade());
+        assert_eq!(request.rest, [0x81, 0x00]);
+    }
+
+    #[test]
+    fn a_broken_or_oversized_head_is_refused_not_waited_for() {
+        let bad = |bytes: &[u8]| match parse_head(bytes) {
+            Err(HeadError::Bad(why)) => why,
+            Err(HeadError::Gone) => "gone",
+            Ok(_) => "accepted",
+        };
+        assert_eq!(bad(b"GET / HTTP/2.0\r\n\r\n"), "not HTTP/1.x");
+        assert_eq!(
+            bad(b"GET / HTTP/1.1\r\nno colon\r\n\r\n"),
+            "malformed request head"
+        );
+        assert_eq!(bad(b"GET\0/ HTTP/1.1\r\n\r\n"), "malformed request head");
+        let many = std::format!(
+            "GET / HTTP/1.1\r\n{}\r\n",
+            "a: b\r\n".repeat(MAX_HEADERS + 1)
+        );
+        assert_eq!(bad(many.as_bytes()), "request head too long");
+        let latin1 = b"GET / HTTP/1.1\r\nx: caf\xe9\r\n\r\n";
+        assert_eq!(bad(latin1), "a header value is not UTF-8");
     }
 
     fn request(headers: &[(&str, &str)], query: &str) -> Request {
