@@ -158,11 +158,8 @@ if [ "$use_qemu" = 1 ]; then
   # The firmware reads its login from the file named here, through semihosting
   # (board-mps2's `login`; QEMU splits -append at spaces, so the path must have none).
   case "$creds" in *" "*) say "the repository path has a space: the firmware cannot be given $creds" ;; esac
-  qemu-system-arm -machine mps2-an386 -nographic -monitor none \
-    -serial "tcp:$broker,nodelay=on,reconnect=1" \
-    -semihosting-config enable=on,target=native -kernel "$elf" \
-    -append "mqtt-credentials=$creds" \
-    </dev/null 2> >(grep -v 'terminating on signal' >&2) &
+  scripts/qemu-mps2.sh --serial "tcp:$broker,nodelay=on,reconnect=1" \
+    "$elf" "mqtt-credentials=$creds" </dev/null 2> >(grep -v 'terminating on signal' >&2) &
   pids+=($!)
 else
   say "no QEMU sensor: $why."

@@ -35,24 +35,22 @@ command -v "$qemu" >/dev/null || { echo "$qemu is not installed (apt-get install
 (cd firmware && env -u CARGO_TARGET_DIR -u RUSTFLAGS cargo build --release --quiet -p mcu-cost)
 elf=firmware/target/thumbv7em-none-eabihf/release/mcu-cost
 
-# tests/src/qemu.rs's command line, plus -icount; UART0 unused, no network.
+# The one command line (scripts/qemu-mps2.sh), plus -icount; UART0 unused, no network.
 # `-icount shift=0`: 2^0 ns of virtual time per instruction, whatever the host's load.
 err=$(mktemp)
 trace=$(mktemp)
 trap 'rm -f "$err" "$trace"' EXIT
-append="messages=$messages"
+args=("messages=$messages")
 extra=()
 if [[ $profile -eq 1 ]]; then
     # Every translated block as it is translated (in_asm) and each time it runs (exec;
     # nochain so no run goes unlogged). The calibration's million turns would only bloat it.
-    append="$append turns=1"
+    args+=(turns=1)
     extra=(-d in_asm,exec,nochain -D "$trace")
 fi
 status=0
-output=$(timeout 120 "$qemu" -machine mps2-an386 -nographic -monitor none \
-    -serial null -nic none -icount shift=0 \
-    -semihosting-config enable=on,target=native \
-    -kernel "$elf" -append "$append" "${extra[@]}" 2>"$err") || status=$?
+output=$(AIMDB_QEMU="$qemu" timeout 120 scripts/qemu-mps2.sh --serial null -nic none \
+    -icount shift=0 "${extra[@]}" "$elf" "${args[@]}" 2>"$err") || status=$?
 if [[ $status -ne 0 ]]; then
     printf '%s\n' "$output"
     cat "$err" >&2

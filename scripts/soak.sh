@@ -149,11 +149,8 @@ say "mosquitto on 127.0.0.1:$port"
 AIMDB_WEB=127.0.0.1:0 AIMDB_MQTT_USERNAME=dashboard AIMDB_MQTT_PASSWORD="$(password_of dashboard)" \
   "$dashboard_bin" --broker "127.0.0.1:$port" >"$dir/dashboard.log" 2>&1 </dev/null &
 dash_pid=$!
-qemu-system-arm -machine mps2-an386 -nographic -monitor none \
-  -serial "tcp:127.0.0.1:$port,nodelay=on,reconnect=1" \
-  -semihosting-config enable=on,target=native -kernel "$elf" \
-  -append "mqtt-credentials=$creds" \
-  >"$dir/sensor.log" 2>&1 </dev/null &
+scripts/qemu-mps2.sh --serial "tcp:127.0.0.1:$port,nodelay=on,reconnect=1" \
+  "$elf" "mqtt-credentials=$creds" >"$dir/sensor.log" 2>&1 </dev/null &
 qemu_pid=$!
 say "running ${minutes} min, broker restarted every ${every} min (outage ${outage_s} s); RSS every 10 s"
 

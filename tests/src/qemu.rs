@@ -38,8 +38,22 @@ pub fn qemu_binary() -> std::ffi::OsString {
     std::env::var_os("AIMDB_QEMU").unwrap_or_else(|| QEMU.into())
 }
 
-/// The emulated board: MPS2 with the AN386 FPGA image (Cortex-M4F, CMSDK UART0).
-pub const MACHINE: &str = "mps2-an386";
+/// The one QEMU command line (`scripts/qemu-mps2.sh`), which the demo, the soak and
+/// mcu-cost.sh boot through as well; it `exec`s QEMU, so the child is QEMU itself.
+static BOOT_SCRIPT: std::sync::LazyLock<std::path::PathBuf> = std::sync::LazyLock::new(|| {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/qemu-mps2.sh")
+});
+
+/// Whether [`qemu_binary`] can be run: a path that exists, or a name found on `PATH`.
+fn qemu_installed() -> bool {
+    let binary = qemu_binary();
+    let binary = Path::new(&binary);
+    if binary.components().count() > 1 {
+        return binary.is_file();
+    }
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(binary).is_file()))
+}
 
 /// How long a QEMU may live at most, whatever the test does.
 pub const MAX_LIFETIME: Duration = Duration::from_secs(120);
@@ -173,21 +187,21 @@ impl Qemu {
                 elf.display()
             )));
         }
+        if !qemu_installed() {
+            return Err(QemuError::QemuMissing);
+        }
         let serial = format!("tcp:{addr},nodelay=on{serial_options}");
-        let mut child = Command::new(qemu_binary())
-            .args(["-machine", MACHINE, "-nographic", "-monitor", "none"])
-            .args(["-serial", &serial])
-            .args(["-semihosting-config", "enable=on,target=native"])
-            .arg("-kernel")
+        let mut child = Command::new(BOOT_SCRIPT.as_path())
+            .args(["--serial", &serial])
             .arg(elf)
-            .args(["-append", cmdline].iter().filter(|_| !cmdline.is_empty()))
+            .args(cmdline.split(' ').filter(|word| !word.is_empty()))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| match e.kind() {
                 io::ErrorKind::NotFound => QemuError::QemuMissing,
-                _ => QemuError::Io(format!("starting {QEMU}: {e}")),
+                _ => QemuError::Io(format!("starting {}: {e}", BOOT_SCRIPT.display())),
             })?;
         let output = Arc::new(Mutex::new(Vec::new()));
         for pipe in [
