@@ -23,6 +23,8 @@ pub mod cobs;
     allow(dead_code, unused_imports, unused_macros)
 )]
 mod counters;
+#[macro_use]
+mod trace;
 #[cfg(feature = "dds")]
 pub mod dds;
 #[cfg(feature = "kit")]

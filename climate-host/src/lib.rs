@@ -5,6 +5,7 @@
 //! they share (argument parsing, the status format) lives here so the binaries stay short.
 
 pub mod fleet;
+pub mod soak;
 
 use std::net::{SocketAddr, ToSocketAddrs};
 

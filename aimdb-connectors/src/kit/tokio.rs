@@ -79,12 +79,30 @@ impl<A: Addressing, M: RawMutex, const QUEUE: usize, const MAX_FRAME: usize, con
                     .and_then(Result::ok),
                 None => None,
             };
+            let endpoint = self.endpoint().unwrap_or("");
             match stream {
                 Some(stream) => {
                     delay = backoff.min;
-                    let _ = self.run_tokio(stream).await;
+                    tracing::info!(target: "aimdb::kit", scheme = A::SCHEME, address = endpoint, "connected");
+                    let end = self.run_tokio(stream).await;
+                    tracing::warn!(
+                        target: "aimdb::kit",
+                        scheme = A::SCHEME,
+                        address = endpoint,
+                        ?end,
+                        "connection lost; reconnecting with backoff"
+                    );
                 }
-                None => bump(&self.counters.connect_errors),
+                None => {
+                    bump(&self.counters.connect_errors);
+                    tracing::debug!(
+                        target: "aimdb::kit",
+                        scheme = A::SCHEME,
+                        address = endpoint,
+                        ?delay,
+                        "connect failed; next attempt after the delay"
+                    );
+                }
             }
             tokio::time::sleep(delay).await;
             delay = (delay * 2).min(backoff.max);
@@ -105,8 +123,13 @@ impl<A: Addressing, M: RawMutex, const QUEUE: usize, const MAX_FRAME: usize, con
             Ok(stream) => stream,
             Err(error) => return error,
         };
+        let endpoint = || self.endpoint().unwrap_or("");
         loop {
+            tracing::info!(target: "aimdb::kit", scheme = A::SCHEME, address = endpoint(), "peer connected");
             let ran = first(self.run_tokio(next), accept()).await;
+            if let Either::Left(end) = &ran {
+                tracing::info!(target: "aimdb::kit", scheme = A::SCHEME, address = endpoint(), ?end, "peer left");
+            }
             next = match ran {
                 Either::Left(_) => match accept().await {
                     Ok(stream) => stream,
@@ -117,7 +140,10 @@ impl<A: Addressing, M: RawMutex, const QUEUE: usize, const MAX_FRAME: usize, con
                     bump(&self.counters.stream_errors);
                     stream
                 }
-                Either::Right(Err(error)) => return error,
+                Either::Right(Err(error)) => {
+                    tracing::error!(target: "aimdb::kit", scheme = A::SCHEME, address = endpoint(), %error, "accept failed; listening stopped");
+                    return error;
+                }
             };
         }
     }

@@ -117,6 +117,12 @@ pub(crate) async fn run(
             // keep-alives. Drop the connection (rumqttc moves what was in flight to
             // `pending`) and reconnect.
             bump(&shared.counters.keepalive_timeouts);
+            tracing::warn!(
+                target: "aimdb::mqtt",
+                address = %shared.broker,
+                ?silence,
+                "no packet from the broker: connection treated as lost"
+            );
             shared.set_last_error(&format_args!(
                 "no packet from the broker for {silence:?}: connection treated as lost"
             ));
@@ -139,7 +145,8 @@ pub(crate) async fn run(
                 // The backoff is reset only once the connection has proved stable (see
                 // `lost`).
                 connected_at = Some(Instant::now());
-                if shared.counters.connects.fetch_add(1, Ordering::Relaxed) > 0 {
+                let again = shared.counters.connects.fetch_add(1, Ordering::Relaxed) > 0;
+                if again {
                     bump(&shared.counters.reconnects);
                 }
                 // Publish `connected` before reading the subscription list: `attach` does
@@ -157,6 +164,14 @@ pub(crate) async fn run(
                     .filter(|r| matches!(r, Request::Publish(p) if p.pkid != 0))
                     .count();
                 shared.counters.resent.add(resent as u64);
+                tracing::info!(
+                    target: "aimdb::mqtt",
+                    address = %shared.broker,
+                    subscriptions = subscriptions.len(),
+                    resent,
+                    "{}",
+                    if again { "reconnected" } else { "connected" }
+                );
                 // First the subscriptions, then `online` on this node's liveness topic.
                 if let Some(online) = shared.liveness_request(aimdb_core::address::mqtt::ONLINE) {
                     carried.push_front(online);
@@ -193,6 +208,12 @@ pub(crate) async fn run(
                     bump(&shared.counters.oversize_packets);
                 }
                 shared.set_last_error(&error);
+                tracing::warn!(
+                    target: "aimdb::mqtt",
+                    address = %shared.broker,
+                    %error,
+                    "connection lost or refused; reconnecting with backoff"
+                );
                 lost(
                     shared,
                     &mut events,
@@ -227,7 +248,9 @@ async fn lost(
     // rumqttc has moved unacknowledged publishes into `pending`; a new session would clear
     // them there, so keep them here until the next ConnAck.
     carried.append(&mut events.pending);
-    tokio::time::sleep(retry.delay()).await;
+    let delay = retry.delay();
+    tracing::debug!(target: "aimdb::mqtt", address = %shared.broker, ?delay, "next attempt");
+    tokio::time::sleep(delay).await;
 }
 
 #[cfg(test)]

@@ -90,6 +90,8 @@ pub(crate) struct Shared {
     liveness: Option<String>,
     /// The nodes this node follows: liveness topic, and what was last heard there.
     observed: Mutex<Vec<(String, Option<bool>)>>,
+    /// `host:port`, the `address` field of this connector's events.
+    broker: String,
 }
 
 impl Shared {
@@ -131,6 +133,7 @@ impl MqttConnector {
                 closing: AtomicBool::new(false),
                 acknowledged_wanted: core::sync::atomic::AtomicU64::new(0),
                 liveness: config.liveness.clone(),
+                broker: std::format!("{}:{}", config.host, config.port),
                 observed: Mutex::new(
                     config
                         .observed_liveness
@@ -289,7 +292,7 @@ impl MqttConnector {
                 .set_last_error(&format_args!("MQTT link `{address}` rejected: {error}"));
             // Through the `log` facade (silent without a logger), not stderr: a library
             // does not own the process's output.
-            log::warn!(target: "aimdb::mqtt", "inbound link `{address}` skipped: {error}");
+            tracing::warn!(target: "aimdb::mqtt", address, %error, "inbound link skipped");
         }
         // Not connected yet: the next ConnAck subscribes everything. Connected: subscribe
         // now (from a task, since the request channel may be momentarily full).

@@ -256,8 +256,18 @@ impl Routes {
                 deliver(entry, payload, max_payload);
             }
         }
-        if !routed {
-            bump(&counters.unrouted);
+        if !routed
+            && counters
+                .unrouted
+                .fetch_add(1, core::sync::atomic::Ordering::Relaxed)
+                == 0
+        {
+            // Logged once; counted always (`unrouted`): a flood must not flood the log.
+            tracing::warn!(
+                target: "aimdb::mqtt",
+                address = topic,
+                "a publish on a topic no link subscribed to was skipped (logged once, counted in `unrouted`)"
+            );
         }
     }
 }

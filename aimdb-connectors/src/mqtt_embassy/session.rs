@@ -100,6 +100,13 @@ where
             self.connected
                 .store(false, core::sync::atomic::Ordering::Relaxed);
             bump(&self.counters.connection_errors);
+            mcu_event!(
+                warn,
+                "mqtt",
+                "{}: session lost; reconnecting in {} ms",
+                self.config.client_id,
+                delay.as_millis()
+            );
             Timer::after(delay).await;
             delay = (delay * 2).min(self.config.backoff_max);
         }
@@ -170,6 +177,9 @@ where
             > 0
         {
             bump(&self.counters.reconnects);
+            mcu_event!(info, "mqtt", "{}: reconnected", self.config.client_id);
+        } else {
+            mcu_event!(info, "mqtt", "{}: connected", self.config.client_id);
         }
         bump(&self.counters.connects);
         self.connected
@@ -396,6 +406,12 @@ where
                     if flow.ping_sent.is_some() {
                         // The broker did not answer the last ping: the session is lost.
                         bump(&self.counters.keepalive_timeouts);
+                        mcu_event!(
+                            warn,
+                            "mqtt",
+                            "{}: no PINGRESP, session treated as lost",
+                            self.config.client_id
+                        );
                         return;
                     }
                     if client.ping().await.is_err() {
@@ -434,6 +450,20 @@ where
     fn deliver(&self, topic: &str, payload: &[u8]) {
         let Some((slot, deliver)) = self.table.lock(|t| t.borrow().inbound(topic)) else {
             bump(&self.counters.unrouted);
+            if self
+                .counters
+                .unrouted
+                .load(core::sync::atomic::Ordering::Relaxed)
+                == 1
+            {
+                // Logged once; counted always (`unrouted`).
+                mcu_event!(
+                    warn,
+                    "mqtt",
+                    "{}: a publish no link subscribed to was skipped",
+                    topic
+                );
+            }
             return;
         };
         let link = &self.links[slot];

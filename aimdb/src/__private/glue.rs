@@ -378,6 +378,16 @@ impl<M: aimdb_core::mutex::RawMutex> Returned<M> {
     /// A task's function returned: count it and say which.
     pub fn returned(&self, node: &str, role: &str, function: &str, key: &str) {
         self.count.lock(|c| c.set(c.get().saturating_add(1)));
+        #[cfg(feature = "tokio")]
+        tracing::warn!(
+            target: "aimdb::node",
+            node,
+            record = key,
+            role,
+            function,
+            "a task's function returned; it no longer runs"
+        );
+        #[cfg(not(feature = "tokio"))]
         log::warn!(
             "aimdb: {role} `{function}` of record `{key}` (node `{node}`) returned; it no longer runs"
         );
