@@ -39,13 +39,16 @@ const PACE: Duration = Duration::from_millis(150);
 /// A reading: its number in the sequence and hundredths of a degree.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Reading {
+    #[doc = "Its number in the sequence."]
     pub seq: u32,
+    #[doc = "Hundredths of a degree."]
     pub centi: i32,
 }
 
 /// What a browser writes: hundredths of a degree.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Setpoint {
+    #[doc = "Hundredths of a degree."]
     pub centi: i32,
 }
 

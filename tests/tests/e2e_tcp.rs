@@ -17,12 +17,16 @@ include!("../ui/topology/climate.rs");
 #[derive(aimdb::RecordKey, Clone, Copy, PartialEq, Eq, Debug)]
 pub enum LinkKey {
     #[key = "tcp/reading"]
+    #[doc = "A reading over tcp://."]
     TcpReading,
     #[key = "tcp/setpoint"]
+    #[doc = "A setpoint over tcp://."]
     TcpSetpoint,
     #[key = "uds/reading"]
+    #[doc = "A reading over uds://."]
     UdsReading,
     #[key = "uds/setpoint"]
+    #[doc = "A setpoint over uds://."]
     UdsSetpoint,
 }
 

@@ -6,24 +6,24 @@
 #[allow(dead_code)]
 pub enum ClimateKey {
     #[key = "climate/zone-a/reading"]
-    Reading,
+    #[doc = "The temperature reading."] Reading,
     #[key = "climate/zone-a/setpoint"]
-    Setpoint,
+    #[doc = "The setpoint."] Setpoint,
     #[key = "climate/zone-a/humidity"]
-    Humidity,
+    #[doc = "The humidity reading."] Humidity,
 }
 
 /// The seed's record type.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Temperature {
-    pub celsius: f32,
+    #[doc = "Degrees Celsius."] pub celsius: f32,
 }
 
 /// Another record type, for type-mismatch cases.
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[allow(dead_code)]
 pub struct Humidity {
-    pub percent: f32,
+    #[doc = "Relative humidity, percent."] pub percent: f32,
 }
 
 #[allow(dead_code)]

@@ -25,23 +25,23 @@ enum SetpointKey {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[allow(dead_code)]
 pub enum Origin {
-    OperatorA,
-    OperatorB,
-    Autotuner,
+    #[doc = "Operator A."] OperatorA,
+    #[doc = "Operator B."] OperatorB,
+    #[doc = "The autotuner."] Autotuner,
 }
 
 /// A writer's request, in tenths of a degree.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SetpointRequest {
-    pub origin: Origin,
-    pub tenths: i32,
+    #[doc = "Who asked."] pub origin: Origin,
+    #[doc = "Tenths of a degree."] pub tenths: i32,
 }
 
 /// The setpoint the arbiter applied, and whose request it came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SetpointApplied {
-    pub tenths: i32,
-    pub origin: Origin,
+    #[doc = "Tenths of a degree."] pub tenths: i32,
+    #[doc = "Whose request it was."] pub origin: Origin,
 }
 
 /// The limits every applied setpoint is clamped to (15.0 to 30.0 degrees).
@@ -60,7 +60,7 @@ static ARBITER: Mutex<Arbiter> = Mutex::new(Arbiter {
 
 /// How many requests `arbitrate` has decided, and how many of them produced a setpoint.
 pub static DECIDED: AtomicUsize = AtomicUsize::new(0);
-pub static APPLIED: AtomicUsize = AtomicUsize::new(0);
+#[doc = "How many of them produced a setpoint."] pub static APPLIED: AtomicUsize = AtomicUsize::new(0);
 
 /// The rule: operators override the autotuner (once an operator has asked, autotuner
 /// requests are ignored); among operators the latest request wins; every setpoint is
