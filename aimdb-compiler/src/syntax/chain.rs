@@ -3,7 +3,7 @@
 use syn::spanned::Spanned;
 use syn::{Expr, ExprMethodCall, Stmt};
 
-use super::configure::METHODS;
+use super::method::{CHAIN_SUMMARY, Method};
 use super::{buffer, expr_text, transform, url};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::model::{
@@ -76,7 +76,7 @@ impl Chain<'_> {
         // `.finish` without `()` (or any method written as a field): say so at the name.
         if let Expr::Field(field) = expr
             && let syn::Member::Named(name) = &field.member
-            && METHODS.contains(&name.to_string().as_str())
+            && (Method::parse(&name.to_string()).is_some() || name == "configure")
         {
             self.walk(&field.base);
             let call = if name == "finish" {
@@ -146,41 +146,44 @@ impl Chain<'_> {
             }
             self.diagnostics.push(d);
         }
-        let arity = match name.as_str() {
-            "finish" | "source_handle" | "accepts" => 0,
-            "transform" => 2,
-            _ => 1,
-        };
-        if METHODS.contains(&name.as_str()) && name != "configure" && call.args.len() != arity {
-            let what = match name.as_str() {
-                "finish" | "source_handle" => "no arguments".to_owned(),
-                "accepts" => {
-                    "no arguments, only the older type: `.accepts::<TemperatureV1>()`".to_owned()
-                }
-                "buffer" => "one argument, the buffer configuration".to_owned(),
-                "link_to" | "link_from" => "one argument, the link URL".to_owned(),
-                "contract" => "one argument, the fingerprint".to_owned(),
-                "transform" => "two arguments, the input key and the builder closure".to_owned(),
-                "transform_join" => "one argument, the builder closure".to_owned(),
-                _ => "one argument, a function".to_owned(),
+        let Some(method) = Method::parse(&name) else {
+            let help = match did_you_mean(&name, Method::names()) {
+                Some(close) => format!("did you mean `.{close}`?"),
+                None => CHAIN_SUMMARY.to_owned(),
             };
+            self.pending = None;
+            self.fail(
+                Diagnostic::error(
+                    span,
+                    format!(
+                        "unknown method `.{name}` in the configuration of record `{}`",
+                        self.record.key.id
+                    ),
+                )
+                .help(help),
+            );
+            return;
+        };
+        let spec = method.spec();
+        if call.args.len() != spec.arity {
             self.fail(Diagnostic::error(
                 span,
                 format!(
-                    "`.{name}` takes {what}, found {} arguments",
+                    "`.{name}` takes {}, found {} arguments",
+                    spec.arguments,
                     call.args.len()
                 ),
             ));
             return;
         }
         let codec_call = matches!(
-            name.as_str(),
-            "with_serializer_raw" | "with_deserializer_raw" | "with_codec"
+            method,
+            Method::WithSerializerRaw | Method::WithDeserializerRaw | Method::WithCodec
         );
         let pending = if codec_call { self.pending } else { None };
         self.pending = None;
-        match name.as_str() {
-            "buffer" => {
+        match method {
+            Method::Buffer => {
                 let kind = buffer::parse(&call.args[0]).unwrap_or_else(|d| {
                     self.diagnostics.push(d);
                     // Reported; a stand-in keeps "no buffer" quiet.
@@ -188,7 +191,7 @@ impl Chain<'_> {
                 });
                 self.record.buffers.push(Buffer { kind, span });
             }
-            "source" => {
+            Method::Source => {
                 let seq = self.seq;
                 self.record.sources.push(Source {
                     function: function(&call.args[0]),
@@ -196,15 +199,15 @@ impl Chain<'_> {
                     seq,
                 });
             }
-            "source_handle" => {
+            Method::SourceHandle => {
                 let seq = self.seq;
                 self.record.source_handles.push(SourceHandle { span, seq });
             }
-            "tap" => self.record.taps.push(Tap {
+            Method::Tap => self.record.taps.push(Tap {
                 function: function(&call.args[0]),
                 span,
             }),
-            "link_to" => match url::parse(&call.args[0], "link_to") {
+            Method::LinkTo => match url::parse(&call.args[0], "link_to") {
                 Ok(url) => {
                     self.record.links_to.push(LinkTo {
                         url,
@@ -219,7 +222,7 @@ impl Chain<'_> {
                     self.pending = Some(Pending::Unreadable);
                 }
             },
-            "link_from" => match url::parse(&call.args[0], "link_from") {
+            Method::LinkFrom => match url::parse(&call.args[0], "link_from") {
                 Ok(url) => {
                     let seq = self.seq;
                     self.record.links_from.push(LinkFrom {
@@ -236,16 +239,16 @@ impl Chain<'_> {
                     self.pending = Some(Pending::Unreadable);
                 }
             },
-            "with_serializer_raw" | "with_deserializer_raw" => {
+            Method::WithSerializerRaw | Method::WithDeserializerRaw => {
                 let f = Codec::Given(Box::new(function(&call.args[0])));
                 self.codec(&name, span, f, pending);
                 self.pending = pending;
             }
-            "with_codec" if pending.is_none() => self.diagnostics.push(
+            Method::WithCodec if pending.is_none() => self.diagnostics.push(
                 Diagnostic::error(span, "`.with_codec` must directly follow the link it encodes for")
                     .help("write it right after its link: `.link_to(\"mqtt://...\").with_codec(aimdb::codec::Postcard)`"),
             ),
-            "with_codec" => {
+            Method::WithCodec => {
                 // A named codec: its `encode` on a link_to, its `decode` on a link_from.
                 let method = match pending {
                     Some(Pending::From(_)) => "with_deserializer_raw",
@@ -261,8 +264,8 @@ impl Chain<'_> {
                 }
                 self.pending = pending;
             }
-            "transform" | "transform_join" => {
-                let kind = if name == "transform" {
+            Method::Transform | Method::TransformJoin => {
+                let kind = if method == Method::Transform {
                     TransformKind::Single
                 } else {
                     TransformKind::Join
@@ -270,7 +273,7 @@ impl Chain<'_> {
                 let transform = transform::parse(call, kind, self.seq, self.diagnostics);
                 self.record.transforms.push(transform);
             }
-            "accepts" => {
+            Method::Accepts => {
                 if let Some(older) = super::configure::one_type(
                     call,
                     "`.accepts` needs the older version's type",
@@ -281,7 +284,7 @@ impl Chain<'_> {
                     self.record.accepts.push(older);
                 }
             }
-            "contract" => match &call.args[0] {
+            Method::Contract => match &call.args[0] {
                 syn::Expr::Lit(syn::ExprLit {
                     lit: syn::Lit::Str(text),
                     ..
@@ -306,24 +309,7 @@ impl Chain<'_> {
                     .help("write `.contract(\"d2660728cb357589\")`"),
                 ),
             },
-            "finish" => self.record.finish = Some(span),
-            _ => {
-                let candidates = METHODS.iter().copied().filter(|m| *m != "configure");
-                let help = match did_you_mean(&name, candidates) {
-                    Some(close) => format!("did you mean `.{close}`?"),
-                    None => "a record's chain uses: buffer, source, source_handle, tap, link_to + with_serializer_raw or with_codec, link_from + with_deserializer_raw or with_codec, transform, transform_join, accepts, contract, finish".to_owned(),
-                };
-                self.fail(
-                    Diagnostic::error(
-                        span,
-                        format!(
-                            "unknown method `.{name}` in the configuration of record `{}`",
-                            self.record.key.id
-                        ),
-                    )
-                    .help(help),
-                );
-            }
+            Method::Finish => self.record.finish = Some(span),
         }
     }
 

@@ -10,25 +10,6 @@ use crate::suggest::did_you_mean;
 
 const SHAPE: &str = "write `builder.configure::<Temperature>(ClimateKey::Reading, |reg| { reg.buffer(..).source(..).finish(); });`";
 
-/// Every method a record's chain accepts, for did-you-mean.
-pub const METHODS: [&str; 15] = [
-    "buffer",
-    "source",
-    "source_handle",
-    "tap",
-    "link_to",
-    "with_serializer_raw",
-    "link_from",
-    "with_deserializer_raw",
-    "with_codec",
-    "accepts",
-    "contract",
-    "transform",
-    "transform_join",
-    "finish",
-    "configure",
-];
-
 /// Parse one statement of the body into a record, or report why it is not one.
 pub fn parse(statement: &Stmt, diagnostics: &mut Vec<Diagnostic>) -> Option<Record> {
     let call = match statement {

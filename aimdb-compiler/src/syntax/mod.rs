@@ -19,6 +19,7 @@ mod buffer;
 mod chain;
 mod configure;
 mod header;
+mod method;
 mod text;
 mod transform;
 mod url;
