@@ -25,15 +25,7 @@ pub(super) fn buffer_type(planned: &Planned<'_>, runtime: Runtime) -> TokenStrea
 
 /// The mutex of the runtime's buffers.
 pub(super) fn mutex(runtime: Runtime) -> TokenStream {
-    let p = private();
-    match runtime {
-        // Per-buffer locks: unrelated records never contend across tokio's worker threads.
-        Runtime::Tokio => quote!(#p::aimdb_core::mutex::StdRawMutex),
-        // A browser is one thread: critical-section's `std` implementation is uncontended.
-        Runtime::Embassy | Runtime::Wasm => {
-            quote!(#p::aimdb_core::mutex::CriticalSectionRawMutex)
-        }
-    }
+    (super::bindings::backend(runtime).mutex)()
 }
 
 /// The statics and the `ram` module.

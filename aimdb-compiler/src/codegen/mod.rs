@@ -32,7 +32,7 @@ mod transforms;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
-use crate::model::{Record, Runtime, Topology};
+use crate::model::{Record, Topology};
 
 /// The one path generated code names our crates by.
 pub(crate) fn private() -> TokenStream {
@@ -95,13 +95,7 @@ pub fn emit(topology: &Topology) -> TokenStream {
     let registry = registry::emit(&planned, &topology.node.name.text);
     let tasks = tasks::plan(&planned, runtime);
     let instanced = !topology.node.instances.is_empty();
-    let entry = match runtime {
-        Runtime::Tokio => bindings::tokio::emit(&tasks, &links.attach, instanced),
-        // A browser node is an embassy node on embassy-executor's `platform-wasm`.
-        Runtime::Embassy | Runtime::Wasm => {
-            bindings::embassy::emit(&tasks, &links.attach, instanced)
-        }
-    };
+    let entry = (bindings::backend(runtime).entry)(&tasks, &links.attach, instanced);
     let instance = fleet::instance_items(&topology.node.name.text, &topology.node.instances);
     let links_items = links.items;
     let joins = transforms::items(&planned);

@@ -44,11 +44,11 @@ pub(super) fn start(
     runtime: Runtime,
     handles: TokenStream,
 ) -> TokenStream {
-    let runner = match runtime {
-        Runtime::Tokio => format_ident!("run_{}_send", role),
-        // One thread (an MCU, a browser): no `Send` bound.
-        Runtime::Embassy | Runtime::Wasm => format_ident!("run_{}", role),
-    };
+    let runner = format_ident!(
+        "run_{}{}",
+        role,
+        super::bindings::backend(runtime).runner_suffix
+    );
     let expr = &function.expr;
     // Every token literal here (and the `.await`), so the call and the await carry the
     // user's span: rustc reports a wrong signature on the user's function, not the macro.
