@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! aimdb check FILE                          every diagnostic, rendered like rustc; exit 1 on error
-//! aimdb graph FILE [--format mermaid|dot]   the system as a Mermaid (default) or DOT graph
+//! aimdb graph FILE [--format mermaid|dot|json]   the system as Mermaid (default), DOT or JSON
 //! aimdb acl FILE [-o OUT]                   the mosquitto ACL the file implies (stdout or OUT)
 //! ```
 //!
@@ -54,10 +54,12 @@ enum Command {
 /// A graph format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Format {
-    /// Mermaid (renders on GitHub and in the page).
+    /// Mermaid (renders on GitHub).
     Mermaid,
     /// Graphviz DOT.
     Dot,
+    /// JSON: nodes, record boxes, edges (what the dashboard page draws).
+    Json,
 }
 
 fn main() -> ExitCode {
@@ -167,6 +169,7 @@ fn graph(path: &str, format: Format) -> ExitCode {
     let text = match format {
         Format::Mermaid => report::mermaid::render(&system),
         Format::Dot => report::dot::render(&system),
+        Format::Json => report::json::render(&system),
     };
     print!("{text}");
     ExitCode::SUCCESS

@@ -248,3 +248,61 @@ fn dot_renders_with_graphviz() {
         assert_eq!(edges, expected, "{file}:\n{plain}");
     }
 }
+
+/// `--format json` (what the dashboard page draws) is valid JSON and says what the Mermaid
+/// says: the same nodes, boxes, owners and edges, for every topology file.
+#[test]
+fn json_says_what_mermaid_says() {
+    for file in [
+        "topologies/climate.toml",
+        "topologies/setpoint.toml",
+        "topologies/fleet.toml",
+    ] {
+        let mermaid = parse_mermaid(&run(&["graph", file]).stdout);
+        let out = run(&["graph", file, "--format", "json"]);
+        assert_eq!(out.code, 0, "{file}: {}", out.stderr);
+        let json: serde_json::Value = serde_json::from_str(&out.stdout)
+            .unwrap_or_else(|e| panic!("{file}: not JSON ({e}): {}", out.stdout));
+        let text = |v: &serde_json::Value| v.as_str().expect("a string").to_owned();
+        let nodes = json["nodes"].as_array().expect("nodes");
+        let ids: Vec<String> = nodes.iter().map(|n| text(&n["id"])).collect();
+        assert_eq!(ids, mermaid.subgraphs, "{file}");
+        let mut boxes = Vec::new();
+        let mut owners = BTreeSet::new();
+        for node in nodes {
+            for b in node["boxes"].as_array().expect("boxes") {
+                let mut label = text(&b["name"]);
+                if b["owner"] == true {
+                    owners.insert(text(&b["id"]));
+                    label.push_str(" (owner)");
+                }
+                for line in b["lines"].as_array().expect("lines") {
+                    label = format!("{label}<br/>{}", text(line));
+                }
+                boxes.push((text(&b["id"]), Some(text(&node["id"])), label));
+            }
+        }
+        let mermaid_boxes: Vec<_> = mermaid
+            .boxes
+            .iter()
+            .filter(|b| b.1.is_some())
+            .cloned()
+            .collect();
+        assert_eq!(boxes, mermaid_boxes, "{file}");
+        assert_eq!(owners, mermaid.owners, "{file}");
+        let edges: Vec<_> = json["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .map(|e| {
+                (
+                    text(&e["from"]),
+                    text(&e["to"]),
+                    text(&e["label"]),
+                    e["local"] == true,
+                )
+            })
+            .collect();
+        assert_eq!(edges, mermaid.edges, "{file}");
+    }
+}

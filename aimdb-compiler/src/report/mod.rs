@@ -1,4 +1,5 @@
-//! Pictures of a whole system: [Mermaid](mermaid) (the default) and [Graphviz DOT](dot).
+//! Pictures of a whole system: [Mermaid](mermaid) (the default), [Graphviz DOT](dot) and
+//! [JSON](json) (what the dashboard page draws).
 //! Each node is a subgraph holding its records; each key's owner (the node whose `source`
 //! or transform produces it) is marked; each link is an edge from the writer's record to
 //! the reader's record, labelled with its address. An address with no writer or no reader
@@ -11,6 +12,7 @@
 pub mod acl;
 pub mod contracts;
 pub mod dot;
+pub mod json;
 pub mod mermaid;
 
 use crate::file::{Direction, NodeDecl, System};
