@@ -1,6 +1,6 @@
-// The topology picture: parse the Mermaid text `aimdb graph` prints (the dialect of
-// aimdb-compiler/src/report/mermaid.rs, not Mermaid in general) and draw it as SVG by
-// hand, since no Mermaid library may be downloaded. Exposes `window.AimdbGraph`.
+// The topology picture: the JSON the node serves at /graph (the compiler's model, rendered
+// at build time) drawn as SVG by hand, since no diagram library may be downloaded. Exposes
+// `window.AimdbGraph`.
 (function () {
   'use strict';
 
@@ -10,38 +10,19 @@
   const LABEL_CHAR = 6.7; // px per character of the 11px edge labels
   const PAD = 12;
 
-  function unescape(text) {
-    return text.replace(/#quot;/g, '"').replace(/#lt;/g, '<').replace(/#gt;/g, '>');
-  }
-
-  // { nodes: [{id, title, boxes: [{id, name, lines, owner}]}], outside: [{id, label}],
-  //   edges: [{from, to, label, local}] }
+  // The picture `aimdb graph --format json` prints (aimdb-compiler/src/report/json.rs),
+  // built from the compiler's model: { nodes: [{id, title, boxes: [{id, name, lines,
+  // owner}]}], outside: [{id, label}], edges: [{from, to, label, local}] }. Anything else is
+  // refused with a message rather than half drawn.
   function parse(text) {
-    const graph = { nodes: [], outside: [], edges: [] };
-    const owners = new Set();
-    let node = null;
-    for (const raw of text.split('\n')) {
-      const line = raw.trim();
-      let m;
-      if ((m = line.match(/^subgraph (\w+)\["(.*)"\]$/))) {
-        node = { id: m[1], title: unescape(m[2]), boxes: [] };
-        graph.nodes.push(node);
-      } else if (line === 'end') {
-        node = null;
-      } else if ((m = line.match(/^(\w+)\(\["(.*)"\]\)$/))) {
-        graph.outside.push({ id: m[1], label: unescape(m[2]) });
-      } else if ((m = line.match(/^(\w+)\["(.*)"\]$/)) && node) {
-        const parts = m[2].split('<br/>').map(unescape);
-        const title = parts.shift();
-        const owner = / \(owner\)$/.test(title);
-        node.boxes.push({ id: m[1], name: title.replace(/ \(owner\)$/, ''), lines: parts, owner });
-      } else if ((m = line.match(/^(\w+) (--|-\.) "(.*)" (-->|\.->) (\w+)$/))) {
-        graph.edges.push({ from: m[1], to: m[5], label: unescape(m[3]), local: m[2] === '-.' });
-      } else if ((m = line.match(/^class ([\w,]+) owner$/))) {
-        m[1].split(',').forEach((id) => owners.add(id));
-      }
-    }
-    for (const n of graph.nodes) for (const b of n.boxes) b.owner = b.owner || owners.has(b.id);
+    const graph = JSON.parse(text);
+    const list = (v, what) => {
+      if (!Array.isArray(v)) throw new Error('graph: ' + what + ' is not a list');
+      return v;
+    };
+    list(graph.nodes, 'nodes').forEach((n) => list(n.boxes, 'a node\'s boxes').forEach((b) => list(b.lines, 'a box\'s lines')));
+    list(graph.outside, 'outside');
+    list(graph.edges, 'edges');
     return graph;
   }
 

@@ -139,11 +139,11 @@ aimdb::topology!(
     node = "station"
 );
 
-/// The Mermaid text `aimdb graph` prints for the topology file.
+/// The JSON picture `aimdb graph --format json` prints for the topology file.
 fn graph() -> String {
     let (system, diagnostics) = aimdb_compiler::file::check_source(TOPOLOGY);
     assert!(diagnostics.is_empty(), "observer.toml does not check");
-    aimdb_compiler::report::mermaid::render(&system.expect("a system"))
+    aimdb_compiler::report::json::render(&system.expect("a system"))
 }
 
 /// The reading's card as the page shows it: (JSON of the value, seq, shown text).

@@ -41,9 +41,10 @@ pub struct WsConfig {
     /// `wss` to 443). A request without `Origin` (not a browser: browsers always send it on
     /// an upgrade) is not checked here, only by the token.
     pub allowed_origins: Vec<String>,
-    /// The topology graph served at `/graph` and drawn by the page: the Mermaid text
-    /// `aimdb graph FILE` prints (the page reads that dialect). `None`: `/graph` is 404 and
-    /// the page says so.
+    /// The topology graph served at `/graph` and drawn by the page: the JSON
+    /// `aimdb graph FILE --format json` prints (`aimdb_compiler::report::json`; render it at
+    /// build time, so the node does not link the compiler). `None`: `/graph` is 404 and the
+    /// page says so.
     pub graph: Option<String>,
     /// A name for the page's title bar (the node's name, say).
     pub title: String,

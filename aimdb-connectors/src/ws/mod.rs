@@ -15,7 +15,7 @@
 //!
 //! What it serves:
 //! - `GET /`: the page (from the repository's `web/`, compiled in); `GET /graph`: the
-//!   Mermaid text of [`WsConfig::graph`]; `GET /pkg/NAME`: a file of [`WsConfig::bundle`]
+//!   JSON picture of [`WsConfig::graph`]; `GET /pkg/NAME`: a file of [`WsConfig::bundle`]
 //!   (a browser node's wasm bundle); `GET /ws`: the WebSocket.
 //! - **Outbound**, every `link_to("ws://PATH")` value goes to every client as
 //!   `{"type":"value","key":PATH,"value":..,"ts":..,"seq":..}`: the value is the JSON text
@@ -281,7 +281,7 @@ impl WsConnector {
             }
             return match &self.graph {
                 Some(graph) => {
-                    let kind = "text/plain; charset=utf-8";
+                    let kind = "application/json";
                     let _ = http::respond(&mut stream, "200 OK", kind, "", graph.as_bytes()).await;
                 }
                 None => {

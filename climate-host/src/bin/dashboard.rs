@@ -349,9 +349,7 @@ fn start_web() -> Result<&'static WsConnector, String> {
                 std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/browser/pkg")
             }),
     );
-    let source = include_str!("../../../topologies/climate.toml");
-    if let (Some(system), _) = aimdb_compiler::file::check_source(source) {
-        config.graph = Some(aimdb_compiler::report::mermaid::render(&system));
-    }
+    // Rendered from the topology file at build time (build.rs).
+    config.graph = Some(include_str!(concat!(env!("OUT_DIR"), "/climate-graph.json")).to_owned());
     WsConnector::start(config).map_err(|e| format!("web page: {e}"))
 }

@@ -49,7 +49,7 @@ pub fn serve_page(bundle: PathBuf, source: &str, title: &str) -> &'static WsConn
     config.title = title.into();
     config.bundle = Some(bundle);
     let (system, _) = aimdb_compiler::file::check_source(source);
-    config.graph = Some(aimdb_compiler::report::mermaid::render(
+    config.graph = Some(aimdb_compiler::report::json::render(
         &system.expect("a system"),
     ));
     WsConnector::start(config).expect("ws connector")
