@@ -21,9 +21,9 @@
 //! the same reader QoS (`qos::reader()`), the same kind of reader (the simple reader, its
 //! async stream, on the same tokio runtime), the same CDR body (25 bytes). Throughput:
 //! first write to last arrival with at most 256 values in flight (rustdds 0.15 stalls on
-//! an unbounded burst, raw and ours alike), ROUNDS rounds, which side goes first
-//! alternating; the ratio is taken per round (ours over the raw round next to it) and its
-//! median is the figure. Latency: 500 values one at a time after each round's burst, each
+//! an unbounded burst, raw and ours alike), ROUNDS rounds (default 16), which side goes
+//! first alternating; the ratio is taken per round (ours over the raw round next to it) and
+//! its median is the figure. Latency: 500 values one at a time after each round's burst, each
 //! waiting for its arrival; one-way, p50/p99 over all rounds. Allocations: counted on the
 //! calling thread around the write call (everything rustdds does there included), and
 //! inside our route around decode + record. The host is shared: the load average is
@@ -276,7 +276,7 @@ fn main() {
     }
     let mut args = std::env::args().skip(1);
     let values: u32 = args.next().map_or(20_000, |v| v.parse().unwrap());
-    let rounds: usize = args.next().map_or(8, |v| v.parse().unwrap());
+    let rounds: usize = args.next().map_or(16, |v| v.parse().unwrap());
     let load_before = load_average();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let _guard = runtime.enter();
@@ -405,6 +405,20 @@ fn main() {
         allocs(|r| &r.ours)
     );
     println!("load average (1/5/15 min): before {load_before}, after {load_after}");
+    let sample = Reading {
+        seq: 1,
+        celsius: 0.5,
+        sent_ns: 1,
+        ok: true,
+    };
+    let mut buffer = [0u8; 256];
+    let ours_body = cdr::to_slice(&sample, &mut buffer).unwrap() - 4;
+    let raw_body = <rustdds::CDRSerializerAdapter<Reading> as rustdds::no_key::SerializerAdapter<
+        Reading,
+    >>::to_bytes(&sample)
+    .unwrap()
+    .len();
+    println!("CDR body per sample: raw {raw_body} bytes, ours {ours_body} bytes");
     println!(
         "connector counters: writer {:?}, reader {:?}, reader-wide {:?}",
         writer_node.link_stats("bench/aimdb"),
