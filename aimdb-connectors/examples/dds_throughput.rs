@@ -23,9 +23,9 @@
 //! first write to last arrival with at most 256 values in flight (rustdds 0.15 stalls on
 //! an unbounded burst, raw and ours alike), ROUNDS rounds (default 16), which side goes
 //! first alternating; the ratio is taken per round (ours over the raw round next to it) and
-//! its median is the figure. Latency: 500 values one at a time after each round's burst, each
-//! waiting for its arrival; one-way, p50/p99 over all rounds. Allocations: counted on the
-//! calling thread around the write call (everything rustdds does there included), and
+//! its median is the figure. Latency: 500 values one at a time after each round's burst,
+//! each waiting for its arrival; one-way, p50/p99 over all rounds. Allocations: counted on
+//! the calling thread around the write call (everything rustdds does there included), and
 //! inside our route around decode + record. The host is shared: the load average is
 //! printed; the figures move with load.
 
