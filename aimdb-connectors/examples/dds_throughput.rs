@@ -2,7 +2,7 @@
 //! writes with the same QoS, in the same run, plus allocations per value.
 //!
 //! ```text
-//! cargo run --release -p aimdb-connectors --features dds --example dds_throughput [-- VALUES]
+//! cargo run --release -p aimdb-connectors --features dds --example dds_throughput [-- VALUES [ROUNDS]]
 //! ```
 //!
 //! The example re-runs itself in a private network namespace (`unshare -n`, only `lo`), so
@@ -10,18 +10,24 @@
 //! values of a 4-field record from a writer participant to a reader participant, both in
 //! this process:
 //! - raw: a rustdds `DataWriter<Reading, CDRSerializerAdapter>` (rustdds serializes) and a
-//!   `DataReader<Reading, CDRDeserializerAdapter>` whose sample stream a task drains;
+//!   `SimpleDataReader<Reading, CDRDeserializerAdapter>` whose async stream a tokio task
+//!   drains (rustdds deserializes);
 //! - aimdb: `cdr::to_slice` with the contract header into a stack buffer (what a link task
 //!   with `codec = "cdr"` does), `DdsConnector::publish`, and a second `DdsConnector`
 //!   whose route decodes with `cdr::from_bytes` and records the value.
 //!
-//! Both use `qos::writer(SpmcRing { 4096 })` / `qos::reader()`. Throughput: first write
-//! to last arrival with at most 256 values in flight (rustdds 0.15 stalls on an unbounded
-//! burst, raw and ours alike), median of 4 rounds, which side goes first alternating.
-//! Latency: 2,000 values one at a time (4 alternating rounds of 500), each waiting for its
-//! arrival; one-way, p50/p99. Allocations: counted on the calling thread around the write
-//! call (everything rustdds does there included), and inside our route around decode +
-//! record. The host is shared: run it on a quiet machine, the figures move with load.
+//! The raw side asks rustdds for what the connector asks: the same writer QoS
+//! (`qos::writer(SpmcRing { 4096 }, 0)`: RELIABLE, KEEP_LAST 4096, EXCLUSIVE strength 0),
+//! the same reader QoS (`qos::reader()`), the same kind of reader (the simple reader, its
+//! async stream, on the same tokio runtime), the same CDR body (25 bytes). Throughput:
+//! first write to last arrival with at most 256 values in flight (rustdds 0.15 stalls on
+//! an unbounded burst, raw and ours alike), ROUNDS rounds (default 16), which side goes
+//! first alternating; the ratio is taken per round (ours over the raw round next to it) and
+//! its median is the figure. Latency: 500 values one at a time after each round's burst,
+//! each waiting for its arrival; one-way, p50/p99 over all rounds. Allocations: counted on
+//! the calling thread around the write call (everything rustdds does there included), and
+//! inside our route around decode + record. The host is shared: the load average is
+//! printed; the figures move with load.
 
 #[path = "../tests/support/netns.rs"]
 mod netns;
@@ -228,15 +234,19 @@ fn raw_pair(runtime: &tokio::runtime::Runtime) -> Raw {
         )
         .unwrap()
     };
+    // What the connector's reader task does (`dds/run.rs`), minus the ownership check.
     let reader = reader_side
         .create_subscriber(&none)
         .unwrap()
-        .create_datareader_no_key_cdr::<Reading>(&topic(reader_side), Some(qos::reader()))
+        .create_simple_datareader_no_key::<Reading, rustdds::CDRDeserializerAdapter<Reading>>(
+            &topic(reader_side),
+            Some(qos::reader()),
+        )
         .unwrap();
     runtime.spawn(async move {
-        let mut samples = reader.async_sample_stream();
+        let mut samples = core::pin::pin!(reader.as_async_stream());
         while let Some(Ok(sample)) = samples.next().await {
-            arrived(sample.value());
+            arrived(&sample.sample);
         }
     });
     let writer = writer_side
@@ -244,7 +254,8 @@ fn raw_pair(runtime: &tokio::runtime::Runtime) -> Raw {
         .unwrap()
         .create_datawriter_no_key_cdr::<Reading>(
             &topic(writer_side),
-            Some(qos::writer(BufferKind::SpmcRing { capacity: DEPTH }, 10)),
+            // Strength 0: what `register_outbound("bench/aimdb", SpmcRing)` makes.
+            Some(qos::writer(BufferKind::SpmcRing { capacity: DEPTH }, 0)),
         )
         .unwrap();
     Raw(writer)
@@ -263,9 +274,10 @@ fn main() {
             .expect("unshare (util-linux) runs");
         std::process::exit(status.code().unwrap_or(1));
     }
-    let values: u32 = std::env::args()
-        .nth(1)
-        .map_or(20_000, |v| v.parse().unwrap());
+    let mut args = std::env::args().skip(1);
+    let values: u32 = args.next().map_or(20_000, |v| v.parse().unwrap());
+    let rounds: usize = args.next().map_or(16, |v| v.parse().unwrap());
+    let load_before = load_average();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let _guard = runtime.enter();
     let config = DdsConfig::loopback();
@@ -295,62 +307,149 @@ fn main() {
         std::thread::sleep(Duration::from_millis(200));
         burst(sender, values / 4);
     }
-    let (mut ours_rates, mut raw_rates) = (Vec::new(), Vec::new());
-    let (mut ours_allocs, mut raw_allocs) = (0.0, 0.0);
     ROUTE_ALLOCS.store(0, Ordering::Relaxed);
-    // 4 rounds each; which side goes first alternates (the host's load moves).
-    let (mut raw_lat, mut ours_lat) = (Vec::new(), Vec::new());
-    let mut round_of = |raw_side: bool| {
-        let (sender, rates, allocations, lat): (&dyn Sender, _, _, _) = if raw_side {
-            (&raw, &mut raw_rates, &mut raw_allocs, &mut raw_lat)
-        } else {
-            (&ours, &mut ours_rates, &mut ours_allocs, &mut ours_lat)
-        };
-        let (rate, a) = burst(sender, values);
-        rates.push(rate);
-        *allocations = a;
-        lat.extend(latencies(sender, 500));
-    };
-    for round in 0..4 {
-        round_of(round % 2 == 0);
-        round_of(round % 2 == 1);
+    // Which side goes first alternates (the host's load moves); a round's ratio pairs the
+    // two bursts next to each other in time.
+    let mut table: Vec<Round> = Vec::new();
+    for round in 0..rounds {
+        let raw_first = round % 2 == 0;
+        let mut raw_side = None;
+        let mut ours_side = None;
+        for raw_turn in [raw_first, !raw_first] {
+            let sender: &dyn Sender = if raw_turn { &raw } else { &ours };
+            let (rate, allocations) = burst(sender, values);
+            let lat = latencies(sender, 500);
+            let side = Side {
+                rate,
+                allocations,
+                p50_us: pct(&lat, 0.5),
+                lat,
+            };
+            if raw_turn {
+                raw_side = Some(side);
+            } else {
+                ours_side = Some(side);
+            }
+        }
+        table.push(Round {
+            raw_first,
+            raw: raw_side.unwrap(),
+            ours: ours_side.unwrap(),
+        });
     }
-    let route_allocs = ROUTE_ALLOCS.load(Ordering::Relaxed) as f64 / f64::from(4 * (values + 500));
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
-    let (ours_rate, raw_rate) = (median(&mut ours_rates), median(&mut raw_rates));
-    raw_lat.sort_unstable();
-    ours_lat.sort_unstable();
-    let pct = |v: &[u64], p: f64| v[((v.len() - 1) as f64 * p) as usize] as f64 / 1000.0;
-    let row = |name: &str, rate: f64, lat: &[u64], allocations: f64| {
+    let load_after = load_average();
+    let route_allocs =
+        ROUTE_ALLOCS.load(Ordering::Relaxed) as f64 / (rounds as f64 * f64::from(values + 500));
+    println!(
+        "DDS over loopback: {rounds} rounds, each {values} values per side (at most {WINDOW} in flight), then 500 one at a time for latency; first side alternates"
+    );
+    println!(
+        "{:<6} {:>5} {:>11} {:>11} {:>7} {:>9} {:>9} {:>10} {:>10}",
+        "round",
+        "first",
+        "raw val/s",
+        "ours val/s",
+        "ratio",
+        "raw p50",
+        "ours p50",
+        "raw alloc",
+        "ours alloc"
+    );
+    for (i, r) in table.iter().enumerate() {
         println!(
-            "{name:<8} {rate:>12.0} {:>10.1} {:>10.1} {allocations:>14.2}",
-            pct(lat, 0.5),
-            pct(lat, 0.99)
+            "{:<6} {:>5} {:>11.0} {:>11.0} {:>7.2} {:>7.1}us {:>7.1}us {:>10.2} {:>10.2}",
+            i + 1,
+            if r.raw_first { "raw" } else { "ours" },
+            r.raw.rate,
+            r.ours.rate,
+            r.ours.rate / r.raw.rate,
+            r.raw.p50_us,
+            r.ours.p50_us,
+            r.raw.allocations,
+            r.ours.allocations,
         );
+    }
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            (v[n / 2 - 1] + v[n / 2]) / 2.0
+        }
     };
+    let ratio = median(table.iter().map(|r| r.ours.rate / r.raw.rate).collect());
+    let raw_rate = median(table.iter().map(|r| r.raw.rate).collect());
+    let ours_rate = median(table.iter().map(|r| r.ours.rate).collect());
+    let all = |f: fn(&Round) -> &Side| {
+        let mut v: Vec<u64> = table
+            .iter()
+            .flat_map(|r| f(r).lat.iter().copied())
+            .collect();
+        v.sort_unstable();
+        v
+    };
+    let (raw_lat, ours_lat) = (all(|r| &r.raw), all(|r| &r.ours));
+    let allocs = |f: fn(&Round) -> &Side| median(table.iter().map(|r| f(r).allocations).collect());
     println!(
-        "DDS over loopback, {values} values x 4 rounds (median, alternating), 2,000 one at a time for latency (4 rounds of 500, alternating)"
+        "median   raw {raw_rate:.0} values/s, ours {ours_rate:.0} values/s; latency p50/p99 raw {:.1}/{:.1} us, ours {:.1}/{:.1} us ({} values each)",
+        pct(&raw_lat, 0.5),
+        pct(&raw_lat, 0.99),
+        pct(&ours_lat, 0.5),
+        pct(&ours_lat, 0.99),
+        raw_lat.len()
     );
     println!(
-        "{:<8} {:>12} {:>10} {:>10} {:>14}",
-        "", "values/s", "p50 us", "p99 us", "allocs/write"
+        "allocations per write on the writing thread (rustdds's write included): raw {:.2}, ours {:.2}; in our route (CDR decode + record) per value: {route_allocs:.2}",
+        allocs(|r| &r.raw),
+        allocs(|r| &r.ours)
     );
-    row("raw", raw_rate, &raw_lat, raw_allocs);
-    row("aimdb", ours_rate, &ours_lat, ours_allocs);
+    println!("load average (1/5/15 min): before {load_before}, after {load_after}");
+    let sample = Reading {
+        seq: 1,
+        celsius: 0.5,
+        sent_ns: 1,
+        ok: true,
+    };
+    let mut buffer = [0u8; 256];
+    let ours_body = cdr::to_slice(&sample, &mut buffer).unwrap() - 4;
+    let raw_body = <rustdds::CDRSerializerAdapter<Reading> as rustdds::no_key::SerializerAdapter<
+        Reading,
+    >>::to_bytes(&sample)
+    .unwrap()
+    .len();
+    println!("CDR body per sample: raw {raw_body} bytes, ours {ours_body} bytes");
     println!(
-        "throughput ratio aimdb/raw: {:.2} (bar >= 0.9)",
-        ours_rate / raw_rate
-    );
-    println!(
-        "allocations in our route (CDR decode + record) per value: {route_allocs:.2}; \
-         aimdb's write = our encode (0) + the connector (0: samples are cut from an arena) + rustdds's write"
-    );
-    println!(
-        "connector counters: writer {:?}, reader {:?}",
+        "connector counters: writer {:?}, reader {:?}, reader-wide {:?}",
         writer_node.link_stats("bench/aimdb"),
-        reader_node.link_stats("bench/aimdb")
+        reader_node.link_stats("bench/aimdb"),
+        reader_node.stats()
     );
+    println!("median throughput ratio aimdb/raw over {rounds} rounds: {ratio:.2} (bar >= 0.9)");
+}
+
+/// One side of one round.
+struct Side {
+    rate: f64,
+    allocations: f64,
+    p50_us: f64,
+    lat: Vec<u64>,
+}
+
+struct Round {
+    raw_first: bool,
+    raw: Side,
+    ours: Side,
+}
+
+/// The `p` quantile of sorted nanoseconds, in microseconds.
+fn pct(sorted: &[u64], p: f64) -> f64 {
+    sorted[((sorted.len() - 1) as f64 * p) as usize] as f64 / 1000.0
+}
+
+/// The first three fields of /proc/loadavg.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".into())
 }

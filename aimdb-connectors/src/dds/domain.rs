@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::string::{String, ToString};
 use std::sync::{Arc, Mutex};
 
-use rustdds::no_key::{DataReader, DataWriter};
+use rustdds::no_key::{DataWriter, SimpleDataReader};
 use rustdds::{
     DomainParticipant, DomainParticipantBuilder, Publisher, QosPolicies, Subscriber, Topic,
     TopicKind,
@@ -19,8 +19,12 @@ use rustdds::bytes::Bytes;
 
 /// rustdds's writer for our CDR bytes.
 pub(crate) type Writer = DataWriter<Bytes, BytesAdapter>;
-/// rustdds's reader into fixed frames.
-pub(crate) type Reader = DataReader<Frame, FrameAdapter>;
+/// rustdds's reader into fixed frames. The simple reader, not `DataReader`: `DataReader`
+/// keeps a second, local sample cache and re-sorts all of it on every take (its async
+/// stream takes one sample per call), a cost that grows with the samples waiting; the
+/// simple reader takes the next sample straight from the topic cache. Same wake-up (the
+/// task's waker, set when nothing is waiting), same RTPS reader and QoS.
+pub(crate) type Reader = SimpleDataReader<Frame, FrameAdapter>;
 
 pub(crate) struct Domain {
     pub(crate) id: u16,
@@ -94,7 +98,7 @@ impl Domain {
     pub(crate) fn reader(&self, name: &str, type_name: &str) -> Result<Reader, CreateError> {
         let topic = self.topic(name, type_name)?;
         self.subscriber
-            .create_datareader_no_key::<Frame, FrameAdapter>(&topic, Some(qos::reader()))
+            .create_simple_datareader_no_key::<Frame, FrameAdapter>(&topic, Some(qos::reader()))
             .map_err(|e| e.to_string())
     }
 }

@@ -9,10 +9,16 @@
 //! table drains it when a sample's writer is unknown or about to be refused (so a lost
 //! owner hands over at once), and [`Owners::drain`] runs periodically so the bounded
 //! channel never fills.
+//!
+//! A reader task remembers the last writer the table named the owner ([`LastOwner`]), with
+//! the table's generation then: while no writer has come, gone or been re-ranked since,
+//! a sample from that writer is the owner's without taking the table's lock (one atomic
+//! load per sample instead of a lock, a hash lookup and a scan of the domain's writers).
 
 use std::collections::HashMap;
 use std::string::String;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rustdds::policy::Ownership;
 use rustdds::{DomainParticipantStatusEvent, DomainParticipantStatusListener, GUID, StatusEvented};
@@ -29,7 +35,12 @@ struct Writer {
 /// The writers of one participant's domain and their strengths.
 pub(crate) struct Owners {
     inner: Mutex<Inner>,
+    /// Bumped (under the lock) whenever `writers` changes.
+    generation: AtomicU64,
 }
+
+/// A reader task's last owner verdict: the table's generation and the writer it named.
+pub(crate) type LastOwner = Option<(u64, GUID)>;
 
 struct Inner {
     listener: DomainParticipantStatusListener,
@@ -52,6 +63,7 @@ impl Owners {
                 listener,
                 writers: HashMap::new(),
             }),
+            generation: AtomicU64::new(0),
         }
     }
 
@@ -65,31 +77,59 @@ impl Owners {
             topic: topic.into(),
             strength: Some(strength),
         };
-        self.lock().writers.insert(guid, writer);
+        let mut inner = self.lock();
+        inner.writers.insert(guid, writer);
+        self.changed();
+    }
+
+    /// Called under the lock after `writers` changed.
+    fn changed(&self) {
+        self.generation.fetch_add(1, Ordering::Release);
     }
 
     /// Take every pending discovery event into the table.
     pub(crate) fn drain(&self) {
-        self.lock().drain();
+        if self.lock().drain() {
+            self.changed();
+        }
     }
 
-    /// Whether a sample of `topic` from `writer` comes from the topic's owner.
-    pub(crate) fn verdict(&self, topic: &str, writer: GUID) -> Verdict {
+    /// Whether a sample of `topic` from `writer` comes from the topic's owner. `last` is
+    /// the calling reader's memory of its last owner verdict (start with `None`).
+    pub(crate) fn verdict(&self, topic: &str, writer: GUID, last: &mut LastOwner) -> Verdict {
+        if *last == Some((self.generation.load(Ordering::Acquire), writer)) {
+            // The table has not changed since it named this writer the owner.
+            return Verdict::Owner;
+        }
         let mut inner = self.lock();
-        if let Some(verdict) = inner.judge(topic, writer).filter(|v| *v == Verdict::Owner) {
-            return verdict;
+        if inner.judge(topic, writer) == Some(Verdict::Owner) {
+            *last = Some((self.generation.load(Ordering::Relaxed), writer));
+            return Verdict::Owner;
         }
         // Unknown, or outranked by what the table knew: news may be waiting (the writer
         // just discovered, the stronger one lost).
-        inner.drain();
-        // A writer discovery never reported is taken: DDS cannot rank what it does not
-        // know, and refusing it would lose our own owner's values to a race.
-        inner.judge(topic, writer).unwrap_or(Verdict::Owner)
+        if inner.drain() {
+            self.changed();
+        }
+        *last = None;
+        match inner.judge(topic, writer) {
+            Some(Verdict::Owner) => {
+                *last = Some((self.generation.load(Ordering::Relaxed), writer));
+                Verdict::Owner
+            }
+            Some(Verdict::Outranked) => Verdict::Outranked,
+            // A writer discovery never reported is taken (not remembered, so its next
+            // sample looks for news again): DDS cannot rank what it does not know, and
+            // refusing it would lose our own owner's values to a race.
+            None => Verdict::Owner,
+        }
     }
 }
 
 impl Inner {
-    fn drain(&mut self) {
+    /// Whether the table changed.
+    fn drain(&mut self) -> bool {
+        let mut changed = false;
         while let Some(event) = self.listener.try_recv_status() {
             match event {
                 DomainParticipantStatusEvent::WriterDetected { writer } => {
@@ -98,17 +138,24 @@ impl Inner {
                         _ => None,
                     };
                     let topic = writer.topic_name;
-                    self.writers.insert(writer.guid, Writer { topic, strength });
+                    let writer_now = Writer { topic, strength };
+                    if self.writers.get(&writer.guid) != Some(&writer_now) {
+                        self.writers.insert(writer.guid, writer_now);
+                        changed = true;
+                    }
                 }
                 DomainParticipantStatusEvent::WriterLost { guid, .. } => {
-                    self.writers.remove(&guid);
+                    changed |= self.writers.remove(&guid).is_some();
                 }
                 DomainParticipantStatusEvent::ParticipantLost { id, .. } => {
+                    let before = self.writers.len();
                     self.writers.retain(|guid, _| guid.prefix != id);
+                    changed |= self.writers.len() != before;
                 }
                 _ => {}
             }
         }
+        changed
     }
 
     fn judge(&self, topic: &str, writer: GUID) -> Option<Verdict> {

@@ -26,9 +26,10 @@ pub(crate) fn spawn_reader(
     deliver: fn(&[u8]) -> Result<(), CodecError>,
 ) {
     runtime.spawn(async move {
-        let mut samples = reader.async_sample_stream();
+        let mut samples = core::pin::pin!(reader.as_async_stream());
+        let mut last_owner = None;
         while let Some(sample) = samples.next().await {
-            let sample = match sample {
+            let mut sample = match sample {
                 Ok(sample) => sample,
                 Err(e) => {
                     log::warn!("dds://{}: read failed: {e}", link.address);
@@ -36,12 +37,14 @@ pub(crate) fn spawn_reader(
                     continue;
                 }
             };
-            let writer = sample.sample_info().writer_guid();
-            if link.domain.owners.verdict(&link.topic, writer) == Verdict::Outranked {
+            let owners = &link.domain.owners;
+            if owners.verdict(&link.topic, sample.writer_guid, &mut last_owner)
+                == Verdict::Outranked
+            {
                 bump(&counters.foreign_writer);
                 continue;
             }
-            let mut frame = sample.into_value();
+            let frame = &mut sample.sample;
             if frame.oversize {
                 bump(&link.counters.oversize);
                 continue;
