@@ -199,7 +199,7 @@ impl DdsConnector {
                 Some(link)
             }
             Err(why) => {
-                log::error!("dds://{address}: {why}");
+                tracing::error!(target: "aimdb::dds", address, %why, "link refused");
                 bump(&self.counters.invalid_links);
                 None
             }
@@ -251,7 +251,7 @@ impl DdsConnector {
                 )
             }
             Err(why) => {
-                log::error!("dds://{}: no writer: {why}", link.address);
+                tracing::error!(target: "aimdb::dds", address = link.address, %why, "no writer");
                 bump(&self.counters.invalid_links);
                 None
             }
@@ -309,7 +309,7 @@ impl Connector for DdsConnector {
                 Err(PublishError::Full)
             }
             Err(e) => {
-                log::warn!("dds://{address}: write failed: {e}");
+                tracing::warn!(target: "aimdb::dds", address, error = %e, "write failed");
                 bump(&link.counters.dropped);
                 Err(PublishError::Full)
             }
@@ -330,7 +330,7 @@ impl Connector for DdsConnector {
                     route.deliver,
                 ),
                 Err(why) => {
-                    log::error!("dds://{}: no reader: {why}", route.address);
+                    tracing::error!(target: "aimdb::dds", address = route.address, %why, "no reader");
                     bump(&self.counters.invalid_links);
                 }
             }

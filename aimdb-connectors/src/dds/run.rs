@@ -32,8 +32,11 @@ pub(crate) fn spawn_reader(
             let mut sample = match sample {
                 Ok(sample) => sample,
                 Err(e) => {
-                    log::warn!("dds://{}: read failed: {e}", link.address);
-                    bump(&counters.read_errors);
+                    // Logged the first time, counted always: a foreign peer's bad samples
+                    // must not flood the log.
+                    if counters.read_errors.fetch_add(1, core::sync::atomic::Ordering::Relaxed) == 0 {
+                        tracing::warn!(target: "aimdb::dds", address = link.address, error = %e, "read failed (logged once, counted in `read_errors`)");
+                    }
                     continue;
                 }
             };
