@@ -70,3 +70,38 @@ fn a_browser_node_is_held_to_one_producer_per_key() {
         "{found:#?}"
     );
 }
+
+const PANEL: &str = include_str!("../../../../topologies/panel.toml");
+
+/// `ws://` between a browser node and a host node (issue 18, item 3): the panel's ends are
+/// matched with the station's by address like any other scheme's, so the file checks clean,
+/// a panel that also wrote the station's reading is a second producer, and ends that
+/// disagree on the codec are an error.
+#[test]
+fn a_browser_nodes_ws_ends_are_matched_with_the_hosts() {
+    assert_eq!(messages(PANEL), Vec::<String>::new());
+    let rogue = PANEL.replace(
+        "[nodes.panel.records.reading]\nbuffer = { kind = \"SpmcRing\", capacity = 64 }\ntaps = [\"show_reading\"]\nlink_from = { url = \"ws://panel/reading\", codec = \"postcard\" }",
+        "[nodes.panel.records.reading]\nbuffer = { kind = \"SpmcRing\", capacity = 64 }\nsource = \"forge_readings\"\nlink_to = { url = \"ws://panel/reading\", codec = \"postcard\" }",
+    );
+    assert_ne!(rogue, PANEL);
+    let found = messages(&rogue);
+    assert!(
+        found.iter().any(|m| m.contains("two producers")
+            && m.contains("node `station`")
+            && m.contains("node `panel`")),
+        "{found:#?}"
+    );
+    let json = PANEL.replace(
+        "link_from = { url = \"ws://panel/reading\", codec = \"postcard\" }\n\n[nodes.panel.records.request]",
+        "link_from = { url = \"ws://panel/reading\", codec = \"json\" }\n\n[nodes.panel.records.request]",
+    );
+    assert_ne!(json, PANEL);
+    let found = messages(&json);
+    assert!(
+        found
+            .iter()
+            .any(|m| m.contains("do not agree on a codec") && m.contains("ws://panel/reading")),
+        "{found:#?}"
+    );
+}
