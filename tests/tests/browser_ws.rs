@@ -13,6 +13,9 @@
 //!   keep coming), and one a raw client sends the station on the panel's link (the link's
 //!   decode error counter, the next value on the same socket delivered); a value sent on
 //!   the reading's path (the station's own record) is refused and counted.
+//!
+//! Figures are printed (`--nocapture`); a screenshot is kept at
+//! `target/browser/browser-ws.png`.
 
 #[path = "browser_support/cdp.rs"]
 mod cdp;
@@ -290,6 +293,9 @@ async fn a_browser_node_observes_and_owns_records_through_a_host_over_ws() {
         "panel: malformed message counted (decode {}, schema {}), still connected",
         after[4], after[5]
     );
+
+    let shot = browser.screenshot(&page).await;
+    std::fs::write(root().join("target/browser/browser-ws.png"), shot).unwrap();
 
     // A malformed binary message to the station on the panel's link: counted on the link;
     // the next value on the same socket is delivered. One on the reading's path (the
