@@ -8,6 +8,8 @@
 //!   (seq, `celsius` to the bit, `taken_us`), with no heap allocation per reading in the
 //!   wasm module;
 //! - a request the panel owns (`panel/request`) reaches the station's tap;
+//! - every connection cut (through a TCP proxy): the panel opens its sockets again after
+//!   its backoff and readings flow again, in order and bit-exact;
 //! - a malformed binary message is counted and the connection survives, both ways: one the
 //!   station's connector sends the panel (its decode error counter, no reconnect, readings
 //!   keep coming), and one a raw client sends the station on the panel's link (the link's
@@ -161,7 +163,12 @@ async fn a_browser_node_observes_and_owns_records_through_a_host_over_ws() {
     // The page (the station's own, so the origin is the station's), then the panel node in
     // it: the module the station serves under /pkg/, started with the page's host.
     let mut browser = cdp::Browser::launch().await;
-    let page = browser.open(&ws.page_url()).await;
+    // Through a TCP proxy the test can cut, so the panel's reconnect is seen; the page comes
+    // through it too, so its origin is the host it links to.
+    let proxy = Proxy::start(ws.local_addr()).await;
+    let page = browser
+        .open(&format!("http://127.0.0.1:{}/", proxy.port))
+        .await;
     let loaded = "location.protocol === 'http:' && document.readyState === 'complete'";
     assert!(
         browser
@@ -294,6 +301,38 @@ async fn a_browser_node_observes_and_owns_records_through_a_host_over_ws() {
         after[4], after[5]
     );
 
+    // Every connection cut (the proxy drops them): the panel notices, opens its sockets
+    // again after its backoff, and readings flow again, in order and bit-exact.
+    let before = stats(&mut browser, &page).await;
+    let last = readings(&mut browser, &page).await.last().unwrap().0;
+    proxy.cut();
+    let again = format!(
+        "(s => s[0] === 2 && s[2] >= {})(window.__panel.m.link_stats()) && \
+         window.__panel.readings.at(-1)[0] > {}",
+        before[2] + 2.0,
+        last + 20
+    );
+    assert!(
+        browser
+            .wait_for(&page, &again, Duration::from_secs(15))
+            .await
+            .is_some(),
+        "no readings after the cut: {before:?} -> {:?}",
+        stats(&mut browser, &page).await
+    );
+    let after = stats(&mut browser, &page).await;
+    let all = readings(&mut browser, &page).await;
+    // The first value after a reconnect is the link's last one again (replayed), which the
+    // panel may have had: in order means never going back.
+    let resumed = all.iter().position(|r| r.0 > last).unwrap();
+    assert!(all.windows(2).all(|w| w[1].0 >= w[0].0), "went back");
+    check_exact(&all[resumed..]);
+    check_exact(&all[..resumed]);
+    println!(
+        "panel: connections cut, reconnected ({before:?} -> {after:?}), readings #{}.. in order",
+        all[resumed].0
+    );
+
     let shot = browser.screenshot(&page).await;
     std::fs::write(root().join("target/browser/browser-ws.png"), shot).unwrap();
 
@@ -342,4 +381,38 @@ async fn a_browser_node_observes_and_owns_records_through_a_host_over_ws() {
     assert_eq!(ws.stats().peer_refused, 1);
     assert_eq!(REQUESTS.lock().unwrap().as_slice(), [215, 190]);
     println!("station: malformed value counted ({link:?}), foreign value refused, sockets up");
+}
+
+/// A TCP proxy to the station whose connections the test can cut at once.
+struct Proxy {
+    port: u16,
+    connections: std::sync::Arc<Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+}
+
+impl Proxy {
+    async fn start(to: std::net::SocketAddr) -> Proxy {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let connections = std::sync::Arc::new(Mutex::new(Vec::new()));
+        let list = connections.clone();
+        tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                let Ok(mut outbound) = tokio::net::TcpStream::connect(to).await else {
+                    continue;
+                };
+                let task = tokio::spawn(async move {
+                    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                });
+                list.lock().unwrap().push(task);
+            }
+        });
+        Proxy { port, connections }
+    }
+
+    /// Drop every connection made so far (both sides see them close).
+    fn cut(&self) {
+        for task in self.connections.lock().unwrap().drain(..) {
+            task.abort();
+        }
+    }
 }
