@@ -69,7 +69,7 @@ struct State {
     /// each record, replayed to new clients.
     notices: BTreeMap<String, Utf8Bytes>,
     /// The last payload of each replayed link, as published: for node peers that connect.
-    raw_latest: BTreeMap<String, Bytes>,
+    raw_latest: BTreeMap<String, Vec<u8>>,
     /// Each link path's channel to its node peers, made when the first one connects.
     peers: HashMap<String, broadcast::Sender<Bytes>>,
 }
@@ -248,13 +248,19 @@ impl Hub {
             .filter(|tx| tx.receiver_count() > 0)
             .cloned();
         let mut sent = false;
-        if link.keep_latest || peers.is_some() {
-            let raw = Bytes::copy_from_slice(payload);
-            if let Some(peers) = peers {
-                sent |= peers.send(raw.clone()).is_ok();
-            }
-            if link.keep_latest {
-                state.raw_latest.insert(link.path.clone(), raw);
+        if let Some(peers) = peers {
+            sent |= peers.send(Bytes::copy_from_slice(payload)).is_ok();
+        }
+        if link.keep_latest {
+            // Kept in place: no allocation once the link's first value is stored.
+            match state.raw_latest.get_mut(&link.path) {
+                Some(last) => {
+                    last.clear();
+                    last.extend_from_slice(payload);
+                }
+                None => {
+                    state.raw_latest.insert(link.path.clone(), payload.to_vec());
+                }
             }
         }
         if let Some(message) = message {
@@ -323,7 +329,10 @@ impl Hub {
             return None;
         }
         let (first, live) = if writes {
-            let first = state.raw_latest.get(path).cloned();
+            let first = state
+                .raw_latest
+                .get(path)
+                .map(|last| Bytes::copy_from_slice(last));
             let capacity = self.channel_capacity as usize;
             let tx = state
                 .peers
