@@ -47,7 +47,11 @@
 //!   values on any other path ([`WsStats::peer_refused`]) and text messages
 //!   ([`WsStats::peer_malformed`]) are counted and skipped, and the session goes on. A path
 //!   that is none of this node's links is refused with HTTP 404. Token and origin are
-//!   checked as for `/ws`. The path tells the two kinds of client apart.
+//!   checked as for `/ws`, and each peer socket takes one of the `max_clients` places. The
+//!   path tells the two kinds of client apart. The connector cannot tell which node is on a
+//!   socket: what it enforces is the path (only what this node reads), the token and the
+//!   origin; the compiler's one-writer check is what makes the reader's path the peer's.
+//!   A peer that reconnects gets the link's last value, not what it missed meanwhile.
 //! - `publish` never blocks: a client that falls `channel_capacity` messages behind misses
 //!   the oldest (counted as [`WsStats::lagged`]); `poll_ready` is always ready.
 //! - **Stalled clients are evicted**: a client more than `channel_capacity` messages behind
