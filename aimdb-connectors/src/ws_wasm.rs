@@ -18,8 +18,8 @@
 //!   The receiving side's deserializer checks the header (`aimdb_core::contract`).
 //! - **Outbound** values queue in the kit's [`Outbox`] with the overflow policy of each
 //!   link's record buffer (`register_outbound`), and go out in order, each when its link's
-//!   socket is open (a value waits for its socket; the queue's policy decides what a full
-//!   queue drops).
+//!   socket is open and holds less than 64 KiB unsent (`bufferedAmount`): a value waits for
+//!   its socket, and the queue's policy decides what a full queue drops.
 //! - **Inbound** messages are copied into one receive buffer (allocated once per
 //!   [`run`](WsLinks::run)) in the socket's `onmessage` callback and delivered to the link's
 //!   route at once ([`Links::deliver`], counted on the link: `received`, `decode_errors`,
@@ -63,6 +63,11 @@ use crate::kit::outbox::{Outbox, Pushed};
 const BACKOFF_MIN: Duration = Duration::from_millis(250);
 /// The longest wait before a closed socket is opened again.
 const BACKOFF_MAX: Duration = Duration::from_secs(2);
+/// Bytes a socket may hold unsent in the browser (`bufferedAmount`) before the next value
+/// waits for it to drain.
+const SEND_BACKLOG: u32 = 64 * 1024;
+/// How often a backed-up socket is looked at again (the browser has no event for "drained").
+const BACKLOG_POLL: Duration = Duration::from_millis(10);
 
 counters! {
     /// The live connector-wide counters.
@@ -208,9 +213,18 @@ impl<const QUEUE: usize, const MAX_PAYLOAD: usize, const LINKS: usize>
                 }
             }
             self.open.lock(|cell| cell.set(open));
-            // Send the waiting value once its socket is open.
+            // Send the waiting value once its socket is open and not backed up.
+            let mut backed_up = false;
             if let Some((slot, len)) = waiting {
                 match slot.and_then(|slot| sockets[slot].as_ref()) {
+                    Some(socket)
+                        if socket.state.get() == State::Open
+                            && socket.socket.buffered_amount() > SEND_BACKLOG =>
+                    {
+                        // The host is not reading: the value waits here, and the queue's
+                        // overflow policy decides what newer values replace.
+                        backed_up = true;
+                    }
                     Some(socket) if socket.state.get() == State::Open => {
                         if socket.socket.send_with_u8_array(&out[..len]).is_ok() {
                             bump(&self.counters.sent);
@@ -232,7 +246,10 @@ impl<const QUEUE: usize, const MAX_PAYLOAD: usize, const LINKS: usize>
                 }
             }
             // Wait for a socket event, the next retry, or (nothing waiting) a queued value.
-            let deadline = next_retry.unwrap_or(now + Duration::from_secs(1));
+            let mut deadline = next_retry.unwrap_or(now + Duration::from_secs(1));
+            if backed_up {
+                deadline = deadline.min(now + BACKLOG_POLL);
+            }
             let event = poll_fn(|cx| shared.poll_event(cx));
             let timer = Timer::at(deadline);
             if waiting.is_none() {
