@@ -105,3 +105,31 @@ fn a_browser_nodes_ws_ends_are_matched_with_the_hosts() {
         "{found:#?}"
     );
 }
+
+/// A browser node's ws connector dials one server: its `ws://` ends must all meet one host
+/// (tokio) node's, never a second host's or another browser's.
+#[test]
+fn a_browser_nodes_ws_links_go_to_one_host_node() {
+    let second_host = PANEL.replace(
+        "[nodes.station.records.request]",
+        "[nodes.relay]\nruntime = \"tokio\"\n\n[nodes.relay.records.request]",
+    );
+    assert_ne!(second_host, PANEL);
+    let found = messages(&second_host);
+    assert!(
+        found.iter().any(|m| m
+            == "browser node `panel` links ws:// with two host nodes: `station` (\"ws://panel/reading\") and `relay` (\"ws://panel/request\")"),
+        "{found:#?}"
+    );
+    let browser_reader = PANEL.replace(
+        "[nodes.station.records.request]\nbuffer = { kind = \"SpmcRing\", capacity = 8 }\ntaps = [\"record_request\"]\nlink_from = { url = \"ws://panel/request\", codec = \"postcard\" }",
+        "[nodes.other]\nruntime = \"wasm\"\ntarget = \"wasm32-unknown-unknown\"\n\n[nodes.other.records.request]\nbuffer = { kind = \"SpmcRing\", capacity = 8 }\ntaps = [\"record_request\"]\nlink_from = { url = \"ws://panel/request\", codec = \"postcard\" }",
+    );
+    assert_ne!(browser_reader, PANEL);
+    let found = messages(&browser_reader);
+    assert!(
+        found.iter().any(|m| m
+            == "browser node `panel` links \"ws://panel/request\" with node `other`, which is not a host (tokio) node"),
+        "{found:#?}"
+    );
+}
