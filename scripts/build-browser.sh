@@ -15,7 +15,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="${1:-$root/target/browser/pkg}"
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
-crates=(climate-browser setpoint-browser)
+crates=(climate-browser setpoint-browser panel-browser)
 
 version="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' "$root/Cargo.lock")"
 have="$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }' || true)"

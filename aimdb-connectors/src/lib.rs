@@ -46,3 +46,5 @@ pub mod tcp;
 pub mod uds;
 #[cfg(feature = "ws-tokio")]
 pub mod ws;
+#[cfg(feature = "ws-wasm")]
+pub mod ws_wasm;

@@ -565,3 +565,115 @@ async fn contracts_travel_in_the_envelope_and_another_version_is_refused_with_it
     assert_eq!(ws.stats().malformed, 1);
     assert_eq!(*CHECKED.lock().unwrap(), ["20", "21"]);
 }
+
+/// What the peer test's route delivered (its own, so the tests running at once do not
+/// share it).
+static PEER_SETPOINTS: Mutex<Vec<f64>> = Mutex::new(Vec::new());
+const PEER_SETPOINT: &str = "peer/setpoint";
+
+fn deliver_peer_setpoint(payload: &[u8]) -> Result<(), CodecError> {
+    let value: f64 = serde_json::from_slice(payload).map_err(|_| CodecError::Malformed)?;
+    PEER_SETPOINTS.lock().unwrap().push(value);
+    Ok(())
+}
+
+static PEER_ROUTES: [InboundRoute; 1] = [InboundRoute {
+    address: PEER_SETPOINT,
+    deliver: deliver_peer_setpoint,
+}];
+
+/// A node peer's socket for link `path` (`/link/PATH`).
+async fn connect_peer(ws: &WsConnector, path: &str, query: &str) -> Result<Client, WsError> {
+    let url = format!("ws://{}/link/{path}{query}", ws.local_addr());
+    connect_async(url).await.map(|(client, _)| client)
+}
+
+/// The next binary message (within 2 s).
+async fn next_binary(client: &mut Client) -> Vec<u8> {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(2), client.next())
+            .await
+            .expect("a message within 2 s")
+            .expect("the socket is open")
+            .expect("a valid frame");
+        match message {
+            Message::Binary(bytes) => return bytes.to_vec(),
+            Message::Text(text) => panic!("a node peer got a text message: {text}"),
+            _ => {}
+        }
+    }
+}
+
+/// Wait until `check` holds (within 2 s).
+async fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    for _ in 0..200 {
+        if check() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("{what} did not happen within 2 s");
+}
+
+/// A node peer (a browser node's `ws://` link, `/link/PATH`) gets the link's payloads as
+/// binary messages holding exactly the published bytes (JSON or not, the last one first),
+/// may write only a path the node reads (decoded by its route), and a malformed or foreign
+/// value is counted while the session goes on. An unknown path is refused with 404, a
+/// missing token with 401.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_peer_exchanges_binary_values_and_writes_only_what_the_node_reads() {
+    let ws = start();
+    ws.attach(&PEER_ROUTES);
+    let token = format!("?token={TOKEN}");
+    let postcard_like = [0x00, 0x00, 0xa0, 0x41]; // not JSON: the pages never see it
+    ws.publish(READING, &postcard_like).unwrap();
+    let mut reader = connect_peer(ws, READING, &token).await.unwrap();
+    assert_eq!(
+        next_binary(&mut reader).await,
+        postcard_like,
+        "the last value first"
+    );
+    for n in 0..100u8 {
+        ws.publish(READING, &[n, 0xff, n]).unwrap();
+    }
+    for n in 0..100u8 {
+        assert_eq!(next_binary(&mut reader).await, [n, 0xff, n]);
+    }
+
+    // The node reads the setpoint: a peer's binary value goes to its route, bit for bit.
+    let mut writer = connect_peer(ws, PEER_SETPOINT, &token).await.unwrap();
+    let before = PEER_SETPOINTS.lock().unwrap().len();
+    writer.send(Message::binary(&b"21.5"[..])).await.unwrap();
+    eventually("the setpoint delivered", || {
+        PEER_SETPOINTS.lock().unwrap().len() > before
+    })
+    .await;
+    assert_eq!(PEER_SETPOINTS.lock().unwrap()[before], 21.5);
+    // Malformed for the route: counted on the link; the session goes on.
+    writer
+        .send(Message::binary(&b"\xff\x00not json"[..]))
+        .await
+        .unwrap();
+    writer.send(Message::text("{\"key\":1}")).await.unwrap();
+    writer.send(Message::binary(&b"22"[..])).await.unwrap();
+    eventually("the next setpoint delivered", || {
+        PEER_SETPOINTS.lock().unwrap().len() > before + 1
+    })
+    .await;
+    assert_eq!(PEER_SETPOINTS.lock().unwrap()[before + 1], 22.0);
+    let link = ws.link_stats(PEER_SETPOINT).unwrap();
+    assert_eq!((link.received, link.decode_errors), (2, 1));
+    assert_eq!(ws.stats().peer_malformed, 1);
+
+    // A value on a path the node writes is not the peer's to send: counted, skipped, and
+    // the reader's session still gets values.
+    reader.send(Message::binary(&b"22"[..])).await.unwrap();
+    eventually("the foreign value counted", || ws.stats().peer_refused == 1).await;
+    ws.publish(READING, &[7, 7]).unwrap();
+    assert_eq!(next_binary(&mut reader).await, [7, 7]);
+    assert_eq!(PEER_SETPOINTS.lock().unwrap().len(), before + 2);
+    assert_eq!(ws.stats().peer_sessions, 2);
+
+    assert_eq!(refused(connect_peer(ws, "no/such/link", &token).await), 404);
+    assert_eq!(refused(connect_peer(ws, READING, "").await), 401);
+}

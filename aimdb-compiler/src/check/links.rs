@@ -10,7 +10,7 @@ use crate::diagnostic::{Diagnostic, Span};
 use crate::model::{Codec, Runtime, Topology, Url};
 use crate::suggest::did_you_mean;
 
-/// The connector table as help text: `mqtt (tokio, embassy), ..., ws (tokio)`, from the
+/// The connector table as help text: `mqtt (tokio, embassy), ..., ws (tokio, wasm)`, from the
 /// scheme table the connectors share (`aimdb_core::address::SCHEMES`).
 pub fn connector_list() -> String {
     SCHEMES

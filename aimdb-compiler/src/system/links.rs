@@ -7,6 +7,9 @@
 //! other (the scheme's `conflict`, e.g. a reader asking for a higher QoS than the writer
 //! publishes with) it is an error naming both ends.
 //!
+//! A browser node's `ws://` ends all meet one host (tokio) node's: its ws connector dials
+//! one server.
+//!
 //! Codec agreement: when both ends name their wire format (`codec = "..."`), the names
 //! must be equal. When neither does, the serializer and the deserializer must come from one
 //! codec: their paths must have the same parent (`Temperature::to_bytes` and
@@ -17,6 +20,7 @@ use std::collections::HashMap;
 
 use crate::diagnostic::Diagnostic;
 use crate::file::{Direction, LinkEnd, System};
+use crate::model::Runtime;
 use crate::suggest::did_you_mean;
 
 /// A link end with its node and its address's identity.
@@ -80,6 +84,70 @@ pub(super) fn check(system: &System, diagnostics: &mut Vec<Diagnostic>) {
                     diagnostics.push(diagnostic);
                 } else if let Some(diagnostic) = options_conflict(writer, reader) {
                     diagnostics.push(diagnostic);
+                }
+            }
+        }
+    }
+    ws_peers(system, &ends, diagnostics);
+}
+
+/// A browser node's `ws://` links go to one host node's ws connector (the browser is given
+/// one server to dial): the other end of each of its `ws://` ends must be on a tokio node,
+/// and on the same one for all of them.
+fn ws_peers(system: &System, ends: &[End], diagnostics: &mut Vec<Diagnostic>) {
+    let runtime_of = |node: &str| {
+        let name = node.split('[').next().unwrap_or(node);
+        system
+            .nodes
+            .iter()
+            .find(|n| n.name() == name)
+            .map(|n| n.runtime())
+    };
+    for browser in system.nodes.iter().filter(|n| n.runtime() == Runtime::Wasm) {
+        let mut host: Option<&End> = None;
+        let own_ends = ends.iter().filter(|e| {
+            e.node.split('[').next() == Some(browser.name())
+                && e.link.url.scheme.as_deref() == Some("ws")
+        });
+        for own in own_ends {
+            let others = ends.iter().filter(|e| {
+                e.identity == own.identity
+                    && e.node != own.node
+                    && e.link.direction != own.link.direction
+            });
+            for other in others {
+                let runtime = runtime_of(&other.node);
+                if runtime != Some(Runtime::Tokio) {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            own.link.url.span,
+                            format!(
+                                "browser node `{}` links \"{}\" with node `{}`, which is not a host (tokio) node",
+                                own.node, own.link.url.text, other.node
+                            ),
+                        )
+                        .help("a browser node's ws:// links go to a host (tokio) node's ws connector, which serves them at `/link/PATH`; link two browsers through a host node or over mqtt://")
+                        .note_at(other.link.url.span, format!("node `{}` has the other end here", other.node)),
+                    );
+                    continue;
+                }
+                match host {
+                    None => host = Some(other),
+                    Some(first) if first.node == other.node => {}
+                    Some(first) => {
+                        diagnostics.push(
+                            Diagnostic::error(
+                                own.link.url.span,
+                                format!(
+                                    "browser node `{}` links ws:// with two host nodes: `{}` (\"{}\") and `{}` (\"{}\")",
+                                    own.node, first.node, first.link.url.text, other.node, own.link.url.text
+                                ),
+                            )
+                            .help("a browser node's ws connector dials one host's server: link all its ws:// records through one host node")
+                            .note_at(first.link.url.span, format!("node `{}` has this one", first.node)),
+                        );
+                        break;
+                    }
                 }
             }
         }

@@ -6,6 +6,7 @@
 //! - [`links`]: a link address is written (`link_to`) by exactly one node; every
 //!   `link_from` address is written by some node of the file unless it is declared
 //!   `external = true`; both ends of a link carry the same record type and agree on the codec;
+//!   a browser node's `ws://` ends all meet one host (tokio) node's;
 //! - [`runtime`]: a node's runtime can run on its target (tokio needs an operating system).
 //!   A connector the node's runtime cannot run is reported by the node's own link check,
 //!   with a note naming the node.

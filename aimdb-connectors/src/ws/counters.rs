@@ -13,10 +13,12 @@ counters! {
     pub struct LinkStats: u64 {
         /// Values published to the browsers (each message goes to every connected client).
         sent,
-        /// Values a browser wrote that were delivered into the record.
+        /// Values a browser (its page, or a browser node over `/link/PATH`) wrote that were
+        /// delivered into the record.
         received,
-        /// Published payloads that were not JSON text (skipped): a `ws://` link's
-        /// serializer must write JSON.
+        /// Published payloads that were not JSON text, so not sent to the pages (a link
+        /// read by the page must be serialized as JSON); node peers at `/link/PATH` still
+        /// get them, as binary values.
         not_json,
         /// Values the link's reader lost because it fell behind its `SpmcRing` record.
         lagged,
@@ -66,6 +68,13 @@ counters! {
         http_requests,
         /// Link addresses rejected (bad path or query); their publishes return `NoRoute`.
         invalid_links,
+        /// Node peer sessions (`/link/PATH`, binary values) opened since start.
+        peer_sessions,
+        /// Binary values a node peer sent on a path this node does not read (a record the
+        /// peer does not own): skipped, the session goes on.
+        peer_refused,
+        /// Messages on a node peer session that were not binary values (text): skipped.
+        peer_malformed,
     }
 }
 

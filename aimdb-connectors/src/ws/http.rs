@@ -217,7 +217,7 @@ fn same(given: &str, token: &str) -> bool {
     diff == 0
 }
 
-fn percent_decode(text: &str) -> String {
+pub(crate) fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

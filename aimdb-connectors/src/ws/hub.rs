@@ -22,6 +22,10 @@
 //!
 //! A named codec's contract header (`aimdb_core::contract`, 8 bytes in front of the JSON)
 //! is the envelope's `fingerprint` field here: the JSON value stays plain JSON for the page.
+//!
+//! Node peers (`/link/PATH`, see `peer.rs`) get none of the above: each value is one binary
+//! message holding the payload exactly as the link's codec wrote it (contract header
+//! included), from a channel of their link's own.
 
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use core::time::Duration;
@@ -36,7 +40,7 @@ use aimdb_core::connector::{CodecError, InboundRoute, PublishError};
 use aimdb_core::contract::{self, Fingerprint, HEADER_LEN};
 use serde_json::Value;
 use tokio::sync::{Notify, broadcast};
-use tokio_tungstenite::tungstenite::Utf8Bytes;
+use tokio_tungstenite::tungstenite::{Bytes, Utf8Bytes};
 
 use super::config::{LinkError, LinkOptions, WsConfig};
 use super::counters::{ConnectorCounters, LinkCounters, bump};
@@ -64,6 +68,21 @@ struct State {
     /// The last `{"type":"node",..}` of each followed node and `{"type":"counters",..}` of
     /// each record, replayed to new clients.
     notices: BTreeMap<String, Utf8Bytes>,
+    /// The last payload of each replayed link, as published: for node peers that connect.
+    raw_latest: BTreeMap<String, Vec<u8>>,
+    /// Each link path's channel to its node peers, made when the first one connects.
+    peers: HashMap<String, broadcast::Sender<Bytes>>,
+}
+
+/// What a node peer's session at `/link/PATH` serves (`Hub::join_peer`).
+pub(crate) struct PeerLink {
+    /// The link's last payload, when it is replayed and one was published.
+    pub(crate) first: Option<Bytes>,
+    /// Every payload published on the path from now on, if this node writes it.
+    pub(crate) live: Option<broadcast::Receiver<Bytes>>,
+    /// The inbound link at the path, if this node reads it: the only binary values a peer
+    /// may send.
+    pub(crate) inbound: Option<Arc<Inbound>>,
 }
 
 /// Why a browser's message was not delivered.
@@ -154,6 +173,8 @@ impl Hub {
                 outbound: HashMap::new(),
                 latest: BTreeMap::new(),
                 notices: BTreeMap::new(),
+                raw_latest: BTreeMap::new(),
+                peers: HashMap::new(),
             }),
             tx: broadcast::channel(channel_capacity).0,
             published: AtomicU64::new(0),
@@ -211,12 +232,56 @@ impl Hub {
         Ok(link)
     }
 
-    /// Send one serialized value to every client (and keep it for new ones).
+    /// Send one serialized value to every client (and keep it for new ones): to the pages as
+    /// a JSON envelope, to the link's node peers as the payload itself.
     pub(crate) fn publish(&self, link: &Outbound, payload: &[u8]) -> Result<(), PublishError> {
         if payload.len() > self.max_payload {
             bump(&link.counters.oversize);
             return Err(PublishError::Oversize);
         }
+        let message = self.envelope(link, payload);
+        let mut state = lock(&self.state);
+        // Node peers get the bytes as the codec wrote them, JSON or not.
+        let peers = state
+            .peers
+            .get(&link.path)
+            .filter(|tx| tx.receiver_count() > 0)
+            .cloned();
+        let mut sent = false;
+        if let Some(peers) = peers {
+            sent |= peers.send(Bytes::copy_from_slice(payload)).is_ok();
+        }
+        if link.keep_latest {
+            // Kept in place: no allocation once the link's first value is stored.
+            match state.raw_latest.get_mut(&link.path) {
+                Some(last) => {
+                    last.clear();
+                    last.extend_from_slice(payload);
+                }
+                None => {
+                    state.raw_latest.insert(link.path.clone(), payload.to_vec());
+                }
+            }
+        }
+        if let Some(message) = message {
+            if link.keep_latest {
+                state.latest.insert(link.path.clone(), message.clone());
+            }
+            // No receiver is not an error: nobody is watching yet.
+            let _ = self.tx.send(message);
+            self.published.fetch_add(1, Ordering::Relaxed);
+            sent = true;
+        }
+        drop(state);
+        if sent {
+            bump(&link.counters.sent);
+        }
+        Ok(())
+    }
+
+    /// The pages' `{"type":"value",..}` message of one payload, or `None` (counted as
+    /// `not_json`) when the payload is not JSON: the pages cannot be sent it.
+    fn envelope(&self, link: &Outbound, payload: &[u8]) -> Option<Utf8Bytes> {
         // A named codec's header becomes the envelope's `fingerprint`.
         let (payload, fingerprint) = match self.contract(&link.path) {
             Some(_) => match contract::split(payload) {
@@ -225,7 +290,7 @@ impl Hub {
                 }
                 Err(_) => {
                     bump(&link.counters.not_json);
-                    return Ok(());
+                    return None;
                 }
             },
             None => (payload, String::new()),
@@ -236,25 +301,85 @@ impl Hub {
             Ok(text) if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() => text,
             _ => {
                 bump(&link.counters.not_json);
-                return Ok(());
+                return None;
             }
         };
         let seq = link.seq.fetch_add(1, Ordering::Relaxed) + 1;
-        let message = Utf8Bytes::from(std::format!(
+        Some(Utf8Bytes::from(std::format!(
             "{{\"type\":\"value\",\"key\":{},\"value\":{json},\"ts\":{},\"seq\":{seq}{fingerprint}}}",
             quoted(&link.path),
             now_ms(),
-        ));
+        )))
+    }
+
+    /// What a node peer at `/link/PATH` is served: the replayed payload and the live channel
+    /// if this node writes `path`, the inbound link if it reads it; `None` if neither (the
+    /// upgrade is refused). The replay and the subscription are taken under the lock a
+    /// publish holds, so the peer gets every value once.
+    pub(crate) fn join_peer(&self, path: &str) -> Option<PeerLink> {
+        let inbound = self
+            .inbound
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(path)
+            .cloned();
         let mut state = lock(&self.state);
-        if link.keep_latest {
-            state.latest.insert(link.path.clone(), message.clone());
+        let writes = state.outbound.values().any(|link| link.path == path);
+        if !writes && inbound.is_none() {
+            return None;
         }
-        // No receiver is not an error: nobody is watching yet.
-        let _ = self.tx.send(message);
-        self.published.fetch_add(1, Ordering::Relaxed);
-        drop(state);
-        bump(&link.counters.sent);
-        Ok(())
+        let (first, live) = if writes {
+            let first = state
+                .raw_latest
+                .get(path)
+                .map(|last| Bytes::copy_from_slice(last));
+            let capacity = self.channel_capacity as usize;
+            let tx = state
+                .peers
+                .entry(path.to_string())
+                .or_insert_with(|| broadcast::channel(capacity).0);
+            (first, Some(tx.subscribe()))
+        } else {
+            (None, None)
+        };
+        Some(PeerLink {
+            first,
+            live,
+            inbound,
+        })
+    }
+
+    /// Deliver one binary value a node peer sent on its link: only to an inbound link of
+    /// this node (the peer's own record, which the topology gives it to write); anything
+    /// else is counted and skipped, the session goes on.
+    pub(crate) fn peer_write(&self, inbound: Option<&Inbound>, payload: &[u8]) {
+        let Some(link) = inbound else {
+            // A value on a path this node writes or does not read: not the peer's to send.
+            // Logged the first time, counted always.
+            if self
+                .counters
+                .peer_refused
+                .fetch_add(1, core::sync::atomic::Ordering::Relaxed)
+                == 0
+            {
+                tracing::warn!(
+                    target: "aimdb::ws",
+                    "a node peer wrote on a link it does not own; refused (logged once, counted in `peer_refused`)"
+                );
+            }
+            return;
+        };
+        if payload.len() > self.max_payload {
+            bump(&link.counters.oversize);
+            return;
+        }
+        crate::counters::count_delivery(
+            (link.route.deliver)(payload),
+            &link.counters.received,
+            &link.counters.decode_errors,
+            &link.counters.oversize,
+            &link.counters.schema_mismatch,
+        );
     }
 
     /// Tell the pages whether node `node` is up (`None`: not known), when it changed:
@@ -492,7 +617,18 @@ impl Hub {
             inbound.get(&key).cloned()
         };
         let Some(link) = link else {
-            bump(&self.counters.rejected);
+            if self
+                .counters
+                .rejected
+                .fetch_add(1, core::sync::atomic::Ordering::Relaxed)
+                == 0
+            {
+                tracing::warn!(
+                    target: "aimdb::ws",
+                    address = %key,
+                    "a page wrote a record this node does not read; refused (logged once, counted in `rejected`)"
+                );
+            }
             return Err(WriteError::NotWritable(key));
         };
         let json = value.to_string();

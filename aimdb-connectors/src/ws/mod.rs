@@ -16,7 +16,8 @@
 //! What it serves:
 //! - `GET /`: the page (from the repository's `web/`, compiled in); `GET /graph`: the
 //!   JSON picture of [`WsConfig::graph`]; `GET /pkg/NAME`: a file of [`WsConfig::bundle`]
-//!   (a browser node's wasm bundle); `GET /ws`: the WebSocket.
+//!   (a browser node's wasm bundle); `GET /ws`: the page's WebSocket (JSON, below);
+//!   `GET /link/PATH`: a node peer's WebSocket for link `ws://PATH` (binary, below).
 //! - **Outbound**, every `link_to("ws://PATH")` value goes to every client as
 //!   `{"type":"value","key":PATH,"value":..,"ts":..,"seq":..}`: the value is the JSON text
 //!   the link's serializer wrote (a payload that is not JSON is counted and skipped), `ts`
@@ -35,6 +36,22 @@
 //!   and counted ([`WsStats::forbidden`]) unless its origin is the server's own or listed in
 //!   [`WsConfig::allowed_origins`], so a page on another site cannot open the socket even
 //!   with a stolen token.
+//! - **Node peers** (a browser node, `runtime = "wasm"`, linked to this node's `ws://PATH`;
+//!   its connector is `crate::ws_wasm`) open one socket per link at `/link/PATH` (`PATH`
+//!   percent-encoded) and exchange **binary messages holding exactly the link's codec
+//!   bytes**, a named codec's contract header included: one value per message, no envelope,
+//!   no JSON check. A peer gets the last value first (as the page does) and every value
+//!   published on `PATH`; it may send values only on a path this node reads
+//!   (`link_from("ws://PATH")`, which the topology's one-writer rule gives the peer that
+//!   owns the record): they are decoded by the link's deserializer and counted on the link;
+//!   values on any other path ([`WsStats::peer_refused`]) and text messages
+//!   ([`WsStats::peer_malformed`]) are counted and skipped, and the session goes on. A path
+//!   that is none of this node's links is refused with HTTP 404. Token and origin are
+//!   checked as for `/ws`, and each peer socket takes one of the `max_clients` places. The
+//!   path tells the two kinds of client apart. The connector cannot tell which node is on a
+//!   socket: what it enforces is the path (only what this node reads), the token and the
+//!   origin; the compiler's one-writer check is what makes the reader's path the peer's.
+//!   A peer that reconnects gets the link's last value, not what it missed meanwhile.
 //! - `publish` never blocks: a client that falls `channel_capacity` messages behind misses
 //!   the oldest (counted as [`WsStats::lagged`]); `poll_ready` is always ready.
 //! - **Stalled clients are evicted**: a client more than `channel_capacity` messages behind
@@ -48,6 +65,7 @@ mod config;
 mod counters;
 mod http;
 mod hub;
+mod peer;
 mod session;
 
 use core::task::{Context, Poll};
@@ -271,7 +289,11 @@ impl WsConnector {
             return http::error(&mut stream, "405 Method Not Allowed", "only GET").await;
         }
         if request.path == "/ws" {
-            return self.upgrade(stream, request, authorized).await;
+            return self.upgrade(stream, request, authorized, None).await;
+        }
+        if let Some(path) = request.path.strip_prefix("/link/") {
+            let path = http::percent_decode(path);
+            return self.upgrade(stream, request, authorized, Some(path)).await;
         }
         bump(&self.hub.counters.http_requests);
         if request.path == "/graph" {
@@ -303,11 +325,14 @@ impl WsConnector {
         }
     }
 
+    /// Upgrade to the page's JSON socket (`peer` is `None`) or to a node peer's binary link
+    /// at `/link/PATH` (`peer` is the percent-decoded `PATH`).
     async fn upgrade(
         &'static self,
         mut stream: TcpStream,
         request: http::Request,
         authorized: bool,
+        peer: Option<String>,
     ) {
         let counters = &self.hub.counters;
         // Before the token: a page on another site learns nothing about the token it holds.
@@ -327,6 +352,16 @@ impl WsConnector {
         if !request.is_upgrade() {
             return http::error(&mut stream, "426 Upgrade Required", "this is the WebSocket").await;
         }
+        // A node peer's path must be one of this node's `ws://` links.
+        let peer = match peer.map(|path| self.hub.join_peer(&path)) {
+            None => None,
+            Some(Some(link)) => Some(link),
+            Some(None) => {
+                bump(&counters.http_requests);
+                return http::error(&mut stream, "404 Not Found", "this node has no such link")
+                    .await;
+            }
+        };
         // A place is taken before the session starts, so a burst of clients cannot all
         // pass; if every place is held, the most stalled client gives its place up.
         let Some(slot) = self.hub.admit() else {
@@ -352,7 +387,10 @@ impl WsConnector {
         )
         .await;
         // The place above is the session's: `session::run` gives it back when it ends.
-        session::run(socket, place).await;
+        match peer {
+            None => session::run(socket, place).await,
+            Some(link) => peer::run(socket, place, link).await,
+        }
     }
 }
 
@@ -385,7 +423,7 @@ impl Connector for WsConnector {
                 "WebSocket link `{address}` rejected: {error}"
             ));
             // Through the `log` facade (silent without a logger), not stderr.
-            log::warn!(target: "aimdb::ws", "inbound link `{address}` skipped: {error}");
+            tracing::warn!(target: "aimdb::ws", address, %error, "inbound link skipped");
         }
     }
 

@@ -121,9 +121,9 @@ pub const SCHEMES: [Scheme; 8] = [
     },
     Scheme {
         name: "ws",
-        // The host's server only: a browser node's ws client (binary frames to a host node)
-        // does not exist yet, so `ws://` on a wasm node is a compile error.
-        runtimes: &["tokio"],
+        // tokio: the host's server (JSON to its page at `/ws`, binary frames to node peers
+        // at `/link/PATH`); wasm: a browser node's client of a host's server (`ws_wasm`).
+        runtimes: &["tokio", "wasm"],
         options: &["latest"],
         parse: ws::parse,
         limits: no_limits,

@@ -2,7 +2,7 @@ include!("../climate.rs");
 include!("../functions.rs");
 
 // The seed's dashboard snippet in a browser node (issue 18): `mqtt` runs there, `serial`
-// does not (the scheme table gives wasm mqtt only).
+// does not (the scheme table gives wasm mqtt and ws only).
 aimdb::topology! {
     node browser: wasm;
     builder.configure::<Temperature>(ClimateKey::Reading, |reg| {
