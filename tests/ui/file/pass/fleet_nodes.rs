@@ -11,6 +11,29 @@ aimdb::topology!(file = "$AIMDB_REPO/tests/ui/file/pass/fleet_full.toml", node =
 async fn set_point(_producer: aimdb::Producer<'static, Temperature>) {}
 async fn render_zone(_instance: &'static str, _consumer: aimdb::Consumer<'static, Temperature>) {}
 
+// The join over the family: a reading of any instance, told its instance, or the floor.
+async fn warmest_zone(mut rx: dashboard::WarmestRx, producer: aimdb::Producer<'static, Temperature>) {
+    while let Ok(trigger) = rx.recv().await {
+        let instance: Option<&'static str> = trigger.instance();
+        match trigger.into_inner() {
+            dashboard::WarmestInput::Reading(zone, reading) => {
+                assert_eq!(Some(zone), instance);
+                producer.produce(reading).await;
+            }
+            dashboard::WarmestInput::WarmestFloor(floor) => {
+                assert_eq!(instance, None);
+                producer.produce(floor).await;
+            }
+        }
+    }
+}
+
+/// The family input's field: one consumer per instance.
+#[allow(dead_code)]
+fn family_field(inputs: dashboard::WarmestInputs) -> [aimdb::Consumer<'static, Temperature>; 3] {
+    inputs.input_0
+}
+
 fn main() {
     assert_eq!(sensor::INSTANCES, ["zone-a", "zone-b", "zone-c"]);
     let b = sensor::Instance::parse("zone-b").unwrap();
@@ -22,6 +45,8 @@ fn main() {
     assert_eq!(dashboard::READING_INSTANCES, ["zone-a", "zone-b", "zone-c"]);
     assert_eq!(dashboard::reading_index("zone-c"), Some(2));
     assert_eq!(dashboard::OBSERVED_LIVENESS.len(), 3);
+    // The join polls one consumer per instance of the family and the plain input.
+    let _: fn(dashboard::WarmestInputs) -> dashboard::WarmestRx = aimdb::join::JoinRx::<_, 4>::new;
     static BUS: aimdb::connectors::loopback::LoopbackBus<2> =
         aimdb::connectors::loopback::LoopbackBus::new();
     let _ = (
