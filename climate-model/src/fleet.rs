@@ -15,6 +15,19 @@ pub struct FleetSummary {
     pub zones: u32,
 }
 
+/// `FleetSummary`'s contract fingerprint (`contract = "6391edbac10ee194"` in
+/// `topologies/fleet.toml`), pinned as [`crate::reading::FINGERPRINT`] is: every build of this
+/// crate checks it in a `const`.
+pub const FINGERPRINT: u64 = 0x6391_edba_c10e_e194;
+
+const _: () = assert!(
+    u64::from_le_bytes(postcard_schema::key::hash::fnv1a64::hash_ty_path::<
+        FleetSummary,
+    >("aimdb/record"))
+        == FINGERPRINT,
+    "FleetSummary's contract fingerprint changed: update fleet::FINGERPRINT (and fleet.toml) if that is meant"
+);
+
 /// Each of `N` zones' latest temperature, kept by the join's handler (no heap: `N` from the
 /// file, e.g. `Zones::<{ overview::READING_INSTANCES.len() }>`).
 #[derive(Clone, Debug)]

@@ -208,6 +208,7 @@ fn observer(
         return; // the producer's `instances` were refused: reported there
     }
     record.family = instances.clone();
+    record.family_node = producer.clone();
     let key = record.key.id.clone();
     for (url, direction) in urls(record) {
         match placeholders(&url.address) {

@@ -174,6 +174,7 @@ fn an_instanced_node_emits_its_instance_and_an_observer_its_family() {
         "pub fn reading_index",
         "run_family_tap_send",
         "__AIMDB_BUFFER_READING [199usize]",
+        "pub const READING_NODES : [& str ; 200usize] = [\"sensor-0\" ,",
     ] {
         assert!(
             dashboard.contains(needle),

@@ -43,6 +43,7 @@ fn main() {
     assert_eq!(thermostat::Instance::at(2).map(|i| i.name()), Some("zone-c"));
     assert_eq!(dashboard::READING.len(), 3);
     assert_eq!(dashboard::READING_INSTANCES, ["zone-a", "zone-b", "zone-c"]);
+    assert_eq!(dashboard::READING_NODES, ["sensor-zone-a", "sensor-zone-b", "sensor-zone-c"]);
     assert_eq!(dashboard::reading_index("zone-c"), Some(2));
     assert_eq!(dashboard::OBSERVED_LIVENESS.len(), 3);
     // The join polls one consumer per instance of the family and the plain input.
