@@ -147,10 +147,6 @@ fn broken_copies_fail_with_their_message() {
             "error: the family \"climate/{instance}/reading\" is the input of a transform on node `dashboard`: a transform over a family is not supported yet",
         ),
         (
-            "fleet_family_embassy",
-            "error: invalid link URL \"mqtt://climate/{instance}/reading\": `climate/+/reading`: the embassy MQTT connector subscribes to exact topics only (no `+`/`#` filters)",
-        ),
-        (
             "fleet_family_one_address",
             "error: \"mqtt://climate/zone-a/reading\" carries the family \"climate/{instance}/reading\" of node `sensor`'s 3 instances, but the address has no `{instance}`",
         ),

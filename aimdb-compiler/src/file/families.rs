@@ -97,7 +97,7 @@ pub(super) fn resolve(system: &mut System, diagnostics: &mut Vec<Diagnostic>) {
 
 /// What families cannot do yet, at an observer: be the input of a single-input transform
 /// (a join takes a family: any instance's value triggers it, with the instance). An embassy
-/// observer is refused by the node's own link check: its MQTT connector takes no filters.
+/// observer works: the link check takes a family's filter there as one of its topics.
 fn unsupported(
     topology: &crate::model::Topology,
     families: &[Family],

@@ -260,19 +260,47 @@ fn what_a_family_cannot_do_yet_is_an_error() {
             "the family \"climate/{instance}/reading\" is the input of a transform on node `summary`: a transform over a family is not supported yet"
         ]
     );
-    let embassy = fleet(
+}
+
+#[test]
+fn an_embassy_node_observes_a_family_but_no_other_filter() {
+    let embassy = |url: &str| {
+        fleet("instances = [\"a\", \"b\"]", "", url).replace(
+            "[nodes.dashboard]\nruntime = \"tokio\"",
+            "[nodes.dashboard]\nruntime = \"embassy\"",
+        )
+    };
+    let source = embassy("mqtt://climate/{instance}/reading?qos=1");
+    let (system, diagnostics) = check_source(&source);
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    let system = system.unwrap();
+    let emitted = crate::codegen::emit(&system.nodes[1].topology).to_string();
+    for needle in [
+        "filter : \"climate/+/reading?qos=1\"",
+        "attach_family (& __AIMDB_FAMILIES_MQTT)",
+        "pub fn spawn",
+    ] {
+        assert!(emitted.contains(needle), "{needle} not in:\n{emitted}");
+    }
+    // A filter that is not a family's is still refused there.
+    let filter = fleet(
         "instances = [\"a\", \"b\"]",
         "",
         "mqtt://climate/{instance}/reading",
-    )
-    .replace(
-        "[nodes.dashboard]\nruntime = \"tokio\"",
-        "[nodes.dashboard]\nruntime = \"embassy\"",
-    );
+    ) + "\n[records.all]\nkey = \"climate/all\"\ntype = \"Temperature\"\n\n[nodes.panel]\nruntime = \"embassy\"\n\n[nodes.panel.records.all]\nbuffer = \"SingleLatest\"\ntaps = [\"render\"]\nlink_from = { url = \"mqtt://climate/+/reading\", codec = \"postcard\", external = true }\n";
     assert_eq!(
-        messages(&embassy),
+        messages(&filter),
         [
-            "invalid link URL \"mqtt://climate/{instance}/reading\": `climate/+/reading`: the embassy MQTT connector subscribes to exact topics only (no `+`/`#` filters)"
+            "invalid link URL \"mqtt://climate/+/reading\": `climate/+/reading`: the embassy MQTT connector subscribes to exact topics only (no `+`/`#` filters)"
         ]
+    );
+    // The filter's length is the embassy slot's: a family filter over 96 bytes is refused.
+    let long = format!("mqtt://{}/{{instance}}/reading", "x".repeat(90));
+    assert!(
+        messages(&embassy(&long))
+            .iter()
+            .any(|m| m.contains("takes topics of at most 96 bytes")),
+        "{:#?}",
+        messages(&embassy(&long))
     );
 }

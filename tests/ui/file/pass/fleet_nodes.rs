@@ -7,6 +7,16 @@ include!("../../topology/functions.rs");
 aimdb::topology!(file = "$AIMDB_REPO/tests/ui/file/pass/fleet_full.toml", node = "sensor");
 aimdb::topology!(file = "$AIMDB_REPO/tests/ui/file/pass/fleet_full.toml", node = "thermostat");
 aimdb::topology!(file = "$AIMDB_REPO/tests/ui/file/pass/fleet_full.toml", node = "dashboard");
+aimdb::topology!(file = "$AIMDB_REPO/tests/ui/file/pass/fleet_full.toml", node = "panel");
+
+// The embassy observer: a family tap (no `Send` needed) and a join over the family.
+async fn show_zone(_instance: &'static str, _consumer: aimdb::Consumer<'static, Temperature>) {}
+async fn panel_warmest(mut rx: panel::PanelWarmestRx, producer: aimdb::Producer<'static, Temperature>) {
+    while let Ok(trigger) = rx.recv().await {
+        let panel::PanelWarmestInput::Reading(_zone, reading) = trigger.into_inner();
+        producer.produce(reading).await;
+    }
+}
 
 async fn set_point(_producer: aimdb::Producer<'static, Temperature>) {}
 async fn render_zone(_instance: &'static str, _consumer: aimdb::Consumer<'static, Temperature>) {}
@@ -54,6 +64,9 @@ fn main() {
         sensor::Links { mqtt: &BUS },
         thermostat::Links { mqtt: &BUS },
         dashboard::Links { mqtt: &BUS, ws: &BUS },
+        panel::Links { mqtt: &BUS },
     );
-    let _ = (sensor::spawn, thermostat::run, dashboard::run);
+    assert_eq!(panel::READING.len(), 3);
+    assert_eq!(panel::READING_NODES[2], "sensor-zone-c");
+    let _ = (sensor::spawn, thermostat::run, dashboard::run, panel::spawn);
 }

@@ -1,6 +1,0 @@
-include!("../../topology/climate.rs");
-include!("../../topology/functions.rs");
-
-aimdb::topology!(file = "$AIMDB_REPO/tests/topologies-broken/fleet_family_embassy.toml", node = "sensor");
-
-fn main() {}
