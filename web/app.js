@@ -1,5 +1,7 @@
 // The dashboard: a card per record with its latest value, a chart of recent values and,
-// for records the node takes from the browser, a write form; the topology from `/graph`.
+// for records the node takes from the browser, a write form; a record family (the hello's
+// `families`, e.g. every zone's `climate/{instance}/reading`) as a grid of its instances,
+// each with its latest value and its liveness; the topology from `/graph`.
 // Fed either by the browser's own node (node.js: the wasm build of the topology file's
 // `browser` node, when the page's address has `#broker=...`) through
 // `window.AimdbDashboard`, or by one WebSocket to the host node (`/ws`), which reconnects
@@ -27,6 +29,8 @@
   const STALE_MS = Number(params.get('stale')) || 5000;
   // The browser node runs in this page (node.js); the host's JSON channel is not opened.
   const nodeMode = new URLSearchParams(location.hash.slice(1)).has('broker');
+  // Record families: each instance's path -> its grid cell.
+  const zones = new Map();
 
   // ---- connection ------------------------------------------------------------------
   function setStatus(state, text) {
@@ -59,6 +63,7 @@
     socket.onclose = (event) => {
       socket = null;
       for (const r of records.values()) r.valueEl.classList.add('stale');
+      for (const z of zones.values()) z.set('stale', 'the page is disconnected');
       const why = event.code === 1006 && sessions === 0 ? ' (refused: wrong or missing token?)' : '';
       setStatus('disconnected', `disconnected${why}, retrying in ${(delay / 1000).toFixed(1)} s`);
       setTimeout(connect, delay);
@@ -74,7 +79,8 @@
           document.title = message.title + ' — aimdb';
         }
         for (const [key, fingerprint] of Object.entries(message.contracts || {})) contracts.set(key, fingerprint);
-        for (const key of message.readable || []) card(key);
+        for (const family of message.families || []) grid(family);
+        for (const key of message.readable || []) if (!zones.has(key)) card(key);
         for (const key of message.writable || []) card(key).setWritable();
         for (const r of records.values()) r.showContract();
         break;
@@ -82,10 +88,12 @@
         const own = contracts.get(message.key);
         if (own && message.fingerprint && message.fingerprint !== own) {
           mismatches += 1;
-          card(message.key).refuse(message.fingerprint);
+          if (zones.has(message.key)) zones.get(message.key).refused += 1;
+          else card(message.key).refuse(message.fingerprint);
           break;
         }
-        card(message.key).update(message);
+        if (zones.has(message.key)) zones.get(message.key).update(message);
+        else card(message.key).update(message);
         break;
       }
       case 'node':
@@ -253,10 +261,80 @@
     return r;
   }
 
+  // ---- a record family: a grid of its instances --------------------------------------
+  // One panel per family, one cell per declared instance: its latest value and its
+  // liveness, `data-state` online (its node is up, or its value is fresh), offline (its node
+  // said offline: its last will, or its goodbye), stale (no value for STALE_MS) or unknown
+  // (nothing heard yet).
+  function grid(family) {
+    const id = 'family-' + family.path.replace(/[^A-Za-z0-9_-]/g, '_');
+    if (document.getElementById(id)) return;
+    const panel = h('section', { class: 'panel family', id, 'data-path': family.path });
+    const heading = h('h2', {}, family.path + ' ');
+    const summary = h('span', { class: 'hint family-summary' });
+    heading.append(summary);
+    const cells = h('div', { class: 'zones' });
+    panel.append(heading, cells);
+    $('records-panel').before(panel);
+    const all = [];
+    family.instances.forEach((instance, index) => {
+      const path = family.path.replace('{instance}', instance).replace('{index}', String(index));
+      const node = family.nodes[index];
+      const root = h('div', { class: 'zone', 'data-instance': instance, 'data-node': node, 'data-state': 'unknown', title: node });
+      const name = h('span', { class: 'zone-name' }, instance);
+      const value = h('span', { class: 'zone-value', 'data-json': '' }, '—');
+      const liveness = h('span', { class: 'zone-liveness' }, 'unknown');
+      root.append(name, value, liveness);
+      cells.append(root);
+      const z = {
+        instance, node, root, value, last: null, receivedAt: 0, refused: 0,
+        set(state, why) {
+          if (root.dataset.state === state && root.title === why) return;
+          root.dataset.state = state;
+          liveness.textContent = state;
+          root.title = why;
+        },
+        update(message) {
+          z.last = message;
+          z.receivedAt = Date.now();
+          const fields = numbers(message.value, '', {});
+          const chosen = primary(fields);
+          value.dataset.json = JSON.stringify(message.value);
+          value.textContent = chosen !== undefined ? formatNumber(fields[chosen]) : value.dataset.json;
+          z.refresh();
+        },
+        // The cell's liveness from its node's and its value's.
+        refresh() {
+          const online = nodes.get(node);
+          const age = z.last ? Date.now() - z.receivedAt : Infinity;
+          if (online === false) z.set('offline', `node ${node} is offline`);
+          else if (z.last && age > STALE_MS) z.set('stale', `no value for ${(age / 1000).toFixed(1)} s`);
+          else if (online === true || z.last) z.set('online', `node ${node} is up`);
+          else z.set('unknown', `nothing heard of node ${node} yet`);
+        },
+      };
+      zones.set(path, z);
+      all.push(z);
+    });
+    const count = () => {
+      const by = {};
+      for (const z of all) by[z.root.dataset.state] = (by[z.root.dataset.state] || 0) + 1;
+      summary.textContent = `(${all.length} instances: ` +
+        ['online', 'stale', 'offline', 'unknown'].filter((s) => by[s]).map((s) => `${by[s]} ${s}`).join(' · ') + ')';
+      panel.dataset.online = String(by.online || 0);
+    };
+    all.count = count;
+    grids.push(all);
+    count();
+  }
+  const grids = [];
+
   // A card goes stale when its value is older than STALE_MS or its producer's node is
   // offline; it says why, and comes back with the next value.
   function freshness() {
     if (!socket && !nodeMode) return; // disconnected: every card is already marked stale
+    for (const z of zones.values()) z.refresh();
+    for (const all of grids) all.count();
     for (const r of records.values()) {
       if (!r.last) continue;
       const owner = window.AimdbGraph ? window.AimdbGraph.ownerOf($('topology'), r.key) : null;

@@ -214,6 +214,9 @@ pub struct Record {
     /// A record family at an observer (a key with `{instance}` on a node without
     /// instances): the instances of its producer, one buffer each. Empty otherwise.
     pub family: Vec<String>,
+    /// The node producing a family (its instances are `NODE-INSTANCE` as nodes: their
+    /// liveness, client ids and ACL users). Empty when `family` is.
+    pub family_node: String,
 }
 
 /// A buffer declaration.

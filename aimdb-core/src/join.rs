@@ -8,6 +8,11 @@
 //! - a struct holding one [`Consumer`](crate::Consumer) per input, implementing
 //!   [`JoinInputs`]: it polls input `i` of its buffer.
 //!
+//! An input may be a record family (one buffer per instance, at an observer): the struct
+//! then holds one consumer per instance, each polled as an input of its own, and the
+//! enum's variant for it carries the instance with the value
+//! (`ReadingInput::Reading(instance, value)`, [`Trigger::instance`]).
+//!
 //! [`JoinRx`] polls the inputs' own buffers directly, round-robin from the input after the
 //! one that fired last, so a busy input cannot starve the others. Each input is read with
 //! its buffer's semantics (a ring delivers every value, a single-latest buffer the newest, a
@@ -27,8 +32,13 @@ use crate::key::RecordKey;
 pub trait JoinInput {
     /// The input's position in the join's declaration, from 0.
     fn index(&self) -> usize;
-    /// The input record's key.
+    /// The input record's key (a family's as written, `climate/{instance}/reading`).
     fn key(&self) -> &'static dyn RecordKey;
+    /// For an input that is a record family, the instance whose value this is; `None` for
+    /// a plain record (the default).
+    fn instance(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 /// Access to an input value of type `T`. A compiled join implements it once for every
@@ -96,6 +106,12 @@ impl<I: JoinInput> Trigger<I> {
     /// The key of the input that fired.
     pub fn key(&self) -> &'static dyn RecordKey {
         self.input.key()
+    }
+
+    /// When the input that fired is a record family, the instance whose value this is
+    /// (`Some("zone-b")`); `None` for a plain record.
+    pub fn instance(&self) -> Option<&'static str> {
+        self.input.instance()
     }
 
     /// `Some(n)` when `n` values of this input were overwritten in its ring before this one

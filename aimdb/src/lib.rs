@@ -104,6 +104,10 @@
 //! - Lag: when a ring input fell behind, `trigger.lagged()` is `Some(n)` on the next
 //!   trigger from that input (`n` values were overwritten); the loop does not end.
 //! - `producer` is the joined record's [`Producer`].
+//! - In a topology file, an input may be a record family (`climate/{instance}/reading` at an
+//!   observer, one buffer per instance): any instance's value triggers, its variant carries
+//!   the instance, `SummaryInput::Reading(instance, value)`, and `trigger.instance()` is
+//!   `Some(instance)` (`None` for a plain input); see docs/topology-file.md, "Fleets".
 //!
 //! A single-input transform: `.transform(ClimateKey::Reading, |b| b.map(f))` with
 //! `f: fn(&In) -> Out` or `fn(&In) -> Option<Out>` (`None` produces nothing; any

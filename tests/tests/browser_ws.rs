@@ -154,7 +154,7 @@ async fn a_browser_node_observes_and_owns_records_through_a_host_over_ws() {
     config.title = "panel · station".into();
     config.bundle = Some(bundle);
     let (system, _) = aimdb_compiler::file::check_source(TOPOLOGY);
-    config.graph = Some(aimdb_compiler::report::mermaid::render(
+    config.graph = Some(aimdb_compiler::report::json::render(
         &system.expect("panel.toml checks"),
     ));
     let ws: &'static WsConnector = WsConnector::start(config).expect("ws connector");

@@ -26,7 +26,7 @@ fn shipped_topologies_check_clean() {
     assert!(
         fleet
             .stdout
-            .starts_with("topologies/fleet.toml: ok — 2 nodes, 1 record declared"),
+            .starts_with("topologies/fleet.toml: ok — 3 nodes, 2 records declared"),
         "{}",
         fleet.stdout
     );
@@ -141,6 +141,10 @@ fn broken_copies_fail_with_their_message() {
         (
             "fleet_unknown_placeholder",
             "error: unknown placeholder `{zone}` in \"mqtt://climate/{zone}/reading\"",
+        ),
+        (
+            "fleet_family_transform",
+            "error: the family \"climate/{instance}/reading\" is the input of a transform on node `dashboard`: a transform over a family is not supported yet",
         ),
         (
             "fleet_family_one_address",

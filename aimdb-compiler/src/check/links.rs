@@ -169,6 +169,30 @@ fn url(url: &Url, direction: Direction, runtime: Runtime, diagnostics: &mut Vec<
     }
 }
 
+/// A family's inbound filter with its instance level written as a topic level of the same
+/// length (`climate/+/reading` → `climate/_/reading`), or `None` for any other address.
+fn family_topic(url: &Url) -> Option<String> {
+    let (_, level) = crate::file::family_filter(url.template.as_deref()?)?;
+    let (topic, options) = match url.address.split_once('?') {
+        Some((topic, options)) => (topic, Some(options)),
+        None => (url.address.as_str(), None),
+    };
+    let levels: Vec<&str> = topic.split('/').collect();
+    if levels.get(level) != Some(&"+") {
+        return None;
+    }
+    let topic: Vec<&str> = levels
+        .iter()
+        .enumerate()
+        .map(|(at, l)| if at == level { "_" } else { l })
+        .collect();
+    let topic = topic.join("/");
+    Some(match options {
+        Some(options) => format!("{topic}?{options}"),
+        None => topic,
+    })
+}
+
 /// The connector's own address grammar, as it runs when the link is attached.
 fn grammar(
     url: &Url,
@@ -177,8 +201,12 @@ fn grammar(
     runtime: Runtime,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
+    // A family's inbound filter (`climate/+/reading`) is checked against the runtime's
+    // limits as one of its topics: the embassy connector routes family filters (per family,
+    // by the instance's level), though no other filter.
+    let limited = family_topic(url).unwrap_or_else(|| url.address.clone());
     let checked = (row.parse)(&url.address, direction)
-        .and_then(|_| (row.limits)(&url.address, direction, runtime.name()));
+        .and_then(|_| (row.limits)(&limited, direction, runtime.name()));
     let Err(error) = checked else {
         return;
     };

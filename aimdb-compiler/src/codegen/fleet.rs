@@ -11,6 +11,7 @@
 //! pub mod dashboard {                                 // observes climate/{instance}/reading
 //!     pub static READING: [RecordView<..>; 2] = ..;   // one buffer per instance
 //!     pub const READING_INSTANCES: [&str; 2] = ..;  pub fn reading_index(&str) -> Option<usize>
+//!     pub const READING_NODES: [&str; 2] = ["sensor-zone-a", ..];   // each producer instance
 //!     static __AIMDB_FAMILIES_MQTT: [FamilyRoute; 1] = ..;   // one wildcard filter each
 //! }
 //! ```
@@ -137,9 +138,17 @@ pub(super) fn family_items(planned: &Planned<'_>) -> TokenStream {
         " The instances of the family `{key}`, in the file's order: `{}[i]` is instance `i`'s buffer.",
         planned.ident
     );
+    let node = &planned.record.family_node;
+    let nodes_ident = format_ident!("{}_NODES", planned.ident);
+    let nodes = family.iter().map(|i| format!("{node}-{i}"));
+    let nodes_doc = format!(
+        " Each instance's producer as a node of the system (`{node}-INSTANCE`, in the order of `{instances}`): its liveness topic's name, MQTT client id and ACL user."
+    );
     quote! {
         #[doc = #doc]
         pub const #instances: [&str; #count] = [#(#family),*];
+        #[doc = #nodes_doc]
+        pub const #nodes_ident: [&str; #count] = [#(#nodes),*];
         /// The family's instances sorted by name, with their index: the O(log n) lookup.
         static #sorted: [(&str, usize); #count] = [#(#pairs),*];
         /// The index of `instance` in the family (its buffer), or `None`: O(log n).

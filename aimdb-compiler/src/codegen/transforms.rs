@@ -11,6 +11,11 @@
 //! pub type AppliedRx = JoinRx<AppliedInputs, 3>;                     // the handler's `rx`
 //! ```
 //!
+//! A family input (`climate/{instance}/reading` at an observer, K instances) is one variant
+//! carrying the instance with the value, `SummaryInput::Reading(&'static str, Temperature)`,
+//! one field of K consumers, `input_0: [Consumer<'static, Temperature>; K]`, and K of the
+//! `JoinRx`'s polled inputs (`JoinRx<SummaryInputs, K + ..>`): any instance's value triggers.
+//!
 //! Nothing is boxed and no channel sits between the inputs and the handler.
 
 use std::collections::{HashMap, HashSet};
@@ -55,8 +60,21 @@ pub(super) fn tasks(planned: &Planned<'_>, all: &[Planned<'_>], runtime: Runtime
                     TransformKind::Single => format_ident!("consumer"),
                     TransformKind::Join => format_ident!("input_{}", index),
                 };
+                let ident = format_ident!("__aimdb_transform_{}_{}_reader", planned.stem, index);
+                let family = input.record.family.len();
+                if family > 0 {
+                    // A family input (a join only): one consumer per instance's buffer.
+                    return Subscription {
+                        ident,
+                        param,
+                        ty: quote!([#p::aimdb_core::Consumer<'static, #ty>; #family]),
+                        expr: quote!(#p::core::array::from_fn(|at| {
+                            #p::glue::subscribe::<#ty>(&#input_buffer[at], #key)
+                        })),
+                    };
+                }
                 Subscription {
-                    ident: format_ident!("__aimdb_transform_{}_{}_reader", planned.stem, index),
+                    ident,
                     param,
                     ty: quote!(#p::aimdb_core::Consumer<'static, #ty>),
                     expr: quote!(#p::glue::subscribe::<#ty>(&#input_buffer, #key)),
@@ -166,49 +184,121 @@ fn join_items(
     let indices = 0..count;
     let key_exprs = transform.inputs.iter().map(|i| &i.key.expr);
     let fields: Vec<Ident> = (0..count).map(|i| format_ident!("input_{}", i)).collect();
-    let variant_docs = transform
+    // A family input: its instance table and size (its consumers are polled one by one).
+    let families: Vec<Option<(Ident, usize)>> = transform
         .inputs
         .iter()
-        .enumerate()
-        .map(|(i, input)| format!(" Input {i}: a value of `{}`.", input.key.id));
-    let field_docs = variant_docs.clone();
-    let polls = fields
+        .map(|i| {
+            by_key
+                .get(i.key.id.as_str())
+                .filter(|p| !p.record.family.is_empty())
+                .map(|p| {
+                    (
+                        format_ident!("{}_INSTANCES", p.ident),
+                        p.record.family.len(),
+                    )
+                })
+        })
+        .collect();
+    // The polled inputs: one per plain input, one per instance of a family input.
+    let polled: usize = families.iter().map(|f| f.as_ref().map_or(1, |f| f.1)).sum();
+    let variant_docs: Vec<String> = transform
+        .inputs
         .iter()
-        .zip(&variants)
+        .zip(&families)
         .enumerate()
-        .map(|(i, (field, variant))| {
-            let arm = if i + 1 == count {
-                quote!(_)
-            } else {
-                quote!(#i)
-            };
-            quote!(#arm => self.#field.poll_recv(cx).map(|r| r.map(#input::#variant)))
+        .map(|(i, (input, family))| match family {
+            Some((_, n)) => format!(
+                " Input {i}: a value of the family `{}` ({n} instances), with the name of the instance it came from.",
+                input.key.id
+            ),
+            None => format!(" Input {i}: a value of `{}`.", input.key.id),
+        })
+        .collect();
+    let field_docs = variant_docs.clone();
+    let payloads = types
+        .iter()
+        .zip(&families)
+        .map(|(ty, family)| match family {
+            Some(_) => quote!(&'static str, #ty),
+            None => quote!(#ty),
         });
+    let field_types = types
+        .iter()
+        .zip(&families)
+        .map(|(ty, family)| match family {
+            Some((_, n)) => quote!([#p::aimdb_core::Consumer<'static, #ty>; #n]),
+            None => quote!(#p::aimdb_core::Consumer<'static, #ty>),
+        });
+    let patterns: Vec<TokenStream> = variants
+        .iter()
+        .zip(&families)
+        .map(|(variant, family)| match family {
+            Some(_) => quote!(#input::#variant(_, value)),
+            None => quote!(#input::#variant(value)),
+        })
+        .collect();
+    let instance_arms = variants
+        .iter()
+        .zip(&families)
+        .map(|(variant, family)| match family {
+            Some(_) => {
+                quote!(#input::#variant(instance, _) => #p::core::option::Option::Some(instance))
+            }
+            None => quote!(#input::#variant(_) => #p::core::option::Option::None),
+        });
+    let mut offset = 0usize;
+    let mut polls = Vec::new();
+    for (i, ((field, variant), family)) in fields.iter().zip(&variants).zip(&families).enumerate() {
+        let last = i + 1 == count;
+        match family {
+            Some((instances, n)) => {
+                let (first, end) = (offset, offset + n - 1);
+                let arm = if last {
+                    quote!(_)
+                } else {
+                    quote!(#first..=#end)
+                };
+                polls.push(quote!(#arm => {
+                    let at = index - #first;
+                    self.#field[at].poll_recv(cx).map(|r| r.map(|value| #input::#variant(#instances[at], value)))
+                }));
+                offset += n;
+            }
+            None => {
+                let arm = if last { quote!(_) } else { quote!(#offset) };
+                polls.push(
+                    quote!(#arm => self.#field.poll_recv(cx).map(|r| r.map(#input::#variant))),
+                );
+                offset += 1;
+            }
+        }
+    }
     let mut seen = HashSet::new();
     let as_inputs = types
         .iter()
         .filter(|ty| seen.insert(quote!(#ty).to_string()))
         .map(|ty| {
             let text = quote!(#ty).to_string();
-            let matching: Vec<&Ident> = types
+            let matching: Vec<&TokenStream> = types
                 .iter()
-                .zip(&variants)
+                .zip(&patterns)
                 .filter(|(t, _)| quote!(#t).to_string() == text)
-                .map(|(_, v)| v)
+                .map(|(_, pattern)| pattern)
                 .collect();
             quote! {
                 impl #p::aimdb_core::join::AsInput<#ty> for #input {
                     #[allow(unreachable_patterns)]
                     fn as_input(&self) -> #p::core::option::Option<&#ty> {
                         match self {
-                            #(#input::#matching(value))|* => #p::core::option::Option::Some(value),
+                            #(#matching)|* => #p::core::option::Option::Some(value),
                             _ => #p::core::option::Option::None,
                         }
                     }
                     #[allow(unreachable_patterns)]
                     fn into_input(self) -> #p::core::option::Option<#ty> {
                         match self {
-                            #(#input::#matching(value))|* => #p::core::option::Option::Some(value),
+                            #(#matching)|* => #p::core::option::Option::Some(value),
                             _ => #p::core::option::Option::None,
                         }
                     }
@@ -226,18 +316,23 @@ fn join_items(
         #[doc = #enum_doc]
         #[derive(Clone, Debug)]
         pub enum #input {
-            #(#[doc = #variant_docs] #variants(#types),)*
+            #(#[doc = #variant_docs] #variants(#payloads),)*
         }
 
         impl #p::aimdb_core::join::JoinInput for #input {
             fn index(&self) -> usize {
                 match self {
-                    #(#input::#variants(_) => #indices,)*
+                    #(#input::#variants(..) => #indices,)*
                 }
             }
             fn key(&self) -> &'static dyn #p::aimdb_core::RecordKey {
                 match self {
-                    #(#input::#variants(_) => &#key_exprs,)*
+                    #(#input::#variants(..) => &#key_exprs,)*
+                }
+            }
+            fn instance(&self) -> #p::core::option::Option<&'static str> {
+                match *self {
+                    #(#instance_arms,)*
                 }
             }
         }
@@ -246,7 +341,7 @@ fn join_items(
 
         #[doc = #inputs_doc]
         pub struct #inputs {
-            #(#[doc = #field_docs] pub #fields: #p::aimdb_core::Consumer<'static, #types>,)*
+            #(#[doc = #field_docs] pub #fields: #field_types,)*
         }
 
         impl #p::aimdb_core::join::JoinInputs for #inputs {
@@ -263,7 +358,7 @@ fn join_items(
         }
 
         #[doc = #rx_doc]
-        pub type #rx = #p::aimdb_core::join::JoinRx<#inputs, #count>;
+        pub type #rx = #p::aimdb_core::join::JoinRx<#inputs, #polled>;
     }
 }
 

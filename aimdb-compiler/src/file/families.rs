@@ -4,7 +4,7 @@
 //! what cannot work: an instanced node writing an address or owning a key without
 //! `{instance}` (every instance would write it), an unknown placeholder, a family without
 //! an instanced producer, a family link without `{instance}` (or with it inside a level),
-//! and what families cannot do yet (a transform input).
+//! and what families cannot do yet (the input of a single-input transform).
 
 use super::instances::{family_filter, placeholders, substitute};
 use super::{Direction, System};
@@ -95,8 +95,9 @@ pub(super) fn resolve(system: &mut System, diagnostics: &mut Vec<Diagnostic>) {
     system.unchecked_links.extend(unchecked);
 }
 
-/// What families cannot do yet, at an observer: be a transform or join input. (An embassy
-/// observer is refused by the node's own link check: its MQTT connector takes no filters.)
+/// What families cannot do yet, at an observer: be the input of a single-input transform
+/// (a join takes a family: any instance's value triggers it, with the instance). An embassy
+/// observer works: the link check takes a family's filter there as one of its topics.
 fn unsupported(
     topology: &crate::model::Topology,
     families: &[Family],
@@ -104,11 +105,14 @@ fn unsupported(
 ) {
     let node = &topology.node.name.text;
     for record in &topology.records {
-        let inputs = record.transforms.iter().flat_map(|t| &t.inputs);
+        let transforms = record.transforms.iter();
+        let inputs = transforms
+            .filter(|t| t.kind == crate::model::TransformKind::Single)
+            .flat_map(|t| &t.inputs);
         for input in inputs.filter(|i| families.iter().any(|(k, _)| *k == i.key.id)) {
             diagnostics.push(
-                Diagnostic::error(input.span, format!("the family \"{}\" is an input of a transform on node `{node}`: transforms and joins over a family are not supported yet", input.key.id))
-                    .help("observe the family with a tap (`fn(instance: &'static str, Consumer<T>)`) and produce the derived record from it with `source_handle`"),
+                Diagnostic::error(input.span, format!("the family \"{}\" is the input of a transform on node `{node}`: a transform over a family is not supported yet", input.key.id))
+                    .help("make it a join, which takes a family (`join = { inputs = [\"reading\"], on_triggers = \"h\" }`: each trigger carries the instance), or observe the family with a tap (`fn(instance: &'static str, Consumer<T>)`)"),
             );
         }
     }
@@ -204,6 +208,7 @@ fn observer(
         return; // the producer's `instances` were refused: reported there
     }
     record.family = instances.clone();
+    record.family_node = producer.clone();
     let key = record.key.id.clone();
     for (url, direction) in urls(record) {
         match placeholders(&url.address) {

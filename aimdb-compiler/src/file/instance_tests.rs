@@ -174,6 +174,7 @@ fn an_instanced_node_emits_its_instance_and_an_observer_its_family() {
         "pub fn reading_index",
         "run_family_tap_send",
         "__AIMDB_BUFFER_READING [199usize]",
+        "pub const READING_NODES : [& str ; 200usize] = [\"sensor-0\" ,",
     ] {
         assert!(
             dashboard.contains(needle),
@@ -182,11 +183,17 @@ fn an_instanced_node_emits_its_instance_and_an_observer_its_family() {
     }
 }
 
-#[test]
-fn what_a_family_cannot_do_yet_is_an_error() {
-    let join = r#"
+/// A node observing the family with a join producing `summary` (`handler` its record's
+/// `transform` or `join` table).
+fn summary(producer: &str) -> String {
+    format!(
+        r#"
 [records.summary]
 key = "climate/summary"
+type = "Temperature"
+
+[records.setpoint]
+key = "climate/setpoint"
 type = "Temperature"
 
 [nodes.summary]
@@ -194,35 +201,106 @@ runtime = "tokio"
 
 [nodes.summary.records.reading]
 buffer = "SingleLatest"
-link_from = { url = "mqtt://climate/{instance}/reading", codec = "postcard" }
+link_from = {{ url = "mqtt://climate/{{instance}}/reading", codec = "postcard" }}
+
+[nodes.summary.records.setpoint]
+buffer = "SingleLatest"
+source = "set_point"
 
 [nodes.summary.records.summary]
 buffer = "SingleLatest"
-transform = { input = "reading", map = "latest" }
-"#;
+{producer}
+"#
+    )
+}
+
+#[test]
+fn a_join_takes_a_family_and_each_trigger_its_instance() {
+    let join =
+        summary("join = { inputs = [\"setpoint\", \"reading\"], on_triggers = \"warmest\" }");
     let source = fleet(
-        "instances = [\"a\", \"b\"]",
-        join,
+        "instances = [\"a\", \"b\", \"c\"]",
+        &join,
         "mqtt://climate/{instance}/reading",
     );
-    assert!(
-        messages(&source).contains(&"the family \"climate/{instance}/reading\" is an input of a transform on node `summary`: transforms and joins over a family are not supported yet".to_owned()),
-        "{:#?}",
-        messages(&source)
+    let (system, diagnostics) = check_source(&source);
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    let system = system.unwrap();
+    let node = system.nodes.iter().find(|n| n.name() == "summary").unwrap();
+    let emitted = crate::codegen::emit(&node.topology).to_string();
+    for needle in [
+        // The family's variant carries the instance; the plain input's does not.
+        "Reading (& 'static str , Temperature)",
+        "Setpoint (Temperature)",
+        // One consumer per instance, each subscribed to its instance's buffer.
+        "pub input_1 : [:: aimdb :: __private :: aimdb_core :: Consumer < 'static , Temperature > ; 3usize]",
+        "subscribe :: < Temperature > (& __AIMDB_BUFFER_READING [at]",
+        // 1 + 3 polled inputs; input 1 is polled as 1..=3, told its instance by index.
+        "JoinRx < SummaryInputs , 4usize >",
+        "_ => { let at = index - 1usize ; self . input_1 [at] . poll_recv (cx)",
+        "SummaryInput :: Reading (READING_INSTANCES [at] , value)",
+        "SummaryInput :: Reading (instance , _) => :: aimdb :: __private :: core :: option :: Option :: Some (instance)",
+        "SummaryInput :: Setpoint (value) | SummaryInput :: Reading (_ , value)",
+    ] {
+        assert!(emitted.contains(needle), "{needle} not in:\n{emitted}");
+    }
+}
+
+#[test]
+fn what_a_family_cannot_do_yet_is_an_error() {
+    let transform = summary("transform = { input = \"reading\", map = \"latest\" }");
+    let source = fleet(
+        "instances = [\"a\", \"b\"]",
+        &transform,
+        "mqtt://climate/{instance}/reading",
     );
-    let embassy = fleet(
+    assert_eq!(
+        messages(&source),
+        [
+            "the family \"climate/{instance}/reading\" is the input of a transform on node `summary`: a transform over a family is not supported yet"
+        ]
+    );
+}
+
+#[test]
+fn an_embassy_node_observes_a_family_but_no_other_filter() {
+    let embassy = |url: &str| {
+        fleet("instances = [\"a\", \"b\"]", "", url).replace(
+            "[nodes.dashboard]\nruntime = \"tokio\"",
+            "[nodes.dashboard]\nruntime = \"embassy\"",
+        )
+    };
+    let source = embassy("mqtt://climate/{instance}/reading?qos=1");
+    let (system, diagnostics) = check_source(&source);
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    let system = system.unwrap();
+    let emitted = crate::codegen::emit(&system.nodes[1].topology).to_string();
+    for needle in [
+        "filter : \"climate/+/reading?qos=1\"",
+        "attach_family (& __AIMDB_FAMILIES_MQTT)",
+        "pub fn spawn",
+    ] {
+        assert!(emitted.contains(needle), "{needle} not in:\n{emitted}");
+    }
+    // A filter that is not a family's is still refused there.
+    let filter = fleet(
         "instances = [\"a\", \"b\"]",
         "",
         "mqtt://climate/{instance}/reading",
-    )
-    .replace(
-        "[nodes.dashboard]\nruntime = \"tokio\"",
-        "[nodes.dashboard]\nruntime = \"embassy\"",
-    );
+    ) + "\n[records.all]\nkey = \"climate/all\"\ntype = \"Temperature\"\n\n[nodes.panel]\nruntime = \"embassy\"\n\n[nodes.panel.records.all]\nbuffer = \"SingleLatest\"\ntaps = [\"render\"]\nlink_from = { url = \"mqtt://climate/+/reading\", codec = \"postcard\", external = true }\n";
     assert_eq!(
-        messages(&embassy),
+        messages(&filter),
         [
-            "invalid link URL \"mqtt://climate/{instance}/reading\": `climate/+/reading`: the embassy MQTT connector subscribes to exact topics only (no `+`/`#` filters)"
+            "invalid link URL \"mqtt://climate/+/reading\": `climate/+/reading`: the embassy MQTT connector subscribes to exact topics only (no `+`/`#` filters)"
         ]
+    );
+    // The filter's length is the embassy slot's: a family filter over 96 bytes is refused.
+    let long = format!("mqtt://{}/{{instance}}/reading", "x".repeat(90));
+    assert!(
+        messages(&embassy(&long))
+            .iter()
+            .any(|m| m.contains("takes topics of at most 96 bytes")),
+        "{:#?}",
+        messages(&embassy(&long))
     );
 }

@@ -61,6 +61,7 @@ pub(super) fn parse(
         chain_end: name.span,
         complete: true,
         family: Vec::new(),
+        family_node: String::new(),
     };
     match table.get("buffer") {
         Some((_, value)) => record.buffers.extend(buffer(value, &what, diagnostics)),

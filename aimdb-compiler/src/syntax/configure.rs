@@ -88,6 +88,7 @@ pub fn parse(statement: &Stmt, diagnostics: &mut Vec<Diagnostic>) -> Option<Reco
         chain_end: call.method.span().into(),
         complete: true,
         family: Vec::new(),
+        family_node: String::new(),
     };
     Some(chain::walk_closure(
         record,

@@ -10,6 +10,7 @@
 pub const TOPIC_MAX: usize = aimdb_core::address::mqtt::EMBASSY_TOPIC_MAX;
 
 use aimdb_core::buffer::BufferKind;
+use aimdb_core::connector::FamilyRoute;
 
 use crate::kit::links::Deliver;
 use crate::kit::outbox::Overflow;
@@ -71,6 +72,8 @@ pub(crate) struct Slot {
     pub(crate) qos: u8,
     pub(crate) retain: bool,
     pub(crate) deliver: Option<Deliver>,
+    /// A record family's route: the slot's topic is its filter (`climate/+/reading`).
+    pub(crate) family: Option<&'static FamilyRoute>,
     /// What a full outbound queue does with this link's values (its record's buffer kind).
     pub(crate) overflow: Overflow,
 }
@@ -97,6 +100,7 @@ impl<const L: usize> LinkTable<L> {
                 qos: 0,
                 retain: false,
                 deliver: None,
+                family: None,
                 overflow: Overflow::Refuse,
             }; L],
             used: 0,
@@ -117,6 +121,7 @@ impl<const L: usize> LinkTable<L> {
         slot.qos = options.qos.unwrap_or(default_qos);
         slot.retain = options.retain.unwrap_or(false);
         slot.deliver = None;
+        slot.family = None;
         slot.overflow = Overflow::Refuse;
         self.used += 1;
         Some(index)
@@ -177,17 +182,50 @@ impl<const L: usize> LinkTable<L> {
         Ok(index)
     }
 
+    /// Route a record family's filter (`climate/+/reading`, one subscription for every
+    /// instance); returns its slot.
+    pub(crate) fn attach_family(
+        &mut self,
+        route: &'static FamilyRoute,
+        default_qos: u8,
+    ) -> Result<usize, LinkError> {
+        let options = LinkOptions::parse(route.filter)?;
+        let index = match self.find_topic(options.topic) {
+            Some(_) => return Err(LinkError::BadOption),
+            None => self.claim(&options, default_qos).ok_or(LinkError::Full)?,
+        };
+        self.slots[index].family = Some(route);
+        Ok(index)
+    }
+
     /// The slot and route of an arrived topic.
     pub(crate) fn inbound(&self, topic: &str) -> Option<(usize, Deliver)> {
         let index = self.find_topic(topic)?;
         Some((index, self.slots[index].deliver?))
     }
 
+    /// The family slot whose filter has `topic`'s shape, with the family's route and the
+    /// topic's instance (`None`: an instance outside the declared set). Per family, never
+    /// per instance: the instance is found by binary search in the route's sorted table.
+    pub(crate) fn family(
+        &self,
+        topic: &str,
+    ) -> Option<(usize, &'static FamilyRoute, Option<usize>)> {
+        self.slots[..self.used]
+            .iter()
+            .enumerate()
+            .find_map(|(index, slot)| {
+                let route = slot.family?;
+                let name = FamilyRoute::instance_level(slot.topic(), route.level, topic)?;
+                Some((index, route, route.instance(name)))
+            })
+    }
+
     /// Whether any inbound link is subscribed at QoS 1 (what a kept session is for).
     pub(crate) fn observes_at_least_once(&self) -> bool {
         self.slots[..self.used]
             .iter()
-            .any(|slot| slot.deliver.is_some() && slot.qos > 0)
+            .any(|slot| (slot.deliver.is_some() || slot.family.is_some()) && slot.qos > 0)
     }
 
     /// The slot of a topic or address.
@@ -202,6 +240,36 @@ mod tests {
 
     fn ok(_: &[u8]) -> Result<(), aimdb_core::connector::CodecError> {
         Ok(())
+    }
+
+    static SORTED: [(&str, usize); 2] = [("a", 0), ("b", 1)];
+    static FAMILY: FamilyRoute = FamilyRoute {
+        filter: "zone/+/value?qos=1",
+        level: 1,
+        instances: &SORTED,
+        deliver: |_, _| Ok(()),
+    };
+
+    #[test]
+    fn a_family_is_one_slot_matched_by_shape() {
+        let mut table = LinkTable::<4>::new();
+        let exact = table.attach("zone/all/value", ok, 0).unwrap();
+        let family = table.attach_family(&FAMILY, 0).unwrap();
+        assert_eq!(table.slots[family].topic(), "zone/+/value");
+        assert_eq!(table.slots[family].qos, 1);
+        assert!(table.observes_at_least_once());
+        // An exact route is found first; the family takes the other topics of its shape.
+        assert_eq!(table.inbound("zone/all/value").map(|(s, _)| s), Some(exact));
+        assert!(table.inbound("zone/b/value").is_none());
+        let hit = table.family("zone/b/value").map(|(s, _, i)| (s, i));
+        assert_eq!(hit, Some((family, Some(1))));
+        // Of the family's shape, but not a declared instance; of another shape.
+        let stranger = table.family("zone/x/value").map(|(s, _, i)| (s, i));
+        assert_eq!(stranger, Some((family, None)));
+        assert!(table.family("zone/a/value/extra").is_none());
+        assert!(table.family("room/a/value").is_none());
+        // The filter once only.
+        assert_eq!(table.attach_family(&FAMILY, 0), Err(LinkError::BadOption));
     }
 
     #[test]

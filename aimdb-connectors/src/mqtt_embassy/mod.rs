@@ -30,6 +30,11 @@
 //!   At most [`SEND_MAXIMUM`] QoS 1 publishes are in flight; the queue waits meanwhile.
 //! - **Inbound**, every attached route's topic is subscribed after every (re)connect, and
 //!   arriving payloads are handed to the route; decode failures are counted and skipped.
+//!   A record family's route ([`Connector::attach_family`]) is one wildcard subscription
+//!   (`climate/+/reading`) in one link slot; a topic no exact route takes is matched against
+//!   the family filters (per family, not per instance) and its instance found by binary
+//!   search; an instance outside the declared set is refused and counted
+//!   ([`LinkStats`]`::unknown_instance` of `link_stats("climate/+/reading")`).
 //! - **Reconnects**: a failed connect, a stream error or end, a protocol error or a missed
 //!   keep-alive answer ends the session; the connector dials again ([`Dial`]) after an
 //!   exponential backoff ([`MqttConfig::backoff_min`] to [`MqttConfig::backoff_max`]).
@@ -57,7 +62,7 @@ use core::sync::atomic::{AtomicBool, Ordering};
 use core::task::{Context, Poll};
 
 use aimdb_core::buffer::BufferKind;
-use aimdb_core::connector::{Connector, InboundRoute, PublishError, Skipped};
+use aimdb_core::connector::{Connector, FamilyRoute, InboundRoute, PublishError, Skipped};
 use aimdb_core::mutex::RawMutex;
 use embassy_sync::blocking_mutex::Mutex;
 use embassy_time::Duration;
@@ -264,6 +269,17 @@ where
         }
         // Subscriptions are (re)made at the start of every session, so routes attached
         // while a session is up are subscribed from the next one on.
+    }
+
+    fn attach_family(&self, routes: &'static [FamilyRoute]) {
+        for route in routes {
+            let attached = self
+                .table
+                .lock(|t| t.borrow_mut().attach_family(route, self.qos()));
+            if attached.is_err() {
+                bump(&self.counters.invalid_links);
+            }
+        }
     }
 
     fn register_outbound(&self, address: &'static str, kind: BufferKind) {

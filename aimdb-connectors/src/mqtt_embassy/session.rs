@@ -300,7 +300,9 @@ where
             let inbound = self.table.lock(|t| {
                 let t = t.borrow();
                 let slot = t.slots[..t.used].get(index)?;
-                slot.deliver?;
+                if slot.deliver.is_none() && slot.family.is_none() {
+                    return None;
+                }
                 topic[..slot.topic_len].copy_from_slice(&slot.topic[..slot.topic_len]);
                 Some((slot.topic_len, slot.qos))
             });
@@ -447,31 +449,45 @@ where
     }
 
     /// Hand an arrived payload to the route of its topic.
+    /// A topic no exact route takes may be a family's (`climate/7/reading` on the filter
+    /// `climate/+/reading`): delivered into its instance's buffer, or, for an instance
+    /// outside the family's declared set, refused and counted as `unknown_instance`.
     fn deliver(&self, topic: &str, payload: &[u8]) {
-        let Some((slot, deliver)) = self.table.lock(|t| t.borrow().inbound(topic)) else {
-            bump(&self.counters.unrouted);
-            if self
-                .counters
-                .unrouted
-                .load(core::sync::atomic::Ordering::Relaxed)
-                == 1
-            {
-                // Logged once; counted always (`unrouted`).
-                mcu_event!(
-                    warn,
-                    "mqtt",
-                    "{}: a publish no link subscribed to was skipped",
-                    topic
-                );
-            }
-            return;
+        let exact = self.table.lock(|t| t.borrow().inbound(topic));
+        let (slot, family) = match exact {
+            Some((slot, deliver)) => (slot, Err(deliver)),
+            None => match self.table.lock(|t| t.borrow().family(topic)) {
+                Some((slot, route, instance)) => (slot, Ok((route, instance))),
+                None => {
+                    bump(&self.counters.unrouted);
+                    if self
+                        .counters
+                        .unrouted
+                        .load(core::sync::atomic::Ordering::Relaxed)
+                        == 1
+                    {
+                        // Logged once; counted always (`unrouted`).
+                        mcu_event!(
+                            warn,
+                            "mqtt",
+                            "{}: a publish no link subscribed to was skipped",
+                            topic
+                        );
+                    }
+                    return;
+                }
+            },
         };
         let link = &self.links[slot];
         if payload.len() > MAX_PAYLOAD {
             bump(&link.oversize);
             return;
         }
-        link.delivered(deliver(payload));
+        match family {
+            Err(deliver) => link.delivered(deliver(payload)),
+            Ok((route, Some(instance))) => link.delivered((route.deliver)(instance, payload)),
+            Ok((_, None)) => bump(&link.unknown_instance),
+        }
     }
 }
 

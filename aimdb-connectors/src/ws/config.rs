@@ -72,6 +72,63 @@ pub struct WsConfig {
     /// `.wasm`, built by `scripts/build-browser.sh`), which the page loads to run the
     /// node. Only plain file names in it are served. `None`: `/pkg/` is 404.
     pub bundle: Option<std::path::PathBuf>,
+    /// Record families the page draws as a grid, one cell per instance with its latest
+    /// value and its liveness (its node's `online`/`offline`, from
+    /// [`WsConnector::set_node_online`](super::WsConnector::set_node_online)); sent to each
+    /// client in its hello. Empty (the default): every record is a card of its own.
+    pub families: Vec<WsFamily>,
+}
+
+/// A record family as the page shows it: a grid of its instances (issue 22, "Fleets").
+///
+/// Instance `i`'s values are those of the outbound link whose path is [`path`](Self::path)
+/// with `{instance}` replaced by `instances[i]` and `{index}` by `i` (the links a family's
+/// `link_to = "ws://climate/{instance}/reading"` declares, one per instance).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WsFamily {
+    /// The links' path with the placeholder: `climate/{instance}/reading`.
+    pub path: String,
+    /// The declared instances, in the file's order (`overview::READING_INSTANCES`).
+    pub instances: Vec<String>,
+    /// Each instance's name as a node, as its liveness and `set_node_online` name it
+    /// (`sensor-7`), in the order of `instances`.
+    pub nodes: Vec<String>,
+}
+
+impl WsFamily {
+    /// The family at `path` of `instances`, each produced by an instance of node `node`
+    /// (instance `7` of node `sensor` is the node `sensor-7`: its MQTT client id, its ACL
+    /// user and its liveness topic's name).
+    pub fn new(path: &str, instances: &[&str], node: &str) -> Self {
+        WsFamily {
+            path: String::from(path),
+            instances: instances.iter().map(|i| String::from(*i)).collect(),
+            nodes: instances
+                .iter()
+                .map(|i| std::format!("{node}-{i}"))
+                .collect(),
+        }
+    }
+
+    /// The family at `path` of `instances`, instance `i` produced by the node `nodes[i]`:
+    /// a family observer's generated `READING_INSTANCES` and `READING_NODES`.
+    pub fn of_nodes(path: &str, instances: &[&str], nodes: &[&str]) -> Self {
+        WsFamily {
+            path: String::from(path),
+            instances: instances.iter().map(|i| String::from(*i)).collect(),
+            nodes: nodes.iter().map(|n| String::from(*n)).collect(),
+        }
+    }
+
+    /// Instance `index`'s path: `climate/7/reading`.
+    pub fn instance_path(&self, index: usize) -> Option<String> {
+        let instance = self.instances.get(index)?;
+        Some(
+            self.path
+                .replace("{instance}", instance)
+                .replace("{index}", &std::format!("{index}")),
+        )
+    }
 }
 
 impl WsConfig {
@@ -89,6 +146,7 @@ impl WsConfig {
             stall_timeout: Duration::from_secs(5),
             send_buffer: 64 * 1024,
             bundle: None,
+            families: Vec::new(),
         }
     }
 
@@ -117,6 +175,11 @@ impl WsConfig {
             .any(|o| super::http::Origin::parse(o).is_none())
         {
             "allowed_origins entries must be `scheme://host[:port]`, without a path"
+        } else if self.families.iter().any(|f| {
+            f.nodes.len() != f.instances.len()
+                || !(f.path.contains("{instance}") || f.path.contains("{index}"))
+        }) {
+            "families need a path with `{instance}` or `{index}` and one node per instance"
         } else {
             return Ok(());
         };
@@ -138,6 +201,7 @@ impl fmt::Debug for WsConfig {
             .field("max_clients", &self.max_clients)
             .field("stall_timeout", &self.stall_timeout)
             .field("send_buffer", &self.send_buffer)
+            .field("families", &self.families)
             .finish()
     }
 }
@@ -262,6 +326,34 @@ mod tests {
             LinkOptions::parse("a?latest=true&latest=false"),
             Err(LinkError::Repeated)
         );
+    }
+
+    #[test]
+    fn a_family_names_each_instance_and_its_node() {
+        let family = WsFamily::new(
+            "climate/{instance}/reading",
+            &["zone-a", "zone-b"],
+            "sensor",
+        );
+        assert_eq!(family.nodes, ["sensor-zone-a", "sensor-zone-b"]);
+        assert_eq!(
+            family.instance_path(1).as_deref(),
+            Some("climate/zone-b/reading")
+        );
+        assert_eq!(family.instance_path(2), None);
+        let by_index = WsFamily::of_nodes("zone/{index}", &["a", "b"], &["s-a", "s-b"]);
+        assert_eq!(by_index.instance_path(1).as_deref(), Some("zone/1"));
+        let mut config = WsConfig::new("127.0.0.1:0".parse().unwrap());
+        config.families = std::vec![family.clone()];
+        assert_eq!(config.validate(), Ok(()));
+        let mut short = family.clone();
+        short.nodes.pop();
+        config.families = std::vec![short];
+        assert!(config.validate().unwrap_err().0.contains("families"));
+        let mut plain = family;
+        plain.path = "climate/reading".into();
+        config.families = std::vec![plain];
+        assert!(config.validate().unwrap_err().0.contains("families"));
     }
 
     #[test]

@@ -5,7 +5,9 @@
 //!
 //! ```text
 //! server -> client  {"type":"hello","title":..,"readable":[paths],"writable":[paths],
-//!                    "contracts":{path:"<fingerprint>",..}}
+//!                    "contracts":{path:"<fingerprint>",..},
+//!                    "families":[{"path":"climate/{instance}/reading","instances":[..],
+//!                                 "nodes":["sensor-0",..]},..]}      (WsConfig::families)
 //!                   {"type":"value","key":"climate/zone-a/reading","value":<serializer's JSON>,
 //!                    "ts":<ms since the Unix epoch, taken by the server at publish>,"seq":<n>,
 //!                    "fingerprint":"<16 hex digits>"}   (the last on named-codec links only)
@@ -143,6 +145,8 @@ pub(crate) struct Hub {
     pub(crate) counters: ConnectorCounters,
     pub(crate) max_payload: usize,
     title: String,
+    /// The hello's `families` array, as JSON (`[]` without families).
+    families: String,
     /// Paths whose links carry the contract header (`declare_contract`), both directions.
     contracts: RwLock<HashMap<String, Fingerprint>>,
 }
@@ -154,6 +158,26 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// A JSON string literal.
 fn quoted(text: &str) -> String {
     Value::from(text).to_string()
+}
+
+/// The hello's `families`: `[{"path":..,"instances":[..],"nodes":[..]},..]`.
+fn families_json(families: &[super::config::WsFamily]) -> String {
+    let list = |items: &[String]| {
+        let quoted: Vec<String> = items.iter().map(|i| quoted(i)).collect();
+        std::format!("[{}]", quoted.join(","))
+    };
+    let each: Vec<String> = families
+        .iter()
+        .map(|f| {
+            std::format!(
+                "{{\"path\":{},\"instances\":{},\"nodes\":{}}}",
+                quoted(&f.path),
+                list(&f.instances),
+                list(&f.nodes)
+            )
+        })
+        .collect();
+    std::format!("[{}]", each.join(","))
 }
 
 /// Milliseconds since the Unix epoch (0 if the clock is before it).
@@ -168,6 +192,7 @@ impl Hub {
         let channel_capacity = config.channel_capacity;
         let max_payload = config.max_payload;
         let title = config.title.clone();
+        let families = families_json(&config.families);
         Hub {
             state: Mutex::new(State {
                 outbound: HashMap::new(),
@@ -187,6 +212,7 @@ impl Hub {
             counters: ConnectorCounters::default(),
             max_payload,
             title,
+            families,
             contracts: RwLock::new(HashMap::new()),
         }
     }
@@ -578,11 +604,12 @@ impl Hub {
             items
         };
         let hello = std::format!(
-            "{{\"type\":\"hello\",\"title\":{},\"readable\":{},\"writable\":{},\"contracts\":{{{}}}}}",
+            "{{\"type\":\"hello\",\"title\":{},\"readable\":{},\"writable\":{},\"contracts\":{{{}}},\"families\":{}}}",
             quoted(&self.title),
             list(&mut readable.iter().copied()),
             list(&mut writable.iter().map(String::as_str)),
             contracts.join(","),
+            self.families,
         );
         let mut first = Vec::with_capacity(1 + state.latest.len() + state.notices.len());
         first.push(Utf8Bytes::from(hello));
@@ -732,5 +759,26 @@ impl WriteError {
             key.map_or_else(|| "null".to_string(), |k| quoted(k)),
             quoted(&why)
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::families_json;
+    use crate::ws::WsFamily;
+
+    #[test]
+    fn the_hello_lists_each_family_with_its_instances_and_nodes() {
+        assert_eq!(families_json(&[]), "[]");
+        let family = WsFamily::new("climate/{instance}/reading", &["0", "1"], "sensor");
+        let json: serde_json::Value = serde_json::from_str(&families_json(&[family])).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!([{
+                "path": "climate/{instance}/reading",
+                "instances": ["0", "1"],
+                "nodes": ["sensor-0", "sensor-1"],
+            }])
+        );
     }
 }

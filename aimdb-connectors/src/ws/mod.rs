@@ -82,7 +82,7 @@ use tokio::task::JoinHandle;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 
-pub use config::{ConfigError, LinkError, LinkOptions, WsConfig, mask_token};
+pub use config::{ConfigError, LinkError, LinkOptions, WsConfig, WsFamily, mask_token};
 pub use counters::{LinkStats, WsStats};
 
 use crate::counters::count_skipped;

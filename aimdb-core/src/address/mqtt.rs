@@ -135,7 +135,8 @@ pub(crate) fn parse(address: &str, direction: Direction) -> Result<Parsed<'_>, A
 }
 
 /// The embassy connector keeps topics in fixed slots of [`EMBASSY_TOPIC_MAX`] bytes and
-/// routes exact topics only (no filters).
+/// routes exact topics only (no filters), and record families' filters, which the compiler
+/// checks here as one of their topics (`climate/_/reading` for `climate/+/reading`).
 pub(crate) fn limits<'a>(
     address: &'a str,
     direction: Direction,
