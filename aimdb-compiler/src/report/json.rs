@@ -1,4 +1,4 @@
-//! The picture as JSON, for the dashboard page (`web/graph.js` draws it without parsing any
+//! The picture as JSON, for the dashboard page (`aimdb-connectors/web/graph.js` draws it without parsing any
 //! diagram text):
 //!
 //! ```json

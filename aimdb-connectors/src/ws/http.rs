@@ -10,38 +10,38 @@ use std::vec::Vec;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-/// The page and its scripts, from the repository's `web/` directory, compiled in so the
+/// The page and its scripts, from this crate's `web/` directory, compiled in so the
 /// node serves them with no file next to the binary.
 pub(crate) const FILES: [(&str, &str, &str); 6] = [
     (
         "/",
         "text/html; charset=utf-8",
-        include_str!("../../../web/index.html"),
+        include_str!("../../web/index.html"),
     ),
     (
         "/index.html",
         "text/html; charset=utf-8",
-        include_str!("../../../web/index.html"),
+        include_str!("../../web/index.html"),
     ),
     (
         "/app.js",
         "text/javascript; charset=utf-8",
-        include_str!("../../../web/app.js"),
+        include_str!("../../web/app.js"),
     ),
     (
         "/graph.js",
         "text/javascript; charset=utf-8",
-        include_str!("../../../web/graph.js"),
+        include_str!("../../web/graph.js"),
     ),
     (
         "/node.js",
         "text/javascript; charset=utf-8",
-        include_str!("../../../web/node.js"),
+        include_str!("../../web/node.js"),
     ),
     (
         "/style.css",
         "text/css; charset=utf-8",
-        include_str!("../../../web/style.css"),
+        include_str!("../../web/style.css"),
     ),
 ];
 

@@ -14,7 +14,7 @@
 //! ```
 //!
 //! What it serves:
-//! - `GET /`: the page (from the repository's `web/`, compiled in); `GET /graph`: the
+//! - `GET /`: the page (from this crate's `web/`, compiled in); `GET /graph`: the
 //!   JSON picture of [`WsConfig::graph`]; `GET /pkg/NAME`: a file of [`WsConfig::bundle`]
 //!   (a browser node's wasm bundle); `GET /ws`: the page's WebSocket (JSON, below);
 //!   `GET /link/PATH`: a node peer's WebSocket for link `ws://PATH` (binary, below).
