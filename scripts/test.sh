@@ -37,6 +37,9 @@ scripts/mcu-cost.sh --quick
 step "tests"
 cargo test --workspace --all-features
 
+step "the publishable crates package and build from their packages (cargo package, verified together)"
+cargo package --allow-dirty -p aimdb-core -p aimdb-connectors -p aimdb-compiler -p aimdb-macros -p aimdb -p aimdb-cli
+
 step "browser against the running demo (headless Chromium; screenshot in target/browser/)"
 scripts/browser-demo-check.sh
 
