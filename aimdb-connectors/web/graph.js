@@ -33,7 +33,29 @@
     return e;
   }
 
-  // Columns: outside sources, then the nodes in file order, then outside sinks.
+  // A node's column is its depth in the links: a node every one of whose inputs comes from
+  // outside (or from nowhere) is in the first, a node fed by it in the next, and so on, so a
+  // link never crosses another node's box (the sensor feeding both the dashboard and the
+  // browser puts those two in one column, one above the other). Nodes are taken in file
+  // order, and a link back to a node already placed (a cycle) does not move it.
+  function depths(graph) {
+    const nodeOf = {};
+    for (const n of graph.nodes) for (const b of n.boxes) nodeOf[b.id] = n.id;
+    const depth = {};
+    for (const n of graph.nodes) {
+      let d = 0;
+      for (const e of graph.edges) {
+        const from = nodeOf[e.from];
+        if (nodeOf[e.to] === n.id && from && from !== n.id && depth[from] !== undefined) {
+          d = Math.max(d, depth[from] + 1);
+        }
+      }
+      depth[n.id] = d;
+    }
+    return depth;
+  }
+
+  // Columns: outside sources, then the nodes by depth, then outside sinks.
   function layout(graph) {
     const feeds = new Set(graph.edges.map((e) => e.from));
     const columns = [];
@@ -46,14 +68,19 @@
       items: items.map((o) => ({ id: o.id, lines: ['outside this file'], width: 17 * CHAR + 2 * PAD, height: LINE + 2 * PAD })),
     });
     if (sources.length) columns.push(outsideColumn(sources));
+    const depth = depths(graph);
+    const nodeColumns = [];
     for (const n of graph.nodes) {
       const items = n.boxes.map((b) => {
         const longest = Math.max(b.name.length + (b.owner ? 8 : 0), ...b.lines.map((l) => l.length));
         // One line more than the label: the record's live value, written by `setLive`.
         return { id: b.id, box: b, width: longest * CHAR + 2 * PAD, height: (2 + b.lines.length) * LINE + 2 * PAD };
       });
-      columns.push({ kind: 'node', node: n, items });
+      const at = depth[n.id];
+      nodeColumns[at] = nodeColumns[at] || { kind: 'nodes', clusters: [] };
+      nodeColumns[at].clusters.push({ node: n, items });
     }
+    for (const col of nodeColumns) if (col) columns.push(col);
     if (sinks.length) columns.push(outsideColumn(sinks));
     // Room between columns for the longest edge label.
     const gap = Math.max(80, ...graph.edges.map((e) => e.label.length * LABEL_CHAR + 30));
@@ -61,19 +88,38 @@
     let x = 10;
     let height = 0;
     for (const col of columns) {
-      const inner = Math.max(60, ...col.items.map((i) => i.width));
-      const titleWidth = col.kind === 'node' ? col.node.title.length * 7 + 2 * PAD : 0;
-      col.width = Math.max(inner + 2 * PAD, titleWidth);
-      let y = col.kind === 'node' ? 40 : 40 + PAD;
-      for (const item of col.items) {
-        item.x = x + (col.width - item.width) / 2;
-        item.y = y;
-        at[item.id] = item;
-        y += item.height + PAD;
+      if (col.kind === 'nodes') {
+        const items = col.clusters.flatMap((c) => c.items);
+        const inner = Math.max(60, ...items.map((i) => i.width));
+        // The title gets ` · offline` appended by `setNode`: room for it, so it is not clipped.
+        const title = Math.max(...col.clusters.map((c) => (c.node.title.length + 10) * CHAR + 2 * PAD));
+        col.width = Math.max(inner + 2 * PAD, title);
+        let y = 10;
+        for (const cluster of col.clusters) {
+          cluster.y = y;
+          y += 30;
+          for (const item of cluster.items) {
+            item.x = x + (col.width - item.width) / 2;
+            item.y = y;
+            at[item.id] = item;
+            y += item.height + PAD;
+          }
+          cluster.height = y - cluster.y;
+          y += 2 * PAD;
+        }
+        height = Math.max(height, y + 20);
+      } else {
+        col.width = Math.max(60, ...col.items.map((i) => i.width)) + 2 * PAD;
+        let y = 40 + PAD;
+        for (const item of col.items) {
+          item.x = x + (col.width - item.width) / 2;
+          item.y = y;
+          at[item.id] = item;
+          y += item.height + PAD;
+        }
+        height = Math.max(height, y + 40);
       }
       col.x = x;
-      col.height = y - 10;
-      height = Math.max(height, y + 40);
       x += col.width + gap;
     }
     return { columns, at, width: x - gap + 10, height };
@@ -87,12 +133,16 @@
     svg.style.maxWidth = width + 'px';
     svg.appendChild(el('defs')).appendChild(arrowMarker());
     for (const col of columns) {
-      if (col.kind === 'node') {
-        const g = svg.appendChild(el('g', { class: 'cluster', 'data-node': col.node.id }));
-        g.appendChild(el('rect', { x: col.x, y: 10, width: col.width, height: col.height, rx: 8 }));
-        g.appendChild(el('text', { class: 'title', x: col.x + PAD, y: 30 }, col.node.title));
+      if (col.kind === 'nodes') {
+        for (const cluster of col.clusters) {
+          const g = svg.appendChild(el('g', { class: 'cluster', 'data-node': cluster.node.id }));
+          g.appendChild(el('rect', { x: col.x, y: cluster.y, width: col.width, height: cluster.height, rx: 8 }));
+          g.appendChild(el('text', { class: 'title', x: col.x + PAD, y: cluster.y + 20 }, cluster.node.title));
+          for (const item of cluster.items) svg.appendChild(recordBox(item));
+        }
+      } else {
+        for (const item of col.items) svg.appendChild(outsideBox(item));
       }
-      for (const item of col.items) svg.appendChild(item.box ? recordBox(item) : outsideBox(item));
     }
     for (const edge of graph.edges) {
       const a = at[edge.from];
