@@ -18,7 +18,12 @@
 //!   reader (a second connector, as a second node): its samples are counted as
 //!   `foreign_writer`, our owner's all arrive;
 //! - a malformed sample is counted at the reader (`decode_errors`) and the next one arrives;
-//! - a payload that is not XCDR1 is refused and counted, not sent.
+//! - a payload that is not XCDR1 is refused and counted, not sent;
+//! - PARTITION: our writer in `north` reaches a Cyclone reader in `north` and not one in
+//!   `south` (our writer matches one reader); a Cyclone writer in `south` (stronger) does
+//!   not reach our `north` reader, a Cyclone writer in `north` does, all its values; and
+//!   between our own two nodes, a writer in `south` matches no reader of the default
+//!   partition and does not outrank that partition's owner.
 //!
 //! Skips (with a message) only when Python's `cyclonedds` is missing and `CI` is unset.
 
@@ -69,9 +74,14 @@ const IN: &str = "aimdb/in?type=aimdb::Reading";
 const LATEST: &str = "aimdb/latest?strength=10&type=aimdb::Reading";
 const OWNED_W: &str = "aimdb/owned?strength=10&type=aimdb::Reading";
 const OWNED_R: &str = "aimdb/owned?type=aimdb::Reading";
+const PARTED_W: &str = "aimdb/parted?partition=north&strength=10&type=aimdb::Reading";
+const ZONED_R: &str = "aimdb/zoned?partition=north&type=aimdb::Reading";
+/// The topic of `OWNED_W`/`OWNED_R` (default partition), written in `south`, stronger.
+const OWNED_SOUTH: &str = "aimdb/owned?partition=south&strength=11&type=aimdb::Reading";
 
 static FROM_CYCLONE: Mutex<Vec<Reading>> = Mutex::new(Vec::new());
 static OWNED: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+static ZONED: Mutex<Vec<u32>> = Mutex::new(Vec::new());
 
 /// A route's decode: the contract header (the connector puts the declared one back),
 /// then CDR.
@@ -96,6 +106,15 @@ static OWNED_ROUTES: [InboundRoute; 1] = [InboundRoute {
     deliver: |p| {
         let seq = decode(p)?.seq;
         OWNED.lock().unwrap().push(seq);
+        Ok(())
+    },
+}];
+
+static ZONED_ROUTES: [InboundRoute; 1] = [InboundRoute {
+    address: ZONED_R,
+    deliver: |p| {
+        let seq = decode(p)?.seq;
+        ZONED.lock().unwrap().push(seq);
         Ok(())
     },
 }];
@@ -314,6 +333,63 @@ fn inner_scenario_in_private_netns() {
         (after.encode_errors, after.sent),
         (before.encode_errors + 1, before.sent)
     );
+    // 7. PARTITION. Our writer in `north`; a Cyclone reader in `north` and one in `south`
+    //    (one participant). The north reader gets every value; the south reader matches
+    //    nothing and gets nothing, and our writer matched one reader, not two.
+    //    Our writer exists before Cyclone's readers, as in step 1 (see docs/dds.md).
+    node.declare_contract(PARTED_W, FP);
+    node.register_outbound(PARTED_W, BufferKind::SpmcRing { capacity: 32 });
+    let parted = Peer::start(&["parted-sub", "aimdb/parted", "20"]);
+    parted.expect("ready");
+    parted.expect("matched");
+    wait_until("our north writer matches Cyclone's north reader", || {
+        node.matched_readers(PARTED_W) >= Some(1)
+    });
+    let north: Vec<Reading> = (500..520).map(reading).collect();
+    north.iter().for_each(|r| publish(node, PARTED_W, r));
+    assert_eq!(parted.readings(20), north);
+    parted.expect("south matched=0 samples=0");
+    assert_eq!(
+        node.matched_readers(PARTED_W),
+        Some(1),
+        "our north writer must not match the south reader"
+    );
+
+    //    A Cyclone writer in `south` (strength 20) and one in `north` (strength 5); our
+    //    reader in `north` gets the north writer's 20 values, in order, and none of the
+    //    south writer's (which would outrank it, were it a rival there).
+    node.declare_contract(ZONED_R, FP);
+    let foreign_before = node.stats().foreign_writer;
+    node.attach(&ZONED_ROUTES);
+    let zoned = Peer::start(&["parted-pub", "aimdb/zoned", "20"]);
+    zoned.expect("ready");
+    zoned.expect("matched");
+    zoned.expect("done south matched=0");
+    wait_until("the north writer's 20 values arrive", || {
+        ZONED.lock().unwrap().len() >= 20
+    });
+    // Anything from `south` was written before `north`'s values: it would be here now.
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(*ZONED.lock().unwrap(), (3000..3020).collect::<Vec<u32>>());
+    assert_eq!(node.stats().foreign_writer, foreign_before);
+    zoned.finish();
+    parted.finish();
+
+    //    Between our own nodes (rustdds on both ends): a stronger writer in `south` of the
+    //    topic `reader_node` reads in the default partition matches no reader, and the
+    //    default partition's owner (strength 10) still owns it.
+    node.declare_contract(OWNED_SOUTH, FP);
+    node.register_outbound(OWNED_SOUTH, BufferKind::SpmcRing { capacity: 8 });
+    (600..605).for_each(|seq| publish(node, OWNED_SOUTH, &reading(seq)));
+    publish(node, OWNED_W, &reading(31));
+    wait_until("the default partition's owner's next value arrives", || {
+        OWNED.lock().unwrap().last() == Some(&31)
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(*OWNED.lock().unwrap(), (0..32).collect::<Vec<u32>>());
+    assert_eq!(node.matched_readers(OWNED_SOUTH), Some(0));
+    assert_eq!(reader_node.stats().foreign_writer, 30);
+
     println!(
         "whole scenario {:?}; node {:?}",
         started.elapsed(),

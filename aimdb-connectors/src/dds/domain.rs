@@ -95,10 +95,16 @@ impl Domain {
             .map_err(|e| e.to_string())
     }
 
-    pub(crate) fn reader(&self, name: &str, type_name: &str) -> Result<Reader, CreateError> {
+    pub(crate) fn reader(
+        &self,
+        name: &str,
+        type_name: &str,
+        partition: Option<&str>,
+    ) -> Result<Reader, CreateError> {
         let topic = self.topic(name, type_name)?;
+        let qos = qos::in_partition(qos::reader(), partition);
         self.subscriber
-            .create_simple_datareader_no_key::<Frame, FrameAdapter>(&topic, Some(qos::reader()))
+            .create_simple_datareader_no_key::<Frame, FrameAdapter>(&topic, Some(qos))
             .map_err(|e| e.to_string())
     }
 }

@@ -1,6 +1,6 @@
-//! DDS on tokio (`dds://TOPIC?domain=D&strength=S&type=T`, feature `dds`): records linked
-//! to DDS topics through [rustdds](https://docs.rs/rustdds) (pure Rust RTPS), so ROS 2 nodes,
-//! Eclipse Cyclone DDS and other DDS implementations read and write them.
+//! DDS on tokio (`dds://TOPIC?domain=D&partition=P&strength=S&type=T`, feature `dds`):
+//! records linked to DDS topics through [rustdds](https://docs.rs/rustdds) (pure Rust RTPS),
+//! so ROS 2 nodes, Eclipse Cyclone DDS and other DDS implementations read and write them.
 //!
 //! ```ignore
 //! use aimdb_connectors::dds::{DdsConfig, DdsConnector};
@@ -9,9 +9,10 @@
 //! ```
 //!
 //! - **Addresses** are checked at compile time by the scheme's grammar
-//!   ([`aimdb_core::address::dds`]): the topic, `domain` (0 to 232), `partition` (refused
-//!   by this connector: rustdds 0.15 does not implement the PARTITION QoS), the writer's
-//!   ownership `strength`, and the DDS `type` name (default: the topic with `/` as `::`).
+//!   ([`aimdb_core::address::dds`]): the topic, `domain` (0 to 232), `partition` (one
+//!   name, announced as the endpoint's PARTITION QoS through the vendored rustdds's patch;
+//!   default: the default partition), the writer's ownership `strength`, and the DDS `type`
+//!   name (default: the topic with `/` as `::`).
 //! - **Payloads** are CDR: the record's codec is `cdr` (`aimdb::codec::Cdr`), which writes
 //!   the XCDR1 encapsulation header and body that DDS peers read. The connector hands the
 //!   body to rustdds as is; a payload that is not XCDR1 little-endian is counted as an
@@ -95,6 +96,8 @@ struct Link {
     address: &'static str,
     topic: String,
     type_name: String,
+    /// `partition=`, if given (`None`: the default partition).
+    partition: Option<String>,
     domain: Arc<Domain>,
     counters: LinkCounters,
     writer: OnceLock<Mutex<Outbound>>,
@@ -211,9 +214,6 @@ impl DdsConnector {
         address: &'static str,
         parsed: &DdsAddress<'_>,
     ) -> Result<Arc<Link>, String> {
-        if parsed.partition.is_some() {
-            return Err("rustdds 0.15 does not implement the PARTITION QoS".into());
-        }
         let type_name = match parsed.type_name {
             Some(name) => name.to_string(),
             None => parsed.topic.replace('/', "::"),
@@ -222,6 +222,7 @@ impl DdsConnector {
             address,
             topic: parsed.topic.to_string(),
             type_name,
+            partition: parsed.partition.map(str::to_string),
             domain: self.domain(parsed.domain_id())?,
             counters: LinkCounters::new(),
             writer: OnceLock::new(),
@@ -238,12 +239,13 @@ impl DdsConnector {
         let strength = DdsAddress::parse(link.address, Direction::Outbound)
             .map(|a| a.ownership_strength())
             .unwrap_or(0);
-        let qos = qos::writer(kind, strength);
+        let partition = link.partition.as_deref();
+        let qos = qos::in_partition(qos::writer(kind, strength), partition);
         match link.domain.writer(&link.topic, &link.type_name, qos) {
             Ok(writer) => {
                 link.domain
                     .owners
-                    .local(writer.guid(), &link.topic, strength);
+                    .local(writer.guid(), &link.topic, partition, strength);
                 let arena = BytesMut::with_capacity(ARENA);
                 Some(
                     link.writer
@@ -321,7 +323,10 @@ impl Connector for DdsConnector {
             let Some(link) = self.link(route.address, Direction::Inbound) else {
                 continue;
             };
-            match link.domain.reader(&link.topic, &link.type_name) {
+            match link
+                .domain
+                .reader(&link.topic, &link.type_name, link.partition.as_deref())
+            {
                 Ok(reader) => run::spawn_reader(
                     &self.runtime,
                     self.counters.clone(),

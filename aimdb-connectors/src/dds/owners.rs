@@ -2,6 +2,8 @@
 //! delivers every matched writer's samples (its `policy::Ownership` docs say so), so the
 //! connector arbitrates itself: a sample is taken only from the topic's current owner, the
 //! live EXCLUSIVE writer with the highest strength (ties: the lower GUID, as DDS says).
+//! Only writers the reader can match compete: those in the reader's partition (a writer
+//! of the topic in another partition never reaches the reader, so it owns nothing there).
 //!
 //! Writers and their strengths come from discovery (`WriterDetected`/`WriterLost` on the
 //! participant's status channel). rustdds reports a writer there before it matches it to
@@ -19,14 +21,17 @@ use std::collections::HashMap;
 use std::string::String;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::vec::Vec;
 
-use rustdds::policy::Ownership;
+use rustdds::policy::{Ownership, Partition};
 use rustdds::{DomainParticipantStatusEvent, DomainParticipantStatusListener, GUID, StatusEvented};
 
 /// One writer on the domain, as discovery describes it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Writer {
     topic: String,
+    /// The partitions the writer is in (`[""]`: the default partition).
+    partitions: Vec<String>,
     /// `None`: a SHARED writer (never an owner; DDS does not match it with our EXCLUSIVE
     /// readers anyway).
     strength: Option<i32>,
@@ -72,9 +77,10 @@ impl Owners {
     }
 
     /// One of our own writers (rustdds may not report local writers on the channel).
-    pub(crate) fn local(&self, guid: GUID, topic: &str, strength: i32) {
+    pub(crate) fn local(&self, guid: GUID, topic: &str, partition: Option<&str>, strength: i32) {
         let writer = Writer {
             topic: topic.into(),
+            partitions: std::vec![partition.unwrap_or_default().into()],
             strength: Some(strength),
         };
         let mut inner = self.lock();
@@ -94,15 +100,23 @@ impl Owners {
         }
     }
 
-    /// Whether a sample of `topic` from `writer` comes from the topic's owner. `last` is
-    /// the calling reader's memory of its last owner verdict (start with `None`).
-    pub(crate) fn verdict(&self, topic: &str, writer: GUID, last: &mut LastOwner) -> Verdict {
+    /// Whether a sample of `topic` from `writer` comes from the topic's owner in the
+    /// reader's `partition` (`None`: the default partition). `last` is the calling
+    /// reader's memory of its last owner verdict (start with `None`).
+    pub(crate) fn verdict(
+        &self,
+        topic: &str,
+        partition: Option<&str>,
+        writer: GUID,
+        last: &mut LastOwner,
+    ) -> Verdict {
+        let partition = partition.unwrap_or_default();
         if *last == Some((self.generation.load(Ordering::Acquire), writer)) {
             // The table has not changed since it named this writer the owner.
             return Verdict::Owner;
         }
         let mut inner = self.lock();
-        if inner.judge(topic, writer) == Some(Verdict::Owner) {
+        if inner.judge(topic, partition, writer) == Some(Verdict::Owner) {
             *last = Some((self.generation.load(Ordering::Relaxed), writer));
             return Verdict::Owner;
         }
@@ -112,7 +126,7 @@ impl Owners {
             self.changed();
         }
         *last = None;
-        match inner.judge(topic, writer) {
+        match inner.judge(topic, partition, writer) {
             Some(Verdict::Owner) => {
                 *last = Some((self.generation.load(Ordering::Relaxed), writer));
                 Verdict::Owner
@@ -138,7 +152,16 @@ impl Inner {
                         _ => None,
                     };
                     let topic = writer.topic_name;
-                    let writer_now = Writer { topic, strength };
+                    let qos_partition = writer.qos.partition();
+                    let partitions = Partition::effective_names(qos_partition.as_ref())
+                        .into_iter()
+                        .map(String::from)
+                        .collect();
+                    let writer_now = Writer {
+                        topic,
+                        partitions,
+                        strength,
+                    };
                     if self.writers.get(&writer.guid) != Some(&writer_now) {
                         self.writers.insert(writer.guid, writer_now);
                         changed = true;
@@ -158,16 +181,23 @@ impl Inner {
         changed
     }
 
-    fn judge(&self, topic: &str, writer: GUID) -> Option<Verdict> {
-        judge(&self.writers, topic, writer)
+    fn judge(&self, topic: &str, partition: &str, writer: GUID) -> Option<Verdict> {
+        judge(&self.writers, topic, partition, writer)
     }
 }
 
-/// Whether `writer` owns `topic` among `writers`; `None` when it is not among them.
-fn judge(writers: &HashMap<GUID, Writer>, topic: &str, writer: GUID) -> Option<Verdict> {
+/// Whether `writer` owns `topic` in `partition` among `writers`; `None` when it is not
+/// among them. Writers in no partition of the reader's are not rivals: they never match it.
+fn judge(
+    writers: &HashMap<GUID, Writer>,
+    topic: &str,
+    partition: &str,
+    writer: GUID,
+) -> Option<Verdict> {
     let strength = writers.get(&writer)?.strength;
     let outranked = writers.iter().any(|(guid, other)| {
         other.topic == topic
+            && other.partitions.iter().any(|p| p == partition)
             && *guid != writer
             && match (other.strength, strength) {
                 (Some(theirs), Some(ours)) => theirs > ours || (theirs == ours && *guid < writer),
@@ -194,8 +224,13 @@ mod tests {
     }
 
     fn writer(topic: &str, strength: Option<i32>) -> Writer {
+        in_partition(topic, "", strength)
+    }
+
+    fn in_partition(topic: &str, partition: &str, strength: Option<i32>) -> Writer {
         Writer {
             topic: topic.into(),
+            partitions: std::vec![partition.into()],
             strength,
         }
     }
@@ -206,28 +241,44 @@ mod tests {
         writers.insert(guid(1), writer("t", Some(10)));
         writers.insert(guid(2), writer("t", Some(5)));
         writers.insert(guid(3), writer("other", Some(99)));
-        assert_eq!(judge(&writers, "t", guid(1)), Some(Verdict::Owner));
-        assert_eq!(judge(&writers, "t", guid(2)), Some(Verdict::Outranked));
-        assert_eq!(judge(&writers, "t", guid(9)), None, "unknown writer");
+        assert_eq!(judge(&writers, "t", "", guid(1)), Some(Verdict::Owner));
+        assert_eq!(judge(&writers, "t", "", guid(2)), Some(Verdict::Outranked));
+        assert_eq!(judge(&writers, "t", "", guid(9)), None, "unknown writer");
         writers.insert(guid(4), writer("t", Some(10)));
         assert_eq!(
-            judge(&writers, "t", guid(4)),
+            judge(&writers, "t", "", guid(4)),
             Some(Verdict::Outranked),
             "tie: lower GUID wins"
         );
-        assert_eq!(judge(&writers, "t", guid(1)), Some(Verdict::Owner));
+        assert_eq!(judge(&writers, "t", "", guid(1)), Some(Verdict::Owner));
         writers.remove(&guid(1));
         writers.remove(&guid(4));
         assert_eq!(
-            judge(&writers, "t", guid(2)),
+            judge(&writers, "t", "", guid(2)),
             Some(Verdict::Owner),
             "the owner lost: next in line"
         );
         writers.insert(guid(5), writer("t", None));
         assert_eq!(
-            judge(&writers, "t", guid(5)),
+            judge(&writers, "t", "", guid(5)),
             Some(Verdict::Outranked),
             "SHARED never owns"
+        );
+    }
+
+    #[test]
+    fn only_writers_in_the_readers_partition_compete() {
+        let mut writers = HashMap::new();
+        writers.insert(guid(1), in_partition("t", "north", Some(1)));
+        writers.insert(guid(2), in_partition("t", "south", Some(99)));
+        writers.insert(guid(3), writer("t", Some(50)));
+        assert_eq!(judge(&writers, "t", "north", guid(1)), Some(Verdict::Owner));
+        assert_eq!(judge(&writers, "t", "south", guid(2)), Some(Verdict::Owner));
+        assert_eq!(judge(&writers, "t", "", guid(3)), Some(Verdict::Owner));
+        writers.insert(guid(4), in_partition("t", "north", Some(5)));
+        assert_eq!(
+            judge(&writers, "t", "north", guid(1)),
+            Some(Verdict::Outranked)
         );
     }
 }

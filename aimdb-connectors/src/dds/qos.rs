@@ -1,7 +1,7 @@
 //! A record's buffer kind as DDS QoS: the mapping table of `docs/dds.md`, in one place.
 
 use aimdb_core::buffer::BufferKind;
-use rustdds::policy::{Durability, History, Ownership, Reliability};
+use rustdds::policy::{Durability, History, Ownership, Partition, Reliability};
 use rustdds::{Duration, QosPolicies, QosPolicyBuilder};
 
 /// The depth of a reader's history (KEEP_LAST): how many samples rustdds holds for the
@@ -59,6 +59,16 @@ pub fn reader() -> QosPolicies {
         .build()
 }
 
+/// `qos` in the DDS partition `partition` (the address's `partition=`; vendored rustdds's
+/// PARTITION patch announces it in discovery and matches by it). `None` leaves the
+/// policy out: the default partition, as before.
+pub fn in_partition(qos: QosPolicies, partition: Option<&str>) -> QosPolicies {
+    match partition {
+        Some(name) => qos.with_partition(Partition::new([name])),
+        None => qos,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,5 +91,22 @@ mod tests {
         for offered in [ring, latest, mailbox] {
             assert_eq!(offered.compliance_failure_wrt(&reader()), None);
         }
+    }
+
+    #[test]
+    fn a_partition_matches_only_its_own_name() {
+        let ring = || writer(BufferKind::SpmcRing { capacity: 8 }, 0);
+        let north = in_partition(ring(), Some("north"));
+        assert!(north.partitions_intersect(&in_partition(reader(), Some("north"))));
+        assert!(!north.partitions_intersect(&in_partition(reader(), Some("south"))));
+        assert!(
+            !north.partitions_intersect(&reader()),
+            "not the default partition"
+        );
+        assert!(
+            ring().partitions_intersect(&reader()),
+            "default meets default"
+        );
+        assert_eq!(in_partition(reader(), None), reader());
     }
 }

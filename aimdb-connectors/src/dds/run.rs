@@ -41,7 +41,8 @@ pub(crate) fn spawn_reader(
                 }
             };
             let owners = &link.domain.owners;
-            if owners.verdict(&link.topic, sample.writer_guid, &mut last_owner)
+            let partition = link.partition.as_deref();
+            if owners.verdict(&link.topic, partition, sample.writer_guid, &mut last_owner)
                 == Verdict::Outranked
             {
                 bump(&counters.foreign_writer);

@@ -6,9 +6,9 @@
 //! - **`domain`**: the DDS domain id, `0` to [`DOMAIN_MAX`] (RTPS's port mapping stops at
 //!   232); default `0`.
 //! - **`partition`**: one DDS partition (same characters as a topic; wildcards `*`/`?` are
-//!   refused: a writer names one partition); default: the default partition. The grammar
-//!   takes it; the tokio connector refuses it ([`Scheme::limits`](super::Scheme::limits)):
-//!   rustdds 0.15 cannot announce a PARTITION QoS.
+//!   refused: a writer names one partition); default: the default partition. The tokio
+//!   connector announces it as the endpoint's PARTITION QoS (the vendored rustdds's patch),
+//!   and DDS matches a reader only with writers in its partition.
 //! - **`strength`**: the EXCLUSIVE ownership strength of the writer, `0` to `2^31-1`, on a
 //!   `link_to` only (a reader has no strength). Every `dds://` topic is EXCLUSIVE: the
 //!   record's one owner is the one writer, and its strength is fixed here.
@@ -159,25 +159,6 @@ fn type_name(text: &str) -> Result<(), ()> {
 /// The scheme table's grammar entry.
 pub(crate) fn parse(address: &str, direction: Direction) -> Result<Parsed<'_>, AddressError<'_>> {
     DdsAddress::parse(address, direction).map(|a| Parsed { identity: a.topic })
-}
-
-/// The tokio connector (rustdds 0.15) cannot announce a PARTITION QoS: a `partition` would be
-/// silently the default partition, so it is refused at compile time instead.
-pub(crate) fn limits<'a>(
-    address: &'a str,
-    direction: Direction,
-    runtime: &str,
-) -> Result<(), AddressError<'a>> {
-    let parsed = DdsAddress::parse(address, direction)?;
-    match parsed.partition {
-        Some(partition) if runtime == "tokio" => Err(AddressError::new(
-            AddressErrorKind::NotOnRuntime {
-                takes: "the tokio DDS connector (rustdds 0.15) cannot announce a PARTITION QoS; leave `partition` out (the default partition)",
-            },
-            partition,
-        )),
-        _ => Ok(()),
-    }
 }
 
 /// A writer and a reader of one topic that would never meet: another domain, another

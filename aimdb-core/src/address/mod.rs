@@ -168,7 +168,7 @@ pub const SCHEMES: [Scheme; 8] = [
         runtimes: &["tokio"],
         options: &["domain", "partition", "strength", "type"],
         parse: dds::parse,
-        limits: dds::limits,
+        limits: no_limits,
         conflict: dds::conflict,
         fixed_format: None,
         endpoint: None,

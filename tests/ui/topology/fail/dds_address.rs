@@ -2,7 +2,7 @@ include!("../climate.rs");
 include!("../functions.rs");
 
 // The dds:// grammar at compile time: a domain out of range, a strength on a reader, and a
-// partition the tokio connector cannot announce, all in one compile.
+// partition with a wildcard (a writer names one partition), all in one compile.
 aimdb::topology! {
     node plant: tokio;
     builder.configure::<Temperature>(ClimateKey::Reading, |reg| {
@@ -22,7 +22,7 @@ aimdb::topology! {
     builder.configure::<Temperature>(ClimateKey::Humidity, |reg| {
         reg.buffer(BufferCfg::SingleLatest)
             .source(read_temperature_loop)
-            .link_to("dds://plant/humidity?partition=north")
+            .link_to("dds://plant/humidity?partition=north*")
             .with_serializer_raw(Temperature::to_bytes)
             .finish();
     });

@@ -210,6 +210,8 @@ impl QosPolicyBuilder {
       // (drop glue) which is incompatible with `const fn`, and the built-in QoS
       // policies never need it. Set it via `QosPolicies::with_data_representation`.
       data_representation: None,
+      // PARTITION holds a `Vec` too: set it via `QosPolicies::with_partition`.
+      partition: None,
       #[cfg(feature = "security")]
       property: None,
     }
@@ -235,6 +237,9 @@ pub struct QosPolicies {
   pub(crate) resource_limits: Option<policy::ResourceLimits>,
   pub(crate) lifespan: Option<policy::Lifespan>,
   pub(crate) data_representation: Option<policy::DataRepresentation>,
+  // aimdb patch: DDS 2.2.3.13 PARTITION (a Publisher/Subscriber policy in DDS; here it is
+  // carried by the endpoint's QoS, which is what SEDP announces as PID_PARTITION).
+  pub(crate) partition: Option<policy::Partition>,
   #[cfg(feature = "security")]
   pub(crate) property: Option<policy::Property>,
 }
@@ -333,6 +338,32 @@ impl QosPolicies {
     self
   }
 
+  /// The PARTITION QoS policy (DDS 2.2.3.13), if set. `None` (or an empty
+  /// list) is the default partition, the empty name `""`.
+  pub fn partition(&self) -> Option<policy::Partition> {
+    self.partition.clone()
+  }
+
+  /// Set the PARTITION QoS policy (DDS 2.2.3.13) of a DataWriter or DataReader
+  /// (aimdb patch). It is announced in SEDP as `PID_PARTITION`, and a writer
+  /// and a reader match only if their partition sets share a name (see
+  /// [`policy::Partition`]). Not part of [`QosPolicyBuilder`] because it holds
+  /// a `Vec`.
+  #[must_use]
+  pub fn with_partition(mut self, partition: policy::Partition) -> Self {
+    self.partition = Some(partition);
+    self
+  }
+
+  /// Whether the partition sets of `self` and `other` share a name (DDS
+  /// 2.2.3.13, exact names: no wildcard matching). A writer and a reader match
+  /// only if this holds; unlike the policies of
+  /// [`compliance_failure_wrt`](Self::compliance_failure_wrt), a mismatch is
+  /// not an incompatibility: the endpoints simply do not match.
+  pub fn partitions_intersect(&self, other: &Self) -> bool {
+    policy::Partition::intersect(self.partition.as_ref(), other.partition.as_ref())
+  }
+
   #[cfg(feature = "security")]
   pub fn property(&self) -> Option<policy::Property> {
     self.property.clone()
@@ -362,6 +393,7 @@ impl QosPolicies {
         .data_representation
         .clone()
         .or(self.data_representation.clone()),
+      partition: other.partition.clone().or(self.partition.clone()),
       #[cfg(feature = "security")]
       property: other.property.clone().or(self.property.clone()),
     }
@@ -566,6 +598,7 @@ impl QosPolicies {
       resource_limits,
       lifespan,
       data_representation,
+      partition,
       #[cfg(feature = "security")]
         property: _, // TODO: properties to parameter list?
     } = self;
@@ -652,6 +685,7 @@ impl QosPolicies {
       data_representation,
       policy::DataRepresentation
     );
+    emit_option!(PID_PARTITION, partition, policy::Partition);
 
     Ok(pl)
   }
@@ -719,6 +753,7 @@ impl QosPolicies {
     let lifespan: Option<policy::Lifespan> = get_option!(PID_LIFESPAN);
     let data_representation: Option<policy::DataRepresentation> =
       get_option!(PID_DATA_REPRESENTATION);
+    let partition: Option<policy::Partition> = get_option!(PID_PARTITION);
 
     #[cfg(feature = "security")]
     let property: Option<policy::Property> = None; // TODO: Should also properties be read?
@@ -739,6 +774,7 @@ impl QosPolicies {
       resource_limits,
       lifespan,
       data_representation,
+      partition,
       #[cfg(feature = "security")]
       property,
     })
@@ -1023,11 +1059,87 @@ pub mod policy {
     pub minimum_separation: Duration,
   }
 
-  /*
+  /// DDS 2.2.3.13 PARTITION (aimdb patch).
+  ///
+  /// A list of partition names. An empty list is the default partition, the
+  /// one name `""`, which matches only the default partition. A writer and a
+  /// reader match only if their lists share a name. Names are compared exactly:
+  /// the spec's `fnmatch` wildcards (`*`, `?`) are **not** expanded.
+  ///
+  /// On the wire this is `PID_PARTITION` (0x0029), a CDR `sequence<string>`.
+  #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
   pub struct Partition {
-    pub name: Vec<Vec<u8>>,
+    pub names: Vec<String>,
   }
-  */
+
+  impl Partition {
+    pub fn new<S: Into<String>>(names: impl IntoIterator<Item = S>) -> Self {
+      Self {
+        names: names.into_iter().map(Into::into).collect(),
+      }
+    }
+
+    /// The names an endpoint with this (optional) policy is in: the list, or
+    /// the default partition `[""]` when absent or empty.
+    pub fn effective_names(maybe: Option<&Partition>) -> Vec<&str> {
+      match maybe {
+        Some(p) if !p.names.is_empty() => p.names.iter().map(String::as_str).collect(),
+        _ => vec![""],
+      }
+    }
+
+    /// Whether two (optional) partition policies share a name.
+    pub fn intersect(a: Option<&Partition>, b: Option<&Partition>) -> bool {
+      let b = Self::effective_names(b);
+      Self::effective_names(a).iter().any(|n| b.contains(n))
+    }
+  }
+
+  // CDR `sequence<string>`: a u32 count, then per name a u32 length (with the
+  // NUL), the bytes, the NUL, and padding to 4 before the next length. The
+  // parameter value starts 4-aligned, so alignment is counted from its start.
+  impl<C: speedy::Context> speedy::Writable<C> for Partition {
+    fn write_to<T: ?Sized + speedy::Writer<C>>(&self, writer: &mut T) -> Result<(), C::Error> {
+      writer.write_u32(self.names.len() as u32)?;
+      for name in &self.names {
+        writer.write_u32((name.len() + 1) as u32)?;
+        writer.write_slice(name.as_bytes())?;
+        writer.write_u8(0)?;
+        for _ in 0..(4 - (name.len() + 1) % 4) % 4 {
+          writer.write_u8(0)?;
+        }
+      }
+      Ok(())
+    }
+  }
+
+  impl<'a, C: speedy::Context> speedy::Readable<'a, C> for Partition {
+    fn read_from<R: speedy::Reader<'a, C>>(reader: &mut R) -> Result<Self, C::Error> {
+      let count = reader.read_u32()?;
+      let mut names = Vec::new();
+      for i in 0..count {
+        if i > 0 {
+          // pad the previous name to 4 (the last one's padding may be absent)
+          let previous: usize = names.last().map_or(0, |n: &String| n.len() + 1);
+          reader.skip_bytes((4 - previous % 4) % 4)?;
+        }
+        let len = reader.read_u32()? as usize;
+        if reader.can_read_at_least(len) == Some(false) {
+          // a length beyond the parameter: fail with speedy's end-of-input error
+          // instead of allocating `len` bytes first
+          reader.skip_bytes(len)?;
+        }
+        let bytes: Vec<u8> = reader.read_vec(len)?;
+        let text = bytes.strip_suffix(&[0]).unwrap_or(&bytes);
+        names.push(String::from_utf8_lossy(text).into_owned());
+      }
+      Ok(Partition { names })
+    }
+
+    fn minimum_bytes_needed() -> usize {
+      4
+    }
+  }
 
   /// DDS 2.2.3.14 RELIABILITY
   #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -1262,3 +1374,82 @@ pub mod policy {
     }
   }
 } // mod policy
+
+// aimdb patch: PARTITION on the wire and in matching.
+#[cfg(test)]
+mod partition_tests {
+  use speedy::{Endianness, Readable, Writable};
+
+  use super::{policy::Partition, QosPolicies};
+  use crate::structure::parameter_id::ParameterId;
+
+  #[test]
+  fn partition_is_a_cdr_sequence_of_strings() {
+    let p = Partition::new(["north", "ab"]);
+    let bytes = p.write_to_vec_with_ctx(Endianness::LittleEndian).unwrap();
+    #[rustfmt::skip]
+    let expected: &[u8] = &[
+      2, 0, 0, 0,
+      6, 0, 0, 0, b'n', b'o', b'r', b't', b'h', 0, 0, 0,
+      3, 0, 0, 0, b'a', b'b', 0, 0,
+    ];
+    assert_eq!(bytes, expected);
+    let back = Partition::read_from_buffer_with_ctx(Endianness::LittleEndian, &bytes).unwrap();
+    assert_eq!(back, p);
+    // the last name's padding may be left out by a sender
+    let short = &expected[..expected.len() - 1];
+    let back = Partition::read_from_buffer_with_ctx(Endianness::LittleEndian, short).unwrap();
+    assert_eq!(back, p);
+    // a length beyond the input is an error, not a panic or a huge allocation
+    let lying: &[u8] = &[1, 0, 0, 0, 0xff, 0xff, 0xff, 0x7f, b'x', 0];
+    assert!(Partition::read_from_buffer_with_ctx(Endianness::LittleEndian, lying).is_err());
+    let truncated = &expected[..10];
+    assert!(Partition::read_from_buffer_with_ctx(Endianness::LittleEndian, truncated).is_err());
+  }
+
+  #[test]
+  fn partition_travels_in_the_parameter_list() {
+    let qos = QosPolicies::builder()
+      .build()
+      .with_partition(Partition::new(["north"]));
+    let pl = qos.to_parameter_list(Endianness::BigEndian).unwrap();
+    assert!(pl
+      .iter()
+      .any(|p| p.parameter_id == ParameterId::PID_PARTITION));
+    let mut map = std::collections::BTreeMap::new();
+    for p in &pl {
+      map.entry(p.parameter_id).or_insert_with(Vec::new).push(p);
+    }
+    let back = QosPolicies::from_parameter_list(Endianness::BigEndian, &map).unwrap();
+    assert_eq!(back.partition(), Some(Partition::new(["north"])));
+    // no policy: nothing on the wire (the default partition)
+    let none = QosPolicies::builder().build();
+    let pl = none.to_parameter_list(Endianness::BigEndian).unwrap();
+    assert!(pl
+      .iter()
+      .all(|p| p.parameter_id != ParameterId::PID_PARTITION));
+  }
+
+  #[test]
+  fn partitions_match_by_a_common_name_and_default_only_default() {
+    let q = |names: &[&str]| {
+      QosPolicies::builder()
+        .build()
+        .with_partition(Partition::new(names.iter().copied()))
+    };
+    let default = QosPolicies::builder().build();
+    assert!(default.partitions_intersect(&default));
+    assert!(
+      default.partitions_intersect(&q(&[])),
+      "empty list is the default"
+    );
+    assert!(default.partitions_intersect(&q(&[""])));
+    assert!(!default.partitions_intersect(&q(&["north"])));
+    assert!(q(&["north"]).partitions_intersect(&q(&["south", "north"])));
+    assert!(!q(&["north"]).partitions_intersect(&q(&["south"])));
+    assert!(
+      !q(&["n*"]).partitions_intersect(&q(&["north"])),
+      "no wildcards"
+    );
+  }
+}

@@ -15,7 +15,7 @@ use crate::{
     qos::{
       policy::{
         DataRepresentation, Deadline, DestinationOrder, Durability, History, LatencyBudget,
-        Lifespan, Liveliness, Ownership, Presentation, Reliability, ResourceLimits,
+        Lifespan, Liveliness, Ownership, Partition, Presentation, Reliability, ResourceLimits,
         TimeBasedFilter,
       },
       HasQoSPolicy, QosPolicies,
@@ -174,7 +174,7 @@ pub struct SubscriptionBuiltinTopicData {
   // pub user_data: Option<UserData>,
   time_based_filter: Option<TimeBasedFilter>,
   presentation: Option<Presentation>,
-  // pub partition: Option<Partition>,
+  partition: Option<Partition>, // aimdb patch: PID_PARTITION
   // pub topic_data: Option<TopicData>,
   // pub group_data: Option<GroupData>,
   // pub durability_service: Option<DurabilityService>,
@@ -220,6 +220,7 @@ impl SubscriptionBuiltinTopicData {
       presentation: None,
       lifespan: None,
       data_representation: None,
+      partition: None,
       // DDS-RPC
       // TODO: these are not implemented
       service_instance_name: None,  // Note: Not implemented
@@ -268,6 +269,7 @@ impl SubscriptionBuiltinTopicData {
     self.presentation = qos.presentation;
     self.lifespan = qos.lifespan;
     self.data_representation = qos.data_representation.clone();
+    self.partition = qos.partition.clone();
     // history does not exist
     // resource_limits does not exist
   }
@@ -287,6 +289,7 @@ impl SubscriptionBuiltinTopicData {
       resource_limits: None, // nor Resource Limits, see Figure 8.30 in RTPS spec 2.5
       lifespan: self.lifespan,
       data_representation: self.data_representation.clone(),
+      partition: self.partition.clone(),
 
       #[cfg(feature = "security")]
       property: None, // TODO: no property QoS?
@@ -489,6 +492,7 @@ impl ParameterListable for DiscoveredReaderData {
           presentation: _,
           lifespan: _,
           data_representation: _,
+          partition: _,
 
           service_instance_name,
           related_datawriter_key,
@@ -645,6 +649,7 @@ pub struct PublicationBuiltinTopicData {
   pub destination_order: Option<DestinationOrder>,
   pub presentation: Option<Presentation>,
   pub data_representation: Option<DataRepresentation>,
+  pub partition: Option<Partition>, // aimdb patch: PID_PARTITION
 
   // From Remote Procedure Call over DDS:
   pub service_instance_name: Option<String>,
@@ -684,6 +689,7 @@ impl PublicationBuiltinTopicData {
       destination_order: None,
       presentation: None,
       data_representation: None,
+      partition: None,
 
       service_instance_name: None,  // TODO: These are not supported/used
       related_datareader_key: None, // TODO
@@ -719,6 +725,7 @@ impl PublicationBuiltinTopicData {
     self.destination_order = qos.destination_order;
     self.presentation = qos.presentation;
     self.data_representation = qos.data_representation.clone();
+    self.partition = qos.partition.clone();
   }
 
   pub fn qos(&self) -> QosPolicies {
@@ -736,6 +743,7 @@ impl PublicationBuiltinTopicData {
       resource_limits: None, // nor Resource Limits, see Figure 8.30 in RTPS spec 2.5
       lifespan: self.lifespan,
       data_representation: self.data_representation.clone(),
+      partition: self.partition.clone(),
       #[cfg(feature = "security")]
       property: None, // TODO: no property Qos?
     }
@@ -949,6 +957,7 @@ impl ParameterListable for DiscoveredWriterData {
           presentation: _,
           lifespan: _,
           data_representation: _,
+          partition: _,
 
           service_instance_name,
           related_datareader_key,
@@ -1097,6 +1106,7 @@ impl HasQoSPolicy for TopicBuiltinTopicData {
       resource_limits: self.resource_limits,
       lifespan: self.lifespan,
       data_representation: None, // Topic-level DATA_REPRESENTATION not tracked
+      partition: None, // Topic-level PARTITION does not exist (it is a Publisher/Subscriber policy)
       #[cfg(feature = "security")]
       property: None, // TODO: no property Qos?
     }

@@ -395,6 +395,16 @@ impl Reader {
     debug!("update_writer_proxy topic={:?}", self.topic_name);
     let writer = proxy.remote_writer_guid;
 
+    // aimdb patch: PARTITION (DDS 2.2.3.13). A writer in no partition of ours
+    // does not match; that is not an incompatible QoS, so no status is sent.
+    if !offered_qos.partitions_intersect(&self.qos_policy) {
+      debug!(
+        "update_writer_proxy - no common partition: topic={:?} writer={:?}",
+        self.topic_name, writer
+      );
+      return;
+    }
+
     match offered_qos.compliance_failure_wrt(&self.qos_policy) {
       None => {
         // success, update or insert

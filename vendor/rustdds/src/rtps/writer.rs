@@ -1977,6 +1977,15 @@ impl Writer {
       "update_reader_proxy topic={:?} reader_proxy={reader_proxy:?}",
       self.my_topic_name
     );
+    // aimdb patch: PARTITION (DDS 2.2.3.13). A reader in no partition of ours
+    // does not match; that is not an incompatible QoS, so no status is sent.
+    if !self.qos_policies.partitions_intersect(requested_qos) {
+      debug!(
+        "update_reader_proxy - no common partition: topic={:?} reader={:?}",
+        self.my_topic_name, reader_proxy.remote_reader_guid
+      );
+      return;
+    }
     match self.qos_policies.compliance_failure_wrt(requested_qos) {
       // matched QoS
       None => {
