@@ -172,7 +172,7 @@ fn url(url: &Url, direction: Direction, runtime: Runtime, diagnostics: &mut Vec<
 /// A family's inbound filter with its instance level written as a topic level of the same
 /// length (`climate/+/reading` → `climate/_/reading`), or `None` for any other address.
 fn family_topic(url: &Url) -> Option<String> {
-    let (_, level) = crate::file::family_filter(url.template.as_deref()?)?;
+    let (_, level) = crate::model::template::family_filter(url.template.as_deref()?)?;
     let (topic, options) = match url.address.split_once('?') {
         Some((topic, options)) => (topic, Some(options)),
         None => (url.address.as_str(), None),

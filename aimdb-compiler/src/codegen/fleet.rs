@@ -102,7 +102,7 @@ pub(super) fn address(
     let each = instances
         .iter()
         .enumerate()
-        .map(|(index, instance)| crate::file::substitute(template, instance, index));
+        .map(|(index, instance)| crate::model::template::substitute(template, instance, index));
     items.extend(quote! {
         static #table: [&str; #count] = [#(#each),*];
     });
@@ -118,7 +118,7 @@ pub(super) fn table_ident(planned: &Planned<'_>, to: bool, index: usize) -> Iden
 /// A family link's address for instance `index` (a family's outbound link).
 pub(super) fn family_address(url: &Url, family: &[String], index: usize) -> String {
     match url.template.as_deref() {
-        Some(template) => crate::file::substitute(template, &family[index], index),
+        Some(template) => crate::model::template::substitute(template, &family[index], index),
         None => url.address.clone(),
     }
 }
@@ -178,7 +178,7 @@ pub(super) fn family_route(
     let level = url
         .template
         .as_deref()
-        .and_then(crate::file::family_filter)
+        .and_then(crate::model::template::family_filter)
         .map_or(0, |(_, level)| level);
     let filter = &url.address;
     let doc = format!(

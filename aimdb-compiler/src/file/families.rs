@@ -6,9 +6,9 @@
 //! an instanced producer, a family link without `{instance}` (or with it inside a level),
 //! and what families cannot do yet (the input of a single-input transform).
 
-use super::instances::{family_filter, placeholders, substitute};
-use super::{Direction, System};
 use crate::diagnostic::Diagnostic;
+use crate::model::template::{family_filter, placeholders, substitute};
+use crate::model::{Direction, System};
 use crate::model::{ProducerKind, Record, Url};
 
 /// A templated key and its family: the producing node and its instances, if one has them.
@@ -18,18 +18,19 @@ type Family = (String, Option<(String, Vec<String>)>);
 /// cannot work. Runs after every node is read.
 pub(super) fn resolve(system: &mut System, diagnostics: &mut Vec<Diagnostic>) {
     // A templated key's family: the instances of the first instanced node producing it.
-    let family_of = |key: &str, nodes: &[super::NodeDecl]| -> Option<(String, Vec<String>)> {
-        nodes.iter().find_map(|n| {
-            let owns = n
-                .topology
-                .records
-                .iter()
-                .any(|r| r.key.id == key && owns(r));
-            // A producer whose `instances` were refused gives an empty set: nothing more.
-            (owns && (n.instances_written || !n.topology.node.instances.is_empty()))
-                .then(|| (n.name().to_owned(), n.topology.node.instances.clone()))
-        })
-    };
+    let family_of =
+        |key: &str, nodes: &[crate::model::NodeDecl]| -> Option<(String, Vec<String>)> {
+            nodes.iter().find_map(|n| {
+                let owns = n
+                    .topology
+                    .records
+                    .iter()
+                    .any(|r| r.key.id == key && owns(r));
+                // A producer whose `instances` were refused gives an empty set: nothing more.
+                (owns && (n.instances_written || !n.topology.node.instances.is_empty()))
+                    .then(|| (n.name().to_owned(), n.topology.node.instances.clone()))
+            })
+        };
     let families: Vec<Family> = system
         .records
         .iter()

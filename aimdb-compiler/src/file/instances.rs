@@ -11,15 +11,11 @@
 
 use toml::de::DeValue;
 
-use super::LinkEnd;
 use super::reader::{Table, span_of};
 use crate::diagnostic::Diagnostic;
-use crate::model::Url;
 
 /// The most instances a node may declare (`count`): each is a buffer at every observer.
 pub const MAX_INSTANCES: usize = 4096;
-/// The placeholders a key or link URL may carry.
-const PLACEHOLDERS: [&str; 2] = ["{instance}", "{index}"];
 
 /// `instances = [..]` or `count = N`, if given: the instance names.
 pub(super) fn parse(table: &Table<'_, '_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<String> {
@@ -112,86 +108,5 @@ fn counted(
             );
             Vec::new()
         }
-    }
-}
-
-/// Whether `text` carries a placeholder; `Err` names an unknown `{..}`.
-pub(crate) fn placeholders(text: &str) -> Result<bool, String> {
-    let mut rest = text;
-    let mut any = false;
-    while let Some(open) = rest.find('{') {
-        let after = &rest[open..];
-        let close = after.find('}').map_or(after.len(), |c| c + 1);
-        let written = &after[..close];
-        if !PLACEHOLDERS.contains(&written) {
-            return Err(written.to_owned());
-        }
-        any = true;
-        rest = &after[close..];
-    }
-    Ok(any)
-}
-
-/// `text` for one instance: `{instance}` is its name, `{index}` its position.
-pub fn substitute(text: &str, instance: &str, index: usize) -> String {
-    text.replace("{instance}", instance)
-        .replace("{index}", &index.to_string())
-}
-
-/// A family's inbound address as one MQTT filter: the placeholder's level becomes `+`. `None`
-/// unless exactly one level is exactly a placeholder (and no other one has one).
-pub fn family_filter(address: &str) -> Option<(String, usize)> {
-    let (topic, options) = match address.split_once('?') {
-        Some((topic, options)) => (topic, Some(options)),
-        None => (address, None),
-    };
-    let levels: Vec<&str> = topic.split('/').collect();
-    let at: Vec<usize> = (0..levels.len())
-        .filter(|&i| PLACEHOLDERS.contains(&levels[i]))
-        .collect();
-    if at.len() != 1 || topic.matches('{').count() != 1 {
-        return None;
-    }
-    let filter: Vec<&str> = levels
-        .iter()
-        .enumerate()
-        .map(|(i, l)| if i == at[0] { "+" } else { l })
-        .collect();
-    let filter = filter.join("/");
-    Some((
-        options.map_or(filter.clone(), |o| format!("{filter}?{o}")),
-        at[0],
-    ))
-}
-
-impl LinkEnd {
-    /// The end once per instance, for the whole-system checks: `(who, end)`, `who` naming
-    /// the node's instance (`sensor[zone-a]`) on an instanced node, else the node. An end
-    /// without a template is itself.
-    pub fn expand(&self, node: &str) -> Vec<(String, LinkEnd)> {
-        let Some(template) = self.url.template.as_deref() else {
-            return vec![(node.to_owned(), self.clone())];
-        };
-        self.instances
-            .iter()
-            .enumerate()
-            .map(|(index, instance)| {
-                let address = substitute(template, instance, index);
-                let scheme = self.url.scheme.as_deref().unwrap_or("");
-                let mut end = self.clone();
-                end.url = Url {
-                    text: format!("{scheme}://{address}"),
-                    address,
-                    template: None,
-                    ..self.url.clone()
-                };
-                let who = if self.instanced_node {
-                    format!("{node}[{instance}]")
-                } else {
-                    node.to_owned()
-                };
-                (who, end)
-            })
-            .collect()
     }
 }

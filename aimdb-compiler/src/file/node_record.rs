@@ -5,12 +5,13 @@
 use toml::de::DeValue;
 
 use super::reader::{Table, Value, kind, one_or_many, span_of, string};
-use super::{Direction, LinkEnd, RecordDecl, rust, transforms};
+use super::{rust, transforms};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::model::{
     Buffer, BufferKind, Codec, Function, LinkFrom, LinkTo, Name, NamedCodec, Record, Source,
     SourceHandle, Tap, Url,
 };
+use crate::model::{Direction, LinkEnd, RecordDecl};
 use crate::suggest::did_you_mean;
 
 const FIELDS: [&str; 9] = [

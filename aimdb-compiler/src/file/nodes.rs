@@ -3,8 +3,8 @@
 
 use super::node_record;
 use super::reader::{Table, Value};
-use super::{LinkEnd, NodeDecl, RecordDecl};
 use crate::diagnostic::{Diagnostic, Span};
+use crate::model::{LinkEnd, NodeDecl, RecordDecl};
 use crate::model::{Name, Node, RamBudget, Runtime, Topology};
 use crate::suggest::did_you_mean;
 

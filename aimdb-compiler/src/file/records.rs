@@ -3,8 +3,9 @@
 use std::collections::HashMap;
 
 use super::reader::{Table, Value, one_or_many, string};
-use super::{RecordDecl, rust};
+use super::rust;
 use crate::diagnostic::{Diagnostic, Span};
+use crate::model::RecordDecl;
 use crate::model::{ContractPin, TypeRef};
 
 const RECORD_FIELDS: [&str; 5] = ["key", "type", "accepts", "contract", "description"];
@@ -114,7 +115,7 @@ fn contract(
 /// The one key grammar (`aimdb_core::key`), as for `#[derive(RecordKey)]` and `topology!{}`.
 /// A key may carry `{instance}` / `{index}` (a family): checked with an instance's name.
 fn valid_key(key: &str, span: Span, diagnostics: &mut Vec<Diagnostic>) -> bool {
-    if let Err(unknown) = super::instances::placeholders(key) {
+    if let Err(unknown) = crate::model::template::placeholders(key) {
         diagnostics.push(
             Diagnostic::error(
                 span,
@@ -126,7 +127,7 @@ fn valid_key(key: &str, span: Span, diagnostics: &mut Vec<Diagnostic>) -> bool {
         );
         return false;
     }
-    match aimdb_core::key::check_key(&super::instances::substitute(key, "x", 0)) {
+    match aimdb_core::key::check_key(&crate::model::template::substitute(key, "x", 0)) {
         Ok(()) => true,
         Err(problem) => {
             diagnostics.push(crate::keys::key_error(key, problem, span));

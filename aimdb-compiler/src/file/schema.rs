@@ -3,8 +3,9 @@
 use toml::de::DeTable;
 
 use super::reader::Table;
-use super::{Parsed, System, nodes, records};
+use super::{Parsed, nodes, records};
 use crate::diagnostic::{Diagnostic, Span};
+use crate::model::System;
 
 /// The top-level fields.
 const ROOT_FIELDS: [&str; 4] = ["name", "description", "records", "nodes"];

@@ -1,8 +1,10 @@
 //! The TOML front end and the whole-system checks, without rustc: the shipped topologies,
 //! every broken copy under `tests/topologies-broken/`, and small inline files.
 
-use super::{Direction, check_source, parse};
+use super::parse;
+use crate::check_file as check_source;
 use crate::diagnostic::Span;
+use crate::model::Direction;
 use crate::model::{BufferKind, Codec, HandlerKind, Runtime, TransformKind};
 
 const CLIMATE: &str = include_str!("../../../topologies/climate.toml");

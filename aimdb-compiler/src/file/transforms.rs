@@ -12,8 +12,9 @@
 //! inline form.
 
 use super::reader::{Table, Value, one_or_many, string};
-use super::{RecordDecl, rust};
+use super::rust;
 use crate::diagnostic::{Diagnostic, Span};
+use crate::model::RecordDecl;
 use crate::model::{Handler, HandlerKind, Input, Key, Name, Transform, TransformKind};
 use crate::suggest::did_you_mean;
 

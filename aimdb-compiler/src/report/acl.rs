@@ -28,7 +28,7 @@ use aimdb_core::address::Direction as AddressDirection;
 use aimdb_core::address::mqtt::MqttAddress;
 
 use crate::diagnostic::Span;
-use crate::file::{Direction, LinkEnd, System};
+use crate::model::{Direction, LinkEnd, System};
 
 /// What a user may do with a topic: the access word of an ACL `topic` line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -248,7 +248,7 @@ mod tests {
     use crate::file;
 
     fn system(source: &str) -> System {
-        let (system, diagnostics) = file::check_source(source);
+        let (system, diagnostics) = crate::check_file(source);
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
         system.expect("a readable file")
     }

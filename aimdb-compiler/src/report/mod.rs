@@ -15,8 +15,8 @@ pub mod dot;
 pub mod json;
 pub mod mermaid;
 
-use crate::file::{Direction, NodeDecl, System};
 use crate::model::{BufferKind, ProducerKind, Record};
+use crate::model::{Direction, NodeDecl, System};
 
 /// A record as drawn: its id (unique in the graph) and its label lines.
 pub(crate) struct Box_ {

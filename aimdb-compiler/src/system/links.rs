@@ -19,8 +19,8 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::Diagnostic;
-use crate::file::{Direction, LinkEnd, System};
 use crate::model::Runtime;
+use crate::model::{Direction, LinkEnd, System};
 use crate::suggest::did_you_mean;
 
 /// A link end with its node and its address's identity.

@@ -19,8 +19,8 @@ pub mod ownership;
 pub mod runtime;
 
 use crate::diagnostic::{Diagnostic, Finding};
-use crate::file::{NodeDecl, System};
 use crate::model::ProducerKind;
+use crate::model::{NodeDecl, System};
 
 /// A better help for a node's finding, from what the whole system knows: a record read
 /// but not produced on `node` that another node owns is observed with a `link_from` of the
@@ -75,7 +75,7 @@ pub fn observed_nodes<'s>(system: &'s System, node: &NodeDecl) -> Vec<&'s str> {
     let read: Vec<String> = node
         .links
         .iter()
-        .filter(|l| l.direction == crate::file::Direction::From)
+        .filter(|l| l.direction == crate::model::Direction::From)
         .filter(|l| l.url.scheme.as_deref() == Some("mqtt"))
         .flat_map(|l| l.expand(node.name()))
         .map(|(_, l)| l.identity())
@@ -88,11 +88,28 @@ pub fn observed_nodes<'s>(system: &'s System, node: &NodeDecl) -> Vec<&'s str> {
             writer
                 .links
                 .iter()
-                .filter(|l| l.direction == crate::file::Direction::To)
+                .filter(|l| l.direction == crate::model::Direction::To)
                 .flat_map(|l| l.expand(writer.name()))
                 .any(|(_, l)| read.contains(&l.identity()))
         })
         .map(NodeDecl::name)
+        .collect()
+}
+
+/// [`observed_nodes`] as the node's liveness follows them: an instanced writer as each of
+/// its instances (`sensor-zone-a`).
+pub fn observed_instances(system: &System, node: &NodeDecl) -> Vec<String> {
+    observed_nodes(system, node)
+        .into_iter()
+        .flat_map(|name| {
+            let writer = system.nodes.iter().find(|n| n.name() == name);
+            match writer.map(|w| &w.topology.node.instances) {
+                Some(instances) if !instances.is_empty() => {
+                    instances.iter().map(|i| format!("{name}-{i}")).collect()
+                }
+                _ => vec![name.to_owned()],
+            }
+        })
         .collect()
 }
 

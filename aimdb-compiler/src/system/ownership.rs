@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::{Diagnostic, Span};
-use crate::file::System;
 use crate::model::ProducerKind;
+use crate::model::System;
 
 /// A node's authoritative producer of a key.
 struct Authority<'a> {

@@ -5,8 +5,8 @@
 //! which the file front end reports with a note naming the node.)
 
 use crate::diagnostic::Diagnostic;
-use crate::file::System;
 use crate::model::Runtime;
+use crate::model::System;
 
 pub(super) fn check(system: &System, diagnostics: &mut Vec<Diagnostic>) {
     for node in &system.nodes {
