@@ -26,6 +26,8 @@ mod fleet;
 mod links;
 pub(crate) mod names;
 mod registry;
+mod runner;
+mod task;
 mod tasks;
 mod transforms;
 
