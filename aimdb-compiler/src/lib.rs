@@ -11,6 +11,7 @@ pub mod codegen;
 pub mod diagnostic;
 pub mod dump;
 pub mod file;
+pub mod finding;
 mod keys;
 pub mod model;
 pub mod record_key;
@@ -56,10 +57,11 @@ pub fn check_file(source: &str) -> (Option<System>, Vec<Diagnostic>) {
         return (None, diagnostics);
     };
     for node in &system.nodes {
-        for mut diagnostic in check::check(&node.topology) {
-            if let Some(help) = system::refine(&system, node, &diagnostic) {
-                diagnostic.help = Some(help);
-            }
+        // The node's findings in the file's words, improved by what the whole system knows.
+        let cx = finding::Ctxt::new(finding::Words::File);
+        check::check_into(&node.topology, &cx);
+        cx.refine(|finding| system::refine(&system, node, finding));
+        for diagnostic in cx.into_diagnostics() {
             diagnostics.push(diagnostic.note(format!(
                 "in node `{}` ({})",
                 node.name(),
@@ -67,7 +69,9 @@ pub fn check_file(source: &str) -> (Option<System>, Vec<Diagnostic>) {
             )));
         }
     }
-    diagnostics.extend(system::check(&system));
+    let cx = finding::Ctxt::new(finding::Words::File);
+    system::check(&system, &cx);
+    diagnostics.extend(cx.into_diagnostics());
     // File order: a reader fixes the file top to bottom.
     diagnostics.sort_by_key(|d| match d.span {
         diagnostic::Span::Text { start, .. } => start,

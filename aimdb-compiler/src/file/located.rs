@@ -127,8 +127,6 @@ pub(super) fn pin(topology: &mut Topology, at: TokenSpan) {
             pin.span = span;
         }
         record.span = span;
-        record.chain_end = span;
-        record.finish = Some(span);
         for buffer in &mut record.buffers {
             buffer.span = span;
             if let BufferKind::SpmcRing { capacity_span, .. } = &mut buffer.kind {

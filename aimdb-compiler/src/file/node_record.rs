@@ -58,8 +58,7 @@ pub(super) fn parse(
         links_from: Vec::new(),
         transforms: Vec::new(),
         // A file has no chain to finish.
-        finish: Some(name.span),
-        chain_end: name.span,
+        chain: None,
         complete: true,
         family: Vec::new(),
         family_node: String::new(),

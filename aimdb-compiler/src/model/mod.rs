@@ -9,10 +9,12 @@
 use crate::diagnostic::Span;
 
 mod link;
+mod role;
 pub mod system;
 pub mod template;
 
 pub use link::{Codec, LinkFrom, LinkTo, NAMED_CODECS, NamedCodec, Url};
+pub use role::{Role, Words};
 pub use system::{Direction, LinkEnd, NodeDecl, RecordDecl, System};
 
 /// One node: a unit that runs on one runtime and owns its records.
@@ -126,6 +128,9 @@ impl Runtime {
     }
 }
 
+/// The one target a wasm node is built for (wasm-bindgen's).
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
 /// A record key, identified by its tokens as written (`ClimateKey::Reading`, or a string
 /// literal): the macro cannot see the strings a `#[derive(RecordKey)]` assigns.
 #[derive(Clone, Debug)]
@@ -211,10 +216,9 @@ pub struct Record {
     /// The contract fingerprint the topology pins for the value type (`contract = ".."`),
     /// checked against the type's own when the node is built.
     pub contract: Option<ContractPin>,
-    /// The `.finish()` call, if present.
-    pub finish: Option<Span>,
-    /// The last call of the chain, where a missing `.finish()` is reported.
-    pub chain_end: Span,
+    /// The builder chain's ends (`topology!{}`); `None` for a record read from a file,
+    /// which has no chain to finish.
+    pub chain: Option<ChainEnds>,
     /// False when the chain had a call the parser could not understand; checks that depend
     /// on knowing every call (no producer, missing finish) then stay quiet to avoid noise.
     pub complete: bool,
@@ -224,6 +228,15 @@ pub struct Record {
     /// The node producing a family (its instances are `NODE-INSTANCE` as nodes: their
     /// liveness, client ids and ACL users). Empty when `family` is.
     pub family_node: String,
+}
+
+/// Where a record's builder chain ends.
+#[derive(Clone, Copy, Debug)]
+pub struct ChainEnds {
+    /// The `.finish()` call, if present.
+    pub finish: Option<Span>,
+    /// The last call of the chain, where a missing `.finish()` is reported.
+    pub end: Span,
 }
 
 /// A buffer declaration.
@@ -438,15 +451,15 @@ impl Record {
     }
 
     /// The first own reader, described, for "read but not produced".
-    pub fn first_reader(&self) -> Option<(String, Span)> {
+    pub fn first_reader(&self) -> Option<(Role, Span)> {
         let tap = self
             .taps
             .first()
-            .map(|t| (format!(".tap({})", t.function.text), t.span));
+            .map(|t| (Role::Tap(t.function.text.clone()), t.span));
         let link = self
             .links_to
             .first()
-            .map(|l| (format!(".link_to(\"{}\")", l.url.text), l.span));
+            .map(|l| (Role::LinkTo(l.url.text.clone()), l.span));
         tap.into_iter().chain(link).next()
     }
 }

@@ -7,7 +7,7 @@ use super::method::{CHAIN_SUMMARY, Method};
 use super::{buffer, expr_text, transform, url};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::model::{
-    Buffer, Codec, ContractPin, Function, LinkFrom, LinkTo, NamedCodec, Record, Source,
+    Buffer, ChainEnds, Codec, ContractPin, Function, LinkFrom, LinkTo, NamedCodec, Record, Source,
     SourceHandle, Tap, TransformKind,
 };
 use crate::suggest::did_you_mean;
@@ -65,6 +65,14 @@ struct Chain<'a> {
 }
 
 impl Chain<'_> {
+    /// The chain's ends (a record the token grammar builds always has them).
+    fn chain_mut(&mut self) -> &mut ChainEnds {
+        self.record.chain.get_or_insert(ChainEnds {
+            finish: None,
+            end: self.record.span,
+        })
+    }
+
     /// A diagnostic that leaves the record's call list unknown.
     fn fail(&mut self, diagnostic: Diagnostic) {
         self.record.complete = false;
@@ -136,8 +144,8 @@ impl Chain<'_> {
         let name = call.method.to_string();
         let span: Span = call.method.span().into();
         self.seq += 1;
-        self.record.chain_end = span;
-        if let Some(finish) = self.record.finish {
+        self.chain_mut().end = span;
+        if let Some(finish) = self.chain_mut().finish {
             let mut d = Diagnostic::error(span, format!("`.{name}` comes after `.finish()`")).help(
                 "`.finish()` ends the record's configuration: move it to the end of the chain",
             );
@@ -309,7 +317,7 @@ impl Chain<'_> {
                     .help("write `.contract(\"d2660728cb357589\")`"),
                 ),
             },
-            Method::Finish => self.record.finish = Some(span),
+            Method::Finish => self.chain_mut().finish = Some(span),
         }
     }
 

@@ -5,7 +5,7 @@ use syn::{Expr, ExprMethodCall, Stmt};
 
 use super::{chain, expr_text, type_text};
 use crate::diagnostic::Diagnostic;
-use crate::model::{Key, Record, TypeRef};
+use crate::model::{ChainEnds, Key, Record, TypeRef};
 use crate::suggest::did_you_mean;
 
 const SHAPE: &str = "write `builder.configure::<Temperature>(ClimateKey::Reading, |reg| { reg.buffer(..).source(..).finish(); });`";
@@ -84,8 +84,10 @@ pub fn parse(statement: &Stmt, diagnostics: &mut Vec<Diagnostic>) -> Option<Reco
         links_to: Vec::new(),
         links_from: Vec::new(),
         transforms: Vec::new(),
-        finish: None,
-        chain_end: call.method.span().into(),
+        chain: Some(ChainEnds {
+            finish: None,
+            end: call.method.span().into(),
+        }),
         complete: true,
         family: Vec::new(),
         family_node: String::new(),

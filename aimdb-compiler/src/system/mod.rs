@@ -11,24 +11,32 @@
 //!   A connector the node's runtime cannot run is reported by the node's own link check,
 //!   with a note naming the node.
 //!
-//! Every message names both nodes, points at the second place and notes the first, with a
-//! `help:` that says the fix.
+//! Each rule reports a typed [`Finding`] (what, where, the related places); the collector
+//! words it for the front end (`crate::finding`): every message names both nodes, points at
+//! the second place and notes the first, with a `help:` that says the fix.
 
 pub mod links;
 pub mod ownership;
 pub mod runtime;
 
-use crate::diagnostic::{Diagnostic, Finding};
+use crate::finding::{Ctxt, Finding};
 use crate::model::ProducerKind;
 use crate::model::{NodeDecl, System};
 
 /// A better help for a node's finding, from what the whole system knows: a record read
 /// but not produced on `node` that another node owns is observed with a `link_from` of the
 /// address that node writes, never given a `.source()` (a second producer).
-pub fn refine(system: &System, node: &NodeDecl, diagnostic: &Diagnostic) -> Option<String> {
-    let Some(Finding::Unproduced { key }) = &diagnostic.finding else {
-        return None;
-    };
+pub fn refine(system: &System, node: &NodeDecl, mut finding: Finding) -> Finding {
+    if let Finding::Unproduced {
+        key, owner_help, ..
+    } = &mut finding
+    {
+        *owner_help = owner_help_of(system, node, key);
+    }
+    finding
+}
+
+fn owner_help_of(system: &System, node: &NodeDecl, key: &str) -> Option<String> {
     let (owner, record) = system
         .nodes
         .iter()
@@ -113,11 +121,10 @@ pub fn observed_instances(system: &System, node: &NodeDecl) -> Vec<String> {
         .collect()
 }
 
-/// Check a whole system; an empty result means every cross-node rule holds.
-pub fn check(system: &System) -> Vec<Diagnostic> {
-    let mut diagnostics = Vec::new();
-    ownership::check(system, &mut diagnostics);
-    links::check(system, &mut diagnostics);
-    runtime::check(system, &mut diagnostics);
-    diagnostics
+/// Check a whole system, reporting each finding into `cx`: nothing reported means every
+/// cross-node rule holds.
+pub fn check(system: &System, cx: &Ctxt) {
+    ownership::check(system, cx);
+    links::check(system, cx);
+    runtime::check(system, cx);
 }
