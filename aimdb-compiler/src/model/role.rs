@@ -1,6 +1,7 @@
 //! What a record's producer or reader is, and the words each front end names it with.
 
-use super::{ProducerKind, ProducerRef, Record, TransformKind};
+use super::{Record, TransformKind};
+use crate::diagnostic::Span;
 
 /// Which front end's words a finding is rendered in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,4 +81,30 @@ impl Role {
             }
         }
     }
+}
+
+/// Anything that writes a record, in a form the ownership check can order and name.
+#[derive(Clone, Debug)]
+pub struct ProducerRef {
+    /// What kind of producer.
+    pub kind: ProducerKind,
+    /// How it reads in a message: `.source(read_temperature_loop)`.
+    pub label: String,
+    /// Its method token.
+    pub span: Span,
+    /// Its position in the record's chain.
+    pub seq: usize,
+}
+
+/// The producer kinds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProducerKind {
+    /// `.source(f)`.
+    Source,
+    /// `.link_from(url)`.
+    LinkFrom,
+    /// `.transform(..)` / `.transform_join(..)`.
+    Transform,
+    /// `.source_handle()`.
+    SourceHandle,
 }
