@@ -7,6 +7,7 @@
 //! and what families cannot do yet (the input of a single-input transform).
 
 use crate::diagnostic::Diagnostic;
+use crate::finding::Ctxt;
 use crate::model::template::{family_filter, placeholders, substitute};
 use crate::model::{Direction, System};
 use crate::model::{ProducerKind, Record, Url};
@@ -16,7 +17,7 @@ type Family = (String, Option<(String, Vec<String>)>);
 
 /// Fill instances and families into every node's model and link ends, reporting what
 /// cannot work. Runs after every node is read.
-pub(super) fn resolve(system: &mut System, diagnostics: &mut Vec<Diagnostic>) {
+pub(super) fn resolve(system: &mut System, cx: &Ctxt) {
     // A templated key's family: the instances of the first instanced node producing it.
     let family_of =
         |key: &str, nodes: &[crate::model::NodeDecl]| -> Option<(String, Vec<String>)> {
@@ -51,16 +52,16 @@ pub(super) fn resolve(system: &mut System, diagnostics: &mut Vec<Diagnostic>) {
                 .map(|(_, f)| f);
             if instances.is_empty() {
                 if let Some(family) = family {
-                    observer(&name, record, family.as_ref(), diagnostics);
+                    observer(&name, record, family.as_ref(), cx);
                 } else {
-                    plain(&name, record, diagnostics);
+                    plain(&name, record, cx);
                 }
             } else {
-                instanced(&name, &instances, record, family.is_some(), diagnostics);
+                instanced(&name, &instances, record, family.is_some(), cx);
             }
         }
         if instances.is_empty() {
-            unsupported(&node.topology, &families, diagnostics);
+            unsupported(&node.topology, &families, cx);
         }
         // The link ends the system checks see: the same addresses as the model.
         for end in &mut node.links {
@@ -99,11 +100,7 @@ pub(super) fn resolve(system: &mut System, diagnostics: &mut Vec<Diagnostic>) {
 /// What families cannot do yet, at an observer: be the input of a single-input transform
 /// (a join takes a family: any instance's value triggers it, with the instance). An embassy
 /// observer works: the link check takes a family's filter there as one of its topics.
-fn unsupported(
-    topology: &crate::model::Topology,
-    families: &[Family],
-    diagnostics: &mut Vec<Diagnostic>,
-) {
+fn unsupported(topology: &crate::model::Topology, families: &[Family], cx: &Ctxt) {
     let node = &topology.node.name.text;
     for record in &topology.records {
         let transforms = record.transforms.iter();
@@ -111,7 +108,7 @@ fn unsupported(
             .filter(|t| t.kind == crate::model::TransformKind::Single)
             .flat_map(|t| &t.inputs);
         for input in inputs.filter(|i| families.iter().any(|(k, _)| *k == i.key.id)) {
-            diagnostics.push(
+            cx.push(
                 Diagnostic::error(input.span, format!("the family \"{}\" is the input of a transform on node `{node}`: a transform over a family is not supported yet", input.key.id))
                     .help("make it a join, which takes a family (`join = { inputs = [\"reading\"], on_triggers = \"h\" }`: each trigger carries the instance), or observe the family with a tap (`fn(instance: &'static str, Consumer<T>)`)"),
             );
@@ -146,7 +143,7 @@ fn instanced(
     instances: &[String],
     record: &mut Record,
     templated_key: bool,
-    diagnostics: &mut Vec<Diagnostic>,
+    cx: &Ctxt,
 ) {
     let pair = match instances {
         [a, b, ..] => format!("`{node}[{a}]` and `{node}[{b}]`"),
@@ -154,19 +151,19 @@ fn instanced(
         [] => String::new(),
     };
     if owns(record) && !templated_key && instances.len() > 1 {
-        diagnostics.push(
+        cx.push(
             Diagnostic::error(record.span, format!("node `{node}` has {} instances, but the key \"{}\" of the record it produces has no `{{instance}}`: every `{node}` instance would produce it ({pair})", instances.len(), record.key.id))
                 .help(format!("a key has one producer: put the instance into the record's key, e.g. `key = \"{}\"`", with_instance(&record.key.id, instances))),
         );
     }
     for (url, direction) in urls(record) {
         match placeholders(&url.address) {
-            Err(unknown) => diagnostics.push(unknown_placeholder(url, &unknown)),
+            Err(unknown) => cx.push(unknown_placeholder(url, &unknown)),
             Ok(true) => {
                 url.template = Some(url.address.clone());
                 url.address = substitute(&url.address, &instances[0], 0);
             }
-            Ok(false) if direction == Direction::To && instances.len() > 1 => diagnostics.push(
+            Ok(false) if direction == Direction::To && instances.len() > 1 => cx.push(
                 Diagnostic::error(
                     url.span,
                     format!(
@@ -185,20 +182,15 @@ fn instanced(
 }
 
 /// A record family at a node without instances: one buffer per instance of its producer.
-fn observer(
-    node: &str,
-    record: &mut Record,
-    family: Option<&(String, Vec<String>)>,
-    diagnostics: &mut Vec<Diagnostic>,
-) {
+fn observer(node: &str, record: &mut Record, family: Option<&(String, Vec<String>)>, cx: &Ctxt) {
     let Some((producer, instances)) = family else {
         if owns(record) {
-            diagnostics.push(
+            cx.push(
                 Diagnostic::error(record.span, format!("node `{node}` produces the record \"{}\", whose key carries `{{instance}}`, but it has no instances", record.key.id))
                     .help(format!("declare the instances on node `{node}` (`instances = [..]` or `count = N`), or remove `{{instance}}` from the key")),
             );
         } else {
-            diagnostics.push(
+            cx.push(
                 Diagnostic::error(record.span, format!("node `{node}` observes the family \"{}\", but no node with instances produces it", record.key.id))
                     .help("the family's instances are its producer's: give the producing node `instances = [..]` or `count = N`"),
             );
@@ -213,8 +205,8 @@ fn observer(
     let key = record.key.id.clone();
     for (url, direction) in urls(record) {
         match placeholders(&url.address) {
-            Err(unknown) => diagnostics.push(unknown_placeholder(url, &unknown)),
-            Ok(false) => diagnostics.push(
+            Err(unknown) => cx.push(unknown_placeholder(url, &unknown)),
+            Ok(false) => cx.push(
                 Diagnostic::error(url.span, format!("\"{}\" carries the family \"{}\" of node `{producer}`'s {} instances, but the address has no `{{instance}}`", url.text, key, instances.len()))
                     .help(format!("one address per instance: write \"{}\"", with_instance(&url.text, instances))),
             ),
@@ -222,7 +214,7 @@ fn observer(
                 Some((filter, _)) => {
                     url.template = Some(std::mem::replace(&mut url.address, filter));
                 }
-                None => diagnostics.push(
+                None => cx.push(
                     Diagnostic::error(url.span, format!("the family link \"{}\" has `{{instance}}` inside an address level", url.text))
                         .help("a family is read with one wildcard filter: the placeholder is a whole level, e.g. \"mqtt://climate/{instance}/reading\""),
                 ),
@@ -236,7 +228,7 @@ fn observer(
 }
 
 /// A node without instances and a record that is not a family: no placeholder anywhere.
-fn plain(node: &str, record: &mut Record, diagnostics: &mut Vec<Diagnostic>) {
+fn plain(node: &str, record: &mut Record, cx: &Ctxt) {
     let urls = record
         .links_to
         .iter()
@@ -244,8 +236,8 @@ fn plain(node: &str, record: &mut Record, diagnostics: &mut Vec<Diagnostic>) {
         .chain(record.links_from.iter().map(|l| &l.url));
     for url in urls {
         match placeholders(&url.address) {
-            Err(unknown) => diagnostics.push(unknown_placeholder(url, &unknown)),
-            Ok(true) => diagnostics.push(
+            Err(unknown) => cx.push(unknown_placeholder(url, &unknown)),
+            Ok(true) => cx.push(
                 Diagnostic::error(url.span, format!("\"{}\" has `{{instance}}`, but node `{node}` has no instances and record \"{}\" is not a family", url.text, record.key.id))
                     .help(format!("declare instances on node `{node}` (`instances = [..]` or `count = N`), or write the address without a placeholder")),
             ),

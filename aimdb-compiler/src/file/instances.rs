@@ -13,34 +13,31 @@ use toml::de::DeValue;
 
 use super::reader::{Table, span_of};
 use crate::diagnostic::Diagnostic;
+use crate::finding::Ctxt;
 
 /// The most instances a node may declare (`count`): each is a buffer at every observer.
 pub const MAX_INSTANCES: usize = 4096;
 
 /// `instances = [..]` or `count = N`, if given: the instance names.
-pub(super) fn parse(table: &Table<'_, '_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<String> {
+pub(super) fn parse(table: &Table<'_, '_>, cx: &Ctxt) -> Vec<String> {
     let node = table.what.clone();
     match (table.get("instances"), table.get("count")) {
         (Some(_), Some((span, _))) => {
-            diagnostics.push(
+            cx.push(
                 Diagnostic::error(span, format!("{node} has both `instances` and `count`"))
                     .help("name the instances (`instances = [\"zone-a\", \"zone-b\"]`) or count them (`count = 100`, named `0`..`99`), not both"),
             );
             Vec::new()
         }
-        (Some((_, value)), None) => named(value, &node, diagnostics),
-        (None, Some((_, value))) => counted(value, &node, diagnostics),
+        (Some((_, value)), None) => named(value, &node, cx),
+        (None, Some((_, value))) => counted(value, &node, cx),
         (None, None) => Vec::new(),
     }
 }
 
-fn named(
-    value: &super::reader::Value<'_>,
-    node: &str,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Vec<String> {
+fn named(value: &super::reader::Value<'_>, node: &str, cx: &Ctxt) -> Vec<String> {
     let DeValue::Array(items) = value.get_ref() else {
-        diagnostics.push(
+        cx.push(
             Diagnostic::error(
                 span_of(value),
                 format!("`instances` of {node} must be an array of names"),
@@ -51,9 +48,7 @@ fn named(
     };
     let mut names: Vec<String> = Vec::new();
     for item in items.iter() {
-        let Some(name) =
-            super::reader::string(item, &format!("an instance of {node}"), diagnostics)
-        else {
+        let Some(name) = super::reader::string(item, &format!("an instance of {node}"), cx) else {
             continue;
         };
         let safe = !name.text.is_empty()
@@ -62,12 +57,12 @@ fn named(
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         if !safe {
-            diagnostics.push(
+            cx.push(
                 Diagnostic::error(name.span, format!("the instance name \"{}\" of {node} is not a single address level", name.text))
                     .help("an instance name goes into keys and MQTT topics: use letters, digits, `-` and `_` (e.g. \"zone-a\")"),
             );
         } else if names.contains(&name.text) {
-            diagnostics.push(
+            cx.push(
                 Diagnostic::error(
                     name.span,
                     format!("{node} declares the instance \"{}\" twice", name.text),
@@ -82,7 +77,7 @@ fn named(
         return Vec::new();
     }
     if items.is_empty() {
-        diagnostics.push(
+        cx.push(
             Diagnostic::error(span_of(value), format!("{node} declares no instances"))
                 .help("name at least one: `instances = [\"zone-a\"]`, or remove `instances`"),
         );
@@ -90,11 +85,7 @@ fn named(
     names
 }
 
-fn counted(
-    value: &super::reader::Value<'_>,
-    node: &str,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Vec<String> {
+fn counted(value: &super::reader::Value<'_>, node: &str, cx: &Ctxt) -> Vec<String> {
     let count = match value.get_ref() {
         DeValue::Integer(int) => usize::from_str_radix(int.as_str(), int.radix()).ok(),
         _ => None,
@@ -102,7 +93,7 @@ fn counted(
     match count {
         Some(count @ 1..=MAX_INSTANCES) => (0..count).map(|i| i.to_string()).collect(),
         _ => {
-            diagnostics.push(
+            cx.push(
                 Diagnostic::error(span_of(value), format!("`count` of {node} is not a number of instances"))
                     .help(format!("write a whole number from 1 to {MAX_INSTANCES}: `count = 100` (instances `0`..`99`)")),
             );

@@ -200,6 +200,21 @@ impl Ctxt {
         self.add(Entry::Worded(diagnostic));
     }
 
+    /// How many errors were reported so far.
+    pub fn len(&self) -> usize {
+        self.errors.borrow().as_ref().map_or(0, Vec::len)
+    }
+
+    /// Whether no error was reported so far.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Errors already worded, in order.
+    pub fn extend(&self, diagnostics: impl IntoIterator<Item = Diagnostic>) {
+        diagnostics.into_iter().for_each(|d| self.push(d));
+    }
+
     /// Improve every typed finding reported so far with what a later pass knows.
     pub fn refine(&self, refine: impl Fn(Finding) -> Finding) {
         if let Some(entries) = self.errors.borrow_mut().as_mut() {

@@ -6,6 +6,7 @@ use syn::{Expr, ExprMethodCall, Stmt};
 use super::method::{CHAIN_SUMMARY, Method};
 use super::{buffer, expr_text, transform, url};
 use crate::diagnostic::{Diagnostic, Span};
+use crate::finding::Ctxt;
 use crate::model::{
     Buffer, ChainEnds, Codec, ContractPin, Function, LinkFrom, LinkTo, NamedCodec, Record, Source,
     SourceHandle, Tap, TransformKind,
@@ -13,18 +14,13 @@ use crate::model::{
 use crate::suggest::did_you_mean;
 
 /// Fill `record` from the closure body `|REG| body` (a block of chains, or one chain).
-pub fn walk_closure(
-    record: Record,
-    receiver: String,
-    body: &Expr,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Record {
+pub fn walk_closure(record: Record, receiver: String, body: &Expr, cx: &Ctxt) -> Record {
     let mut chain = Chain {
         record,
         receiver,
         pending: None,
         seq: 0,
-        diagnostics,
+        cx,
     };
     match body {
         Expr::Block(block) => {
@@ -61,7 +57,7 @@ struct Chain<'a> {
     receiver: String,
     pending: Option<Pending>,
     seq: usize,
-    diagnostics: &'a mut Vec<Diagnostic>,
+    cx: &'a Ctxt,
 }
 
 impl Chain<'_> {
@@ -76,7 +72,7 @@ impl Chain<'_> {
     /// A diagnostic that leaves the record's call list unknown.
     fn fail(&mut self, diagnostic: Diagnostic) {
         self.record.complete = false;
-        self.diagnostics.push(diagnostic);
+        self.cx.push(diagnostic);
     }
 
     /// Walk one chain expression: `REG.a(..).b(..)...`.
@@ -152,7 +148,7 @@ impl Chain<'_> {
             if let Some(at) = finish.describe() {
                 d = d.note(format!("`.finish()` is at {at}"));
             }
-            self.diagnostics.push(d);
+            self.cx.push(d);
         }
         let Some(method) = Method::parse(&name) else {
             let help = match did_you_mean(&name, Method::names()) {
@@ -193,7 +189,7 @@ impl Chain<'_> {
         match method {
             Method::Buffer => {
                 let kind = buffer::parse(&call.args[0]).unwrap_or_else(|d| {
-                    self.diagnostics.push(d);
+                    self.cx.push(d);
                     // Reported; a stand-in keeps "no buffer" quiet.
                     crate::model::BufferKind::SingleLatest
                 });
@@ -226,7 +222,7 @@ impl Chain<'_> {
                     self.pending = Some(Pending::To(self.record.links_to.len() - 1));
                 }
                 Err(d) => {
-                    self.diagnostics.push(d);
+                    self.cx.push(d);
                     self.pending = Some(Pending::Unreadable);
                 }
             },
@@ -243,7 +239,7 @@ impl Chain<'_> {
                     self.pending = Some(Pending::From(self.record.links_from.len() - 1));
                 }
                 Err(d) => {
-                    self.diagnostics.push(d);
+                    self.cx.push(d);
                     self.pending = Some(Pending::Unreadable);
                 }
             },
@@ -252,7 +248,7 @@ impl Chain<'_> {
                 self.codec(&name, span, f, pending);
                 self.pending = pending;
             }
-            Method::WithCodec if pending.is_none() => self.diagnostics.push(
+            Method::WithCodec if pending.is_none() => self.cx.push(
                 Diagnostic::error(span, "`.with_codec` must directly follow the link it encodes for")
                     .help("write it right after its link: `.link_to(\"mqtt://...\").with_codec(aimdb::codec::Postcard)`"),
             ),
@@ -278,7 +274,7 @@ impl Chain<'_> {
                 } else {
                     TransformKind::Join
                 };
-                let transform = transform::parse(call, kind, self.seq, self.diagnostics);
+                let transform = transform::parse(call, kind, self.seq, self.cx);
                 self.record.transforms.push(transform);
             }
             Method::Accepts => {
@@ -287,7 +283,7 @@ impl Chain<'_> {
                     "`.accepts` needs the older version's type",
                     "`.accepts` takes one type: write one `.accepts::<V>()` per older version, newest first",
                     "name the older version the record accepts: `.accepts::<TemperatureV1>()`, with `impl From<TemperatureV1> for T`",
-                    self.diagnostics,
+                    self.cx,
                 ) {
                     self.record.accepts.push(older);
                 }
@@ -298,7 +294,7 @@ impl Chain<'_> {
                     ..
                 }) => match ContractPin::parse(&text.value(), text.span().into()) {
                     Some(pin) => self.record.contract = Some(pin),
-                    None => self.diagnostics.push(
+                    None => self.cx.push(
                         Diagnostic::error(
                             text.span(),
                             format!("`.contract` takes a fingerprint, not {:?}", text.value()),
@@ -309,7 +305,7 @@ impl Chain<'_> {
                         )),
                     ),
                 },
-                other => self.diagnostics.push(
+                other => self.cx.push(
                     Diagnostic::error(
                         syn::spanned::Spanned::span(other),
                         "`.contract` takes the fingerprint as a string literal",
@@ -361,7 +357,7 @@ impl Chain<'_> {
             ),
         };
         if let Some(d) = diagnostic {
-            self.diagnostics.push(d);
+            self.cx.push(d);
         }
     }
 }

@@ -5,17 +5,18 @@ use syn::{Expr, ExprMethodCall, Stmt};
 
 use super::{chain, expr_text, type_text};
 use crate::diagnostic::Diagnostic;
+use crate::finding::Ctxt;
 use crate::model::{ChainEnds, Key, Record, TypeRef};
 use crate::suggest::did_you_mean;
 
 const SHAPE: &str = "write `builder.configure::<Temperature>(ClimateKey::Reading, |reg| { reg.buffer(..).source(..).finish(); });`";
 
 /// Parse one statement of the body into a record, or report why it is not one.
-pub fn parse(statement: &Stmt, diagnostics: &mut Vec<Diagnostic>) -> Option<Record> {
+pub fn parse(statement: &Stmt, cx: &Ctxt) -> Option<Record> {
     let call = match statement {
         Stmt::Expr(Expr::MethodCall(call), _) => call,
         other => {
-            diagnostics.push(
+            cx.push(
                 Diagnostic::error(
                     other.span(),
                     "expected a record: `builder.configure::<T>(KEY, |reg| ...)`",
@@ -31,7 +32,7 @@ pub fn parse(statement: &Stmt, diagnostics: &mut Vec<Diagnostic>) -> Option<Reco
             Some(close) => format!("did you mean `.{close}`? {SHAPE}"),
             None => SHAPE.to_owned(),
         };
-        diagnostics.push(
+        cx.push(
             Diagnostic::error(
                 call.method.span(),
                 format!("unknown builder method `.{name}`"),
@@ -40,9 +41,9 @@ pub fn parse(statement: &Stmt, diagnostics: &mut Vec<Diagnostic>) -> Option<Reco
         );
         return None;
     }
-    let value_type = value_type(call, diagnostics)?;
+    let value_type = value_type(call, cx)?;
     if call.args.len() != 2 {
-        diagnostics.push(
+        cx.push(
             Diagnostic::error(
                 call.method.span(),
                 format!(
@@ -54,11 +55,11 @@ pub fn parse(statement: &Stmt, diagnostics: &mut Vec<Diagnostic>) -> Option<Reco
         );
         return None;
     }
-    let key = key(&call.args[0]).map_err(|d| diagnostics.push(d)).ok()?;
+    let key = key(&call.args[0]).map_err(|d| cx.push(d)).ok()?;
     let closure = match &call.args[1] {
         Expr::Closure(closure) => closure,
         other => {
-            diagnostics.push(
+            cx.push(
                 Diagnostic::error(
                     other.span(),
                     "expected the record's closure: `|reg| { reg.buffer(..)...finish(); }`",
@@ -68,9 +69,7 @@ pub fn parse(statement: &Stmt, diagnostics: &mut Vec<Diagnostic>) -> Option<Reco
             return None;
         }
     };
-    let receiver = closure_parameter(closure)
-        .map_err(|d| diagnostics.push(d))
-        .ok()?;
+    let receiver = closure_parameter(closure).map_err(|d| cx.push(d)).ok()?;
     let record = Record {
         key,
         value_type,
@@ -92,22 +91,17 @@ pub fn parse(statement: &Stmt, diagnostics: &mut Vec<Diagnostic>) -> Option<Reco
         family: Vec::new(),
         family_node: String::new(),
     };
-    Some(chain::walk_closure(
-        record,
-        receiver,
-        &closure.body,
-        diagnostics,
-    ))
+    Some(chain::walk_closure(record, receiver, &closure.body, cx))
 }
 
 /// The `T` of `configure::<T>`.
-fn value_type(call: &ExprMethodCall, diagnostics: &mut Vec<Diagnostic>) -> Option<TypeRef> {
+fn value_type(call: &ExprMethodCall, cx: &Ctxt) -> Option<TypeRef> {
     one_type(
         call,
         "`.configure` needs the record's value type",
         "`.configure` takes exactly one type: the record's value type",
         "name the record's value type: `.configure::<Temperature>(KEY, |reg| ...)`",
-        diagnostics,
+        cx,
     )
 }
 
@@ -117,10 +111,10 @@ pub(super) fn one_type(
     missing: &str,
     several: &str,
     help: &str,
-    diagnostics: &mut Vec<Diagnostic>,
+    cx: &Ctxt,
 ) -> Option<TypeRef> {
     let Some(turbofish) = &call.turbofish else {
-        diagnostics.push(Diagnostic::error(call.method.span(), missing).help(help));
+        cx.push(Diagnostic::error(call.method.span(), missing).help(help));
         return None;
     };
     let types: Vec<_> = turbofish.args.iter().collect();
@@ -131,7 +125,7 @@ pub(super) fn one_type(
             span: ty.span().into(),
         }),
         _ => {
-            diagnostics.push(Diagnostic::error(turbofish.span(), several).help(help));
+            cx.push(Diagnostic::error(turbofish.span(), several).help(help));
             None
         }
     }
