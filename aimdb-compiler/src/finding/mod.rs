@@ -216,21 +216,11 @@ impl Ctxt {
     }
 
     /// Improve every typed finding reported so far with what a later pass knows.
-    pub fn refine(&self, refine: impl Fn(Finding) -> Finding) {
+    pub fn refine(&self, refine: impl Fn(&mut Finding)) {
         if let Some(entries) = self.errors.borrow_mut().as_mut() {
             for entry in entries.iter_mut() {
                 if let Entry::Found(finding) = entry {
-                    let taken = std::mem::replace(
-                        &mut **finding,
-                        Finding::Unproduced {
-                            key: String::new(),
-                            reader: Role::Transform,
-                            span: Span::Text { start: 0, end: 0 },
-                            close: None,
-                            owner_help: None,
-                        },
-                    );
-                    **finding = refine(taken);
+                    refine(finding);
                 }
             }
         }

@@ -26,14 +26,13 @@ use crate::model::{NodeDecl, System};
 /// A better help for a node's finding, from what the whole system knows: a record read
 /// but not produced on `node` that another node owns is observed with a `link_from` of the
 /// address that node writes, never given a `.source()` (a second producer).
-pub fn refine(system: &System, node: &NodeDecl, mut finding: Finding) -> Finding {
+pub fn refine(system: &System, node: &NodeDecl, finding: &mut Finding) {
     if let Finding::Unproduced {
         key, owner_help, ..
-    } = &mut finding
+    } = finding
     {
         *owner_help = owner_help_of(system, node, key);
     }
-    finding
 }
 
 fn owner_help_of(system: &System, node: &NodeDecl, key: &str) -> Option<String> {
