@@ -4,11 +4,12 @@ use syn::spanned::Spanned;
 use syn::{Expr, ExprMethodCall, Stmt};
 
 use super::method::{CHAIN_SUMMARY, Method};
+use super::parts::{function, one_type};
 use super::{buffer, expr_text, transform, url};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::finding::Ctxt;
 use crate::model::{
-    Buffer, ChainEnds, Codec, ContractPin, Function, LinkFrom, LinkTo, NamedCodec, Record, Source,
+    Buffer, ChainEnds, Codec, ContractPin, LinkFrom, LinkTo, NamedCodec, Record, Source,
     SourceHandle, Tap, TransformKind,
 };
 use crate::suggest::did_you_mean;
@@ -278,7 +279,7 @@ impl Chain<'_> {
                 self.record.transforms.push(transform);
             }
             Method::Accepts => {
-                if let Some(older) = super::configure::one_type(
+                if let Some(older) = one_type(
                     call,
                     "`.accepts` needs the older version's type",
                     "`.accepts` takes one type: write one `.accepts::<V>()` per older version, newest first",
@@ -359,14 +360,5 @@ impl Chain<'_> {
         if let Some(d) = diagnostic {
             self.cx.push(d);
         }
-    }
-}
-
-/// A user function argument.
-pub(super) fn function(expr: &Expr) -> Function {
-    Function {
-        expr: expr.clone(),
-        text: expr_text(expr),
-        span: expr.span().into(),
     }
 }

@@ -20,6 +20,7 @@ mod chain;
 mod configure;
 mod header;
 mod method;
+mod parts;
 mod text;
 mod transform;
 mod url;

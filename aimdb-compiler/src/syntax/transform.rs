@@ -9,8 +9,8 @@
 use syn::spanned::Spanned;
 use syn::{Expr, ExprMethodCall, Stmt};
 
-use super::configure::{closure_parameter, key};
-use super::{chain::function, type_text};
+use super::parts::{closure_parameter, function, key};
+use super::type_text;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::finding::Ctxt;
 use crate::model::{Handler, HandlerKind, Input, Transform, TransformKind, TypeRef};
