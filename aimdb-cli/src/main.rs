@@ -105,7 +105,7 @@ fn check(path: &str) -> ExitCode {
         return ExitCode::FAILURE;
     };
     let records: usize = system.nodes.iter().map(|n| n.topology.records.len()).sum();
-    let links: usize = system.nodes.iter().map(|n| n.links.len()).sum();
+    let links: usize = system.nodes.iter().map(|n| n.links().len()).sum();
     println!(
         "{path}: ok — {} node{}, {} record{} declared, {records} used on nodes, {links} link end{}",
         system.nodes.len(),

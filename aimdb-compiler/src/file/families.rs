@@ -63,30 +63,10 @@ pub(super) fn resolve(system: &mut System, cx: &Ctxt) {
         if instances.is_empty() {
             unsupported(&node.topology, &families, cx);
         }
-        // The link ends the system checks see: the same addresses as the model.
-        for end in &mut node.links {
-            let record = node.topology.records.iter().find(|r| r.key.id == end.key);
-            let link_url = record.and_then(|r| {
-                r.links_to
-                    .iter()
-                    .map(|l| (&l.url, l.span))
-                    .chain(r.links_from.iter().map(|l| (&l.url, l.span)))
-                    .find(|(_, span)| span.position() == end.span.position())
-                    .map(|(url, _)| url.clone())
-            });
-            if let Some(url) = link_url.filter(|u| u.template.is_some()) {
-                end.url = url;
-                end.instanced_node = !instances.is_empty();
-                end.instances = if instances.is_empty() {
-                    record.map(|r| r.family.clone()).unwrap_or_default()
-                } else {
-                    instances.clone()
-                };
-            }
-        }
         // A writer whose address was refused above (no or an unknown placeholder) does not
         // also leave its readers "without a writer": that is the same mistake.
-        let refused = node.links.iter().filter(|end| {
+        let ends = node.links();
+        let refused = ends.iter().filter(|end| {
             end.direction == Direction::To
                 && end.url.template.is_none()
                 && (placeholders(&end.url.address).is_err()

@@ -12,7 +12,7 @@ use crate::model::{
     Buffer, BufferKind, Codec, Function, LinkFrom, LinkTo, Name, NamedCodec, Record, Source,
     SourceHandle, Tap, Url,
 };
-use crate::model::{Direction, LinkEnd, RecordDecl};
+use crate::model::{Direction, RecordDecl};
 use crate::suggest::did_you_mean;
 
 const FIELDS: [&str; 9] = [
@@ -31,7 +31,7 @@ const LINK_FROM_FIELDS: [&str; 4] = ["url", "deserializer", "codec", "external"]
 const BUFFER_FIELDS: [&str; 2] = ["kind", "capacity"];
 const BUFFER_HELP: &str = "write `buffer = \"SingleLatest\"`, `buffer = \"Mailbox\"` or `buffer = { kind = \"SpmcRing\", capacity = 256 }`";
 
-/// One node's use of a record: the model record and its link ends.
+/// One node's use of a record: the model record.
 pub(super) fn parse(
     name: &Name,
     value: &Value<'_>,
@@ -39,7 +39,7 @@ pub(super) fn parse(
     declared: &[RecordDecl],
     node: &str,
     cx: &Ctxt,
-) -> Option<(Record, Vec<LinkEnd>)> {
+) -> Option<Record> {
     let what = format!("record `{}` of node `{node}`", name.text);
     let table = Table::of(value, name.span, what.clone(), cx)?;
     table.allow(&FIELDS, cx);
@@ -61,6 +61,7 @@ pub(super) fn parse(
         // A file has no chain to finish.
         chain: None,
         complete: true,
+        name: Some(decl.name.clone()),
         family: Vec::new(),
         family_node: String::new(),
     };
@@ -112,7 +113,6 @@ pub(super) fn parse(
             }
         }
     }
-    let mut ends = Vec::new();
     for direction in [Direction::To, Direction::From] {
         let field = match direction {
             Direction::To => "link_to",
@@ -122,9 +122,7 @@ pub(super) fn parse(
             continue;
         };
         for item in one_or_many(value) {
-            if let Some(end) = link(item, direction, decl, &what, &mut record, cx) {
-                ends.push(end);
-            }
+            link(item, direction, decl, &what, &mut record, cx);
         }
     }
     for join in [false, true] {
@@ -135,7 +133,7 @@ pub(super) fn parse(
                 .extend(transforms::parse(join, span, value, &what, declared, cx));
         }
     }
-    Some((record, ends))
+    Some(record)
 }
 
 fn start(span: Span) -> usize {
@@ -237,7 +235,7 @@ fn ring_capacity(value: &Value<'_>, cx: &Ctxt) -> Option<usize> {
     parsed
 }
 
-/// One `link_to` / `link_from` table, into the model record and a [`LinkEnd`].
+/// One `link_to` / `link_from` table, into the model record.
 fn link(
     value: &Value<'_>,
     direction: Direction,
@@ -245,7 +243,7 @@ fn link(
     record_what: &str,
     record: &mut Record,
     cx: &Ctxt,
-) -> Option<LinkEnd> {
+) -> Option<()> {
     let (field, codec_field, allowed): (_, _, &[&str]) = match direction {
         Direction::To => ("link_to", "serializer", &LINK_TO_FIELDS),
         Direction::From => ("link_from", "deserializer", &LINK_FROM_FIELDS),
@@ -299,32 +297,23 @@ fn link(
     let seq = start(span);
     match direction {
         Direction::To => record.links_to.push(LinkTo {
-            url: url.clone(),
+            url,
             serializer: codec,
             named: named.map(|(c, _)| c),
+            codec_name,
             span,
         }),
         Direction::From => record.links_from.push(LinkFrom {
-            url: url.clone(),
+            url,
             deserializer: codec,
             named: named.map(|(c, _)| c),
+            codec_name,
+            external,
             span,
             seq,
         }),
     }
-    Some(LinkEnd {
-        direction,
-        record: decl.name.text.clone(),
-        key: decl.key.text.clone(),
-        value_type: decl.value_type.text.clone(),
-        url,
-        codec_function: function_name,
-        codec_name,
-        external,
-        span,
-        instances: Vec::new(),
-        instanced_node: false,
-    })
+    Some(())
 }
 
 /// Split a URL at its first `://`, as the `topology!{}` parser does.

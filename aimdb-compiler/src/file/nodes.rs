@@ -5,6 +5,7 @@ use super::node_record;
 use super::reader::{Table, Value};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::finding::Ctxt;
+use crate::model::system::link_ends;
 use crate::model::{LinkEnd, NodeDecl, RecordDecl};
 use crate::model::{Name, Node, RamBudget, Runtime, Topology};
 use crate::suggest::did_you_mean;
@@ -57,7 +58,6 @@ fn node(
     let runtime = table.required_string("runtime", "\"tokio\"", cx);
     let name_ok = identifier(&name, cx);
     let runtime = runtime.and_then(|r| runtime_of(&r, cx));
-    let mut links = Vec::new();
     let mut records = Vec::new();
     match table.get("records") {
         Some((span, value)) => {
@@ -68,10 +68,7 @@ fn node(
                         continue;
                     };
                     let read = node_record::parse(&record, value, decl, declared, &name.text, cx);
-                    if let Some((model, ends)) = read {
-                        records.push(model);
-                        links.extend(ends);
-                    }
+                    records.extend(read);
                 }
             }
         }
@@ -83,7 +80,7 @@ fn node(
     // A node with a bad name or runtime is not checked further, but its records were read
     // (and their errors reported) above.
     let Some((runtime, runtime_span)) = runtime.filter(|_| name_ok) else {
-        return Err(links);
+        return Err(link_ends(&records, &[]));
     };
     Ok(NodeDecl {
         span: name.span,
@@ -99,7 +96,6 @@ fn node(
             records,
         },
         target,
-        links,
         instances_written,
     })
 }

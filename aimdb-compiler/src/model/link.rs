@@ -1,6 +1,6 @@
 //! Links in the model: a URL, its codec, and the two ends a record can have.
 
-use super::{Function, Runtime};
+use super::{Function, Name, Runtime};
 use crate::diagnostic::Span;
 
 /// A link URL, `scheme://address`.
@@ -105,6 +105,9 @@ pub struct LinkTo {
     pub serializer: Codec,
     /// The named codec the serializer is, if one was chosen by name.
     pub named: Option<&'static NamedCodec>,
+    /// `codec = "name"` on a file's link: the wire format's name as written, which both
+    /// ends of a link must agree on.
+    pub codec_name: Option<Name>,
     /// The `.link_to` token.
     pub span: Span,
 }
@@ -118,6 +121,10 @@ pub struct LinkFrom {
     pub deserializer: Codec,
     /// The named codec the deserializer is, if one was chosen by name.
     pub named: Option<&'static NamedCodec>,
+    /// `codec = "name"` on a file's link: the wire format's name as written.
+    pub codec_name: Option<Name>,
+    /// `external = true` on a file's link: the writer is outside the file.
+    pub external: bool,
     /// The `.link_from` token.
     pub span: Span,
     /// Position in the record's chain, to order producers.

@@ -218,6 +218,9 @@ pub struct Record {
     /// The contract fingerprint the topology pins for the value type (`contract = ".."`),
     /// checked against the type's own when the node is built.
     pub contract: Option<ContractPin>,
+    /// The record's name in a topology file (`reading`, its `[records.NAME]`); `None` in
+    /// `topology!{}`, where the key names it.
+    pub name: Option<Name>,
     /// The builder chain's ends (`topology!{}`); `None` for a record read from a file,
     /// which has no chain to finish.
     pub chain: Option<ChainEnds>,

@@ -3,7 +3,7 @@
 //! (`crate::report`) read it; the file front end (`crate::file`) fills it.
 
 use super::template::substitute;
-use super::{ContractPin, Name, Runtime, Topology, TypeRef, Url};
+use super::{Codec, ContractPin, Name, Record, Runtime, Topology, TypeRef, Url};
 use crate::diagnostic::Span;
 
 /// A whole system as read from one topology file.
@@ -42,8 +42,6 @@ pub struct NodeDecl {
     pub topology: Topology,
     /// `target = "..."`, if given.
     pub target: Option<Name>,
-    /// Every `link_to` and `link_from` of the node, with what the system checks need.
-    pub links: Vec<LinkEnd>,
     /// Where the node's table starts.
     pub span: Span,
     /// Whether the node's table has `instances` or `count` (refused ones included).
@@ -60,6 +58,75 @@ impl NodeDecl {
     pub fn runtime(&self) -> Runtime {
         self.topology.node.runtime
     }
+
+    /// Every `link_to` and `link_from` of the node, as the system checks see them.
+    pub fn links(&self) -> Vec<LinkEnd> {
+        link_ends(&self.topology.records, &self.topology.node.instances)
+    }
+}
+
+/// The link ends of `records` (each record's `link_to`s, then its `link_from`s) on a node
+/// with `instances`: a templated URL ranges over the node's instances, or over the
+/// family's at an observer.
+pub fn link_ends(records: &[Record], instances: &[String]) -> Vec<LinkEnd> {
+    let mut ends = Vec::new();
+    for record in records {
+        let to = record.links_to.iter().map(|l| {
+            let function = match &l.serializer {
+                Codec::Given(f) => Some(f),
+                _ => None,
+            };
+            (
+                Direction::To,
+                &l.url,
+                function,
+                &l.codec_name,
+                false,
+                l.span,
+            )
+        });
+        let from = record.links_from.iter().map(|l| {
+            let function = match &l.deserializer {
+                Codec::Given(f) => Some(f),
+                _ => None,
+            };
+            (
+                Direction::From,
+                &l.url,
+                function,
+                &l.codec_name,
+                l.external,
+                l.span,
+            )
+        });
+        for (direction, url, function, codec_name, external, span) in to.chain(from) {
+            let templated = url.template.is_some();
+            ends.push(LinkEnd {
+                direction,
+                record: record
+                    .name
+                    .as_ref()
+                    .map_or_else(String::new, |n| n.text.clone()),
+                key: record.key.id.clone(),
+                value_type: record.value_type.text.clone(),
+                url: url.clone(),
+                codec_function: function.map(|f| Name {
+                    text: f.text.clone(),
+                    span: f.span,
+                }),
+                codec_name: codec_name.clone(),
+                external,
+                span,
+                instances: match (templated, instances.is_empty()) {
+                    (false, _) => Vec::new(),
+                    (true, true) => record.family.clone(),
+                    (true, false) => instances.to_vec(),
+                },
+                instanced_node: templated && !instances.is_empty(),
+            });
+        }
+    }
+    ends
 }
 
 /// Which way a link carries values.

@@ -100,12 +100,12 @@ pub fn users(system: &System) -> Result<Vec<User>, AclError> {
     for node in &system.nodes {
         let instances = &node.topology.node.instances;
         let each: Vec<(String, Vec<LinkEnd>)> = if instances.is_empty() {
-            vec![(node.name().to_owned(), node.links.clone())]
+            vec![(node.name().to_owned(), node.links())]
         } else {
             (0..instances.len())
                 .map(|at| {
                     let links = node
-                        .links
+                        .links()
                         .iter()
                         .map(|l| match l.url.template {
                             Some(_) => l.expand(node.name()).swap_remove(at).1,

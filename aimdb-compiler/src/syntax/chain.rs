@@ -219,6 +219,7 @@ impl Chain<'_> {
                         serializer: Codec::Missing,
                         named: None,
                         span,
+                        codec_name: None,
                     });
                     self.pending = Some(Pending::To(self.record.links_to.len() - 1));
                 }
@@ -236,6 +237,8 @@ impl Chain<'_> {
                         named: None,
                         span,
                         seq,
+                        codec_name: None,
+                        external: false,
                     });
                     self.pending = Some(Pending::From(self.record.links_from.len() - 1));
                 }

@@ -84,6 +84,7 @@ pub fn parse(statement: &Stmt, cx: &Ctxt) -> Option<Record> {
         links_to: Vec::new(),
         links_from: Vec::new(),
         transforms: Vec::new(),
+        name: None,
         chain: Some(ChainEnds {
             finish: None,
             end: call.method.span().into(),

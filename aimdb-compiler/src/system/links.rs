@@ -50,7 +50,7 @@ pub(super) fn check(system: &System, cx: &Ctxt) {
     let ends: Vec<End> = system
         .nodes
         .iter()
-        .flat_map(|n| n.links.iter().flat_map(|link| link.expand(n.name())))
+        .flat_map(|n| n.links().into_iter().flat_map(|link| link.expand(n.name())))
         .map(|(node, link)| End {
             identity: link.identity(),
             node,

@@ -71,7 +71,7 @@ pub fn liveness_topic(node: &str) -> String {
 /// Whether a node links over MQTT: then it publishes its own liveness
 /// (`aimdb/nodes/NODE/online`), which the ACL lets it write.
 pub fn speaks_mqtt(node: &NodeDecl) -> bool {
-    node.links
+    node.links()
         .iter()
         .any(|l| l.url.scheme.as_deref() == Some("mqtt"))
 }
@@ -80,7 +80,7 @@ pub fn speaks_mqtt(node: &NodeDecl) -> bool {
 /// once: whose liveness `node` follows (and the ACL lets it read).
 pub fn observed_nodes<'s>(system: &'s System, node: &NodeDecl) -> Vec<&'s str> {
     let read: Vec<String> = node
-        .links
+        .links()
         .iter()
         .filter(|l| l.direction == crate::model::Direction::From)
         .filter(|l| l.url.scheme.as_deref() == Some("mqtt"))
@@ -93,7 +93,7 @@ pub fn observed_nodes<'s>(system: &'s System, node: &NodeDecl) -> Vec<&'s str> {
         .filter(|writer| writer.name() != node.name())
         .filter(|writer| {
             writer
-                .links
+                .links()
                 .iter()
                 .filter(|l| l.direction == crate::model::Direction::To)
                 .flat_map(|l| l.expand(writer.name()))
