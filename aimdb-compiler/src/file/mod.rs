@@ -15,9 +15,10 @@
 //! link_to = [{ url = "mqtt://climate/zone-a/reading", serializer = "Temperature::to_bytes" }]
 //! ```
 //!
-//! The file is parsed into one [`Topology`] per node (the same model the `topology!{}` token
-//! grammar fills), every element carrying a [`Span::Text`] into the file, plus the facts only
-//! a file has: the records' keys as strings, each link end's codec name and `external` flag.
+//! The file is parsed into one [`Topology`](crate::model::Topology) per node (the same
+//! model the `topology!{}` token grammar fills), every element carrying a
+//! [`Span::Text`](crate::diagnostic::Span::Text) into the file, plus the facts only a file
+//! has: the records' names and keys as strings, each link's codec name and `external` flag.
 //! The file front end only reads: [`crate::check_file`] runs every per-node check and the
 //! [whole-system checks](crate::system) over what it read; [`macro_form`] reads the
 //! `topology!(file = "..", node = "..")` arguments and the file for the pipeline.
