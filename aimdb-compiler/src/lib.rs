@@ -130,7 +130,7 @@ fn file_node(tokens: TokenStream) -> (TokenStream, Result<Ready, TokenStream>) {
         return (TokenStream::new(), Err(loaded.unknown_node(&names)));
     };
     let mut topology = node.topology.clone();
-    topology.node.observes = system::observed_instances(&system, node);
+    topology.node.observes = model::liveness::observed_instances(&system, node);
     // The file knows no crate: the budget from this crate's memory.x is checked here.
     let memory_x = target::default_ram(&mut topology, manifest_dir().as_deref());
     let budget = check::ram_budget(&topology);

@@ -33,7 +33,9 @@ pub(super) fn instance_items(node: &str, instances: &[String]) -> TokenStream {
     let p = private();
     let count = instances.len();
     let names: Vec<String> = instances.iter().map(|i| format!("{node}-{i}")).collect();
-    let liveness = names.iter().map(|n| crate::system::liveness_topic(n));
+    let liveness = names
+        .iter()
+        .map(|n| crate::model::liveness::liveness_topic(n));
     let help = format!("{node}: the instances are {}", instances.join(", "));
     quote! {
         /// The node's instances, as the topology file declares them.

@@ -61,7 +61,7 @@ fn the_shipped_fleet_has_200_instances_and_a_family() {
         "climate/+/reading"
     );
     // The dashboard follows every instance's liveness.
-    let observed = crate::system::observed_nodes(&system, &system.nodes[1]);
+    let observed = crate::model::liveness::observed_nodes(&system, &system.nodes[1]);
     assert_eq!(observed, ["sensor"]);
 }
 

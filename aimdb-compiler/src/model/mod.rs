@@ -9,6 +9,7 @@
 use crate::diagnostic::Span;
 
 mod link;
+pub mod liveness;
 mod role;
 pub mod system;
 pub mod template;

@@ -118,16 +118,16 @@ pub fn users(system: &System) -> Result<Vec<User>, AclError> {
         };
         for (name, links) in each {
             let mut user = user(&name, &links)?;
-            if crate::system::speaks_mqtt(node) {
+            if crate::model::liveness::speaks_mqtt(node) {
                 user.grants.push(Grant {
                     access: Access::Write,
-                    topic: crate::system::liveness_topic(&name),
+                    topic: crate::model::liveness::liveness_topic(&name),
                 });
-                for observed in crate::system::observed_nodes(system, node) {
+                for observed in crate::model::liveness::observed_nodes(system, node) {
                     for who in instance_names(system, observed) {
                         user.grants.push(Grant {
                             access: Access::Read,
-                            topic: crate::system::liveness_topic(&who),
+                            topic: crate::model::liveness::liveness_topic(&who),
                         });
                     }
                 }

@@ -24,11 +24,7 @@ pub(super) fn one_type(
     };
     let types: Vec<_> = turbofish.args.iter().collect();
     match types.as_slice() {
-        [syn::GenericArgument::Type(ty)] => Some(TypeRef {
-            ty: ty.clone(),
-            text: type_text(ty),
-            span: ty.span().into(),
-        }),
+        [syn::GenericArgument::Type(ty)] => Some(type_ref(ty)),
         _ => {
             cx.push(Diagnostic::error(turbofish.span(), several).help(help));
             None
@@ -100,5 +96,14 @@ pub(super) fn function(expr: &Expr) -> Function {
         expr: expr.clone(),
         text: expr_text(expr),
         span: expr.span().into(),
+    }
+}
+
+/// A Rust type as written, with its text and place.
+pub(super) fn type_ref(ty: &syn::Type) -> TypeRef {
+    TypeRef {
+        ty: ty.clone(),
+        text: type_text(ty),
+        span: ty.span().into(),
     }
 }

@@ -9,11 +9,10 @@
 use syn::spanned::Spanned;
 use syn::{Expr, ExprMethodCall, Stmt};
 
-use super::parts::{closure_parameter, function, key};
-use super::type_text;
+use super::parts::{closure_parameter, function, key, type_ref};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::finding::Ctxt;
-use crate::model::{Handler, HandlerKind, Input, Transform, TransformKind, TypeRef};
+use crate::model::{Handler, HandlerKind, Input, Transform, TransformKind};
 use crate::suggest::did_you_mean;
 
 const SINGLE_SHAPE: &str = "write `.transform(InputKey::Raw, |b| b.map(f))` with `f: fn(&In) -> Out` (or `-> Option<Out>`), or `.transform(InputKey::Raw, |b| b.on_input(|mut rx, producer| async move { .. }))`";
@@ -240,11 +239,7 @@ impl Walker<'_> {
             Some(turbofish) => {
                 let types: Vec<_> = turbofish.args.iter().collect();
                 match types.as_slice() {
-                    [syn::GenericArgument::Type(ty)] => Some(TypeRef {
-                        ty: ty.clone(),
-                        text: type_text(ty),
-                        span: ty.span().into(),
-                    }),
+                    [syn::GenericArgument::Type(ty)] => Some(type_ref(ty)),
                     _ => {
                         self.cx.push(
                             Diagnostic::error(
