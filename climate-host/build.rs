@@ -11,7 +11,7 @@ fn main() {
     ] {
         println!("cargo:rerun-if-changed={file}");
         let source = std::fs::read_to_string(file).expect("the topology file is readable");
-        let (system, diagnostics) = aimdb_compiler::file::check_source(&source);
+        let (system, diagnostics) = aimdb_compiler::check_file(&source);
         // The node's own `topology!(file = ..)` reports any error in the file with its
         // place; here it is enough not to draw a broken system.
         let graph = match system {

@@ -7,12 +7,12 @@
 //! ```
 //!
 //! The checks and messages are the ones `topology!(file = .., node = ..)` reports, from the
-//! same library (`aimdb_compiler::file::check_source`).
+//! same library (`aimdb_compiler::check_file`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use aimdb_compiler::file::{self, System};
+use aimdb_compiler::System;
 use aimdb_compiler::report;
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -87,7 +87,7 @@ fn load(path: &str) -> Option<System> {
             return None;
         }
     };
-    let (system, diagnostics) = file::check_source(&source);
+    let (system, diagnostics) = aimdb_compiler::check_file(&source);
     for diagnostic in &diagnostics {
         eprintln!("{}", diagnostic.render(path, &source));
     }
@@ -105,7 +105,7 @@ fn check(path: &str) -> ExitCode {
         return ExitCode::FAILURE;
     };
     let records: usize = system.nodes.iter().map(|n| n.topology.records.len()).sum();
-    let links: usize = system.nodes.iter().map(|n| n.links.len()).sum();
+    let links: usize = system.nodes.iter().map(|n| n.links().len()).sum();
     println!(
         "{path}: ok — {} node{}, {} record{} declared, {records} used on nodes, {links} link end{}",
         system.nodes.len(),

@@ -113,20 +113,6 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// Related places and facts (e.g. where the first producer is).
     pub notes: Vec<Note>,
-    /// What was found, for a later pass that knows more (the whole system) to improve the
-    /// help; `None` for findings no other pass refines.
-    pub finding: Option<Finding>,
-}
-
-/// A finding a later pass can refine.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Finding {
-    /// A record of a node is read there but produced by nothing on that node.
-    Unproduced {
-        /// The record's key as the model holds it.
-        key: String,
-    },
 }
 
 impl Diagnostic {
@@ -137,19 +123,12 @@ impl Diagnostic {
             message: message.into(),
             help: None,
             notes: Vec::new(),
-            finding: None,
         }
     }
 
     /// Add the `help:` line.
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
-        self
-    }
-
-    /// Say what was found, for a later pass to refine.
-    pub fn finding(mut self, finding: Finding) -> Self {
-        self.finding = Some(finding);
         self
     }
 

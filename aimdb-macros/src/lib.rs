@@ -8,11 +8,7 @@ use proc_macro::TokenStream;
 /// topology file instead (see `docs/topology-file.md`).
 #[proc_macro]
 pub fn topology(input: TokenStream) -> TokenStream {
-    let input = input.into();
-    if aimdb_compiler::file::macro_form::is_file_form(&input) {
-        return aimdb_compiler::file::macro_form::expand(input).into();
-    }
-    aimdb_compiler::expand_topology(input).into()
+    aimdb_compiler::expand_topology(input.into()).into()
 }
 
 /// Derive `RecordKey` for an enum of unit variants, each with `#[key = "..."]`.

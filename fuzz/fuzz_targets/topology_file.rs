@@ -1,5 +1,5 @@
 //! Arbitrary text as a topology file, through the entries the CLI and the macro use:
-//! `file::check_source` (every per-node check and the whole-system checks), rendering every
+//! `check_file` (every per-node check and the whole-system checks), rendering every
 //! diagnostic as `aimdb check` prints it, the graph reports of a clean system, and
 //! `topology!(file = .., node = ..)` for each node (from a scratch file), whose generated
 //! code must be valid Rust.
@@ -8,12 +8,12 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use aimdb_compiler::file::{self, macro_form};
+use aimdb_compiler::check_file;
 use aimdb_compiler::report;
 use libfuzzer_sys::fuzz_target;
 use quote_free::file_form;
 
-/// The scratch file `macro_form::expand` reads; one per fuzzing process.
+/// The scratch file `expand_topology` reads; one per fuzzing process.
 fn scratch() -> &'static PathBuf {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
     PATH.get_or_init(|| {
@@ -26,7 +26,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(source) = std::str::from_utf8(data) else {
         return;
     };
-    let (system, diagnostics) = file::check_source(source);
+    let (system, diagnostics) = check_file(source);
     for diagnostic in &diagnostics {
         let text = diagnostic.render("fuzz.toml", source);
         assert!(!text.is_empty());
@@ -37,7 +37,7 @@ fuzz_target!(|data: &[u8]| {
         std::fs::write(scratch(), source).expect("scratch file");
         // A handful of nodes is enough; each is a whole compile.
         for node in system.nodes.iter().take(4) {
-            let code = macro_form::expand(file_form(scratch(), node.name()));
+            let code = aimdb_compiler::expand_topology(file_form(scratch(), node.name()));
             if let Err(error) = syn::parse2::<syn::File>(code.clone()) {
                 panic!(
                     "generated code for node `{}` does not parse: {error}\n{code}",

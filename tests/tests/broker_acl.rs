@@ -72,7 +72,7 @@ fn seen() -> Vec<Temperature> {
 /// A broker enforcing `file` (a topology under `topologies/`): its generated ACL and one
 /// login per node.
 fn secured_broker(file: &str, source: &str) -> broker::Broker {
-    let system = aimdb_compiler::file::check_source(source)
+    let system = aimdb_compiler::check_file(source)
         .0
         .expect("a topology file");
     let acl = aimdb_compiler::report::acl::render(&system, file).expect("an ACL");

@@ -141,7 +141,7 @@ aimdb::topology!(
 
 /// The JSON picture `aimdb graph --format json` prints for the topology file.
 fn graph() -> String {
-    let (system, diagnostics) = aimdb_compiler::file::check_source(TOPOLOGY);
+    let (system, diagnostics) = aimdb_compiler::check_file(TOPOLOGY);
     assert!(diagnostics.is_empty(), "observer.toml does not check");
     aimdb_compiler::report::json::render(&system.expect("a system"))
 }

@@ -153,7 +153,7 @@ async fn a_browser_node_observes_and_owns_records_through_a_host_over_ws() {
     let mut config = WsConfig::new("127.0.0.1:0".parse().unwrap());
     config.title = "panel · station".into();
     config.bundle = Some(bundle);
-    let (system, _) = aimdb_compiler::file::check_source(TOPOLOGY);
+    let (system, _) = aimdb_compiler::check_file(TOPOLOGY);
     config.graph = Some(aimdb_compiler::report::json::render(
         &system.expect("panel.toml checks"),
     ));

@@ -124,7 +124,7 @@ fn broken_copies_fail_with_their_message() {
         ),
         (
             "climate_read_not_observed",
-            "error: record `climate/zone-a/reading` is read by `.tap(render_chart)` but nothing produces it",
+            "error: record `climate/zone-a/reading` is read by `taps = [\"render_chart\"]` but nothing produces it",
         ),
         (
             "climate_bad_address",

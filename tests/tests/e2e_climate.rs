@@ -140,7 +140,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 /// A broker enforcing `topologies/climate.toml`: its generated ACL, one login per node.
 fn secured_broker() -> broker::Broker {
     let source = include_str!("../../topologies/climate.toml");
-    let system = aimdb_compiler::file::check_source(source)
+    let system = aimdb_compiler::check_file(source)
         .0
         .expect("the climate topology");
     let acl = aimdb_compiler::report::acl::render(&system, "topologies/climate.toml")

@@ -136,7 +136,7 @@ async fn operator_b_requests(producer: Producer<'static, SetpointRequest>) {
 /// A broker enforcing `topologies/setpoint.toml`: its generated ACL, one login per node.
 fn secured_broker() -> broker::Broker {
     let source = include_str!("../../topologies/setpoint.toml");
-    let system = aimdb_compiler::file::check_source(source)
+    let system = aimdb_compiler::check_file(source)
         .0
         .expect("the setpoint topology");
     let acl = aimdb_compiler::report::acl::render(&system, "topologies/setpoint.toml")

@@ -7,6 +7,7 @@ use aimdb_core::address::{AddressErrorKind, Direction, SCHEMES, Scheme};
 
 use super::at;
 use crate::diagnostic::{Diagnostic, Span};
+use crate::finding::Ctxt;
 use crate::model::{Codec, Runtime, Topology, Url};
 use crate::suggest::did_you_mean;
 
@@ -20,7 +21,7 @@ pub fn connector_list() -> String {
         .join(", ")
 }
 
-pub(super) fn check(topology: &Topology, diagnostics: &mut Vec<Diagnostic>) {
+pub(super) fn check(topology: &Topology, cx: &Ctxt) {
     let runtime = topology.node.runtime;
     let mut seen: HashMap<String, Seen> = HashMap::new();
     let mut endpoints: HashMap<&'static str, Seen> = HashMap::new();
@@ -40,9 +41,9 @@ pub(super) fn check(topology: &Topology, diagnostics: &mut Vec<Diagnostic>) {
             .collect();
         links.sort_by_key(|(_, _, _, span)| span.position());
         for (link_url, method, direction, _) in links {
-            url(link_url, direction, runtime, diagnostics);
-            once(link_url, method, direction, &mut seen, diagnostics);
-            one_endpoint(link_url, method, &mut endpoints, diagnostics);
+            url(link_url, direction, runtime, cx);
+            once(link_url, method, direction, &mut seen, cx);
+            one_endpoint(link_url, method, &mut endpoints, cx);
         }
         let named = record
             .links_to
@@ -56,7 +57,7 @@ pub(super) fn check(topology: &Topology, diagnostics: &mut Vec<Diagnostic>) {
                     .filter(|c| c.runtimes.contains(&runtime))
                     .map(|c| c.name)
                     .collect();
-                diagnostics.push(
+                cx.push(
                     Diagnostic::error(span, format!("the `{}` codec does not run on {}", codec.name, runtime.name()))
                         .help(format!("on {} name one of: {}; or give the link a raw codec (`.with_serializer_raw(f)` / `.with_deserializer_raw(f)`)", runtime.name(), here.join(", "))),
                 );
@@ -77,7 +78,7 @@ pub(super) fn check(topology: &Topology, diagnostics: &mut Vec<Diagnostic>) {
                 .scheme_row()
                 .and_then(|row| row.fixed_format.map(|why| (row, why)));
             if let (Codec::Named(codec), Some((row, why))) = (codec, fixed) {
-                diagnostics.push(
+                cx.push(
                     Diagnostic::error(span, format!("a `{}://` link cannot take the named codec `{}`: {why}", row.name, codec.text))
                         .help("give the link the raw codec of its datapoint instead, e.g. `serializer = \"SetpointApplied::to_dpt9_001\"` (`.with_serializer_raw(SetpointApplied::to_dpt9_001)`)"),
                 );
@@ -85,7 +86,7 @@ pub(super) fn check(topology: &Topology, diagnostics: &mut Vec<Diagnostic>) {
         }
         for link in &record.links_to {
             if matches!(link.serializer, Codec::Missing) {
-                diagnostics.push(
+                cx.push(
                     Diagnostic::error(link.span, format!("`.link_to(\"{}\")` of record `{key}` has no serializer", link.url.text))
                         .help(format!("add `.with_serializer_raw(f)` right after it, with `f: fn(&{}, &mut [u8]) -> Result<usize, CodecError>`", record.value_type.text)),
                 );
@@ -93,7 +94,7 @@ pub(super) fn check(topology: &Topology, diagnostics: &mut Vec<Diagnostic>) {
         }
         for link in &record.links_from {
             if matches!(link.deserializer, Codec::Missing) {
-                diagnostics.push(
+                cx.push(
                     Diagnostic::error(link.span, format!("`.link_from(\"{}\")` of record `{key}` has no deserializer", link.url.text))
                         .help(format!("add `.with_deserializer_raw(f)` right after it, with `f: fn(&[u8]) -> Result<{}, CodecError>`", record.value_type.text)),
                 );
@@ -104,9 +105,9 @@ pub(super) fn check(topology: &Topology, diagnostics: &mut Vec<Diagnostic>) {
 
 /// `scheme://address`, a known scheme, available on this runtime, an address its
 /// connector's grammar accepts in this direction.
-fn url(url: &Url, direction: Direction, runtime: Runtime, diagnostics: &mut Vec<Diagnostic>) {
+fn url(url: &Url, direction: Direction, runtime: Runtime, cx: &Ctxt) {
     let Some(scheme) = url.scheme.as_deref().filter(|s| !s.is_empty()) else {
-        diagnostics.push(
+        cx.push(
             Diagnostic::error(
                 url.span,
                 format!(
@@ -123,7 +124,7 @@ fn url(url: &Url, direction: Direction, runtime: Runtime, diagnostics: &mut Vec<
         return;
     };
     if url.address.is_empty() {
-        diagnostics.push(
+        cx.push(
             Diagnostic::error(url.span, format!("link URL \"{}\" has an empty address", url.text))
                 .help(format!("name what the link carries after `{scheme}://`, e.g. \"{scheme}://climate/zone-a/reading\"")),
         );
@@ -134,7 +135,7 @@ fn url(url: &Url, direction: Direction, runtime: Runtime, diagnostics: &mut Vec<
             Some(close) => format!("did you mean `{close}`? connectors: {list}"),
             None => format!("use a scheme a connector handles: {list}"),
         };
-        diagnostics.push(
+        cx.push(
             Diagnostic::error(
                 url.span,
                 format!("no connector handles the URL scheme `{scheme}`"),
@@ -149,7 +150,7 @@ fn url(url: &Url, direction: Direction, runtime: Runtime, diagnostics: &mut Vec<
             .filter(|s| s.runtimes.contains(&runtime.name()))
             .map(|s| s.name)
             .collect();
-        diagnostics.push(
+        cx.push(
             Diagnostic::error(
                 url.span,
                 format!(
@@ -165,14 +166,14 @@ fn url(url: &Url, direction: Direction, runtime: Runtime, diagnostics: &mut Vec<
         );
     }
     if !url.address.is_empty() {
-        grammar(url, row, direction, runtime, diagnostics);
+        grammar(url, row, direction, runtime, cx);
     }
 }
 
 /// A family's inbound filter with its instance level written as a topic level of the same
 /// length (`climate/+/reading` → `climate/_/reading`), or `None` for any other address.
 fn family_topic(url: &Url) -> Option<String> {
-    let (_, level) = crate::file::family_filter(url.template.as_deref()?)?;
+    let (_, level) = crate::model::template::family_filter(url.template.as_deref()?)?;
     let (topic, options) = match url.address.split_once('?') {
         Some((topic, options)) => (topic, Some(options)),
         None => (url.address.as_str(), None),
@@ -194,13 +195,7 @@ fn family_topic(url: &Url) -> Option<String> {
 }
 
 /// The connector's own address grammar, as it runs when the link is attached.
-fn grammar(
-    url: &Url,
-    row: &Scheme,
-    direction: Direction,
-    runtime: Runtime,
-    diagnostics: &mut Vec<Diagnostic>,
-) {
+fn grammar(url: &Url, row: &Scheme, direction: Direction, runtime: Runtime, cx: &Ctxt) {
     // A family's inbound filter (`climate/+/reading`) is checked against the runtime's
     // limits as one of its topics: the embassy connector routes family filters (per family,
     // by the instance's level), though no other filter.
@@ -240,7 +235,7 @@ fn grammar(
         ),
         _ => format!("write the address as the `{scheme}` connector takes it"),
     };
-    diagnostics.push(
+    cx.push(
         Diagnostic::error(
             url.span,
             format!("invalid link URL \"{}\": {error}", url.text),
@@ -256,7 +251,7 @@ fn once(
     method: &str,
     direction: Direction,
     seen: &mut HashMap<String, Seen>,
-    diagnostics: &mut Vec<Diagnostic>,
+    cx: &Ctxt,
 ) {
     let label = format!(".{method}(\"{}\")", url.text);
     let identity = url.identity(direction).unwrap_or_else(|| url.text.clone());
@@ -287,17 +282,12 @@ fn once(
         Diagnostic::error(url.span, format!("link \"{}\" is the address \"{identity}\" again, declared first in this node by `{}` {}: options do not make another address", url.text, first.label, at(first.span)))
             .note_at(first.span, format!("\"{identity}\" is first used here"))
     };
-    diagnostics.push(diagnostic.help(help));
+    cx.push(diagnostic.help(help));
 }
 
 /// A node's links of a scheme whose connector carries one stream (`tcp`, `uds`: the
 /// scheme row's `endpoint`) all name one endpoint: the node has one connector per scheme.
-fn one_endpoint(
-    url: &Url,
-    method: &str,
-    endpoints: &mut HashMap<&'static str, Seen>,
-    diagnostics: &mut Vec<Diagnostic>,
-) {
+fn one_endpoint(url: &Url, method: &str, endpoints: &mut HashMap<&'static str, Seen>, cx: &Ctxt) {
     let Some(row) = url.scheme_row() else {
         return;
     };
@@ -319,7 +309,7 @@ fn one_endpoint(
         return;
     }
     let (scheme, theirs) = (row.name, &first.text);
-    diagnostics.push(
+    cx.push(
         Diagnostic::error(url.span, format!("link \"{}\" is on the `{scheme}` endpoint `{endpoint}`, but this node's `{scheme}` links are on `{theirs}` (first `{}` {})", url.text, first.label, at(first.span)))
             .note_at(first.span, format!("the node's `{scheme}` endpoint, `{theirs}`, is first named here"))
             .help(format!("a node has one `{scheme}` connector, which carries one stream: name `{theirs}` here (links share the stream), or declare this link on another node")),

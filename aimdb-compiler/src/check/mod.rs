@@ -7,25 +7,32 @@ mod records;
 mod transforms;
 
 use crate::diagnostic::Diagnostic;
+use crate::finding::{Ctxt, Words};
 use crate::model::{Record, Topology};
 
-/// Check a parsed topology; an empty result means it can be emitted.
+/// Check a parsed topology, in the builder chain's words; an empty result means it can be
+/// emitted.
 pub fn check(topology: &Topology) -> Vec<Diagnostic> {
-    let mut diagnostics = Vec::new();
+    let cx = Ctxt::new(Words::Builder);
+    check_into(topology, &cx);
+    cx.into_diagnostics()
+}
+
+/// Check a parsed topology, reporting every finding into `cx` (worded by its front end).
+pub fn check_into(topology: &Topology, cx: &Ctxt) {
     let groups = group_by_key(&topology.records);
-    ownership::check(&groups, &mut diagnostics);
-    records::check(topology, &groups, &mut diagnostics);
-    links::check(topology, &mut diagnostics);
-    transforms::check(topology, &mut diagnostics);
-    diagnostics
+    ownership::check(&groups, cx);
+    records::check(topology, &groups, cx);
+    links::check(topology, cx);
+    transforms::check(topology, cx);
 }
 
 /// The RAM budget check alone: a file's node gets its budget from its crate's `memory.x`
 /// after the file (which knows no crate) was checked.
 pub fn ram_budget(topology: &Topology) -> Vec<Diagnostic> {
-    let mut diagnostics = Vec::new();
-    records::ram_budget(topology, &mut diagnostics);
-    diagnostics
+    let cx = Ctxt::new(Words::Builder);
+    records::ram_budget(topology, &cx);
+    cx.into_diagnostics()
 }
 
 /// The records of one key, in declaration order (more than one is itself an error).

@@ -2,17 +2,18 @@
 
 use super::{KeyGroup, at};
 use crate::diagnostic::Diagnostic;
+use crate::finding::Ctxt;
 use crate::model::{ProducerKind, ProducerRef};
 
 /// Report every producer of a key after its first, and a key configured twice.
-pub(super) fn check(groups: &[KeyGroup<'_>], diagnostics: &mut Vec<Diagnostic>) {
+pub(super) fn check(groups: &[KeyGroup<'_>], cx: &Ctxt) {
     for group in groups {
-        configured_once(group, diagnostics);
+        configured_once(group, cx);
         let producers: Vec<ProducerRef> =
             group.records.iter().flat_map(|r| r.producers()).collect();
         if let Some((first, rest)) = producers.split_first() {
             for second in rest {
-                diagnostics.push(two_producers(group.key(), first, second));
+                cx.push(two_producers(group.key(), first, second));
             }
         }
     }
@@ -60,13 +61,13 @@ fn two_producers(key: &str, first: &ProducerRef, second: &ProducerRef) -> Diagno
 }
 
 /// One `configure` per key, with one value type.
-fn configured_once(group: &KeyGroup<'_>, diagnostics: &mut Vec<Diagnostic>) {
+fn configured_once(group: &KeyGroup<'_>, cx: &Ctxt) {
     let Some((first, rest)) = group.records.split_first() else {
         return;
     };
     let key = group.key();
     for second in rest {
-        diagnostics.push(
+        cx.push(
             Diagnostic::error(
                 second.key.span,
                 format!(
@@ -78,7 +79,7 @@ fn configured_once(group: &KeyGroup<'_>, diagnostics: &mut Vec<Diagnostic>) {
             .note_at(first.key.span, format!("`{key}` is first configured here")),
         );
         if second.value_type.text != first.value_type.text {
-            diagnostics.push(
+            cx.push(
                 Diagnostic::error(
                     second.value_type.span,
                     format!(

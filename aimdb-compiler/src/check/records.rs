@@ -3,31 +3,27 @@
 
 use super::{KeyGroup, at};
 use crate::diagnostic::Diagnostic;
-use crate::diagnostic::Finding;
+use crate::finding::{Ctxt, Finding, Role};
 use crate::model::{BudgetSource, BufferKind, RamBudget, Record, Topology};
 use crate::suggest::did_you_mean;
 
 const BUFFER_HELP: &str = "add a buffer as the first call: `.buffer(BufferCfg::SpmcRing { capacity: 256 })`, `.buffer(BufferCfg::SingleLatest)` or `.buffer(BufferCfg::Mailbox)`";
 
-pub(super) fn check(
-    topology: &Topology,
-    groups: &[KeyGroup<'_>],
-    diagnostics: &mut Vec<Diagnostic>,
-) {
+pub(super) fn check(topology: &Topology, groups: &[KeyGroup<'_>], cx: &Ctxt) {
     for record in &topology.records {
-        buffer(record, diagnostics);
-        finished(record, diagnostics);
+        buffer(record, cx);
+        finished(record, cx);
     }
     for group in groups {
-        produced_if_read(topology, group, groups, diagnostics);
+        produced_if_read(topology, group, groups, cx);
     }
-    ram_budget(topology, diagnostics);
+    ram_budget(topology, cx);
 }
 
 /// A ring whose capacity alone exceeds the node's RAM budget (each value takes at least a
 /// byte) is refused here, before rustc sizes it; the exact total is checked by the emitted
 /// code, where the value types' sizes are known.
-pub(super) fn ram_budget(topology: &Topology, diagnostics: &mut Vec<Diagnostic>) {
+pub(super) fn ram_budget(topology: &Topology, cx: &Ctxt) {
     let Some(budget) = topology.node.ram else {
         return;
     };
@@ -47,7 +43,7 @@ pub(super) fn ram_budget(topology: &Topology, diagnostics: &mut Vec<Diagnostic>)
                         record.key.id, topology.node.name.text, budget.bytes
                     ),
                 );
-                diagnostics.push(match budget.from {
+                cx.push(match budget.from {
                     BudgetSource::Declared => error
                         .help("lower the ring's capacity, or raise the node's budget (`ram = \"..\"`) if the target has the RAM")
                         .note_at(budget.span, "the budget is declared here"),
@@ -61,21 +57,21 @@ pub(super) fn ram_budget(topology: &Topology, diagnostics: &mut Vec<Diagnostic>)
 }
 
 /// Exactly one buffer; a ring holds at least one value.
-fn buffer(record: &Record, diagnostics: &mut Vec<Diagnostic>) {
+fn buffer(record: &Record, cx: &Ctxt) {
     let key = &record.key.id;
     let Some((first, rest)) = record.buffers.split_first() else {
         if !record.complete {
             // The chain was not understood; its buffer may be in the part that was not.
             return;
         }
-        diagnostics.push(
+        cx.push(
             Diagnostic::error(record.key.span, format!("record `{key}` has no buffer"))
                 .help(BUFFER_HELP),
         );
         return;
     };
     for second in rest {
-        diagnostics.push(
+        cx.push(
             Diagnostic::error(
                 second.span,
                 format!(
@@ -94,7 +90,7 @@ fn buffer(record: &Record, diagnostics: &mut Vec<Diagnostic>) {
         } = buffer.kind
             && capacity > RamBudget::MAX_CAPACITY
         {
-            diagnostics.push(
+            cx.push(
                     Diagnostic::error(capacity_span, format!("the ring of record `{key}` has capacity {capacity}, more than the {} values a static buffer may hold", RamBudget::MAX_CAPACITY))
                         .help("a ring is a static array of its capacity: keep it to the history readers need (`capacity: 256`); keep a long history in a store outside the node"),
                 );
@@ -104,7 +100,7 @@ fn buffer(record: &Record, diagnostics: &mut Vec<Diagnostic>) {
             capacity_span,
         } = buffer.kind
         {
-            diagnostics.push(
+            cx.push(
                 Diagnostic::error(capacity_span, format!("the ring of record `{key}` has capacity 0 and could hold no value"))
                     .help("give the ring a capacity of at least 1 (`capacity: 16`), or use `BufferCfg::SingleLatest` to keep only the current value"),
             );
@@ -113,11 +109,14 @@ fn buffer(record: &Record, diagnostics: &mut Vec<Diagnostic>) {
 }
 
 /// The chain ends with `.finish()`.
-fn finished(record: &Record, diagnostics: &mut Vec<Diagnostic>) {
-    if record.finish.is_none() && record.complete {
-        diagnostics.push(
+fn finished(record: &Record, cx: &Ctxt) {
+    let Some(chain) = record.chain else {
+        return;
+    };
+    if chain.finish.is_none() && record.complete {
+        cx.push(
             Diagnostic::error(
-                record.chain_end,
+                chain.end,
                 format!(
                     "the configuration of record `{}` does not end with `.finish()`",
                     record.key.id
@@ -129,12 +128,7 @@ fn finished(record: &Record, diagnostics: &mut Vec<Diagnostic>) {
 }
 
 /// A record that is read (tap, link_to, transform input) has a producer on this node.
-fn produced_if_read(
-    topology: &Topology,
-    group: &KeyGroup<'_>,
-    groups: &[KeyGroup<'_>],
-    diagnostics: &mut Vec<Diagnostic>,
-) {
+fn produced_if_read(topology: &Topology, group: &KeyGroup<'_>, groups: &[KeyGroup<'_>], cx: &Ctxt) {
     if group
         .records
         .iter()
@@ -143,18 +137,12 @@ fn produced_if_read(
         return;
     }
     let key = group.key();
-    let own = group
-        .records
-        .iter()
-        .find_map(|r| r.first_reader())
-        .map(|(reader, span)| (format!("`{reader}`"), span));
+    let own = group.records.iter().find_map(|r| r.first_reader());
     let input = || {
-        topology.inputs_reading(key).next().map(|(record, input)| {
-            (
-                format!("the transform producing `{}`", record.key.id),
-                input.key.span,
-            )
-        })
+        topology
+            .inputs_reading(key)
+            .next()
+            .map(|(record, input)| (Role::Input(record.key.id.clone()), input.key.span))
     };
     let Some((reader, span)) = own.or_else(input) else {
         return;
@@ -166,18 +154,12 @@ fn produced_if_read(
         .filter(|g| g.records.iter().any(|r| !r.producers().is_empty()))
         .filter(|g| g.records.iter().any(|r| r.value_type.text == *value_type))
         .map(|g| g.key());
-    let mut help = "give it a producer: `.source(f)` on this node, or `.link_from(\"scheme://address\")` with `.with_deserializer_raw(f)` to observe it from the node that produces it".to_owned();
-    if let Some(close) = did_you_mean(key, produced) {
-        help = format!("did you mean the record `{close}`? otherwise {help}");
-    }
-    diagnostics.push(
-        Diagnostic::error(
-            span,
-            format!("record `{key}` is read by {reader} but nothing produces it"),
-        )
-        .help(help)
-        .finding(Finding::Unproduced {
-            key: key.to_owned(),
-        }),
-    );
+    let finding = Finding::Unproduced {
+        key: key.to_owned(),
+        reader,
+        span,
+        close: did_you_mean(key, produced).map(str::to_owned),
+        owner_help: None,
+    };
+    cx.report(finding);
 }

@@ -8,10 +8,11 @@ use std::collections::HashMap;
 
 use super::at;
 use crate::diagnostic::Diagnostic;
+use crate::finding::Ctxt;
 use crate::model::{Input, Record, Topology, Transform, TransformKind};
 use crate::suggest::did_you_mean;
 
-pub(super) fn check(topology: &Topology, diagnostics: &mut Vec<Diagnostic>) {
+pub(super) fn check(topology: &Topology, cx: &Ctxt) {
     let records: HashMap<&str, &Record> = topology
         .records
         .iter()
@@ -22,7 +23,7 @@ pub(super) fn check(topology: &Topology, diagnostics: &mut Vec<Diagnostic>) {
         for transform in &record.transforms {
             let key = &record.key.id;
             if transform.kind == TransformKind::Join && transform.inputs.is_empty() {
-                diagnostics.push(
+                cx.push(
                     Diagnostic::error(transform.span, format!("the join producing `{key}` has no inputs"))
                         .help("declare each record the join reads before its handler: `b.input::<SetpointRequest>(SetpointKey::RequestOperatorA).on_triggers(..)`"),
                 );
@@ -30,7 +31,7 @@ pub(super) fn check(topology: &Topology, diagnostics: &mut Vec<Diagnostic>) {
             let mut seen: HashMap<&str, &Input> = HashMap::new();
             for input in &transform.inputs {
                 if let Some(first) = seen.get(input.key.id.as_str()) {
-                    diagnostics.push(
+                    cx.push(
                         Diagnostic::error(input.key.span, format!("`{}` is an input of the join producing `{key}` twice (first {})", input.key.id, at(first.key.span)))
                             .help("each input gives one trigger per value: declare it once, and tell values apart with `trigger.index()` or `trigger.key()`")
                             .note_at(first.key.span, format!("`{}` is first an input here", input.key.id)),
@@ -39,13 +40,13 @@ pub(super) fn check(topology: &Topology, diagnostics: &mut Vec<Diagnostic>) {
                 }
                 seen.insert(input.key.id.as_str(), input);
                 match records.get(input.key.id.as_str()) {
-                    None => diagnostics.push(unknown_input(topology, record, transform, input)),
-                    Some(source) => input_type(source, record, input, diagnostics),
+                    None => cx.push(unknown_input(topology, record, transform, input)),
+                    Some(source) => input_type(source, record, input, cx),
                 }
             }
         }
     }
-    cycles(topology, diagnostics);
+    cycles(topology, cx);
 }
 
 /// An input key that no record of the node declares.
@@ -87,14 +88,14 @@ fn unknown_input(
 }
 
 /// `input::<T>(KEY)` names the type `KEY`'s record was configured with.
-fn input_type(source: &Record, record: &Record, input: &Input, diagnostics: &mut Vec<Diagnostic>) {
+fn input_type(source: &Record, record: &Record, input: &Input, cx: &Ctxt) {
     let Some(declared) = &input.value_type else {
         return;
     };
     if declared.text == source.value_type.text {
         return;
     }
-    diagnostics.push(
+    cx.push(
         Diagnostic::error(
             declared.span,
             format!(
@@ -115,7 +116,7 @@ fn input_type(source: &Record, record: &Record, input: &Input, diagnostics: &mut
 
 /// A record that reaches itself through transforms would wait on its own output: report
 /// one cycle per strongly connected group of records, listed key by key.
-fn cycles(topology: &Topology, diagnostics: &mut Vec<Diagnostic>) {
+fn cycles(topology: &Topology, cx: &Ctxt) {
     let graph = Graph::new(topology);
     for cycle in graph.cycles() {
         let names: Vec<&str> = cycle.iter().map(|&i| graph.keys[i]).collect();
@@ -126,7 +127,7 @@ fn cycles(topology: &Topology, diagnostics: &mut Vec<Diagnostic>) {
         let Some(transform) = first.transforms.first() else {
             continue;
         };
-        diagnostics.push(
+        cx.push(
             Diagnostic::error(
                 transform.span,
                 format!("transforms form a cycle: {path}"),

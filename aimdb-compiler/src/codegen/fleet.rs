@@ -33,7 +33,9 @@ pub(super) fn instance_items(node: &str, instances: &[String]) -> TokenStream {
     let p = private();
     let count = instances.len();
     let names: Vec<String> = instances.iter().map(|i| format!("{node}-{i}")).collect();
-    let liveness = names.iter().map(|n| crate::system::liveness_topic(n));
+    let liveness = names
+        .iter()
+        .map(|n| crate::model::liveness::liveness_topic(n));
     let help = format!("{node}: the instances are {}", instances.join(", "));
     quote! {
         /// The node's instances, as the topology file declares them.
@@ -102,7 +104,7 @@ pub(super) fn address(
     let each = instances
         .iter()
         .enumerate()
-        .map(|(index, instance)| crate::file::substitute(template, instance, index));
+        .map(|(index, instance)| crate::model::template::substitute(template, instance, index));
     items.extend(quote! {
         static #table: [&str; #count] = [#(#each),*];
     });
@@ -118,7 +120,7 @@ pub(super) fn table_ident(planned: &Planned<'_>, to: bool, index: usize) -> Iden
 /// A family link's address for instance `index` (a family's outbound link).
 pub(super) fn family_address(url: &Url, family: &[String], index: usize) -> String {
     match url.template.as_deref() {
-        Some(template) => crate::file::substitute(template, &family[index], index),
+        Some(template) => crate::model::template::substitute(template, &family[index], index),
         None => url.address.clone(),
     }
 }
@@ -178,7 +180,7 @@ pub(super) fn family_route(
     let level = url
         .template
         .as_deref()
-        .and_then(crate::file::family_filter)
+        .and_then(crate::model::template::family_filter)
         .map_or(0, |(_, level)| level);
     let filter = &url.address;
     let doc = format!(

@@ -265,7 +265,7 @@ pub(super) fn emit(records: &[Planned<'_>]) -> Emitted {
                     let ident = super::fleet::table_ident(planned, false, index);
                     let count = planned.instances.len();
                     let each = planned.instances.iter().enumerate().map(|(at, instance)| {
-                        let address = crate::file::substitute(template, instance, at);
+                        let address = crate::model::template::substitute(template, instance, at);
                         quote!(#p::aimdb_core::connector::InboundRoute { address: #address, deliver: #deliver })
                     });
                     items.extend(quote! {

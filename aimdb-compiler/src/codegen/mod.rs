@@ -26,6 +26,8 @@ mod fleet;
 mod links;
 pub(crate) mod names;
 mod registry;
+mod runner;
+mod task;
 mod tasks;
 mod transforms;
 
@@ -136,11 +138,11 @@ pub fn emit(topology: &Topology) -> TokenStream {
 /// the nodes whose addresses it reads (`aimdb/nodes/NODE/online`, see
 /// `aimdb_core::address::mqtt::LIVENESS_TOPIC`).
 fn liveness(node: &crate::model::Node) -> TokenStream {
-    let own = crate::system::liveness_topic(&node.name.text);
+    let own = crate::model::liveness::liveness_topic(&node.name.text);
     let observed = node
         .observes
         .iter()
-        .map(|other| crate::system::liveness_topic(other));
+        .map(|other| crate::model::liveness::liveness_topic(other));
     quote! {
         /// Where this node publishes its liveness over MQTT: `online` (retained) on every
         /// connect, `offline` as its last will and before a clean disconnect. Give it to the

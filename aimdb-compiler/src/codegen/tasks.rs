@@ -3,60 +3,13 @@
 //! runtime bindings turn these into `tokio::spawn` calls or embassy task functions.
 
 use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{format_ident, quote};
 
 use super::links::{scheme_field, serializer_ident};
+use super::runner::start;
+use super::task::{Subscription, Task};
 use super::{Planned, private};
 use crate::model::{Function, Runtime};
-
-/// A consumer the entry point subscribes before spawning anything.
-pub(crate) struct Subscription {
-    /// The local variable holding it.
-    pub ident: Ident,
-    /// The name the task's body knows it by (`consumer`, a join's `input_0`, ..).
-    pub param: Ident,
-    /// `Consumer<'static, T>`.
-    pub ty: TokenStream,
-    /// The subscribe expression.
-    pub expr: TokenStream,
-}
-
-/// One task.
-pub(crate) struct Task {
-    /// The task's name (an embassy task function's name).
-    pub name: Ident,
-    /// The consumers it reads (none for a source, several for a join).
-    pub consumers: Vec<Subscription>,
-    /// The `Links` field of the connector it publishes to, if it publishes.
-    pub connector: Option<Ident>,
-    /// The body; it names its consumers by their `param` and its connector `connector`.
-    pub body: TokenStream,
-}
-
-/// Start a user function with its handles; `types` are the runner's leading type arguments
-/// (the record types), its last two (function and future or result) are inferred. The call is spanned at the user's token, and its
-/// bounds are the type check, so a wrong signature is reported on the user's function. Tokio
-/// tasks run on a multi-threaded runtime, so there the function must also be `Send`.
-pub(super) fn start(
-    function: &Function,
-    types: TokenStream,
-    role: &str,
-    runtime: Runtime,
-    handles: TokenStream,
-) -> TokenStream {
-    let runner = format_ident!(
-        "run_{}{}",
-        role,
-        super::bindings::backend(runtime).runner_suffix
-    );
-    let expr = &function.expr;
-    // Every token literal here (and the `.await`), so the call and the await carry the
-    // user's span: rustc reports a wrong signature on the user's function, not the macro.
-    if types.is_empty() {
-        return quote_spanned!(function.span.token()=> ::aimdb::__private::glue::#runner(#expr, #handles).await);
-    }
-    quote_spanned!(function.span.token()=> ::aimdb::__private::glue::#runner::<#types, _, _>(#expr, #handles).await)
-}
 
 /// A source or tap that returns does not end silently: counted on the node
 /// (`tasks_returned()`) and logged with the function's name (`log::warn!`).

@@ -24,7 +24,8 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::names::{last_segment, screaming};
-use super::tasks::{Subscription, Task, start};
+use super::runner::start;
+use super::task::{Subscription, Task};
 use super::{Planned, private};
 use crate::model::{HandlerKind, Runtime, Transform, TransformKind};
 

@@ -6,9 +6,10 @@
 //! an instanced producer, a family link without `{instance}` (or with it inside a level),
 //! and what families cannot do yet (the input of a single-input transform).
 
-use super::instances::{family_filter, placeholders, substitute};
-use super::{Direction, System};
 use crate::diagnostic::Diagnostic;
+use crate::finding::Ctxt;
+use crate::model::template::{family_filter, placeholders, substitute};
+use crate::model::{Direction, System};
 use crate::model::{ProducerKind, Record, Url};
 
 /// A templated key and its family: the producing node and its instances, if one has them.
@@ -16,20 +17,21 @@ type Family = (String, Option<(String, Vec<String>)>);
 
 /// Fill instances and families into every node's model and link ends, reporting what
 /// cannot work. Runs after every node is read.
-pub(super) fn resolve(system: &mut System, diagnostics: &mut Vec<Diagnostic>) {
+pub(super) fn resolve(system: &mut System, cx: &Ctxt) {
     // A templated key's family: the instances of the first instanced node producing it.
-    let family_of = |key: &str, nodes: &[super::NodeDecl]| -> Option<(String, Vec<String>)> {
-        nodes.iter().find_map(|n| {
-            let owns = n
-                .topology
-                .records
-                .iter()
-                .any(|r| r.key.id == key && owns(r));
-            // A producer whose `instances` were refused gives an empty set: nothing more.
-            (owns && (n.instances_written || !n.topology.node.instances.is_empty()))
-                .then(|| (n.name().to_owned(), n.topology.node.instances.clone()))
-        })
-    };
+    let family_of =
+        |key: &str, nodes: &[crate::model::NodeDecl]| -> Option<(String, Vec<String>)> {
+            nodes.iter().find_map(|n| {
+                let owns = n
+                    .topology
+                    .records
+                    .iter()
+                    .any(|r| r.key.id == key && owns(r));
+                // A producer whose `instances` were refused gives an empty set: nothing more.
+                (owns && (n.instances_written || !n.topology.node.instances.is_empty()))
+                    .then(|| (n.name().to_owned(), n.topology.node.instances.clone()))
+            })
+        };
     let families: Vec<Family> = system
         .records
         .iter()
@@ -50,41 +52,21 @@ pub(super) fn resolve(system: &mut System, diagnostics: &mut Vec<Diagnostic>) {
                 .map(|(_, f)| f);
             if instances.is_empty() {
                 if let Some(family) = family {
-                    observer(&name, record, family.as_ref(), diagnostics);
+                    observer(&name, record, family.as_ref(), cx);
                 } else {
-                    plain(&name, record, diagnostics);
+                    plain(&name, record, cx);
                 }
             } else {
-                instanced(&name, &instances, record, family.is_some(), diagnostics);
+                instanced(&name, &instances, record, family.is_some(), cx);
             }
         }
         if instances.is_empty() {
-            unsupported(&node.topology, &families, diagnostics);
-        }
-        // The link ends the system checks see: the same addresses as the model.
-        for end in &mut node.links {
-            let record = node.topology.records.iter().find(|r| r.key.id == end.key);
-            let link_url = record.and_then(|r| {
-                r.links_to
-                    .iter()
-                    .map(|l| (&l.url, l.span))
-                    .chain(r.links_from.iter().map(|l| (&l.url, l.span)))
-                    .find(|(_, span)| span.position() == end.span.position())
-                    .map(|(url, _)| url.clone())
-            });
-            if let Some(url) = link_url.filter(|u| u.template.is_some()) {
-                end.url = url;
-                end.instanced_node = !instances.is_empty();
-                end.instances = if instances.is_empty() {
-                    record.map(|r| r.family.clone()).unwrap_or_default()
-                } else {
-                    instances.clone()
-                };
-            }
+            unsupported(&node.topology, &families, cx);
         }
         // A writer whose address was refused above (no or an unknown placeholder) does not
         // also leave its readers "without a writer": that is the same mistake.
-        let refused = node.links.iter().filter(|end| {
+        let ends = node.links();
+        let refused = ends.iter().filter(|end| {
             end.direction == Direction::To
                 && end.url.template.is_none()
                 && (placeholders(&end.url.address).is_err()
@@ -98,11 +80,7 @@ pub(super) fn resolve(system: &mut System, diagnostics: &mut Vec<Diagnostic>) {
 /// What families cannot do yet, at an observer: be the input of a single-input transform
 /// (a join takes a family: any instance's value triggers it, with the instance). An embassy
 /// observer works: the link check takes a family's filter there as one of its topics.
-fn unsupported(
-    topology: &crate::model::Topology,
-    families: &[Family],
-    diagnostics: &mut Vec<Diagnostic>,
-) {
+fn unsupported(topology: &crate::model::Topology, families: &[Family], cx: &Ctxt) {
     let node = &topology.node.name.text;
     for record in &topology.records {
         let transforms = record.transforms.iter();
@@ -110,7 +88,7 @@ fn unsupported(
             .filter(|t| t.kind == crate::model::TransformKind::Single)
             .flat_map(|t| &t.inputs);
         for input in inputs.filter(|i| families.iter().any(|(k, _)| *k == i.key.id)) {
-            diagnostics.push(
+            cx.push(
                 Diagnostic::error(input.span, format!("the family \"{}\" is the input of a transform on node `{node}`: a transform over a family is not supported yet", input.key.id))
                     .help("make it a join, which takes a family (`join = { inputs = [\"reading\"], on_triggers = \"h\" }`: each trigger carries the instance), or observe the family with a tap (`fn(instance: &'static str, Consumer<T>)`)"),
             );
@@ -145,7 +123,7 @@ fn instanced(
     instances: &[String],
     record: &mut Record,
     templated_key: bool,
-    diagnostics: &mut Vec<Diagnostic>,
+    cx: &Ctxt,
 ) {
     let pair = match instances {
         [a, b, ..] => format!("`{node}[{a}]` and `{node}[{b}]`"),
@@ -153,19 +131,19 @@ fn instanced(
         [] => String::new(),
     };
     if owns(record) && !templated_key && instances.len() > 1 {
-        diagnostics.push(
+        cx.push(
             Diagnostic::error(record.span, format!("node `{node}` has {} instances, but the key \"{}\" of the record it produces has no `{{instance}}`: every `{node}` instance would produce it ({pair})", instances.len(), record.key.id))
                 .help(format!("a key has one producer: put the instance into the record's key, e.g. `key = \"{}\"`", with_instance(&record.key.id, instances))),
         );
     }
     for (url, direction) in urls(record) {
         match placeholders(&url.address) {
-            Err(unknown) => diagnostics.push(unknown_placeholder(url, &unknown)),
+            Err(unknown) => cx.push(unknown_placeholder(url, &unknown)),
             Ok(true) => {
                 url.template = Some(url.address.clone());
                 url.address = substitute(&url.address, &instances[0], 0);
             }
-            Ok(false) if direction == Direction::To && instances.len() > 1 => diagnostics.push(
+            Ok(false) if direction == Direction::To && instances.len() > 1 => cx.push(
                 Diagnostic::error(
                     url.span,
                     format!(
@@ -184,20 +162,15 @@ fn instanced(
 }
 
 /// A record family at a node without instances: one buffer per instance of its producer.
-fn observer(
-    node: &str,
-    record: &mut Record,
-    family: Option<&(String, Vec<String>)>,
-    diagnostics: &mut Vec<Diagnostic>,
-) {
+fn observer(node: &str, record: &mut Record, family: Option<&(String, Vec<String>)>, cx: &Ctxt) {
     let Some((producer, instances)) = family else {
         if owns(record) {
-            diagnostics.push(
+            cx.push(
                 Diagnostic::error(record.span, format!("node `{node}` produces the record \"{}\", whose key carries `{{instance}}`, but it has no instances", record.key.id))
                     .help(format!("declare the instances on node `{node}` (`instances = [..]` or `count = N`), or remove `{{instance}}` from the key")),
             );
         } else {
-            diagnostics.push(
+            cx.push(
                 Diagnostic::error(record.span, format!("node `{node}` observes the family \"{}\", but no node with instances produces it", record.key.id))
                     .help("the family's instances are its producer's: give the producing node `instances = [..]` or `count = N`"),
             );
@@ -212,8 +185,8 @@ fn observer(
     let key = record.key.id.clone();
     for (url, direction) in urls(record) {
         match placeholders(&url.address) {
-            Err(unknown) => diagnostics.push(unknown_placeholder(url, &unknown)),
-            Ok(false) => diagnostics.push(
+            Err(unknown) => cx.push(unknown_placeholder(url, &unknown)),
+            Ok(false) => cx.push(
                 Diagnostic::error(url.span, format!("\"{}\" carries the family \"{}\" of node `{producer}`'s {} instances, but the address has no `{{instance}}`", url.text, key, instances.len()))
                     .help(format!("one address per instance: write \"{}\"", with_instance(&url.text, instances))),
             ),
@@ -221,7 +194,7 @@ fn observer(
                 Some((filter, _)) => {
                     url.template = Some(std::mem::replace(&mut url.address, filter));
                 }
-                None => diagnostics.push(
+                None => cx.push(
                     Diagnostic::error(url.span, format!("the family link \"{}\" has `{{instance}}` inside an address level", url.text))
                         .help("a family is read with one wildcard filter: the placeholder is a whole level, e.g. \"mqtt://climate/{instance}/reading\""),
                 ),
@@ -235,7 +208,7 @@ fn observer(
 }
 
 /// A node without instances and a record that is not a family: no placeholder anywhere.
-fn plain(node: &str, record: &mut Record, diagnostics: &mut Vec<Diagnostic>) {
+fn plain(node: &str, record: &mut Record, cx: &Ctxt) {
     let urls = record
         .links_to
         .iter()
@@ -243,8 +216,8 @@ fn plain(node: &str, record: &mut Record, diagnostics: &mut Vec<Diagnostic>) {
         .chain(record.links_from.iter().map(|l| &l.url));
     for url in urls {
         match placeholders(&url.address) {
-            Err(unknown) => diagnostics.push(unknown_placeholder(url, &unknown)),
-            Ok(true) => diagnostics.push(
+            Err(unknown) => cx.push(unknown_placeholder(url, &unknown)),
+            Ok(true) => cx.push(
                 Diagnostic::error(url.span, format!("\"{}\" has `{{instance}}`, but node `{node}` has no instances and record \"{}\" is not a family", url.text, record.key.id))
                     .help(format!("declare instances on node `{node}` (`instances = [..]` or `count = N`), or write the address without a placeholder")),
             ),

@@ -1,8 +1,8 @@
 //! Node instances and record families (`instances.rs`), without rustc: the shipped fleet,
 //! the per-instance checks on small inline files, and what the emitter makes of them.
 
-use super::check_source;
-use super::instances::{family_filter, placeholders, substitute};
+use crate::check_file as check_source;
+use crate::model::template::{family_filter, placeholders, substitute};
 
 const FLEET: &str = include_str!("../../../topologies/fleet.toml");
 
@@ -61,7 +61,7 @@ fn the_shipped_fleet_has_200_instances_and_a_family() {
         "climate/+/reading"
     );
     // The dashboard follows every instance's liveness.
-    let observed = crate::system::observed_nodes(&system, &system.nodes[1]);
+    let observed = crate::model::liveness::observed_nodes(&system, &system.nodes[1]);
     assert_eq!(observed, ["sensor"]);
 }
 

@@ -11,40 +11,33 @@
 
 use toml::de::DeValue;
 
-use super::LinkEnd;
 use super::reader::{Table, span_of};
 use crate::diagnostic::Diagnostic;
-use crate::model::Url;
+use crate::finding::Ctxt;
 
 /// The most instances a node may declare (`count`): each is a buffer at every observer.
 pub const MAX_INSTANCES: usize = 4096;
-/// The placeholders a key or link URL may carry.
-const PLACEHOLDERS: [&str; 2] = ["{instance}", "{index}"];
 
 /// `instances = [..]` or `count = N`, if given: the instance names.
-pub(super) fn parse(table: &Table<'_, '_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<String> {
+pub(super) fn parse(table: &Table<'_, '_>, cx: &Ctxt) -> Vec<String> {
     let node = table.what.clone();
     match (table.get("instances"), table.get("count")) {
         (Some(_), Some((span, _))) => {
-            diagnostics.push(
+            cx.push(
                 Diagnostic::error(span, format!("{node} has both `instances` and `count`"))
                     .help("name the instances (`instances = [\"zone-a\", \"zone-b\"]`) or count them (`count = 100`, named `0`..`99`), not both"),
             );
             Vec::new()
         }
-        (Some((_, value)), None) => named(value, &node, diagnostics),
-        (None, Some((_, value))) => counted(value, &node, diagnostics),
+        (Some((_, value)), None) => named(value, &node, cx),
+        (None, Some((_, value))) => counted(value, &node, cx),
         (None, None) => Vec::new(),
     }
 }
 
-fn named(
-    value: &super::reader::Value<'_>,
-    node: &str,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Vec<String> {
+fn named(value: &super::reader::Value<'_>, node: &str, cx: &Ctxt) -> Vec<String> {
     let DeValue::Array(items) = value.get_ref() else {
-        diagnostics.push(
+        cx.push(
             Diagnostic::error(
                 span_of(value),
                 format!("`instances` of {node} must be an array of names"),
@@ -55,9 +48,7 @@ fn named(
     };
     let mut names: Vec<String> = Vec::new();
     for item in items.iter() {
-        let Some(name) =
-            super::reader::string(item, &format!("an instance of {node}"), diagnostics)
-        else {
+        let Some(name) = super::reader::string(item, &format!("an instance of {node}"), cx) else {
             continue;
         };
         let safe = !name.text.is_empty()
@@ -66,12 +57,12 @@ fn named(
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         if !safe {
-            diagnostics.push(
+            cx.push(
                 Diagnostic::error(name.span, format!("the instance name \"{}\" of {node} is not a single address level", name.text))
                     .help("an instance name goes into keys and MQTT topics: use letters, digits, `-` and `_` (e.g. \"zone-a\")"),
             );
         } else if names.contains(&name.text) {
-            diagnostics.push(
+            cx.push(
                 Diagnostic::error(
                     name.span,
                     format!("{node} declares the instance \"{}\" twice", name.text),
@@ -86,7 +77,7 @@ fn named(
         return Vec::new();
     }
     if items.is_empty() {
-        diagnostics.push(
+        cx.push(
             Diagnostic::error(span_of(value), format!("{node} declares no instances"))
                 .help("name at least one: `instances = [\"zone-a\"]`, or remove `instances`"),
         );
@@ -94,11 +85,7 @@ fn named(
     names
 }
 
-fn counted(
-    value: &super::reader::Value<'_>,
-    node: &str,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Vec<String> {
+fn counted(value: &super::reader::Value<'_>, node: &str, cx: &Ctxt) -> Vec<String> {
     let count = match value.get_ref() {
         DeValue::Integer(int) => usize::from_str_radix(int.as_str(), int.radix()).ok(),
         _ => None,
@@ -106,92 +93,11 @@ fn counted(
     match count {
         Some(count @ 1..=MAX_INSTANCES) => (0..count).map(|i| i.to_string()).collect(),
         _ => {
-            diagnostics.push(
+            cx.push(
                 Diagnostic::error(span_of(value), format!("`count` of {node} is not a number of instances"))
                     .help(format!("write a whole number from 1 to {MAX_INSTANCES}: `count = 100` (instances `0`..`99`)")),
             );
             Vec::new()
         }
-    }
-}
-
-/// Whether `text` carries a placeholder; `Err` names an unknown `{..}`.
-pub(crate) fn placeholders(text: &str) -> Result<bool, String> {
-    let mut rest = text;
-    let mut any = false;
-    while let Some(open) = rest.find('{') {
-        let after = &rest[open..];
-        let close = after.find('}').map_or(after.len(), |c| c + 1);
-        let written = &after[..close];
-        if !PLACEHOLDERS.contains(&written) {
-            return Err(written.to_owned());
-        }
-        any = true;
-        rest = &after[close..];
-    }
-    Ok(any)
-}
-
-/// `text` for one instance: `{instance}` is its name, `{index}` its position.
-pub fn substitute(text: &str, instance: &str, index: usize) -> String {
-    text.replace("{instance}", instance)
-        .replace("{index}", &index.to_string())
-}
-
-/// A family's inbound address as one MQTT filter: the placeholder's level becomes `+`. `None`
-/// unless exactly one level is exactly a placeholder (and no other one has one).
-pub fn family_filter(address: &str) -> Option<(String, usize)> {
-    let (topic, options) = match address.split_once('?') {
-        Some((topic, options)) => (topic, Some(options)),
-        None => (address, None),
-    };
-    let levels: Vec<&str> = topic.split('/').collect();
-    let at: Vec<usize> = (0..levels.len())
-        .filter(|&i| PLACEHOLDERS.contains(&levels[i]))
-        .collect();
-    if at.len() != 1 || topic.matches('{').count() != 1 {
-        return None;
-    }
-    let filter: Vec<&str> = levels
-        .iter()
-        .enumerate()
-        .map(|(i, l)| if i == at[0] { "+" } else { l })
-        .collect();
-    let filter = filter.join("/");
-    Some((
-        options.map_or(filter.clone(), |o| format!("{filter}?{o}")),
-        at[0],
-    ))
-}
-
-impl LinkEnd {
-    /// The end once per instance, for the whole-system checks: `(who, end)`, `who` naming
-    /// the node's instance (`sensor[zone-a]`) on an instanced node, else the node. An end
-    /// without a template is itself.
-    pub fn expand(&self, node: &str) -> Vec<(String, LinkEnd)> {
-        let Some(template) = self.url.template.as_deref() else {
-            return vec![(node.to_owned(), self.clone())];
-        };
-        self.instances
-            .iter()
-            .enumerate()
-            .map(|(index, instance)| {
-                let address = substitute(template, instance, index);
-                let scheme = self.url.scheme.as_deref().unwrap_or("");
-                let mut end = self.clone();
-                end.url = Url {
-                    text: format!("{scheme}://{address}"),
-                    address,
-                    template: None,
-                    ..self.url.clone()
-                };
-                let who = if self.instanced_node {
-                    format!("{node}[{instance}]")
-                } else {
-                    node.to_owned()
-                };
-                (who, end)
-            })
-            .collect()
     }
 }

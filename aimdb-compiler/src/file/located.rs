@@ -9,12 +9,12 @@
 
 use std::collections::BTreeSet;
 
-use proc_macro2::{Ident, Span as TokenSpan, TokenStream};
+use proc_macro2::{Group, Ident, Span as TokenSpan, TokenStream, TokenTree};
 use quote::{ToTokens, quote_spanned};
+use syn::parse::Parse;
 
-use super::macro_form::respan;
 use crate::diagnostic::Span;
-use crate::model::{Codec, Function, Topology, TypeRef};
+use crate::model::{BufferKind, Codec, Function, Topology, TypeRef};
 
 /// Route every function and type of `topology` through a macro named after its place in
 /// `source` (the file, shown as `file`); returns the macro definitions, to emit before the
@@ -108,6 +108,101 @@ fn stem(file: &str) -> String {
         Some(c) if c.is_ascii_alphabetic() => stem,
         _ => format!("topology_{stem}"),
     }
+}
+
+/// Give every element of the node the span of the `file = ".."` literal: the one place in
+/// the user's Rust source a rustc error about an item from the file can point at.
+pub(super) fn pin(topology: &mut Topology, at: TokenSpan) {
+    let span = Span::Tokens(at);
+    topology.node.name.span = span;
+    topology.node.runtime_span = span;
+    for record in &mut topology.records {
+        record.key.span = span;
+        record.key.expr = respan(&record.key.expr, at);
+        for ty in std::iter::once(&mut record.value_type).chain(&mut record.accepts) {
+            ty.span = span;
+            ty.ty = respan(&ty.ty, at);
+        }
+        if let Some(pin) = &mut record.contract {
+            pin.span = span;
+        }
+        record.span = span;
+        for buffer in &mut record.buffers {
+            buffer.span = span;
+            if let BufferKind::SpmcRing { capacity_span, .. } = &mut buffer.kind {
+                *capacity_span = span;
+            }
+        }
+        let functions = record
+            .sources
+            .iter_mut()
+            .map(|s| {
+                s.span = span;
+                &mut s.function
+            })
+            .chain(record.taps.iter_mut().map(|t| {
+                t.span = span;
+                &mut t.function
+            }));
+        for function in functions {
+            function.span = span;
+            function.expr = respan(&function.expr, at);
+        }
+        for link in &mut record.links_to {
+            link.span = span;
+            link.url.span = span;
+            pin_codec(&mut link.serializer, at);
+        }
+        for link in &mut record.links_from {
+            link.span = span;
+            link.url.span = span;
+            pin_codec(&mut link.deserializer, at);
+        }
+        for transform in &mut record.transforms {
+            transform.span = span;
+            for input in &mut transform.inputs {
+                input.span = span;
+                input.key.span = span;
+                input.key.expr = respan(&input.key.expr, at);
+                if let Some(ty) = &mut input.value_type {
+                    ty.span = span;
+                    ty.ty = respan(&ty.ty, at);
+                }
+            }
+            if let Some(handler) = &mut transform.handler {
+                handler.span = span;
+                handler.function.span = span;
+                handler.function.expr = respan(&handler.function.expr, at);
+            }
+        }
+    }
+}
+
+fn pin_codec(codec: &mut Codec, at: TokenSpan) {
+    if let Codec::Given(function) | Codec::Named(function) = codec {
+        function.span = Span::Tokens(at);
+        function.expr = respan(&function.expr, at);
+    }
+}
+
+/// A syntax tree with every token at `at` (parsed back from its own tokens, so it cannot fail).
+fn respan<T: Parse + ToTokens + Clone>(tree: &T, at: TokenSpan) -> T {
+    fn tokens(stream: TokenStream, at: TokenSpan) -> TokenStream {
+        stream
+            .into_iter()
+            .map(|mut tree| {
+                if let TokenTree::Group(group) = &tree {
+                    let mut inner = Group::new(group.delimiter(), tokens(group.stream(), at));
+                    inner.set_span(at);
+                    tree = TokenTree::Group(inner);
+                }
+                tree.set_span(at);
+                tree
+            })
+            .collect()
+    }
+    let stream = tokens(tree.to_token_stream(), at);
+    syn::parse2(quote_spanned!(at=> #stream)).unwrap_or_else(|_| tree.clone())
 }
 
 #[cfg(test)]

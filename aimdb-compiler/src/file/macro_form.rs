@@ -1,6 +1,7 @@
-//! `topology!(file = "topologies/climate.toml", node = "sensor")`: read the file at compile
-//! time, check the whole system, and emit the one node through the same emitter as the
-//! inline `topology!{}`.
+//! `topology!(file = "topologies/climate.toml", node = "sensor")`: the file form's
+//! arguments, the file read at compile time, and how its findings are reported. The
+//! pipeline ([`crate::expand_topology`]) checks the whole system and emits the one node
+//! through the same emitter as the inline `topology!{}`.
 //!
 //! - The path is relative to the invoking crate's `CARGO_MANIFEST_DIR`, or absolute, or
 //!   starts with `$VAR/` (an environment variable set when building, e.g.
@@ -16,14 +17,14 @@
 
 use std::path::PathBuf;
 
-use proc_macro2::{Group, Span as TokenSpan, TokenStream, TokenTree};
-use quote::{ToTokens, quote, quote_spanned};
-use syn::parse::{Parse, Parser};
+use proc_macro2::{Span as TokenSpan, TokenStream, TokenTree};
+use quote::quote;
+use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::{LitStr, MetaNameValue, Token};
 
-use crate::diagnostic::Span;
-use crate::model::{BufferKind, Codec, Topology};
+use crate::diagnostic::Diagnostic;
+use crate::model::Topology;
 use crate::suggest::did_you_mean;
 
 /// Whether a `topology!` invocation is the file form: it starts with `file =`.
@@ -42,21 +43,32 @@ struct Args {
     node: LitStr,
 }
 
-/// Expand the file form; every error becomes a `compile_error!`.
-pub fn expand(tokens: TokenStream) -> TokenStream {
-    let args = match args(tokens) {
-        Ok(args) => args,
-        Err(error) => return error.to_compile_error(),
-    };
+/// A file form read from disk: what the pipeline checks and emits, and how to report.
+pub struct Loaded {
+    /// What the expansion carries whatever happens next: the tracked variable and the
+    /// file's `include_bytes!` (cargo rebuilds the crate when either changes).
+    pub prelude: TokenStream,
+    /// The path as written in `file = ".."`.
+    pub written: String,
+    /// The file's text.
+    pub source: String,
+    /// The `file = ".."` literal: where every finding in the file is reported.
+    pub at: TokenSpan,
+    /// The `node = ".."` literal.
+    pub node: LitStr,
+}
+
+/// Read the file form's arguments and the file. `Err` is the expansion to return: the
+/// error as a `compile_error!`, after whatever must be tracked.
+pub fn load(tokens: TokenStream) -> Result<Loaded, TokenStream> {
+    let args = args(tokens).map_err(|error| error.to_compile_error())?;
     let written = args.file.value();
-    let (path, tracked_var) = match resolve(&written) {
-        Ok(resolved) => resolved,
-        Err(message) => return syn::Error::new(args.file.span(), message).to_compile_error(),
-    };
-    let mut out = TokenStream::new();
+    let (path, tracked_var) = resolve(&written)
+        .map_err(|message| syn::Error::new(args.file.span(), message).to_compile_error())?;
+    let mut prelude = TokenStream::new();
     if let Some(var) = &tracked_var {
         // `option_env!` puts the variable in rustc's dep-info: cargo rebuilds when it changes.
-        out.extend(quote!(
+        prelude.extend(quote!(
             const _: ::core::option::Option<&str> = option_env!(#var);
         ));
     }
@@ -66,95 +78,61 @@ pub fn expand(tokens: TokenStream) -> TokenStream {
             let message = format!(
                 "cannot read the topology file `{written}`: {error}\n  = help: the path is relative to this crate's Cargo.toml (CARGO_MANIFEST_DIR), absolute, or `$VAR/...` with an environment variable"
             );
-            out.extend(syn::Error::new(args.file.span(), message).to_compile_error());
-            return out;
+            prelude.extend(syn::Error::new(args.file.span(), message).to_compile_error());
+            return Err(prelude);
         }
     };
     // The file is an input of the crate: cargo rebuilds it whenever the file changes.
     let absolute = path.to_string_lossy().into_owned();
-    out.extend(quote!(
+    prelude.extend(quote!(
         const _: &[u8] = include_bytes!(#absolute);
     ));
-    let (system, diagnostics) = super::check_source(&source);
-    if !diagnostics.is_empty() {
-        out.extend(file_errors(
-            &diagnostics,
-            &written,
-            &source,
-            args.file.span(),
-        ));
-        return out;
+    Ok(Loaded {
+        prelude,
+        written,
+        source,
+        at: args.file.span(),
+        node: args.node,
+    })
+}
+
+impl Loaded {
+    /// Findings in the file, after the prelude: each a compile error at the `file = ".."`
+    /// literal with the rustc-style rendering of its place in the file.
+    pub fn errors(&self, diagnostics: &[Diagnostic]) -> TokenStream {
+        let mut out = self.prelude.clone();
+        for diagnostic in diagnostics {
+            // rustc adds its own `error: ` before the message.
+            let text = diagnostic.render(&self.written, &self.source);
+            let text = text.trim_end().trim_start_matches("error: ");
+            out.extend(syn::Error::new(self.at, text).to_compile_error());
+        }
+        out
     }
-    let Some(system) = system else {
-        return out;
-    };
-    let wanted = args.node.value();
-    let Some(node) = system.nodes.iter().find(|n| n.name() == wanted) else {
-        let names: Vec<&str> = system.nodes.iter().map(|n| n.name()).collect();
+
+    /// The file has no node of the name asked for: the error at `node = ".."`.
+    pub fn unknown_node(&self, names: &[&str]) -> TokenStream {
+        let wanted = self.node.value();
         let help = match did_you_mean(&wanted, names.iter().copied()) {
             Some(close) => format!("did you mean \"{close}\"?"),
             None => format!("its nodes: {}", names.join(", ")),
         };
-        let message =
-            format!("the topology file `{written}` has no node \"{wanted}\"\n  = help: {help}");
-        out.extend(syn::Error::new(args.node.span(), message).to_compile_error());
-        return out;
-    };
-    let mut topology = node.topology.clone();
-    // An instanced writer is observed as each of its instances (`sensor-zone-a`).
-    topology.node.observes = crate::system::observed_nodes(&system, node)
-        .into_iter()
-        .flat_map(|name| {
-            let writer = system.nodes.iter().find(|n| n.name() == name);
-            match writer.map(|w| &w.topology.node.instances) {
-                Some(instances) if !instances.is_empty() => {
-                    instances.iter().map(|i| format!("{name}-{i}")).collect()
-                }
-                _ => vec![name.to_owned()],
-            }
-        })
-        .collect();
-    // The file knows no crate: the budget from this crate's memory.x is checked here.
-    let memory_x = crate::target::default_ram(&mut topology, crate::manifest_dir().as_deref());
-    let budget = crate::check::ram_budget(&topology);
-    if !budget.is_empty() {
-        out.extend(file_errors(&budget, &written, &source, args.file.span()));
-        return out;
+        let message = format!(
+            "the topology file `{}` has no node \"{wanted}\"\n  = help: {help}",
+            self.written
+        );
+        let mut out = self.prelude.clone();
+        out.extend(syn::Error::new(self.node.span(), message).to_compile_error());
+        out
     }
-    out.extend(crate::target::track(memory_x.as_deref()));
-    out.extend(super::located::locate(
-        &mut topology,
-        &written,
-        &source,
-        args.file.span(),
-    ));
-    pin(&mut topology, args.file.span());
-    let code = crate::codegen::emit(&topology);
-    if let Err(diagnostic) =
-        crate::dump::write_if_requested(&wanted, Span::Tokens(args.node.span()), &code)
-    {
-        out.extend(diagnostic.to_syn_error().to_compile_error());
-    }
-    out.extend(code);
-    out
-}
 
-/// Findings in the file, each a compile error at the `file = ".."` literal with the
-/// rustc-style rendering of its place in the file.
-fn file_errors(
-    diagnostics: &[crate::diagnostic::Diagnostic],
-    written: &str,
-    source: &str,
-    at: TokenSpan,
-) -> TokenStream {
-    let mut out = TokenStream::new();
-    for diagnostic in diagnostics {
-        // rustc adds its own `error: ` before the message.
-        let text = diagnostic.render(written, source);
-        let text = text.trim_end().trim_start_matches("error: ");
-        out.extend(syn::Error::new(at, text).to_compile_error());
+    /// Place the node's Rust items for rustc (see `located`): returns the definitions to
+    /// emit before the node, and gives every element the `file = ".."` literal's span.
+    pub fn place(&self, topology: &mut Topology) -> TokenStream {
+        let definitions = super::located::locate(topology, &self.written, &self.source, self.at);
+        super::located::pin(topology, self.at);
+        definitions
     }
-    out
 }
 
 /// `file = "..", node = ".."`, each once, nothing else.
@@ -232,101 +210,4 @@ pub fn resolve(written: &str) -> Result<(PathBuf, Option<String>), String> {
         format!("cannot resolve `{written}`: CARGO_MANIFEST_DIR is not set (build with cargo, or give an absolute path)")
     })?;
     Ok((PathBuf::from(manifest).join(path), None))
-}
-
-/// Give every element of the node the span of the `file = ".."` literal: the one place in
-/// the user's Rust source a rustc error about an item from the file can point at.
-fn pin(topology: &mut Topology, at: TokenSpan) {
-    let span = Span::Tokens(at);
-    topology.node.name.span = span;
-    topology.node.runtime_span = span;
-    for record in &mut topology.records {
-        record.key.span = span;
-        record.key.expr = respan(&record.key.expr, at);
-        for ty in std::iter::once(&mut record.value_type).chain(&mut record.accepts) {
-            ty.span = span;
-            ty.ty = respan(&ty.ty, at);
-        }
-        if let Some(pin) = &mut record.contract {
-            pin.span = span;
-        }
-        record.span = span;
-        record.chain_end = span;
-        record.finish = Some(span);
-        for buffer in &mut record.buffers {
-            buffer.span = span;
-            if let BufferKind::SpmcRing { capacity_span, .. } = &mut buffer.kind {
-                *capacity_span = span;
-            }
-        }
-        let functions = record
-            .sources
-            .iter_mut()
-            .map(|s| {
-                s.span = span;
-                &mut s.function
-            })
-            .chain(record.taps.iter_mut().map(|t| {
-                t.span = span;
-                &mut t.function
-            }));
-        for function in functions {
-            function.span = span;
-            function.expr = respan(&function.expr, at);
-        }
-        for link in &mut record.links_to {
-            link.span = span;
-            link.url.span = span;
-            pin_codec(&mut link.serializer, at);
-        }
-        for link in &mut record.links_from {
-            link.span = span;
-            link.url.span = span;
-            pin_codec(&mut link.deserializer, at);
-        }
-        for transform in &mut record.transforms {
-            transform.span = span;
-            for input in &mut transform.inputs {
-                input.span = span;
-                input.key.span = span;
-                input.key.expr = respan(&input.key.expr, at);
-                if let Some(ty) = &mut input.value_type {
-                    ty.span = span;
-                    ty.ty = respan(&ty.ty, at);
-                }
-            }
-            if let Some(handler) = &mut transform.handler {
-                handler.span = span;
-                handler.function.span = span;
-                handler.function.expr = respan(&handler.function.expr, at);
-            }
-        }
-    }
-}
-
-fn pin_codec(codec: &mut Codec, at: TokenSpan) {
-    if let Codec::Given(function) | Codec::Named(function) = codec {
-        function.span = Span::Tokens(at);
-        function.expr = respan(&function.expr, at);
-    }
-}
-
-/// A syntax tree with every token at `at` (parsed back from its own tokens, so it cannot fail).
-pub(super) fn respan<T: Parse + ToTokens + Clone>(tree: &T, at: TokenSpan) -> T {
-    fn tokens(stream: TokenStream, at: TokenSpan) -> TokenStream {
-        stream
-            .into_iter()
-            .map(|mut tree| {
-                if let TokenTree::Group(group) = &tree {
-                    let mut inner = Group::new(group.delimiter(), tokens(group.stream(), at));
-                    inner.set_span(at);
-                    tree = TokenTree::Group(inner);
-                }
-                tree.set_span(at);
-                tree
-            })
-            .collect()
-    }
-    let stream = tokens(tree.to_token_stream(), at);
-    syn::parse2(quote_spanned!(at=> #stream)).unwrap_or_else(|_| tree.clone())
 }

@@ -5,12 +5,14 @@
 use toml::de::DeValue;
 
 use super::reader::{Table, Value, kind, one_or_many, span_of, string};
-use super::{Direction, LinkEnd, RecordDecl, rust, transforms};
+use super::{rust, transforms};
 use crate::diagnostic::{Diagnostic, Span};
+use crate::finding::Ctxt;
 use crate::model::{
     Buffer, BufferKind, Codec, Function, LinkFrom, LinkTo, Name, NamedCodec, Record, Source,
     SourceHandle, Tap, Url,
 };
+use crate::model::{Direction, RecordDecl};
 use crate::suggest::did_you_mean;
 
 const FIELDS: [&str; 9] = [
@@ -29,19 +31,19 @@ const LINK_FROM_FIELDS: [&str; 4] = ["url", "deserializer", "codec", "external"]
 const BUFFER_FIELDS: [&str; 2] = ["kind", "capacity"];
 const BUFFER_HELP: &str = "write `buffer = \"SingleLatest\"`, `buffer = \"Mailbox\"` or `buffer = { kind = \"SpmcRing\", capacity = 256 }`";
 
-/// One node's use of a record: the model record and its link ends.
+/// One node's use of a record: the model record.
 pub(super) fn parse(
     name: &Name,
     value: &Value<'_>,
     decl: &RecordDecl,
     declared: &[RecordDecl],
     node: &str,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Option<(Record, Vec<LinkEnd>)> {
+    cx: &Ctxt,
+) -> Option<Record> {
     let what = format!("record `{}` of node `{node}`", name.text);
-    let table = Table::of(value, name.span, what.clone(), diagnostics)?;
-    table.allow(&FIELDS, diagnostics);
-    table.string("description", diagnostics);
+    let table = Table::of(value, name.span, what.clone(), cx)?;
+    table.allow(&FIELDS, cx);
+    table.string("description", cx);
     let key = transforms::key_of(decl, name.span);
     let mut record = Record {
         key,
@@ -57,16 +59,16 @@ pub(super) fn parse(
         links_from: Vec::new(),
         transforms: Vec::new(),
         // A file has no chain to finish.
-        finish: Some(name.span),
-        chain_end: name.span,
+        chain: None,
         complete: true,
+        name: Some(decl.name.clone()),
         family: Vec::new(),
         family_node: String::new(),
     };
     match table.get("buffer") {
-        Some((_, value)) => record.buffers.extend(buffer(value, &what, diagnostics)),
+        Some((_, value)) => record.buffers.extend(buffer(value, &what, cx)),
         None if table.meant("buffer") => {}
-        None => diagnostics.push(
+        None => cx.push(
             Diagnostic::error(name.span, format!("{what} has no `buffer`")).help(BUFFER_HELP),
         ),
     }
@@ -79,8 +81,7 @@ pub(super) fn parse(
     }
     if let Some((span, value)) = table.get("source") {
         let what = format!("`source` of {what}");
-        let f = string(value, &what, diagnostics)
-            .and_then(|n| rust::function(&n, "source", diagnostics));
+        let f = string(value, &what, cx).and_then(|n| rust::function(&n, "source", cx));
         // The record has a source the user can fix: "read but not produced" would be noise.
         record.complete &= f.is_some();
         if let Some(f) = f {
@@ -93,7 +94,7 @@ pub(super) fn parse(
         }
     }
     if let (Some(true), Some((span, _))) = (
-        table.boolean("source_handle", diagnostics),
+        table.boolean("source_handle", cx),
         table.get("source_handle"),
     ) {
         record.source_handles.push(SourceHandle {
@@ -104,9 +105,7 @@ pub(super) fn parse(
     if let Some((_, value)) = table.get("taps") {
         for item in one_or_many(value) {
             let what = format!("a tap of {what}");
-            if let Some(f) = string(item, &what, diagnostics)
-                .and_then(|n| rust::function(&n, "tap", diagnostics))
-            {
+            if let Some(f) = string(item, &what, cx).and_then(|n| rust::function(&n, "tap", cx)) {
                 record.taps.push(Tap {
                     span: f.span,
                     function: f,
@@ -114,7 +113,6 @@ pub(super) fn parse(
             }
         }
     }
-    let mut ends = Vec::new();
     for direction in [Direction::To, Direction::From] {
         let field = match direction {
             Direction::To => "link_to",
@@ -124,25 +122,18 @@ pub(super) fn parse(
             continue;
         };
         for item in one_or_many(value) {
-            if let Some(end) = link(item, direction, decl, &what, &mut record, diagnostics) {
-                ends.push(end);
-            }
+            link(item, direction, decl, &what, &mut record, cx);
         }
     }
     for join in [false, true] {
         let field = if join { "join" } else { "transform" };
         if let Some((span, value)) = table.get(field) {
-            record.transforms.extend(transforms::parse(
-                join,
-                span,
-                value,
-                &what,
-                declared,
-                diagnostics,
-            ));
+            record
+                .transforms
+                .extend(transforms::parse(join, span, value, &what, declared, cx));
         }
     }
-    Some((record, ends))
+    Some(record)
 }
 
 fn start(span: Span) -> usize {
@@ -153,7 +144,7 @@ fn start(span: Span) -> usize {
 }
 
 /// `buffer = "SingleLatest"` or `buffer = { kind = "SpmcRing", capacity = 256 }`.
-fn buffer(value: &Value<'_>, what: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<Buffer> {
+fn buffer(value: &Value<'_>, what: &str, cx: &Ctxt) -> Option<Buffer> {
     let span = span_of(value);
     let (kind_name, capacity) = match value.get_ref() {
         DeValue::String(text) => (
@@ -164,13 +155,13 @@ fn buffer(value: &Value<'_>, what: &str, diagnostics: &mut Vec<Diagnostic>) -> O
             None,
         ),
         DeValue::Table(_) => {
-            let table = Table::of(value, span, format!("the buffer of {what}"), diagnostics)?;
-            table.allow(&BUFFER_FIELDS, diagnostics);
-            let kind = table.required_string("kind", "\"SpmcRing\"", diagnostics)?;
+            let table = Table::of(value, span, format!("the buffer of {what}"), cx)?;
+            table.allow(&BUFFER_FIELDS, cx);
+            let kind = table.required_string("kind", "\"SpmcRing\"", cx)?;
             (kind, table.get("capacity").map(|(_, v)| v))
         }
         other => {
-            diagnostics.push(
+            cx.push(
                 Diagnostic::error(
                     span,
                     format!(
@@ -185,11 +176,11 @@ fn buffer(value: &Value<'_>, what: &str, diagnostics: &mut Vec<Diagnostic>) -> O
     };
     let kind = match (kind_name.text.as_str(), capacity) {
         ("SpmcRing", Some(capacity)) => BufferKind::SpmcRing {
-            capacity: ring_capacity(capacity, diagnostics)?,
+            capacity: ring_capacity(capacity, cx)?,
             capacity_span: span_of(capacity),
         },
         ("SpmcRing", None) => {
-            diagnostics.push(
+            cx.push(
                 Diagnostic::error(
                     kind_name.span,
                     format!("the `SpmcRing` buffer of {what} has no capacity"),
@@ -200,7 +191,7 @@ fn buffer(value: &Value<'_>, what: &str, diagnostics: &mut Vec<Diagnostic>) -> O
         }
         (name @ ("SingleLatest" | "Mailbox"), capacity) => {
             if let Some(capacity) = capacity {
-                diagnostics.push(
+                cx.push(
                     Diagnostic::error(span_of(capacity), format!("a `{name}` buffer holds one value and takes no capacity"))
                         .help("remove `capacity`, or use `{ kind = \"SpmcRing\", capacity = N }` to keep a history"),
                 );
@@ -216,7 +207,7 @@ fn buffer(value: &Value<'_>, what: &str, diagnostics: &mut Vec<Diagnostic>) -> O
                 Some(close) => format!("did you mean \"{close}\"? {BUFFER_HELP}"),
                 None => BUFFER_HELP.to_owned(),
             };
-            diagnostics.push(
+            cx.push(
                 Diagnostic::error(kind_name.span, format!("unknown buffer kind \"{other}\""))
                     .help(help),
             );
@@ -227,13 +218,13 @@ fn buffer(value: &Value<'_>, what: &str, diagnostics: &mut Vec<Diagnostic>) -> O
 }
 
 /// A ring capacity: a non-negative integer (0 is the node check's to report).
-fn ring_capacity(value: &Value<'_>, diagnostics: &mut Vec<Diagnostic>) -> Option<usize> {
+fn ring_capacity(value: &Value<'_>, cx: &Ctxt) -> Option<usize> {
     let parsed = match value.get_ref() {
         DeValue::Integer(int) => usize::from_str_radix(int.as_str(), int.radix()).ok(),
         _ => None,
     };
     if parsed.is_none() {
-        diagnostics.push(
+        cx.push(
             Diagnostic::error(
                 span_of(value),
                 "a ring capacity is a whole number of values",
@@ -244,29 +235,28 @@ fn ring_capacity(value: &Value<'_>, diagnostics: &mut Vec<Diagnostic>) -> Option
     parsed
 }
 
-/// One `link_to` / `link_from` table, into the model record and a [`LinkEnd`].
+/// One `link_to` / `link_from` table, into the model record.
 fn link(
     value: &Value<'_>,
     direction: Direction,
     decl: &RecordDecl,
     record_what: &str,
     record: &mut Record,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Option<LinkEnd> {
+    cx: &Ctxt,
+) -> Option<()> {
     let (field, codec_field, allowed): (_, _, &[&str]) = match direction {
         Direction::To => ("link_to", "serializer", &LINK_TO_FIELDS),
         Direction::From => ("link_from", "deserializer", &LINK_FROM_FIELDS),
     };
     let span = span_of(value);
     let what = format!("a `{field}` of {record_what}");
-    let table = Table::of(value, span, what.clone(), diagnostics)?;
-    table.allow(allowed, diagnostics);
-    let url_name =
-        table.required_string("url", "\"mqtt://climate/zone-a/reading\"", diagnostics)?;
+    let table = Table::of(value, span, what.clone(), cx)?;
+    table.allow(allowed, cx);
+    let url_name = table.required_string("url", "\"mqtt://climate/zone-a/reading\"", cx)?;
     let url = split_url(&url_name.text, url_name.span);
-    let codec_name = table.string("codec", diagnostics);
-    let external = table.boolean("external", diagnostics).unwrap_or(false);
-    let function_name = table.string(codec_field, diagnostics);
+    let codec_name = table.string("codec", cx);
+    let external = table.boolean("external", cx).unwrap_or(false);
+    let function_name = table.string(codec_field, cx);
     // `codec = "postcard"` with no function of its own: the named codec's.
     // With the place its name was written, for the codec's function.
     let named = match &function_name {
@@ -276,7 +266,7 @@ fn link(
         Some(_) => None,
     };
     let codec = match (&function_name, named) {
-        (Some(name), _) => match rust::function(name, codec_field, diagnostics) {
+        (Some(name), _) => match rust::function(name, codec_field, cx) {
             Some(f) => Codec::Given(Box::new(f)),
             None => Codec::Reported,
         },
@@ -292,7 +282,7 @@ fn link(
                     format!("fn(&[u8]) -> Result<{}, CodecError>", decl.value_type.text)
                 }
             };
-            diagnostics.push(
+            cx.push(
                 Diagnostic::error(
                     span,
                     format!("{what} (\"{}\") has no {codec_field}", url.text),
@@ -307,32 +297,23 @@ fn link(
     let seq = start(span);
     match direction {
         Direction::To => record.links_to.push(LinkTo {
-            url: url.clone(),
+            url,
             serializer: codec,
             named: named.map(|(c, _)| c),
+            codec_name,
             span,
         }),
         Direction::From => record.links_from.push(LinkFrom {
-            url: url.clone(),
+            url,
             deserializer: codec,
             named: named.map(|(c, _)| c),
+            codec_name,
+            external,
             span,
             seq,
         }),
     }
-    Some(LinkEnd {
-        direction,
-        record: decl.name.text.clone(),
-        key: decl.key.text.clone(),
-        value_type: decl.value_type.text.clone(),
-        url,
-        codec_function: function_name,
-        codec_name,
-        external,
-        span,
-        instances: Vec::new(),
-        instanced_node: false,
-    })
+    Some(())
 }
 
 /// Split a URL at its first `://`, as the `topology!{}` parser does.

@@ -3,8 +3,10 @@
 
 use super::node_record;
 use super::reader::{Table, Value};
-use super::{LinkEnd, NodeDecl, RecordDecl};
 use crate::diagnostic::{Diagnostic, Span};
+use crate::finding::Ctxt;
+use crate::model::system::link_ends;
+use crate::model::{LinkEnd, NodeDecl, RecordDecl};
 use crate::model::{Name, Node, RamBudget, Runtime, Topology};
 use crate::suggest::did_you_mean;
 
@@ -22,14 +24,14 @@ pub(super) fn parse(
     value: &Value<'_>,
     span: Span,
     declared: &[RecordDecl],
-    diagnostics: &mut Vec<Diagnostic>,
+    cx: &Ctxt,
 ) -> (Vec<NodeDecl>, Vec<LinkEnd>) {
-    let Some(nodes) = Table::of(value, span, "`nodes`".to_owned(), diagnostics) else {
+    let Some(nodes) = Table::of(value, span, "`nodes`".to_owned(), cx) else {
         return (Vec::new(), Vec::new());
     };
     let (mut checked, mut unchecked) = (Vec::new(), Vec::new());
     for (name, value) in nodes.entries() {
-        match node(name, value, declared, diagnostics) {
+        match node(name, value, declared, cx) {
             Ok(node) => checked.push(node),
             Err(links) => unchecked.extend(links),
         }
@@ -41,40 +43,36 @@ fn node(
     name: Name,
     value: &Value<'_>,
     declared: &[RecordDecl],
-    diagnostics: &mut Vec<Diagnostic>,
+    cx: &Ctxt,
 ) -> Result<NodeDecl, Vec<LinkEnd>> {
     let what = format!("node `{}`", name.text);
-    let table = Table::of(value, name.span, what.clone(), diagnostics).ok_or_else(Vec::new)?;
-    table.allow(&NODE_FIELDS, diagnostics);
-    table.string("description", diagnostics);
-    let target = table.string("target", diagnostics);
+    let table = Table::of(value, name.span, what.clone(), cx).ok_or_else(Vec::new)?;
+    table.allow(&NODE_FIELDS, cx);
+    table.string("description", cx);
+    let target = table.string("target", cx);
     let ram = table
-        .string("ram", diagnostics)
-        .and_then(|written| ram_budget(&written, diagnostics));
-    let instances = super::instances::parse(&table, diagnostics);
+        .string("ram", cx)
+        .and_then(|written| ram_budget(&written, cx));
+    let instances = super::instances::parse(&table, cx);
     let instances_written = table.get("instances").is_some() || table.get("count").is_some();
-    let runtime = table.required_string("runtime", "\"tokio\"", diagnostics);
-    let name_ok = identifier(&name, diagnostics);
-    let runtime = runtime.and_then(|r| runtime_of(&r, diagnostics));
-    let mut links = Vec::new();
+    let runtime = table.required_string("runtime", "\"tokio\"", cx);
+    let name_ok = identifier(&name, cx);
+    let runtime = runtime.and_then(|r| runtime_of(&r, cx));
     let mut records = Vec::new();
     match table.get("records") {
         Some((span, value)) => {
             let in_node = format!("`records` of {what}");
-            if let Some(uses) = Table::of(value, span, in_node, diagnostics) {
+            if let Some(uses) = Table::of(value, span, in_node, cx) {
                 for (record, value) in uses.entries() {
-                    let Some(decl) = find_record(&record, &name.text, declared, diagnostics) else {
+                    let Some(decl) = find_record(&record, &name.text, declared, cx) else {
                         continue;
                     };
-                    let read = node_record::parse(&record, value, decl, declared, &name.text, diagnostics);
-                    if let Some((model, ends)) = read {
-                        records.push(model);
-                        links.extend(ends);
-                    }
+                    let read = node_record::parse(&record, value, decl, declared, &name.text, cx);
+                    records.extend(read);
                 }
             }
         }
-        None => diagnostics.push(
+        None => cx.push(
             Diagnostic::error(name.span, format!("{what} uses no records"))
                 .help(format!("say what the node does with each record it holds, in a `[nodes.{}.records.NAME]` table with its `buffer`, `source`, `taps` and links", name.text)),
         ),
@@ -82,7 +80,7 @@ fn node(
     // A node with a bad name or runtime is not checked further, but its records were read
     // (and their errors reported) above.
     let Some((runtime, runtime_span)) = runtime.filter(|_| name_ok) else {
-        return Err(links);
+        return Err(link_ends(&records, &[]));
     };
     Ok(NodeDecl {
         span: name.span,
@@ -98,13 +96,12 @@ fn node(
             records,
         },
         target,
-        links,
         instances_written,
     })
 }
 
 /// The generated module is named after the node, so its name is a Rust identifier.
-fn identifier(name: &Name, diagnostics: &mut Vec<Diagnostic>) -> bool {
+fn identifier(name: &Name, cx: &Ctxt) -> bool {
     if syn::parse_str::<syn::Ident>(&name.text).is_ok() {
         return true;
     }
@@ -119,7 +116,7 @@ fn identifier(name: &Name, diagnostics: &mut Vec<Diagnostic>) -> bool {
             }
         })
         .collect();
-    diagnostics.push(
+    cx.push(
         Diagnostic::error(
             name.span,
             format!("the node name `{}` is not a Rust identifier", name.text),
@@ -132,7 +129,7 @@ fn identifier(name: &Name, diagnostics: &mut Vec<Diagnostic>) -> bool {
 }
 
 /// `runtime = "tokio" | "embassy" | "wasm"`, with a did-you-mean.
-fn runtime_of(written: &Name, diagnostics: &mut Vec<Diagnostic>) -> Option<(Runtime, Span)> {
+fn runtime_of(written: &Name, cx: &Ctxt) -> Option<(Runtime, Span)> {
     if let Some((_, runtime)) = Runtime::ALL.iter().find(|(n, _)| *n == written.text) {
         return Some((*runtime, written.span));
     }
@@ -145,7 +142,7 @@ fn runtime_of(written: &Name, diagnostics: &mut Vec<Diagnostic>) -> Option<(Runt
                 .to_owned()
         }
     };
-    diagnostics.push(
+    cx.push(
         Diagnostic::error(
             written.span,
             format!("unknown runtime \"{}\"", written.text),
@@ -160,7 +157,7 @@ fn find_record<'d>(
     record: &Name,
     node: &str,
     declared: &'d [RecordDecl],
-    diagnostics: &mut Vec<Diagnostic>,
+    cx: &Ctxt,
 ) -> Option<&'d RecordDecl> {
     if let Some(decl) = declared.iter().find(|d| d.name.text == record.text) {
         return Some(decl);
@@ -173,7 +170,7 @@ fn find_record<'d>(
             record.text
         ),
     };
-    diagnostics.push(
+    cx.push(
         Diagnostic::error(
             record.span,
             format!(
@@ -187,7 +184,7 @@ fn find_record<'d>(
 }
 
 /// `ram = "64K"`: the static RAM the node's record buffers may take.
-fn ram_budget(written: &Name, diagnostics: &mut Vec<Diagnostic>) -> Option<RamBudget> {
+fn ram_budget(written: &Name, cx: &Ctxt) -> Option<RamBudget> {
     match RamBudget::parse(&written.text) {
         Some(bytes) => Some(RamBudget {
             from: crate::model::BudgetSource::Declared,
@@ -195,7 +192,7 @@ fn ram_budget(written: &Name, diagnostics: &mut Vec<Diagnostic>) -> Option<RamBu
             span: written.span,
         }),
         None => {
-            diagnostics.push(
+            cx.push(
                 Diagnostic::error(written.span, format!("`ram = \"{}\"` is not a size", written.text))
                     .help("write bytes, or kibibytes / mebibytes: `ram = \"65536\"`, `ram = \"64K\"`, `ram = \"1M\"`"),
             );

@@ -7,6 +7,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::diagnostic::{Diagnostic, Span};
+use crate::finding::Ctxt;
 use crate::model::Name;
 use crate::suggest::did_you_mean;
 
@@ -36,12 +37,7 @@ pub(super) struct Table<'a, 'i> {
 
 impl<'a, 'i> Table<'a, 'i> {
     /// Read `value` as a table, or report what it is instead.
-    pub fn of(
-        value: &'a Value<'i>,
-        name_span: Span,
-        what: String,
-        diagnostics: &mut Vec<Diagnostic>,
-    ) -> Option<Self> {
+    pub fn of(value: &'a Value<'i>, name_span: Span, what: String, cx: &Ctxt) -> Option<Self> {
         match value.get_ref() {
             DeValue::Table(table) => Some(Table {
                 table,
@@ -50,7 +46,7 @@ impl<'a, 'i> Table<'a, 'i> {
                 meant: RefCell::default(),
             }),
             other => {
-                diagnostics.push(
+                cx.push(
                     Diagnostic::error(
                         span_of(value),
                         format!("{what} must be a table, not {}", kind(other)),
@@ -74,7 +70,7 @@ impl<'a, 'i> Table<'a, 'i> {
 
     /// Report every field not in `allowed`, with a did-you-mean. A field it names that is
     /// missing is then taken as meant: its absence is not reported again ([`Self::meant`]).
-    pub fn allow(&self, allowed: &[&str], diagnostics: &mut Vec<Diagnostic>) {
+    pub fn allow(&self, allowed: &[&str], cx: &Ctxt) {
         for (key, _) in self.table.iter() {
             let name = key.get_ref().as_ref();
             if allowed.contains(&name) {
@@ -94,7 +90,7 @@ impl<'a, 'i> Table<'a, 'i> {
                 // The root cause: what follows from it ("no `buffer`") is not a second error.
                 self.meant.borrow_mut().push(close.to_owned());
             }
-            diagnostics.push(
+            cx.push(
                 Diagnostic::error(
                     span_of(key),
                     format!("unknown field `{name}` in {}", self.what),
@@ -132,38 +128,33 @@ impl<'a, 'i> Table<'a, 'i> {
     }
 
     /// A string field, if present and a string (else reported).
-    pub fn string(&self, field: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<Name> {
+    pub fn string(&self, field: &str, cx: &Ctxt) -> Option<Name> {
         let (_, value) = self.get(field)?;
-        string(value, &format!("`{field}` of {}", self.what), diagnostics)
+        string(value, &format!("`{field}` of {}", self.what), cx)
     }
 
     /// A required string field: reported when missing.
-    pub fn required_string(
-        &self,
-        field: &str,
-        example: &str,
-        diagnostics: &mut Vec<Diagnostic>,
-    ) -> Option<Name> {
+    pub fn required_string(&self, field: &str, example: &str, cx: &Ctxt) -> Option<Name> {
         if self.get(field).is_none() {
             if self.meant(field) {
                 return None;
             }
-            diagnostics.push(
+            cx.push(
                 Diagnostic::error(self.span, format!("{} has no `{field}`", self.what))
                     .help(format!("add `{field} = {example}`")),
             );
             return None;
         }
-        self.string(field, diagnostics)
+        self.string(field, cx)
     }
 
     /// A boolean field, if present and a boolean (else reported).
-    pub fn boolean(&self, field: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<bool> {
+    pub fn boolean(&self, field: &str, cx: &Ctxt) -> Option<bool> {
         let (_, value) = self.get(field)?;
         match value.get_ref() {
             DeValue::Boolean(b) => Some(*b),
             other => {
-                diagnostics.push(
+                cx.push(
                     Diagnostic::error(
                         span_of(value),
                         format!(
@@ -181,18 +172,14 @@ impl<'a, 'i> Table<'a, 'i> {
 }
 
 /// A value that must be a string.
-pub(super) fn string(
-    value: &Value<'_>,
-    what: &str,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Option<Name> {
+pub(super) fn string(value: &Value<'_>, what: &str, cx: &Ctxt) -> Option<Name> {
     match value.get_ref() {
         DeValue::String(text) => Some(Name {
             text: text.to_string(),
             span: span_of(value),
         }),
         other => {
-            diagnostics.push(
+            cx.push(
                 Diagnostic::error(
                     span_of(value),
                     format!("{what} must be a string, not {}", kind(other)),

@@ -3,45 +3,43 @@
 use std::collections::HashMap;
 
 use super::reader::{Table, Value, one_or_many, string};
-use super::{RecordDecl, rust};
+use super::rust;
 use crate::diagnostic::{Diagnostic, Span};
+use crate::finding::Ctxt;
+use crate::model::RecordDecl;
 use crate::model::{ContractPin, TypeRef};
 
 const RECORD_FIELDS: [&str; 5] = ["key", "type", "accepts", "contract", "description"];
 
-pub(super) fn parse(
-    value: &Value<'_>,
-    span: Span,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Vec<RecordDecl> {
-    let Some(records) = Table::of(value, span, "`records`".to_owned(), diagnostics) else {
+pub(super) fn parse(value: &Value<'_>, span: Span, cx: &Ctxt) -> Vec<RecordDecl> {
+    let Some(records) = Table::of(value, span, "`records`".to_owned(), cx) else {
         return Vec::new();
     };
     let mut declared: Vec<RecordDecl> = Vec::new();
     let mut by_key: HashMap<String, usize> = HashMap::new();
     for (name, value) in records.entries() {
         let what = format!("record `{}`", name.text);
-        let Some(table) = Table::of(value, name.span, what, diagnostics) else {
+        let Some(table) = Table::of(value, name.span, what, cx) else {
             continue;
         };
-        table.allow(&RECORD_FIELDS, diagnostics);
-        table.string("description", diagnostics);
-        let key = table.required_string("key", "\"climate/zone-a/reading\"", diagnostics);
-        let ty = table.required_string("type", "\"Temperature\"", diagnostics);
+        table.allow(&RECORD_FIELDS, cx);
+        table.string("description", cx);
+        let key = table.required_string("key", "\"climate/zone-a/reading\"", cx);
+        let ty = table.required_string("type", "\"Temperature\"", cx);
         let (Some(key), Some(ty)) = (key, ty) else {
             continue;
         };
         // A record with a bad key or type is still declared (its error is reported), so the
         // nodes that use it are read and their own errors found in the same run.
-        valid_key(&key.text, key.span, diagnostics);
-        let value_type = rust::value_type(&ty, diagnostics).unwrap_or_else(|| TypeRef {
+        valid_key(&key.text, key.span, cx);
+        let value_type = rust::value_type(&ty, cx).unwrap_or_else(|| TypeRef {
             ty: syn::parse_quote!(_),
             text: ty.text.clone(),
             span: ty.span,
         });
         if let Some(&first) = by_key.get(&key.text) {
             let first: &RecordDecl = &declared[first];
-            diagnostics.push(
+            cx.push(
                 Diagnostic::error(
                     key.span,
                     format!(
@@ -54,10 +52,10 @@ pub(super) fn parse(
             );
         }
         by_key.entry(key.text.clone()).or_insert(declared.len());
-        let accepts = accepts(&table, &name.text, diagnostics);
+        let accepts = accepts(&table, &name.text, cx);
         let contract = table
-            .string("contract", diagnostics)
-            .and_then(|text| contract(&text, &name.text, diagnostics));
+            .string("contract", cx)
+            .and_then(|text| contract(&text, &name.text, cx));
         declared.push(RecordDecl {
             name,
             key,
@@ -70,16 +68,14 @@ pub(super) fn parse(
 }
 
 /// `accepts = ["TemperatureV2", "TemperatureV1"]`: older versions, newest first.
-fn accepts(table: &Table<'_, '_>, record: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<TypeRef> {
+fn accepts(table: &Table<'_, '_>, record: &str, cx: &Ctxt) -> Vec<TypeRef> {
     let Some((_, value)) = table.get("accepts") else {
         return Vec::new();
     };
     let what = format!("an older version record `{record}` accepts");
     let mut older = Vec::new();
     for item in one_or_many(value) {
-        if let Some(ty) =
-            string(item, &what, diagnostics).and_then(|name| rust::value_type(&name, diagnostics))
-        {
+        if let Some(ty) = string(item, &what, cx).and_then(|name| rust::value_type(&name, cx)) {
             older.push(ty);
         }
     }
@@ -87,14 +83,10 @@ fn accepts(table: &Table<'_, '_>, record: &str, diagnostics: &mut Vec<Diagnostic
 }
 
 /// `contract = "d2660728cb357589"`.
-fn contract(
-    text: &crate::model::Name,
-    record: &str,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Option<ContractPin> {
+fn contract(text: &crate::model::Name, record: &str, cx: &Ctxt) -> Option<ContractPin> {
     let pin = ContractPin::parse(&text.text, text.span);
     if pin.is_none() {
-        diagnostics.push(
+        cx.push(
             Diagnostic::error(
                 text.span,
                 format!(
@@ -113,9 +105,9 @@ fn contract(
 
 /// The one key grammar (`aimdb_core::key`), as for `#[derive(RecordKey)]` and `topology!{}`.
 /// A key may carry `{instance}` / `{index}` (a family): checked with an instance's name.
-fn valid_key(key: &str, span: Span, diagnostics: &mut Vec<Diagnostic>) -> bool {
-    if let Err(unknown) = super::instances::placeholders(key) {
-        diagnostics.push(
+fn valid_key(key: &str, span: Span, cx: &Ctxt) -> bool {
+    if let Err(unknown) = crate::model::template::placeholders(key) {
+        cx.push(
             Diagnostic::error(
                 span,
                 format!("unknown placeholder `{unknown}` in the key \"{key}\""),
@@ -126,10 +118,10 @@ fn valid_key(key: &str, span: Span, diagnostics: &mut Vec<Diagnostic>) -> bool {
         );
         return false;
     }
-    match aimdb_core::key::check_key(&super::instances::substitute(key, "x", 0)) {
+    match aimdb_core::key::check_key(&crate::model::template::substitute(key, "x", 0)) {
         Ok(()) => true,
         Err(problem) => {
-            diagnostics.push(crate::keys::key_error(key, problem, span));
+            cx.push(crate::keys::key_error(key, problem, span));
             false
         }
     }

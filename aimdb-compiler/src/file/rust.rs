@@ -2,11 +2,12 @@
 //! `syn`. A string that is not one is reported at the string's place in the file.
 
 use crate::diagnostic::Diagnostic;
+use crate::finding::Ctxt;
 use crate::model::{Function, Name, TypeRef};
 use crate::syntax::{expr_text, type_text};
 
 /// `type = "Temperature"`: a Rust type.
-pub(super) fn value_type(name: &Name, diagnostics: &mut Vec<Diagnostic>) -> Option<TypeRef> {
+pub(super) fn value_type(name: &Name, cx: &Ctxt) -> Option<TypeRef> {
     match syn::parse_str::<syn::Type>(&name.text) {
         Ok(ty) => Some(TypeRef {
             text: type_text(&ty),
@@ -14,7 +15,7 @@ pub(super) fn value_type(name: &Name, diagnostics: &mut Vec<Diagnostic>) -> Opti
             span: name.span,
         }),
         Err(error) => {
-            diagnostics.push(
+            cx.push(
                 Diagnostic::error(
                     name.span,
                     format!("\"{}\" is not a Rust type: {error}", name.text),
@@ -28,11 +29,7 @@ pub(super) fn value_type(name: &Name, diagnostics: &mut Vec<Diagnostic>) -> Opti
 
 /// `source = "read_temperature_loop"`: a path to a function (`module::f`, `Type::f`,
 /// `f::<T>`). `role` says what it is for, in the message.
-pub(super) fn function(
-    name: &Name,
-    role: &str,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Option<Function> {
+pub(super) fn function(name: &Name, role: &str, cx: &Ctxt) -> Option<Function> {
     match syn::parse_str::<syn::ExprPath>(&name.text) {
         Ok(path) => {
             let expr = syn::Expr::Path(path);
@@ -48,7 +45,7 @@ pub(super) fn function(
             } else {
                 error.to_string()
             };
-            diagnostics.push(
+            cx.push(
                 Diagnostic::error(
                     name.span,
                     format!(
@@ -77,24 +74,21 @@ mod tests {
 
     #[test]
     fn reads_types_and_paths() {
-        let mut diagnostics = Vec::new();
-        let ty = value_type(&name("heapless::Vec<u8, 4>"), &mut diagnostics).unwrap();
+        let cx = Ctxt::new(crate::finding::Words::File);
+        let ty = value_type(&name("heapless::Vec<u8, 4>"), &cx).unwrap();
         assert_eq!(ty.text, "heapless::Vec<u8,4>");
-        let f = function(
-            &name("Temperature::to_bytes"),
-            "serializer",
-            &mut diagnostics,
-        );
+        let f = function(&name("Temperature::to_bytes"), "serializer", &cx);
         assert_eq!(f.unwrap().text, "Temperature::to_bytes");
-        assert!(diagnostics.is_empty());
+        assert!(cx.into_diagnostics().is_empty());
     }
 
     #[test]
     fn reports_what_is_not_rust() {
-        let mut diagnostics = Vec::new();
-        assert!(value_type(&name("Temp erature"), &mut diagnostics).is_none());
-        assert!(function(&name("read temperature"), "source", &mut diagnostics).is_none());
-        assert!(function(&name(""), "tap", &mut diagnostics).is_none());
+        let cx = Ctxt::new(crate::finding::Words::File);
+        assert!(value_type(&name("Temp erature"), &cx).is_none());
+        assert!(function(&name("read temperature"), "source", &cx).is_none());
+        assert!(function(&name(""), "tap", &cx).is_none());
+        let diagnostics = cx.into_diagnostics();
         let messages: Vec<_> = diagnostics.iter().map(|d| d.message.as_str()).collect();
         assert_eq!(
             messages,

@@ -3,8 +3,10 @@
 use toml::de::DeTable;
 
 use super::reader::Table;
-use super::{Parsed, System, nodes, records};
+use super::{Parsed, nodes, records};
 use crate::diagnostic::{Diagnostic, Span};
+use crate::finding::{Ctxt, Words};
+use crate::model::System;
 
 /// The top-level fields.
 const ROOT_FIELDS: [&str; 4] = ["name", "description", "records", "nodes"];
@@ -19,15 +21,15 @@ pub(super) fn parse(source: &str) -> Parsed {
             diagnostics,
         };
     }
-    let mut diagnostics = Vec::new();
+    let cx = Ctxt::new(Words::File);
     let root = Table::root(document.get_ref());
-    root.allow(&ROOT_FIELDS, &mut diagnostics);
-    root.string("name", &mut diagnostics);
-    root.string("description", &mut diagnostics);
+    root.allow(&ROOT_FIELDS, &cx);
+    root.string("name", &cx);
+    root.string("description", &cx);
     let declared = match root.get("records") {
-        Some((span, value)) => records::parse(value, span, &mut diagnostics),
+        Some((span, value)) => records::parse(value, span, &cx),
         None => {
-            diagnostics.push(
+            cx.push(
                 Diagnostic::error(Span::Text { start: 0, end: 0 }, "the topology file declares no records")
                     .help("declare each record once, in a `[records.NAME]` table with its `key` and `type`"),
             );
@@ -35,9 +37,9 @@ pub(super) fn parse(source: &str) -> Parsed {
         }
     };
     let (nodes, unchecked_links) = match root.get("nodes") {
-        Some((span, value)) => nodes::parse(value, span, &declared, &mut diagnostics),
+        Some((span, value)) => nodes::parse(value, span, &declared, &cx),
         None => {
-            diagnostics.push(
+            cx.push(
                 Diagnostic::error(
                     Span::Text { start: 0, end: 0 },
                     "the topology file declares no nodes",
@@ -52,10 +54,10 @@ pub(super) fn parse(source: &str) -> Parsed {
         nodes,
         unchecked_links,
     };
-    super::families::resolve(&mut system, &mut diagnostics);
+    super::families::resolve(&mut system, &cx);
     Parsed {
         system: Some(system),
-        diagnostics,
+        diagnostics: cx.into_diagnostics(),
     }
 }
 

@@ -1,8 +1,10 @@
 //! The TOML front end and the whole-system checks, without rustc: the shipped topologies,
 //! every broken copy under `tests/topologies-broken/`, and small inline files.
 
-use super::{Direction, check_source, parse};
+use super::parse;
+use crate::check_file as check_source;
 use crate::diagnostic::Span;
+use crate::model::Direction;
 use crate::model::{BufferKind, Codec, HandlerKind, Runtime, TransformKind};
 
 const CLIMATE: &str = include_str!("../../../topologies/climate.toml");
@@ -84,21 +86,21 @@ fn climate_reads_into_three_nodes() {
     // The dashboard observes the reading over MQTT; so does the browser, a wasm node of
     // the same file (issue 18), which the page runs: nothing relays the reading to it.
     let from = dashboard
-        .links
-        .iter()
+        .links()
+        .into_iter()
         .find(|l| l.direction == Direction::From);
     let from = from.expect("the dashboard's link_from");
     assert_eq!(from.value_type, "Temperature");
-    assert_eq!(dashboard.links.len(), 1);
+    assert_eq!(dashboard.links().len(), 1);
     let browser = &system.nodes[2];
     assert_eq!(browser.runtime(), Runtime::Wasm);
     assert_eq!(
         browser.target.as_ref().unwrap().text,
         "wasm32-unknown-unknown"
     );
-    assert_eq!(browser.links.len(), 1);
-    assert_eq!(browser.links[0].direction, Direction::From);
-    assert_eq!(browser.links[0].value_type, "Temperature");
+    assert_eq!(browser.links().len(), 1);
+    assert_eq!(browser.links()[0].direction, Direction::From);
+    assert_eq!(browser.links()[0].value_type, "Temperature");
 }
 
 #[test]
@@ -134,11 +136,11 @@ fn setpoint_checks_clean() {
         .map(|l| l.url.text.as_str())
         .collect();
     assert_eq!(links_from, ["knx://1/2/1"]);
-    let external: Vec<&str> = system.nodes[3]
-        .links
-        .iter()
+    let external: Vec<String> = system.nodes[3]
+        .links()
+        .into_iter()
         .filter(|l| l.external)
-        .map(|l| l.url.text.as_str())
+        .map(|l| l.url.text)
         .collect();
     assert_eq!(
         external,

@@ -12,8 +12,10 @@
 //! inline form.
 
 use super::reader::{Table, Value, one_or_many, string};
-use super::{RecordDecl, rust};
+use super::rust;
 use crate::diagnostic::{Diagnostic, Span};
+use crate::finding::Ctxt;
+use crate::model::RecordDecl;
 use crate::model::{Handler, HandlerKind, Input, Key, Name, Transform, TransformKind};
 use crate::suggest::did_you_mean;
 
@@ -42,11 +44,11 @@ pub(super) fn parse(
     value: &Value<'_>,
     record_what: &str,
     declared: &[RecordDecl],
-    diagnostics: &mut Vec<Diagnostic>,
+    cx: &Ctxt,
 ) -> Option<Transform> {
     let field = if join { "join" } else { "transform" };
     let what = format!("the `{field}` of {record_what}");
-    let table = Table::of(value, field_span, what.clone(), diagnostics)?;
+    let table = Table::of(value, field_span, what.clone(), cx)?;
     let (allowed, inputs_field, handlers): (&[&str], _, &[(&str, HandlerKind)]) = if join {
         (
             &JOIN_FIELDS,
@@ -63,7 +65,7 @@ pub(super) fn parse(
             ],
         )
     };
-    table.allow(allowed, diagnostics);
+    table.allow(allowed, cx);
     let mut inputs = Vec::new();
     match table.get(inputs_field) {
         Some((_, value)) => {
@@ -81,10 +83,8 @@ pub(super) fn parse(
                 })
                 .collect();
             for item in items {
-                let name = string(item, &format!("an input of {what}"), diagnostics);
-                if let Some(decl) =
-                    name.and_then(|n| input_record(&n, declared, &listed, diagnostics))
-                {
+                let name = string(item, &format!("an input of {what}"), cx);
+                if let Some(decl) = name.and_then(|n| input_record(&n, declared, &listed, cx)) {
                     let span = super::reader::span_of(item);
                     inputs.push(Input {
                         key: key_of(decl, span),
@@ -98,7 +98,7 @@ pub(super) fn parse(
                 }
             }
         }
-        None => diagnostics.push(
+        None => cx.push(
             Diagnostic::error(field_span, format!("{what} has no `{inputs_field}`")).help(
                 if join {
                     "name the records it joins: `inputs = [\"request_a\", \"request_b\"]`"
@@ -122,7 +122,7 @@ pub(super) fn parse(
                 .iter()
                 .map(|(n, _)| format!("`{n} = \"f\"`"))
                 .collect();
-            diagnostics.push(
+            cx.push(
                 Diagnostic::error(field_span, format!("{what} has no handler"))
                     .help(format!("add {}", names.join(" or "))),
             );
@@ -130,13 +130,13 @@ pub(super) fn parse(
         }
         [(name, kind, span, value), rest @ ..] => {
             for (other, _, other_span, _) in rest {
-                diagnostics.push(
+                cx.push(
                     Diagnostic::error(*other_span, format!("{what} has two handlers, `{name}` and `{other}`"))
                         .help("keep one: `map` for a function of each value, `on_input` for a task that reads the input itself"),
                 );
             }
-            let function = string(value, &format!("`{name}` of {what}"), diagnostics)
-                .and_then(|n| rust::function(&n, "handler", diagnostics));
+            let function = string(value, &format!("`{name}` of {what}"), cx)
+                .and_then(|n| rust::function(&n, "handler", cx));
             function.map(|function| Handler {
                 kind: *kind,
                 function,
@@ -166,7 +166,7 @@ fn input_record<'d>(
     name: &Name,
     declared: &'d [RecordDecl],
     listed: &[String],
-    diagnostics: &mut Vec<Diagnostic>,
+    cx: &Ctxt,
 ) -> Option<&'d RecordDecl> {
     if let Some(decl) = declared.iter().find(|d| d.name.text == name.text) {
         return Some(decl);
@@ -180,7 +180,7 @@ fn input_record<'d>(
         None => "an input names a record declared in a `[records.NAME]` table, held by this node"
             .to_owned(),
     };
-    diagnostics.push(
+    cx.push(
         Diagnostic::error(
             name.span,
             format!("the input `{}` is not a record of this file", name.text),

@@ -28,7 +28,7 @@ use aimdb_core::address::Direction as AddressDirection;
 use aimdb_core::address::mqtt::MqttAddress;
 
 use crate::diagnostic::Span;
-use crate::file::{Direction, LinkEnd, System};
+use crate::model::{Direction, LinkEnd, System};
 
 /// What a user may do with a topic: the access word of an ACL `topic` line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,12 +100,12 @@ pub fn users(system: &System) -> Result<Vec<User>, AclError> {
     for node in &system.nodes {
         let instances = &node.topology.node.instances;
         let each: Vec<(String, Vec<LinkEnd>)> = if instances.is_empty() {
-            vec![(node.name().to_owned(), node.links.clone())]
+            vec![(node.name().to_owned(), node.links())]
         } else {
             (0..instances.len())
                 .map(|at| {
                     let links = node
-                        .links
+                        .links()
                         .iter()
                         .map(|l| match l.url.template {
                             Some(_) => l.expand(node.name()).swap_remove(at).1,
@@ -118,16 +118,16 @@ pub fn users(system: &System) -> Result<Vec<User>, AclError> {
         };
         for (name, links) in each {
             let mut user = user(&name, &links)?;
-            if crate::system::speaks_mqtt(node) {
+            if crate::model::liveness::speaks_mqtt(node) {
                 user.grants.push(Grant {
                     access: Access::Write,
-                    topic: crate::system::liveness_topic(&name),
+                    topic: crate::model::liveness::liveness_topic(&name),
                 });
-                for observed in crate::system::observed_nodes(system, node) {
+                for observed in crate::model::liveness::observed_nodes(system, node) {
                     for who in instance_names(system, observed) {
                         user.grants.push(Grant {
                             access: Access::Read,
-                            topic: crate::system::liveness_topic(&who),
+                            topic: crate::model::liveness::liveness_topic(&who),
                         });
                     }
                 }
@@ -248,7 +248,7 @@ mod tests {
     use crate::file;
 
     fn system(source: &str) -> System {
-        let (system, diagnostics) = file::check_source(source);
+        let (system, diagnostics) = crate::check_file(source);
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
         system.expect("a readable file")
     }

@@ -4,7 +4,7 @@
 //! which only rustc sees: a pinned one is checked when the node is built; an unpinned one is
 //! known once a node is built (its `RECORD_FINGERPRINT`, printed by the node at start-up).
 
-use crate::file::System;
+use crate::model::System;
 use crate::model::{Codec, Record};
 
 /// One record's contract.

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::{node_title, picture};
-use crate::file::System;
+use crate::model::System;
 
 /// A DOT double-quoted string.
 fn quoted(text: &str) -> String {

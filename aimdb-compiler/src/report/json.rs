@@ -13,7 +13,7 @@
 use std::fmt::Write as _;
 
 use super::{node_title, picture};
-use crate::file::System;
+use crate::model::System;
 
 /// `text` as a JSON string literal.
 fn string(text: &str) -> String {

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::{node_title, picture};
-use crate::file::System;
+use crate::model::System;
 
 /// Label text with Mermaid's entity codes for the characters that end or break a label.
 fn escape(text: &str) -> String {

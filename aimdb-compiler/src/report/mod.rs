@@ -15,8 +15,8 @@ pub mod dot;
 pub mod json;
 pub mod mermaid;
 
-use crate::file::{Direction, NodeDecl, System};
 use crate::model::{BufferKind, ProducerKind, Record};
+use crate::model::{Direction, NodeDecl, System};
 
 /// A record as drawn: its id (unique in the graph) and its label lines.
 pub(crate) struct Box_ {
@@ -123,7 +123,12 @@ pub(crate) fn picture(system: &System) -> Picture<'_> {
     let ends: Vec<_> = system
         .nodes
         .iter()
-        .flat_map(|n| n.links.iter().map(move |l| (n, l, l.identity())))
+        .flat_map(|n| {
+            n.links().into_iter().map(move |l| {
+                let identity = l.identity();
+                (n, l, identity)
+            })
+        })
         .collect();
     let mut edges = Vec::new();
     let mut outside: Vec<(String, String)> = Vec::new();

@@ -4,27 +4,24 @@ use syn::spanned::Spanned;
 use syn::{Expr, ExprMethodCall, Stmt};
 
 use super::method::{CHAIN_SUMMARY, Method};
+use super::parts::{function, one_type};
 use super::{buffer, expr_text, transform, url};
 use crate::diagnostic::{Diagnostic, Span};
+use crate::finding::Ctxt;
 use crate::model::{
-    Buffer, Codec, ContractPin, Function, LinkFrom, LinkTo, NamedCodec, Record, Source,
+    Buffer, ChainEnds, Codec, ContractPin, LinkFrom, LinkTo, NamedCodec, Record, Source,
     SourceHandle, Tap, TransformKind,
 };
 use crate::suggest::did_you_mean;
 
 /// Fill `record` from the closure body `|REG| body` (a block of chains, or one chain).
-pub fn walk_closure(
-    record: Record,
-    receiver: String,
-    body: &Expr,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Record {
+pub fn walk_closure(record: Record, receiver: String, body: &Expr, cx: &Ctxt) -> Record {
     let mut chain = Chain {
         record,
         receiver,
         pending: None,
         seq: 0,
-        diagnostics,
+        cx,
     };
     match body {
         Expr::Block(block) => {
@@ -61,14 +58,22 @@ struct Chain<'a> {
     receiver: String,
     pending: Option<Pending>,
     seq: usize,
-    diagnostics: &'a mut Vec<Diagnostic>,
+    cx: &'a Ctxt,
 }
 
 impl Chain<'_> {
+    /// The chain's ends (a record the token grammar builds always has them).
+    fn chain_mut(&mut self) -> &mut ChainEnds {
+        self.record.chain.get_or_insert(ChainEnds {
+            finish: None,
+            end: self.record.span,
+        })
+    }
+
     /// A diagnostic that leaves the record's call list unknown.
     fn fail(&mut self, diagnostic: Diagnostic) {
         self.record.complete = false;
-        self.diagnostics.push(diagnostic);
+        self.cx.push(diagnostic);
     }
 
     /// Walk one chain expression: `REG.a(..).b(..)...`.
@@ -136,15 +141,15 @@ impl Chain<'_> {
         let name = call.method.to_string();
         let span: Span = call.method.span().into();
         self.seq += 1;
-        self.record.chain_end = span;
-        if let Some(finish) = self.record.finish {
+        self.chain_mut().end = span;
+        if let Some(finish) = self.chain_mut().finish {
             let mut d = Diagnostic::error(span, format!("`.{name}` comes after `.finish()`")).help(
                 "`.finish()` ends the record's configuration: move it to the end of the chain",
             );
             if let Some(at) = finish.describe() {
                 d = d.note(format!("`.finish()` is at {at}"));
             }
-            self.diagnostics.push(d);
+            self.cx.push(d);
         }
         let Some(method) = Method::parse(&name) else {
             let help = match did_you_mean(&name, Method::names()) {
@@ -185,7 +190,7 @@ impl Chain<'_> {
         match method {
             Method::Buffer => {
                 let kind = buffer::parse(&call.args[0]).unwrap_or_else(|d| {
-                    self.diagnostics.push(d);
+                    self.cx.push(d);
                     // Reported; a stand-in keeps "no buffer" quiet.
                     crate::model::BufferKind::SingleLatest
                 });
@@ -214,11 +219,12 @@ impl Chain<'_> {
                         serializer: Codec::Missing,
                         named: None,
                         span,
+                        codec_name: None,
                     });
                     self.pending = Some(Pending::To(self.record.links_to.len() - 1));
                 }
                 Err(d) => {
-                    self.diagnostics.push(d);
+                    self.cx.push(d);
                     self.pending = Some(Pending::Unreadable);
                 }
             },
@@ -231,11 +237,13 @@ impl Chain<'_> {
                         named: None,
                         span,
                         seq,
+                        codec_name: None,
+                        external: false,
                     });
                     self.pending = Some(Pending::From(self.record.links_from.len() - 1));
                 }
                 Err(d) => {
-                    self.diagnostics.push(d);
+                    self.cx.push(d);
                     self.pending = Some(Pending::Unreadable);
                 }
             },
@@ -244,7 +252,7 @@ impl Chain<'_> {
                 self.codec(&name, span, f, pending);
                 self.pending = pending;
             }
-            Method::WithCodec if pending.is_none() => self.diagnostics.push(
+            Method::WithCodec if pending.is_none() => self.cx.push(
                 Diagnostic::error(span, "`.with_codec` must directly follow the link it encodes for")
                     .help("write it right after its link: `.link_to(\"mqtt://...\").with_codec(aimdb::codec::Postcard)`"),
             ),
@@ -270,16 +278,16 @@ impl Chain<'_> {
                 } else {
                     TransformKind::Join
                 };
-                let transform = transform::parse(call, kind, self.seq, self.diagnostics);
+                let transform = transform::parse(call, kind, self.seq, self.cx);
                 self.record.transforms.push(transform);
             }
             Method::Accepts => {
-                if let Some(older) = super::configure::one_type(
+                if let Some(older) = one_type(
                     call,
                     "`.accepts` needs the older version's type",
                     "`.accepts` takes one type: write one `.accepts::<V>()` per older version, newest first",
                     "name the older version the record accepts: `.accepts::<TemperatureV1>()`, with `impl From<TemperatureV1> for T`",
-                    self.diagnostics,
+                    self.cx,
                 ) {
                     self.record.accepts.push(older);
                 }
@@ -290,7 +298,7 @@ impl Chain<'_> {
                     ..
                 }) => match ContractPin::parse(&text.value(), text.span().into()) {
                     Some(pin) => self.record.contract = Some(pin),
-                    None => self.diagnostics.push(
+                    None => self.cx.push(
                         Diagnostic::error(
                             text.span(),
                             format!("`.contract` takes a fingerprint, not {:?}", text.value()),
@@ -301,7 +309,7 @@ impl Chain<'_> {
                         )),
                     ),
                 },
-                other => self.diagnostics.push(
+                other => self.cx.push(
                     Diagnostic::error(
                         syn::spanned::Spanned::span(other),
                         "`.contract` takes the fingerprint as a string literal",
@@ -309,7 +317,7 @@ impl Chain<'_> {
                     .help("write `.contract(\"d2660728cb357589\")`"),
                 ),
             },
-            Method::Finish => self.record.finish = Some(span),
+            Method::Finish => self.chain_mut().finish = Some(span),
         }
     }
 
@@ -353,16 +361,7 @@ impl Chain<'_> {
             ),
         };
         if let Some(d) = diagnostic {
-            self.diagnostics.push(d);
+            self.cx.push(d);
         }
-    }
-}
-
-/// A user function argument.
-pub(super) fn function(expr: &Expr) -> Function {
-    Function {
-        expr: expr.clone(),
-        text: expr_text(expr),
-        span: expr.span().into(),
     }
 }

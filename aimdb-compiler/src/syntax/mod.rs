@@ -20,6 +20,7 @@ mod chain;
 mod configure;
 mod header;
 mod method;
+mod parts;
 mod text;
 mod transform;
 mod url;
@@ -28,6 +29,7 @@ use proc_macro2::TokenStream;
 use syn::parse::{ParseStream, Parser};
 
 use crate::diagnostic::Diagnostic;
+use crate::finding::{Ctxt, Words};
 use crate::model::Topology;
 
 pub use text::{expr_text, type_text};
@@ -72,13 +74,13 @@ pub fn parse(tokens: TokenStream) -> Parsed {
             };
         }
     };
-    let mut diagnostics = Vec::new();
+    let cx = Ctxt::new(Words::Builder);
     let records = statements
         .iter()
-        .filter_map(|statement| configure::parse(statement, &mut diagnostics))
+        .filter_map(|statement| configure::parse(statement, &cx))
         .collect();
     Parsed {
         topology: Some(Topology { node, records }),
-        diagnostics,
+        diagnostics: cx.into_diagnostics(),
     }
 }

@@ -9,10 +9,10 @@
 use syn::spanned::Spanned;
 use syn::{Expr, ExprMethodCall, Stmt};
 
-use super::configure::{closure_parameter, key};
-use super::{chain::function, type_text};
+use super::parts::{closure_parameter, function, key, type_ref};
 use crate::diagnostic::{Diagnostic, Span};
-use crate::model::{Handler, HandlerKind, Input, Transform, TransformKind, TypeRef};
+use crate::finding::Ctxt;
+use crate::model::{Handler, HandlerKind, Input, Transform, TransformKind};
 use crate::suggest::did_you_mean;
 
 const SINGLE_SHAPE: &str = "write `.transform(InputKey::Raw, |b| b.map(f))` with `f: fn(&In) -> Out` (or `-> Option<Out>`), or `.transform(InputKey::Raw, |b| b.on_input(|mut rx, producer| async move { .. }))`";
@@ -26,7 +26,7 @@ pub(super) fn parse(
     call: &ExprMethodCall,
     kind: TransformKind,
     seq: usize,
-    diagnostics: &mut Vec<Diagnostic>,
+    cx: &Ctxt,
 ) -> Transform {
     let span: Span = call.method.span().into();
     let mut transform = Transform {
@@ -48,14 +48,14 @@ pub(super) fn parse(
                     key,
                     value_type: None,
                 }),
-                Err(d) => diagnostics.push(d),
+                Err(d) => cx.push(d),
             }
             &call.args[1]
         }
         TransformKind::Join => &call.args[0],
     };
     let Expr::Closure(closure) = closure_arg else {
-        diagnostics.push(
+        cx.push(
             Diagnostic::error(
                 closure_arg.span(),
                 format!("expected the builder closure of `.{}`", kind.method()),
@@ -67,12 +67,12 @@ pub(super) fn parse(
     let receiver = match closure_parameter(closure) {
         Ok(receiver) => receiver,
         Err(d) => {
-            diagnostics.push(d.help(shape));
+            cx.push(d.help(shape));
             return transform;
         }
     };
     let Some(chain) = body_chain(&closure.body) else {
-        diagnostics.push(
+        cx.push(
             Diagnostic::error(
                 closure.body.span(),
                 format!("expected a builder chain on `{receiver}`"),
@@ -81,22 +81,22 @@ pub(super) fn parse(
         );
         return transform;
     };
-    let before = diagnostics.len();
+    let before = cx.len();
     let mut walker = Walker {
         transform,
         receiver,
         shape,
-        diagnostics,
+        cx,
     };
     walker.walk(chain);
     // A builder call already reported (a misspelled or misplaced handler) says enough.
-    if walker.transform.handler.is_none() && walker.diagnostics.len() == before {
+    if walker.transform.handler.is_none() && walker.cx.len() == before {
         let method = kind.method();
         let handler = match kind {
             TransformKind::Single => "`.map(f)` or `.on_input(..)`",
             TransformKind::Join => "`.on_triggers(..)`",
         };
-        walker.diagnostics.push(
+        walker.cx.push(
             Diagnostic::error(span, format!("`.{method}` has no handler"))
                 .help(format!("end the builder with {handler}: {shape}")),
         );
@@ -119,7 +119,7 @@ struct Walker<'a> {
     transform: Transform,
     receiver: String,
     shape: &'static str,
-    diagnostics: &'a mut Vec<Diagnostic>,
+    cx: &'a Ctxt,
 }
 
 impl Walker<'_> {
@@ -134,7 +134,7 @@ impl Walker<'_> {
         let starts_at_receiver =
             matches!(base, Expr::Path(path) if path.path.is_ident(&self.receiver));
         if !starts_at_receiver {
-            self.diagnostics.push(
+            self.cx.push(
                 Diagnostic::error(
                     base.span(),
                     format!("expected a builder chain on `{}`", self.receiver),
@@ -153,7 +153,7 @@ impl Walker<'_> {
         let span: Span = call.method.span().into();
         let kind = self.transform.kind;
         if let Some(handler) = &self.transform.handler {
-            self.diagnostics.push(
+            self.cx.push(
                 Diagnostic::error(
                     span,
                     format!(
@@ -166,7 +166,7 @@ impl Walker<'_> {
             return;
         }
         if METHODS.contains(&name.as_str()) && call.args.len() != 1 {
-            self.diagnostics.push(
+            self.cx.push(
                 Diagnostic::error(
                     span,
                     format!("`.{name}` takes one argument, found {}", call.args.len()),
@@ -181,7 +181,7 @@ impl Walker<'_> {
                 return;
             }
             ("input", TransformKind::Single) => {
-                self.diagnostics.push(
+                self.cx.push(
                     Diagnostic::error(span, "`.transform` reads the one record given as its first argument")
                         .help("to read several records, use `.transform_join(|b| b.input::<A>(KeyA).input::<B>(KeyB).on_triggers(..))`"),
                 );
@@ -191,7 +191,7 @@ impl Walker<'_> {
             ("on_input", TransformKind::Single) => HandlerKind::OnInput,
             ("on_triggers", TransformKind::Join) => HandlerKind::OnTriggers,
             ("map" | "on_input", TransformKind::Join) => {
-                self.diagnostics.push(
+                self.cx.push(
                     Diagnostic::error(
                         span,
                         format!("a join's handler is `.on_triggers(..)`, not `.{name}`"),
@@ -201,7 +201,7 @@ impl Walker<'_> {
                 return;
             }
             ("on_triggers", TransformKind::Single) => {
-                self.diagnostics.push(
+                self.cx.push(
                     Diagnostic::error(span, "`.on_triggers` is the handler of a `.transform_join`")
                         .help(self.shape),
                 );
@@ -212,7 +212,7 @@ impl Walker<'_> {
                     Some(close) => format!("did you mean `.{close}`? {}", self.shape),
                     None => self.shape.to_owned(),
                 };
-                self.diagnostics.push(
+                self.cx.push(
                     Diagnostic::error(
                         span,
                         format!(
@@ -239,13 +239,9 @@ impl Walker<'_> {
             Some(turbofish) => {
                 let types: Vec<_> = turbofish.args.iter().collect();
                 match types.as_slice() {
-                    [syn::GenericArgument::Type(ty)] => Some(TypeRef {
-                        ty: ty.clone(),
-                        text: type_text(ty),
-                        span: ty.span().into(),
-                    }),
+                    [syn::GenericArgument::Type(ty)] => Some(type_ref(ty)),
                     _ => {
-                        self.diagnostics.push(
+                        self.cx.push(
                             Diagnostic::error(
                                 turbofish.span(),
                                 "`.input` takes one type: the input record's value type",
@@ -265,7 +261,7 @@ impl Walker<'_> {
                 value_type,
                 span,
             }),
-            Err(d) => self.diagnostics.push(d),
+            Err(d) => self.cx.push(d),
         }
     }
 }

@@ -18,9 +18,8 @@
 
 use std::collections::HashMap;
 
-use crate::diagnostic::Diagnostic;
-use crate::file::{Direction, LinkEnd, System};
-use crate::model::Runtime;
+use crate::finding::{CodecClash, Ctxt, Finding, LinkPlace};
+use crate::model::{Direction, LinkEnd, Runtime, System};
 use crate::suggest::did_you_mean;
 
 /// A link end with its node and its address's identity.
@@ -32,12 +31,26 @@ struct End {
     identity: String,
 }
 
-pub(super) fn check(system: &System, diagnostics: &mut Vec<Diagnostic>) {
+impl End {
+    /// The end as a finding names it.
+    fn place(&self) -> LinkPlace {
+        LinkPlace {
+            node: self.node.clone(),
+            record: self.link.record.clone(),
+            value_type: self.link.value_type.clone(),
+            url: self.link.url.clone(),
+            identity: self.identity.clone(),
+            span: self.link.span,
+        }
+    }
+}
+
+pub(super) fn check(system: &System, cx: &Ctxt) {
     // A templated address (an instanced node's, a family's) once per instance.
     let ends: Vec<End> = system
         .nodes
         .iter()
-        .flat_map(|n| n.links.iter().flat_map(|link| link.expand(n.name())))
+        .flat_map(|n| n.links().into_iter().flat_map(|link| link.expand(n.name())))
         .map(|(node, link)| End {
             identity: link.identity(),
             node,
@@ -48,7 +61,10 @@ pub(super) fn check(system: &System, diagnostics: &mut Vec<Diagnostic>) {
     let mut writers: HashMap<&str, &End> = HashMap::new();
     for end in ends.iter().filter(|e| e.link.direction == Direction::To) {
         match writers.get(end.identity.as_str()) {
-            Some(first) if first.node != end.node => diagnostics.push(two_writers(first, end)),
+            Some(first) if first.node != end.node => cx.report(Finding::TwoWriters {
+                first: first.place(),
+                second: end.place(),
+            }),
             Some(_) => {} // the same node twice: the node check reports it
             None => {
                 writers.insert(end.identity.as_str(), end);
@@ -72,29 +88,46 @@ pub(super) fn check(system: &System, diagnostics: &mut Vec<Diagnostic>) {
             }) => {}
             None => {
                 unwritten.push(reader.link.span);
-                diagnostics.push(no_writer(reader, &writers));
+                cx.report(Finding::NoWriter {
+                    reader: reader.place(),
+                    close: close_writer(reader, &writers).map(End::place),
+                });
             }
-            Some(writer) if reader.link.external => {
-                diagnostics.push(external_but_written(writer, reader));
-            }
+            Some(writer) if reader.link.external => cx.report(Finding::ExternalButWritten {
+                writer: writer.place(),
+                reader: reader.place(),
+            }),
             Some(writer) => {
+                let (w, r) = (writer.place(), reader.place());
                 if writer.link.value_type != reader.link.value_type {
-                    diagnostics.push(type_mismatch(writer, reader));
-                } else if let Some(diagnostic) = codec_mismatch(writer, reader) {
-                    diagnostics.push(diagnostic);
-                } else if let Some(diagnostic) = options_conflict(writer, reader) {
-                    diagnostics.push(diagnostic);
+                    cx.report(Finding::TypeMismatch {
+                        writer: w,
+                        reader: r,
+                    });
+                } else if let Some(clash) = codec_clash(writer, reader) {
+                    cx.report(Finding::CodecMismatch {
+                        writer: w,
+                        reader: r,
+                        clash,
+                    });
+                } else if let Some(conflict) = options_conflict(writer, reader) {
+                    cx.report(Finding::OptionsConflict {
+                        writer: w,
+                        reader: r,
+                        option: conflict.option,
+                        reason: conflict.reason.to_string(),
+                    });
                 }
             }
         }
     }
-    ws_peers(system, &ends, diagnostics);
+    ws_peers(system, &ends, cx);
 }
 
 /// A browser node's `ws://` links go to one host node's ws connector (the browser is given
 /// one server to dial): the other end of each of its `ws://` ends must be on a tokio node,
 /// and on the same one for all of them.
-fn ws_peers(system: &System, ends: &[End], diagnostics: &mut Vec<Diagnostic>) {
+fn ws_peers(system: &System, ends: &[End], cx: &Ctxt) {
     let runtime_of = |node: &str| {
         let name = node.split('[').next().unwrap_or(node);
         system
@@ -116,36 +149,22 @@ fn ws_peers(system: &System, ends: &[End], diagnostics: &mut Vec<Diagnostic>) {
                     && e.link.direction != own.link.direction
             });
             for other in others {
-                let runtime = runtime_of(&other.node);
-                if runtime != Some(Runtime::Tokio) {
-                    diagnostics.push(
-                        Diagnostic::error(
-                            own.link.url.span,
-                            format!(
-                                "browser node `{}` links \"{}\" with node `{}`, which is not a host (tokio) node",
-                                own.node, own.link.url.text, other.node
-                            ),
-                        )
-                        .help("a browser node's ws:// links go to a host (tokio) node's ws connector, which serves them at `/link/PATH`; link two browsers through a host node or over mqtt://")
-                        .note_at(other.link.url.span, format!("node `{}` has the other end here", other.node)),
-                    );
+                if runtime_of(&other.node) != Some(Runtime::Tokio) {
+                    cx.report(Finding::WsNotHost {
+                        own: own.place(),
+                        other: other.place(),
+                    });
                     continue;
                 }
                 match host {
                     None => host = Some(other),
                     Some(first) if first.node == other.node => {}
                     Some(first) => {
-                        diagnostics.push(
-                            Diagnostic::error(
-                                own.link.url.span,
-                                format!(
-                                    "browser node `{}` links ws:// with two host nodes: `{}` (\"{}\") and `{}` (\"{}\")",
-                                    own.node, first.node, first.link.url.text, other.node, own.link.url.text
-                                ),
-                            )
-                            .help("a browser node's ws connector dials one host's server: link all its ws:// records through one host node")
-                            .note_at(first.link.url.span, format!("node `{}` has this one", first.node)),
-                        );
+                        cx.report(Finding::WsTwoHosts {
+                            own: own.place(),
+                            first: first.place(),
+                            other: other.place(),
+                        });
                         break;
                     }
                 }
@@ -154,156 +173,47 @@ fn ws_peers(system: &System, ends: &[End], diagnostics: &mut Vec<Diagnostic>) {
     }
 }
 
-fn two_writers(first: &End, second: &End) -> Diagnostic {
-    let url = &second.link.url.text;
-    // Two spellings of one address: say so, it is why the texts differ.
-    let same = if first.link.url.text == *url {
-        String::new()
-    } else {
-        format!(
-            "; \"{url}\" is the address \"{}\": options do not make another address",
-            second.identity
-        )
-    };
-    Diagnostic::error(
-        second.link.span,
-        format!(
-            "link address \"{url}\" is written by two nodes: `{}` (record `{}`) and `{}` (record `{}`){same}",
-            second.node, second.link.record, first.node, first.link.record
-        ),
-    )
-    .help(format!(
-        "an address has exactly one writer (`link_to`) in a system: publish from node `{}` only, or give node `{}` an address of its own",
-        first.node, second.node
-    ))
-    .note_at(
-        first.link.span,
-        format!("node `{}` writes \"{}\" here", first.node, first.link.url.text),
-    )
-}
-
 /// Options at the two ends of one address that the connector says cannot both hold.
-fn options_conflict(writer: &End, reader: &End) -> Option<Diagnostic> {
+fn options_conflict(writer: &End, reader: &End) -> Option<aimdb_core::address::Conflict> {
     let row = writer.link.url.scheme_row()?;
-    let conflict = (row.conflict)(&writer.link.url.address, &reader.link.url.address)?;
-    let option = conflict.option;
-    Some(
-        Diagnostic::error(
-            reader.link.url.span,
-            format!(
-                "the ends of \"{}\" contradict each other on `{option}`: node `{}` reads \"{}\", node `{}` writes \"{}\"",
-                reader.identity, reader.node, reader.link.url.text, writer.node, writer.link.url.text
-            ),
-        )
-        .help(format!("{}: give both ends the same `{option}`, or lower the reader's", conflict.reason))
-        .note_at(writer.link.url.span, format!("node `{}` writes \"{}\" here", writer.node, writer.link.url.text)),
-    )
+    (row.conflict)(&writer.link.url.address, &reader.link.url.address)
 }
 
-fn no_writer(reader: &End, writers: &HashMap<&str, &End>) -> Diagnostic {
-    let url = &reader.link.url.text;
+/// A written address that would fix an unwritten read: one another node writes, carrying
+/// this record type, close to the read one.
+fn close_writer<'e>(reader: &End, writers: &HashMap<&str, &'e End>) -> Option<&'e End> {
     // In file order, so a tie between two close addresses is broken the same way each run.
-    // Only an address that would fix it: one another node writes, carrying this record type.
     let mut written: Vec<(&str, usize)> = writers
         .iter()
         .filter(|(_, end)| end.node != reader.node && end.link.value_type == reader.link.value_type)
-        .map(|(url, end)| (*url, start(end.link.span)))
+        .map(|(url, end)| (*url, end.link.span.position().1))
         .collect();
     written.sort_by_key(|(_, at)| *at);
-    let written = written.into_iter().map(|(url, _)| url);
-    let help = match did_you_mean(&reader.identity, written) {
-        Some(close) => format!(
-            "did you mean \"{}\" (written by node `{}`)? if the writer is outside this file, add `external = true` to this link",
-            writers[close].link.url.text, writers[close].node
-        ),
-        None => "link it from an address some node writes with `link_to`, or add `external = true` to this link if the writer is outside this file".to_owned(),
-    };
-    Diagnostic::error(
-        reader.link.url.span,
-        format!(
-            "node `{}` reads \"{url}\" (record `{}`), but no node in this file writes it",
-            reader.node, reader.link.record
-        ),
-    )
-    .help(help)
+    let close = did_you_mean(&reader.identity, written.into_iter().map(|(url, _)| url))?;
+    Some(writers[close])
 }
 
-fn external_but_written(writer: &End, reader: &End) -> Diagnostic {
-    let url = &reader.link.url.text;
-    Diagnostic::error(
-        reader.link.span,
-        format!(
-            "node `{}` declares \"{url}\" external, but node `{}` in this file writes it",
-            reader.node, writer.node
-        ),
-    )
-    .help("remove `external = true`: the writer is part of this system, so its record type and codec are checked against this end")
-    .note_at(writer.link.span, format!("node `{}` writes \"{url}\" here", writer.node))
-}
-
-fn type_mismatch(writer: &End, reader: &End) -> Diagnostic {
-    let url = &reader.link.url.text;
-    Diagnostic::error(
-        reader.link.span,
-        format!(
-            "the ends of \"{url}\" carry different record types: node `{}` reads it into `{}` (record `{}`), node `{}` writes `{}` (record `{}`)",
-            reader.node, reader.link.value_type, reader.link.record,
-            writer.node, writer.link.value_type, writer.link.record
-        ),
-    )
-    .help(format!(
-        "both ends of a link carry one record type: read \"{url}\" into a record of type `{}`, or link this record from another address",
-        writer.link.value_type
-    ))
-    .note_at(writer.link.span, format!("node `{}` writes `{}` here", writer.node, writer.link.value_type))
-}
-
-fn codec_mismatch(writer: &End, reader: &End) -> Option<Diagnostic> {
-    let url = &reader.link.url.text;
+fn codec_clash(writer: &End, reader: &End) -> Option<CodecClash> {
     let (w, r) = (&writer.link, &reader.link);
-    let problem = match (&w.codec_name, &r.codec_name) {
-        (Some(wn), Some(rn)) if wn.text != rn.text => format!(
-            "node `{}` writes it as codec \"{}\", node `{}` reads it as codec \"{}\"",
-            writer.node, wn.text, reader.node, rn.text
-        ),
+    Some(match (&w.codec_name, &r.codec_name) {
+        (Some(wn), Some(rn)) if wn.text != rn.text => {
+            CodecClash::Names(wn.text.clone(), rn.text.clone())
+        }
         (Some(_), Some(_)) => return None,
         (Some(name), None) | (None, Some(name)) => {
-            let (named, unnamed) = if w.codec_name.is_some() {
-                (writer, reader)
-            } else {
-                (reader, writer)
-            };
-            format!(
-                "node `{}` names its codec \"{}\" but node `{}` names none",
-                named.node, name.text, unnamed.node
-            )
+            CodecClash::OneNamed(name.text.clone(), w.codec_name.is_some())
         }
         (None, None) => {
             let (wf, rf) = (w.codec_function.as_ref()?, r.codec_function.as_ref()?);
             if parent(&wf.text) == parent(&rf.text) {
                 return None;
             }
-            format!(
-                "node `{}` serializes with `{}`, node `{}` deserializes with `{}`",
-                writer.node, wf.text, reader.node, rf.text
-            )
+            CodecClash::Functions(wf.text.clone(), rf.text.clone())
         }
-    };
-    Some(
-        Diagnostic::error(reader.link.span, format!("the ends of \"{url}\" do not agree on a codec: {problem}"))
-            .help("use the serializer and deserializer of one codec (paths under one type or module, e.g. `Temperature::to_bytes` and `Temperature::from_bytes`), or name the wire format on both ends with the same `codec = \"...\"`")
-            .note_at(writer.link.span, format!("node `{}` writes \"{url}\" here", writer.node)),
-    )
+    })
 }
 
 /// A path without its last segment (`Temperature::to_bytes` → `Temperature`; `f` → ``).
 fn parent(path: &str) -> &str {
     path.rsplit_once("::").map_or("", |(parent, _)| parent)
-}
-
-fn start(span: crate::diagnostic::Span) -> usize {
-    match span {
-        crate::diagnostic::Span::Text { start, .. } => start,
-        crate::diagnostic::Span::Tokens(_) => 0,
-    }
 }

@@ -11,24 +11,31 @@
 //!   A connector the node's runtime cannot run is reported by the node's own link check,
 //!   with a note naming the node.
 //!
-//! Every message names both nodes, points at the second place and notes the first, with a
-//! `help:` that says the fix.
+//! Each rule reports a typed [`Finding`] (what, where, the related places); the collector
+//! words it for the front end (`crate::finding`): every message names both nodes, points at
+//! the second place and notes the first, with a `help:` that says the fix.
 
 pub mod links;
 pub mod ownership;
 pub mod runtime;
 
-use crate::diagnostic::{Diagnostic, Finding};
-use crate::file::{NodeDecl, System};
+use crate::finding::{Ctxt, Finding};
 use crate::model::ProducerKind;
+use crate::model::{NodeDecl, System};
 
 /// A better help for a node's finding, from what the whole system knows: a record read
 /// but not produced on `node` that another node owns is observed with a `link_from` of the
 /// address that node writes, never given a `.source()` (a second producer).
-pub fn refine(system: &System, node: &NodeDecl, diagnostic: &Diagnostic) -> Option<String> {
-    let Some(Finding::Unproduced { key }) = &diagnostic.finding else {
-        return None;
-    };
+pub fn refine(system: &System, node: &NodeDecl, finding: &mut Finding) {
+    if let Finding::Unproduced {
+        key, owner_help, ..
+    } = finding
+    {
+        *owner_help = owner_help_of(system, node, key);
+    }
+}
+
+fn owner_help_of(system: &System, node: &NodeDecl, key: &str) -> Option<String> {
     let (owner, record) = system
         .nodes
         .iter()
@@ -54,53 +61,10 @@ pub fn refine(system: &System, node: &NodeDecl, diagnostic: &Diagnostic) -> Opti
     })
 }
 
-/// `aimdb/nodes/NODE/online`: where `node` publishes its liveness
-/// (`aimdb_core::address::mqtt::LIVENESS_TOPIC`).
-pub fn liveness_topic(node: &str) -> String {
-    let [prefix, suffix] = aimdb_core::address::mqtt::LIVENESS_TOPIC;
-    format!("{prefix}{node}{suffix}")
-}
-
-/// Whether a node links over MQTT: then it publishes its own liveness
-/// (`aimdb/nodes/NODE/online`), which the ACL lets it write.
-pub fn speaks_mqtt(node: &NodeDecl) -> bool {
-    node.links
-        .iter()
-        .any(|l| l.url.scheme.as_deref() == Some("mqtt"))
-}
-
-/// The nodes of the file that write an `mqtt://` address `node` reads, in file order, each
-/// once: whose liveness `node` follows (and the ACL lets it read).
-pub fn observed_nodes<'s>(system: &'s System, node: &NodeDecl) -> Vec<&'s str> {
-    let read: Vec<String> = node
-        .links
-        .iter()
-        .filter(|l| l.direction == crate::file::Direction::From)
-        .filter(|l| l.url.scheme.as_deref() == Some("mqtt"))
-        .flat_map(|l| l.expand(node.name()))
-        .map(|(_, l)| l.identity())
-        .collect();
-    system
-        .nodes
-        .iter()
-        .filter(|writer| writer.name() != node.name())
-        .filter(|writer| {
-            writer
-                .links
-                .iter()
-                .filter(|l| l.direction == crate::file::Direction::To)
-                .flat_map(|l| l.expand(writer.name()))
-                .any(|(_, l)| read.contains(&l.identity()))
-        })
-        .map(NodeDecl::name)
-        .collect()
-}
-
-/// Check a whole system; an empty result means every cross-node rule holds.
-pub fn check(system: &System) -> Vec<Diagnostic> {
-    let mut diagnostics = Vec::new();
-    ownership::check(system, &mut diagnostics);
-    links::check(system, &mut diagnostics);
-    runtime::check(system, &mut diagnostics);
-    diagnostics
+/// Check a whole system, reporting each finding into `cx`: nothing reported means every
+/// cross-node rule holds.
+pub fn check(system: &System, cx: &Ctxt) {
+    ownership::check(system, cx);
+    links::check(system, cx);
+    runtime::check(system, cx);
 }

@@ -4,19 +4,11 @@
 
 use std::collections::HashMap;
 
-use crate::diagnostic::{Diagnostic, Span};
-use crate::file::System;
-use crate::model::ProducerKind;
+use crate::finding::{Ctxt, Finding, Place, Role};
+use crate::model::{ProducerKind, System};
 
-/// A node's authoritative producer of a key.
-struct Authority<'a> {
-    node: &'a str,
-    label: String,
-    span: Span,
-}
-
-pub(super) fn check(system: &System, diagnostics: &mut Vec<Diagnostic>) {
-    let mut first: HashMap<&str, Authority<'_>> = HashMap::new();
+pub(super) fn check(system: &System, cx: &Ctxt) {
+    let mut first: HashMap<&str, Place> = HashMap::new();
     for node in &system.nodes {
         for record in &node.topology.records {
             // Only the node's first authority: two on one node is the node check's report.
@@ -28,27 +20,17 @@ pub(super) fn check(system: &System, diagnostics: &mut Vec<Diagnostic>) {
                 continue;
             };
             let key = record.key.id.as_str();
-            // In the file's words: `source = "f"`, or the transform's field.
-            let label = match (producer.kind, record.sources.first()) {
-                (ProducerKind::Source, Some(source)) => {
-                    format!("source = \"{}\"", source.function.text)
-                }
-                (ProducerKind::SourceHandle, _) => "source_handle = true".to_owned(),
-                _ => producer
-                    .label
-                    .trim_start_matches('.')
-                    .replace("transform_join(..)", "join")
-                    .replace("(..)", ""),
-            };
-            let here = Authority {
-                node: node.name(),
-                label,
+            let here = Place {
+                node: node.name().to_owned(),
+                role: Role::of(&producer, record),
                 span: producer.span,
             };
             match first.get(key) {
-                Some(owner) if owner.node != here.node => {
-                    diagnostics.push(two_owners(key, owner, &here));
-                }
+                Some(owner) if owner.node != here.node => cx.report(Finding::TwoOwners {
+                    key: key.to_owned(),
+                    first: owner.clone(),
+                    second: here,
+                }),
                 Some(_) => {}
                 None => {
                     first.insert(key, here);
@@ -56,22 +38,4 @@ pub(super) fn check(system: &System, diagnostics: &mut Vec<Diagnostic>) {
             }
         }
     }
-}
-
-fn two_owners(key: &str, owner: &Authority<'_>, second: &Authority<'_>) -> Diagnostic {
-    Diagnostic::error(
-        second.span,
-        format!(
-            "record `{key}` has two producers in this system: `{}` on node `{}` and `{}` on node `{}`",
-            second.label, second.node, owner.label, owner.node
-        ),
-    )
-    .help(format!(
-        "every key has exactly one authoritative producer: keep the producer on node `{}` and observe the record on node `{}` with `link_from`; if both nodes really write it, give each its own record (key) and join them into this one on one node (an arbiter)",
-        owner.node, second.node
-    ))
-    .note_at(
-        owner.span,
-        format!("node `{}` produces `{key}` here", owner.node),
-    )
 }

@@ -4,48 +4,31 @@
 //! (Whether the runtime has a connector for each link's scheme is the node's own link check,
 //! which the file front end reports with a note naming the node.)
 
-use crate::diagnostic::Diagnostic;
-use crate::file::System;
-use crate::model::Runtime;
+use crate::finding::{Ctxt, Finding};
+use crate::model::{Runtime, System};
 
-pub(super) fn check(system: &System, diagnostics: &mut Vec<Diagnostic>) {
+pub(super) fn check(system: &System, cx: &Ctxt) {
     for node in &system.nodes {
         let Some(target) = &node.target else {
             continue;
         };
-        if node.runtime() == Runtime::Tokio && bare_metal(&target.text) {
-            diagnostics.push(
-                Diagnostic::error(
-                    target.span,
-                    format!(
-                        "node `{}` runs on tokio, which needs an operating system, but its target `{}` has none",
-                        node.name(),
-                        target.text
-                    ),
-                )
-                .help("use `runtime = \"embassy\"` for a bare-metal target, or build the tokio node for a host target")
-                .note_at(node.topology.node.runtime_span, format!("node `{}` chooses tokio here", node.name())),
-            );
-        }
-        if node.runtime() == Runtime::Wasm && target.text != WASM_TARGET {
-            diagnostics.push(
-                Diagnostic::error(
-                    target.span,
-                    format!(
-                        "node `{}` runs on wasm, a browser node built for `{WASM_TARGET}`, but its target is `{}`",
-                        node.name(),
-                        target.text
-                    ),
-                )
-                .help(format!("write `target = \"{WASM_TARGET}\"`, or leave the target out"))
-                .note_at(node.topology.node.runtime_span, format!("node `{}` chooses wasm here", node.name())),
-            );
+        let wrong = match node.runtime() {
+            Runtime::Tokio => bare_metal(&target.text),
+            Runtime::Wasm => target.text != WASM_TARGET,
+            Runtime::Embassy => false,
+        };
+        if wrong {
+            cx.report(Finding::RuntimeTarget {
+                node: node.name().to_owned(),
+                runtime: node.runtime().name(),
+                target: target.clone(),
+                runtime_span: node.topology.node.runtime_span,
+            });
         }
     }
 }
 
-/// The one target a wasm node is built for (wasm-bindgen's).
-pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+pub use crate::model::WASM_TARGET;
 
 /// A target triple whose OS field is `none` (or that names no OS at all, like
 /// `thumbv7em-none-eabihf`, `riscv32imc-unknown-none-elf`).

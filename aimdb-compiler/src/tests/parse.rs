@@ -20,7 +20,7 @@ fn the_seed_sensor_parses_into_its_model() {
     assert_eq!(link.url.scheme.as_deref(), Some("mqtt"));
     assert_eq!(link.url.address, "climate/zone-a/reading");
     assert!(matches!(&link.serializer, Codec::Given(f) if f.text == "Temperature::to_bytes"));
-    assert!(record.finish.is_some());
+    assert!(record.chain.is_some_and(|c| c.finish.is_some()));
     assert_eq!(topology.reader_count(record), 1);
 }
 

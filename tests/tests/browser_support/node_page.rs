@@ -32,7 +32,7 @@ pub fn build_bundle() -> PathBuf {
 /// A broker enforcing the topology file `source` (its ACL, one login per node), with a
 /// websockets listener on `lo`, checked to listen on loopback only.
 pub fn broker(source: &str, path: &str) -> Broker {
-    let system = aimdb_compiler::file::check_source(source)
+    let system = aimdb_compiler::check_file(source)
         .0
         .expect("the topology checks");
     let acl = aimdb_compiler::report::acl::render(&system, path).expect("an ACL");
@@ -48,7 +48,7 @@ pub fn serve_page(bundle: PathBuf, source: &str, title: &str) -> &'static WsConn
     let mut config = WsConfig::new("127.0.0.1:0".parse().unwrap());
     config.title = title.into();
     config.bundle = Some(bundle);
-    let (system, _) = aimdb_compiler::file::check_source(source);
+    let (system, _) = aimdb_compiler::check_file(source);
     config.graph = Some(aimdb_compiler::report::json::render(
         &system.expect("a system"),
     ));

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::super::private;
-use super::super::tasks::Task;
+use super::super::task::Task;
 
 pub(crate) fn emit(tasks: &[Task], attach: &TokenStream, instanced: bool) -> TokenStream {
     let p = private();

@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::private;
-use super::tasks::Task;
+use super::task::Task;
 use crate::model::Runtime;
 
 pub(super) mod embassy;

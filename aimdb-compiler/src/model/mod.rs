@@ -8,6 +8,18 @@
 
 use crate::diagnostic::Span;
 
+mod link;
+pub mod liveness;
+mod role;
+pub mod system;
+pub mod template;
+mod transform;
+
+pub use link::{Codec, LinkFrom, LinkTo, NAMED_CODECS, NamedCodec, Url};
+pub use role::{ProducerKind, ProducerRef, Role, Words};
+pub use system::{Direction, LinkEnd, NodeDecl, RecordDecl, System};
+pub use transform::{Handler, HandlerKind, Input, Transform, TransformKind};
+
 /// One node: a unit that runs on one runtime and owns its records.
 #[derive(Clone, Debug)]
 pub struct Topology {
@@ -119,6 +131,9 @@ impl Runtime {
     }
 }
 
+/// The one target a wasm node is built for (wasm-bindgen's).
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
 /// A record key, identified by its tokens as written (`ClimateKey::Reading`, or a string
 /// literal): the macro cannot see the strings a `#[derive(RecordKey)]` assigns.
 #[derive(Clone, Debug)]
@@ -204,10 +219,12 @@ pub struct Record {
     /// The contract fingerprint the topology pins for the value type (`contract = ".."`),
     /// checked against the type's own when the node is built.
     pub contract: Option<ContractPin>,
-    /// The `.finish()` call, if present.
-    pub finish: Option<Span>,
-    /// The last call of the chain, where a missing `.finish()` is reported.
-    pub chain_end: Span,
+    /// The record's name in a topology file (`reading`, its `[records.NAME]`); `None` in
+    /// `topology!{}`, where the key names it.
+    pub name: Option<Name>,
+    /// The builder chain's ends (`topology!{}`); `None` for a record read from a file,
+    /// which has no chain to finish.
+    pub chain: Option<ChainEnds>,
     /// False when the chain had a call the parser could not understand; checks that depend
     /// on knowing every call (no producer, missing finish) then stay quiet to avoid noise.
     pub complete: bool,
@@ -217,6 +234,15 @@ pub struct Record {
     /// The node producing a family (its instances are `NODE-INSTANCE` as nodes: their
     /// liveness, client ids and ACL users). Empty when `family` is.
     pub family_node: String,
+}
+
+/// Where a record's builder chain ends.
+#[derive(Clone, Copy, Debug)]
+pub struct ChainEnds {
+    /// The `.finish()` call, if present.
+    pub finish: Option<Span>,
+    /// The last call of the chain, where a missing `.finish()` is reported.
+    pub end: Span,
 }
 
 /// A buffer declaration.
@@ -279,236 +305,6 @@ pub struct Tap {
     pub span: Span,
 }
 
-/// A link URL, `scheme://address`.
-#[derive(Clone, Debug)]
-pub struct Url {
-    /// The whole URL as written.
-    pub text: String,
-    /// The scheme, when the URL has the `scheme://` form.
-    pub scheme: Option<String>,
-    /// What follows `scheme://` (the address given to the connector).
-    pub address: String,
-    /// The string literal.
-    pub span: Span,
-    /// The address as written when it carries `{instance}` (a file's instanced node or
-    /// record family); `address` then holds what the checks see: the first instance's
-    /// address, or the wildcard filter of a family's inbound link.
-    pub template: Option<String>,
-}
-
-impl Url {
-    /// The scheme's row in the shared scheme table (`aimdb_core::address::SCHEMES`).
-    pub fn scheme_row(&self) -> Option<&'static aimdb_core::address::Scheme> {
-        aimdb_core::address::scheme(self.scheme.as_deref()?)
-    }
-
-    /// What the connector sees as one place: `scheme://identity`, the address with its
-    /// transport options (`?qos=..`) left out, by the scheme's own grammar. `None` when the
-    /// scheme is unknown or the address does not parse (the node's link check reports it).
-    pub fn identity(&self, direction: aimdb_core::address::Direction) -> Option<String> {
-        let row = self.scheme_row()?;
-        let parsed = (row.parse)(&self.address, direction).ok()?;
-        Some(format!("{}://{}", row.name, parsed.identity))
-    }
-}
-
-/// A codec attached to a link: given, missing, or given in the wrong place (already reported).
-#[derive(Clone, Debug)]
-pub enum Codec {
-    /// None given yet.
-    Missing,
-    /// The function (boxed: a `syn` expression is large, and most links have one).
-    Given(Box<Function>),
-    /// A codec type (`C: aimdb::codec::Codec`, written as its path: `aimdb::codec::Postcard`):
-    /// the link encodes with `aimdb::contract::encode::<C, T>` and decodes with
-    /// `aimdb::contract::decode::<C, T, Accepts>`, so its payloads carry the record type's
-    /// contract fingerprint.
-    Named(Box<Function>),
-    /// A misplaced codec was reported; don't report the link as missing one.
-    Reported,
-}
-
-/// A codec chosen by name (`aimdb::codec`): `.with_codec(aimdb::codec::Postcard)`, or
-/// `codec = "postcard"` on a file's link with no serializer of its own.
-#[derive(Debug, PartialEq, Eq)]
-pub struct NamedCodec {
-    /// The name a file writes (`codec = "postcard"`).
-    pub name: &'static str,
-    /// The codec type's name (`Postcard`), the last segment of `aimdb::codec::Postcard`.
-    pub type_name: &'static str,
-    /// The runtimes it runs on (JSON needs `std`: tokio, and wasm32's `std`).
-    pub runtimes: &'static [Runtime],
-}
-
-/// Every named codec.
-pub const NAMED_CODECS: [NamedCodec; 3] = [
-    NamedCodec {
-        name: "postcard",
-        type_name: "Postcard",
-        runtimes: &[Runtime::Tokio, Runtime::Embassy, Runtime::Wasm],
-    },
-    NamedCodec {
-        name: "json",
-        type_name: "Json",
-        runtimes: &[Runtime::Tokio, Runtime::Wasm],
-    },
-    NamedCodec {
-        name: "cdr",
-        type_name: "Cdr",
-        runtimes: &[Runtime::Tokio, Runtime::Embassy],
-    },
-];
-
-impl NamedCodec {
-    /// The codec a file names, if it is one of [`NAMED_CODECS`].
-    pub fn by_name(name: &str) -> Option<&'static NamedCodec> {
-        NAMED_CODECS.iter().find(|c| c.name == name)
-    }
-
-    /// The codec whose type `path` names (`aimdb::codec::Postcard`, `Postcard`), if any.
-    pub fn by_type_path(path: &str) -> Option<&'static NamedCodec> {
-        let last = path.rsplit("::").next()?;
-        NAMED_CODECS.iter().find(|c| c.type_name == last)
-    }
-}
-
-/// `.link_to(url).with_serializer_raw(f)`: publish every value of the record.
-#[derive(Clone, Debug)]
-pub struct LinkTo {
-    /// Where values go.
-    pub url: Url,
-    /// The serializer.
-    pub serializer: Codec,
-    /// The named codec the serializer is, if one was chosen by name.
-    pub named: Option<&'static NamedCodec>,
-    /// The `.link_to` token.
-    pub span: Span,
-}
-
-/// `.link_from(url).with_deserializer_raw(f)`: the record is produced elsewhere and observed here.
-#[derive(Clone, Debug)]
-pub struct LinkFrom {
-    /// Where values come from.
-    pub url: Url,
-    /// The deserializer.
-    pub deserializer: Codec,
-    /// The named codec the deserializer is, if one was chosen by name.
-    pub named: Option<&'static NamedCodec>,
-    /// The `.link_from` token.
-    pub span: Span,
-    /// Position in the record's chain, to order producers.
-    pub seq: usize,
-}
-
-/// A transform producing the record from other records of the node:
-/// `.transform(INPUT_KEY, |b| b.map(f))` (one input) or
-/// `.transform_join(|b| b.input::<A>(K1).input::<B>(K2).on_triggers(h))` (a join).
-#[derive(Clone, Debug)]
-pub struct Transform {
-    /// One input, or a join over several.
-    pub kind: TransformKind,
-    /// The records it reads, in the order written (a join's trigger index is this order).
-    pub inputs: Vec<Input>,
-    /// What runs on each input value; `None` when none was given (already reported).
-    pub handler: Option<Handler>,
-    /// The method token (`transform` / `transform_join`).
-    pub span: Span,
-    /// Position in the record's chain, to order producers.
-    pub seq: usize,
-}
-
-/// The two transform forms.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TransformKind {
-    /// `.transform(INPUT_KEY, |b| ..)`: one input record.
-    Single,
-    /// `.transform_join(|b| ..)`: several input records, one trigger stream.
-    Join,
-}
-
-impl TransformKind {
-    /// The method as written in the chain.
-    pub fn method(self) -> &'static str {
-        match self {
-            TransformKind::Single => "transform",
-            TransformKind::Join => "transform_join",
-        }
-    }
-}
-
-/// One record a transform reads.
-#[derive(Clone, Debug)]
-pub struct Input {
-    /// The input record's key.
-    pub key: Key,
-    /// The value type the transform declares for it (`input::<T>`); `None` when the front
-    /// end does not name one (a single-input `.transform`), and the record's type is used.
-    pub value_type: Option<TypeRef>,
-    /// The call that declared it (`.input` token; the key for a single transform).
-    pub span: Span,
-}
-
-/// What a transform runs.
-#[derive(Clone, Debug)]
-pub struct Handler {
-    /// Which form.
-    pub kind: HandlerKind,
-    /// The user's function (a path or a closure).
-    pub function: Function,
-    /// The method token (`map`, `on_input`, `on_triggers`).
-    pub span: Span,
-}
-
-/// The handler forms.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum HandlerKind {
-    /// `b.map(f)`: `f: FnMut(&In) -> Out` or `-> Option<Out>` (`None` produces nothing).
-    Map,
-    /// `b.on_input(|rx, producer| async move { .. })`: the stateful form; `rx` is the
-    /// input's `Consumer`.
-    OnInput,
-    /// `b.on_triggers(|rx, producer| async move { .. })`: a join's handler; `rx` yields
-    /// one `Trigger` per input value.
-    OnTriggers,
-}
-
-impl HandlerKind {
-    /// The method as written.
-    pub fn method(self) -> &'static str {
-        match self {
-            HandlerKind::Map => "map",
-            HandlerKind::OnInput => "on_input",
-            HandlerKind::OnTriggers => "on_triggers",
-        }
-    }
-}
-
-/// Anything that writes a record, in a form the ownership check can order and name.
-#[derive(Clone, Debug)]
-pub struct ProducerRef {
-    /// What kind of producer.
-    pub kind: ProducerKind,
-    /// How it reads in a message: `.source(read_temperature_loop)`.
-    pub label: String,
-    /// Its method token.
-    pub span: Span,
-    /// Its position in the record's chain.
-    pub seq: usize,
-}
-
-/// The producer kinds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ProducerKind {
-    /// `.source(f)`.
-    Source,
-    /// `.link_from(url)`.
-    LinkFrom,
-    /// `.transform(..)` / `.transform_join(..)`.
-    Transform,
-    /// `.source_handle()`.
-    SourceHandle,
-}
-
 impl Record {
     /// The record's producers in chain order.
     pub fn producers(&self) -> Vec<ProducerRef> {
@@ -552,15 +348,15 @@ impl Record {
     }
 
     /// The first own reader, described, for "read but not produced".
-    pub fn first_reader(&self) -> Option<(String, Span)> {
+    pub fn first_reader(&self) -> Option<(Role, Span)> {
         let tap = self
             .taps
             .first()
-            .map(|t| (format!(".tap({})", t.function.text), t.span));
+            .map(|t| (Role::Tap(t.function.text.clone()), t.span));
         let link = self
             .links_to
             .first()
-            .map(|l| (format!(".link_to(\"{}\")", l.url.text), l.span));
+            .map(|l| (Role::LinkTo(l.url.text.clone()), l.span));
         tap.into_iter().chain(link).next()
     }
 }
