@@ -38,7 +38,12 @@ step "tests"
 cargo test --workspace --all-features
 
 step "the publishable crates package and build from their packages (cargo package, verified together)"
-cargo package --allow-dirty -p aimdb-core -p aimdb-connectors -p aimdb-compiler -p aimdb-macros -p aimdb -p aimdb-cli
+# Its own target dir, and our crates' fingerprints dropped first: verification builds each
+# package as a registry crate of version 0.1.0, which cargo would otherwise take as unchanged
+# from an earlier run (its dependencies stay cached).
+rm -rf target/package-check/debug/.fingerprint/aimdb*
+CARGO_TARGET_DIR=target/package-check cargo package --allow-dirty \
+  -p aimdb-core -p aimdb-connectors -p aimdb-compiler -p aimdb-macros -p aimdb -p aimdb-cli
 
 step "browser against the running demo (headless Chromium; screenshot in target/browser/)"
 scripts/browser-demo-check.sh
