@@ -159,6 +159,7 @@ impl CobsEncoder {
 
 /// Why a frame could not be decoded. Decoding continues with the next frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum DecodeError {
     /// The frame is longer than the decoder's buffer; its bytes were discarded up to the
     /// next delimiter.
@@ -166,6 +167,8 @@ pub enum DecodeError {
     /// The frame ended in the middle of a COBS block (bytes were lost or corrupted).
     Malformed,
 }
+
+impl core::error::Error for DecodeError {}
 
 impl core::fmt::Display for DecodeError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {

@@ -11,6 +11,7 @@ use core::task::{Context, Poll};
 
 /// Why a value could not be encoded or decoded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CodecError {
     /// The payload does not decode into the record type.
     Malformed,
@@ -20,6 +21,8 @@ pub enum CodecError {
     /// reader was built with, and not one the record accepts (see [`crate::contract`]).
     SchemaMismatch,
 }
+
+impl core::error::Error for CodecError {}
 
 impl fmt::Display for CodecError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -42,6 +45,7 @@ pub type Deserializer<T> = fn(&[u8]) -> Result<T, CodecError>;
 
 /// Why a publish did not go out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum PublishError {
     /// The connector's outbound queue is full; the value was dropped and counted.
     Full,
@@ -50,6 +54,18 @@ pub enum PublishError {
     /// The payload is larger than the connector accepts; it was dropped and counted.
     Oversize,
 }
+
+impl core::fmt::Display for PublishError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            PublishError::Full => "the connector's outbound queue is full",
+            PublishError::NoRoute => "the connector has no route to this address",
+            PublishError::Oversize => "payload larger than the connector accepts",
+        })
+    }
+}
+
+impl core::error::Error for PublishError {}
 
 /// Values an outbound link's task skipped before they reached [`Connector::publish`],
 /// reported through [`Connector::skipped`] so the connector can count them with the

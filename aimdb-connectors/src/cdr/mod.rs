@@ -48,6 +48,7 @@ pub const ENCAPSULATION: [u8; 4] = [0x00, 0x01, 0x00, 0x00];
 
 /// Why a value could not be written or read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Error {
     /// The output buffer is too small.
     BufferFull,

@@ -85,12 +85,24 @@ pub fn write_frame(id: u32, payload: &[u8], out: &mut [u8]) -> Option<usize> {
 
 /// Why a decoded COBS frame is not a valid frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum FrameError {
     /// Shorter than id and CRC.
     Short,
     /// The CRC does not match: the frame was damaged.
     Checksum,
 }
+
+impl core::fmt::Display for FrameError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            FrameError::Short => "frame shorter than its link id and CRC",
+            FrameError::Checksum => "frame CRC mismatch: the frame was damaged",
+        })
+    }
+}
+
+impl core::error::Error for FrameError {}
 
 /// Split a frame into link id and payload, checking its CRC.
 pub fn parse_frame(frame: &[u8]) -> Result<(u32, &[u8]), FrameError> {

@@ -33,6 +33,7 @@ struct Slot {
 
 /// Why a route could not be attached. The route is skipped and counted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum AttachError {
     /// Its id is taken by another address (a hash collision) or the address is routed
     /// twice.
@@ -40,6 +41,17 @@ pub enum AttachError {
     /// All `L` slots are in use.
     Full,
 }
+
+impl core::fmt::Display for AttachError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            AttachError::Collision => "the link's id is taken by another address, or the address is routed twice",
+            AttachError::Full => "all link slots are in use",
+        })
+    }
+}
+
+impl core::error::Error for AttachError {}
 
 /// Ids to slots. Searched linearly: `L` is small and each step compares one `u32`.
 struct Table<const L: usize> {

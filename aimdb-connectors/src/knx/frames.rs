@@ -92,6 +92,7 @@ pub const MAX_PAYLOAD: usize = 15;
 
 /// Why bytes did not decode, or a frame did not encode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum FrameError {
     /// Fewer bytes than the frame's fields need.
     Truncated,

@@ -195,6 +195,7 @@ struct Due {
 
 /// Why [`Tunnel::send`] did not take a telegram.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SendError {
     /// Not connected, or a telegram is still in flight ([`Tunnel::ready`] is false).
     NotReady,
@@ -202,6 +203,17 @@ pub enum SendError {
     /// [`GroupTelegram`]).
     BadPayload,
 }
+
+impl core::fmt::Display for SendError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            SendError::NotReady => "not connected, or a telegram is still in flight",
+            SendError::BadPayload => "not a payload a group telegram carries",
+        })
+    }
+}
+
+impl core::error::Error for SendError {}
 
 /// A tunnelling client connection; see the [module docs](self).
 #[derive(Clone, Debug)]

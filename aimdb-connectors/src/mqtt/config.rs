@@ -304,6 +304,7 @@ impl<'a> LinkOptions<'a> {
 
 /// Why a link address was rejected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum LinkError {
     /// Nothing before `?`.
     EmptyTopic,

@@ -28,6 +28,7 @@ pub struct LinkOptions<'a> {
 
 /// Why a link address was rejected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum LinkError {
     /// Empty, longer than [`TOPIC_MAX`], or with `+`/`#` where a topic name is needed.
     BadTopic,
@@ -36,6 +37,18 @@ pub enum LinkError {
     /// All `L` link slots are in use.
     Full,
 }
+
+impl core::fmt::Display for LinkError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            LinkError::BadTopic => "bad topic: empty, too long, or a wildcard where a topic name is needed",
+            LinkError::BadOption => "an unknown, repeated or malformed option, or a topic routed twice",
+            LinkError::Full => "all link slots are in use",
+        })
+    }
+}
+
+impl core::error::Error for LinkError {}
 
 impl<'a> LinkOptions<'a> {
     /// Parse `topic?qos=1&retain=true` with the scheme's one grammar

@@ -262,6 +262,7 @@ impl<'a> LinkOptions<'a> {
 
 /// Why a link address was rejected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum LinkError {
     /// Nothing before `?`.
     EmptyPath,

@@ -92,6 +92,7 @@ use hub::{Hub, Outbound};
 
 /// Why the connector could not start.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum WsError {
     /// A configuration value is out of range.
     Config(ConfigError),

@@ -40,14 +40,18 @@ pub enum BufferKind {
 
 /// Why an async receive returned no value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RecvError {
     /// The reader fell behind a ring and `n` values were overwritten before it read them.
     /// The next receive returns the oldest value still held.
     Lagged(u64),
 }
 
+impl core::error::Error for RecvError {}
+
 /// Why a non-blocking receive returned no value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TryRecvError {
     /// Nothing new for this reader.
     Empty,
@@ -55,8 +59,11 @@ pub enum TryRecvError {
     Lagged(u64),
 }
 
+impl core::error::Error for TryRecvError {}
+
 /// Why a reader could not be created.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SubscribeError {
     /// All `capacity` reader slots of the buffer are taken.
     NoReaderSlot {
@@ -64,6 +71,8 @@ pub enum SubscribeError {
         capacity: usize,
     },
 }
+
+impl core::error::Error for SubscribeError {}
 
 impl fmt::Display for RecvError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
