@@ -32,6 +32,7 @@ fn read_all<B: RecordBuffer<u32>>(
                 next += n as u32;
                 lagged += n;
             }
+            Err(e) => panic!("unexpected receive error: {e}"),
         }
     }
     assert_eq!(next, last + 1, "lag overshot the last value");

@@ -138,7 +138,7 @@
 //!   on tokio the function and its future must be `Send + 'static`.
 //! - tap: `async fn g(consumer: aimdb::Consumer<'static, T>)`, same rules. A source or tap
 //!   runs for the node's life: one that returns is counted (`NODE::tasks_returned()`) and
-//!   logged with its name (`log::warn!`). A ring reader that fell behind gets
+//!   logged with its name (`tracing` on tokio, `log` on embassy). A ring reader that fell behind gets
 //!   `Err(RecvError::Lagged(n))` once and then reads on, so a tap loops over both:
 //!
 //!   ```ignore
@@ -148,6 +148,8 @@
 //!               Ok(reading) => draw(reading),
 //!               // n readings were overwritten before this tap read them: note it, go on.
 //!               Err(aimdb::RecvError::Lagged(n)) => note_lost(n),
+//!               // `RecvError` is `#[non_exhaustive]`: a kind added later is handled here.
+//!               Err(_) => {}
 //!           }
 //!       }
 //!   }

@@ -102,10 +102,8 @@ impl Connector for Gate {
         assert_eq!(address, "zone-a/reading");
         match skipped {
             Skipped::Lagged(n) => self.lagged.fetch_add(n, Ordering::SeqCst),
-            Skipped::Encode(CodecError::Malformed | CodecError::SchemaMismatch) => {
-                self.malformed.fetch_add(1, Ordering::SeqCst)
-            }
             Skipped::Encode(CodecError::Oversize) => self.oversize.fetch_add(1, Ordering::SeqCst),
+            Skipped::Encode(_) => self.malformed.fetch_add(1, Ordering::SeqCst),
         };
     }
 }

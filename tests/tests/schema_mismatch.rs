@@ -72,6 +72,7 @@ async fn migrated_tap(mut consumer: Consumer<'static, Temperature>) {
         match consumer.recv().await {
             Ok(reading) => MIGRATED.lock().unwrap().push(reading),
             Err(aimdb::RecvError::Lagged(n)) => panic!("the migrating tap lagged by {n}"),
+            Err(e) => panic!("the migrating tap: {e}"),
         }
     }
 }

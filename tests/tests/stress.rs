@@ -86,7 +86,10 @@ fn read_round(index: usize, first: u64, start: &Barrier) -> Tally {
     let mut tally = Tally::default();
     while expected <= last {
         let item = if index < 2 {
-            block_on(reader.recv()).map_err(|RecvError::Lagged(n)| n)
+            block_on(reader.recv()).map_err(|e| match e {
+                RecvError::Lagged(n) => n,
+                e => panic!("unexpected receive error: {e}"),
+            })
         } else {
             match reader.try_recv() {
                 Ok(value) => Ok(value),
@@ -95,6 +98,7 @@ fn read_round(index: usize, first: u64, start: &Barrier) -> Tally {
                     thread::yield_now();
                     continue;
                 }
+                Err(e) => panic!("unexpected receive error: {e}"),
             }
         };
         account(item, &mut expected, &mut tally);

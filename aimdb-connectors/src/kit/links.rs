@@ -45,7 +45,9 @@ pub enum AttachError {
 impl core::fmt::Display for AttachError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(match self {
-            AttachError::Collision => "the link's id is taken by another address, or the address is routed twice",
+            AttachError::Collision => {
+                "the link's id is taken by another address, or the address is routed twice"
+            }
             AttachError::Full => "all link slots are in use",
         })
     }
@@ -214,6 +216,8 @@ pub(crate) fn count_push(pushed: Result<Pushed, PublishError>, link: &LinkCounte
         Ok(Pushed::Queued) | Err(PublishError::NoRoute) => {}
         Ok(Pushed::Replaced | Pushed::Evicted) | Err(PublishError::Full) => bump(&link.dropped),
         Err(PublishError::Oversize) => bump(&link.oversize),
+        // Any kind `PublishError` may gain later (it is non-exhaustive): not sent.
+        Err(_) => bump(&link.dropped),
     }
 }
 

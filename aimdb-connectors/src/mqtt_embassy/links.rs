@@ -41,8 +41,12 @@ pub enum LinkError {
 impl core::fmt::Display for LinkError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(match self {
-            LinkError::BadTopic => "bad topic: empty, too long, or a wildcard where a topic name is needed",
-            LinkError::BadOption => "an unknown, repeated or malformed option, or a topic routed twice",
+            LinkError::BadTopic => {
+                "bad topic: empty, too long, or a wildcard where a topic name is needed"
+            }
+            LinkError::BadOption => {
+                "an unknown, repeated or malformed option, or a topic routed twice"
+            }
             LinkError::Full => "all link slots are in use",
         })
     }

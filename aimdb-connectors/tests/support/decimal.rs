@@ -43,6 +43,7 @@ pub async fn next_value<B: aimdb_core::RecordBuffer<u64>>(
         Ok(Ok(value)) => Some(value),
         Ok(Err(RecvError::Lagged(n))) => panic!("the inbound record lagged: {n} values lost"),
         Err(_) => None,
+        Ok(Err(e)) => panic!("the inbound record: {e}"),
     }
 }
 

@@ -30,6 +30,7 @@ pub async fn link_to<T, B>(
                 connector.skipped(address, Skipped::Lagged(missed));
                 continue;
             }
+            Err(_) => continue,
         };
         let len = match serialize(&value, &mut buf) {
             Ok(len) if len <= buf.len() => len,

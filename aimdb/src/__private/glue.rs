@@ -124,7 +124,8 @@ async fn map_loop<In: 'static, Out: 'static, R: MapOutput<Out>>(
     loop {
         let value = match consumer.recv().await {
             Ok(value) => value,
-            Err(RecvError::Lagged(_)) => continue,
+            // Lagged (or any kind `RecvError` may gain): the next value is the oldest held.
+            Err(_) => continue,
         };
         if let Some(out) = f(&value).into_output() {
             producer.produce(out);
@@ -243,6 +244,7 @@ pub async fn link_out<T: 'static>(
                 connector.skipped(address, Skipped::Lagged(missed));
                 continue;
             }
+            Err(_) => continue,
         };
         let encoded = encode(&value, &mut payload);
         drop(value);

@@ -61,6 +61,7 @@ async fn render_zone(instance: &'static str, mut consumer: Consumer<'static, Tem
                 zone.lagged.fetch_add(missed, Ordering::Relaxed);
                 continue;
             }
+            Err(_) => continue,
         };
         if MEASURING.load(Ordering::Relaxed) {
             LATENCY.record(now_us().saturating_sub(reading.taken_us));

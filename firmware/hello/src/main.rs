@@ -71,6 +71,7 @@ async fn tap(mut readings: Consumer<'static, Temperature, ReadingRing>, mut uart
                 send(&mut uart, line.format(format_args!("lagged {missed}\n"))).await;
                 continue;
             }
+            Err(_) => continue,
         };
         last_at = Instant::now();
         first_at.get_or_insert(last_at);

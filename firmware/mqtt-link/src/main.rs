@@ -20,7 +20,7 @@ use core::sync::atomic::{AtomicBool, Ordering};
 use aimdb_connectors::mqtt_embassy::{MqttConfig, MqttConnector, Persistent};
 use aimdb_core::connector::{CodecError, Connector, InboundRoute};
 use aimdb_core::mutex::CriticalSectionRawMutex;
-use aimdb_core::{Consumer, Producer, RecordBuffer, RecvError, SpmcRing};
+use aimdb_core::{Consumer, Producer, RecordBuffer, SpmcRing};
 use board_mps2::Uart0;
 use embassy_time::{Duration, Instant, Ticker, Timer};
 use panic_halt as _;
@@ -102,7 +102,7 @@ async fn link_readings(mut readings: Consumer<'static, Reading, ReadingRing>) {
     for _ in 0..READINGS {
         let reading = match readings.recv().await {
             Ok(reading) => reading,
-            Err(RecvError::Lagged(_)) => board_mps2::exit(2),
+            Err(_) => board_mps2::exit(2),
         };
         let mut payload = [0u8; 8];
         payload[..4].copy_from_slice(&reading.seq.to_le_bytes());

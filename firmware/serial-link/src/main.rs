@@ -20,7 +20,7 @@ use core::future::poll_fn;
 use aimdb_connectors::serial::SerialConnector;
 use aimdb_core::connector::{CodecError, Connector, InboundRoute};
 use aimdb_core::mutex::CriticalSectionRawMutex;
-use aimdb_core::{Consumer, Producer, RecordBuffer, RecvError, SpmcRing};
+use aimdb_core::{Consumer, Producer, RecordBuffer, SpmcRing};
 use board_mps2::{Uart0Rx, Uart0Tx};
 use embassy_time::{Duration, Ticker, Timer};
 use panic_halt as _;
@@ -97,7 +97,7 @@ async fn link_out<T: Copy, const N: usize>(
     loop {
         let value = match consumer.recv().await {
             Ok(value) => value,
-            Err(RecvError::Lagged(_)) => continue,
+            Err(_) => continue, // lagged: the next is the oldest held
         };
         let len = encode(&value, &mut payload);
         poll_fn(|cx| SERIAL.poll_ready(cx)).await;
@@ -133,7 +133,7 @@ async fn echo(
         match commands.recv().await {
             Ok(STOP) => break,
             Ok(command) => acks.produce(command.wrapping_mul(2).wrapping_add(1)).await,
-            Err(RecvError::Lagged(_)) => board_mps2::exit(2),
+            Err(_) => board_mps2::exit(2),
         }
     }
     let stats = SERIAL.stats();

@@ -161,6 +161,7 @@ pub async fn stream_across_tasks<B: RecordBuffer<u32> + Sync>(
                     assert!(matches!(kind, BufferKind::SpmcRing { .. }));
                     lagged += n;
                 }
+                Err(e) => panic!("unexpected receive error: {e}"),
             }
         }
         if let BufferKind::SpmcRing { .. } = kind {
