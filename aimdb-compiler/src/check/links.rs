@@ -5,10 +5,9 @@ use std::collections::HashMap;
 
 use aimdb_core::address::{AddressErrorKind, Direction, SCHEMES, Scheme};
 
-use super::at;
-use crate::diagnostic::{Diagnostic, Span};
-use crate::finding::Ctxt;
-use crate::model::{Codec, Runtime, Topology, Url};
+use crate::diagnostic::Span;
+use crate::finding::{Ctxt, NodeFinding, UrlProblem};
+use crate::model::{Codec, Role, Runtime, Topology, Url};
 use crate::suggest::did_you_mean;
 
 /// The connector table as help text: `mqtt (tokio, embassy), ..., ws (tokio, wasm)`, from the
@@ -57,10 +56,12 @@ pub(super) fn check(topology: &Topology, cx: &Ctxt) {
                     .filter(|c| c.runtimes.contains(&runtime))
                     .map(|c| c.name)
                     .collect();
-                cx.push(
-                    Diagnostic::error(span, format!("the `{}` codec does not run on {}", codec.name, runtime.name()))
-                        .help(format!("on {} name one of: {}; or give the link a raw codec (`.with_serializer_raw(f)` / `.with_deserializer_raw(f)`)", runtime.name(), here.join(", "))),
-                );
+                cx.report(NodeFinding::CodecOffRuntime {
+                    codec: codec.name,
+                    runtime: runtime.name(),
+                    here,
+                    span,
+                });
             }
         }
         let coded = record
@@ -78,26 +79,32 @@ pub(super) fn check(topology: &Topology, cx: &Ctxt) {
                 .scheme_row()
                 .and_then(|row| row.fixed_format.map(|why| (row, why)));
             if let (Codec::Named(codec), Some((row, why))) = (codec, fixed) {
-                cx.push(
-                    Diagnostic::error(span, format!("a `{}://` link cannot take the named codec `{}`: {why}", row.name, codec.text))
-                        .help("give the link the raw codec of its datapoint instead, e.g. `serializer = \"SetpointApplied::to_dpt9_001\"` (`.with_serializer_raw(SetpointApplied::to_dpt9_001)`)"),
-                );
+                cx.report(NodeFinding::FixedFormat {
+                    scheme: row.name,
+                    codec: codec.text.clone(),
+                    why,
+                    span,
+                });
             }
         }
         for link in &record.links_to {
             if matches!(link.serializer, Codec::Missing) {
-                cx.push(
-                    Diagnostic::error(link.span, format!("`.link_to(\"{}\")` of record `{key}` has no serializer", link.url.text))
-                        .help(format!("add `.with_serializer_raw(f)` right after it, with `f: fn(&{}, &mut [u8]) -> Result<usize, CodecError>`", record.value_type.text)),
-                );
+                cx.report(NodeFinding::NoCodec {
+                    key: key.clone(),
+                    link: Role::LinkTo(link.url.text.clone()),
+                    value_type: record.value_type.text.clone(),
+                    span: link.span,
+                });
             }
         }
         for link in &record.links_from {
             if matches!(link.deserializer, Codec::Missing) {
-                cx.push(
-                    Diagnostic::error(link.span, format!("`.link_from(\"{}\")` of record `{key}` has no deserializer", link.url.text))
-                        .help(format!("add `.with_deserializer_raw(f)` right after it, with `f: fn(&[u8]) -> Result<{}, CodecError>`", record.value_type.text)),
-                );
+                cx.report(NodeFinding::NoCodec {
+                    key: key.clone(),
+                    link: Role::LinkFrom(link.url.text.clone()),
+                    value_type: record.value_type.text.clone(),
+                    span: link.span,
+                });
             }
         }
     }
@@ -107,41 +114,18 @@ pub(super) fn check(topology: &Topology, cx: &Ctxt) {
 /// connector's grammar accepts in this direction.
 fn url(url: &Url, direction: Direction, runtime: Runtime, cx: &Ctxt) {
     let Some(scheme) = url.scheme.as_deref().filter(|s| !s.is_empty()) else {
-        cx.push(
-            Diagnostic::error(
-                url.span,
-                format!(
-                    "malformed link URL \"{}\": expected `scheme://address`",
-                    url.text
-                ),
-            )
-            .help(format!(
-                "write the connector's scheme first, e.g. \"mqtt://{}\"; connectors: {}",
-                url.address.trim_start_matches('/'),
-                connector_list()
-            )),
-        );
+        let address = url.address.clone();
+        problem(url, UrlProblem::NoScheme { address }, cx);
         return;
     };
     if url.address.is_empty() {
-        cx.push(
-            Diagnostic::error(url.span, format!("link URL \"{}\" has an empty address", url.text))
-                .help(format!("name what the link carries after `{scheme}://`, e.g. \"{scheme}://climate/zone-a/reading\"")),
-        );
+        let scheme = scheme.to_owned();
+        problem(url, UrlProblem::EmptyAddress { scheme }, cx);
     }
     let Some(row) = url.scheme_row() else {
-        let list = connector_list();
-        let help = match did_you_mean(scheme, SCHEMES.map(|s| s.name)) {
-            Some(close) => format!("did you mean `{close}`? connectors: {list}"),
-            None => format!("use a scheme a connector handles: {list}"),
-        };
-        cx.push(
-            Diagnostic::error(
-                url.span,
-                format!("no connector handles the URL scheme `{scheme}`"),
-            )
-            .help(help),
-        );
+        let close = did_you_mean(scheme, SCHEMES.map(|s| s.name));
+        let scheme = scheme.to_owned();
+        problem(url, UrlProblem::UnknownScheme { scheme, close }, cx);
         return;
     };
     if !row.runtimes.contains(&runtime.name()) {
@@ -150,20 +134,12 @@ fn url(url: &Url, direction: Direction, runtime: Runtime, cx: &Ctxt) {
             .filter(|s| s.runtimes.contains(&runtime.name()))
             .map(|s| s.name)
             .collect();
-        cx.push(
-            Diagnostic::error(
-                url.span,
-                format!(
-                    "the `{scheme}` connector is not available on {}",
-                    runtime.name()
-                ),
-            )
-            .help(format!(
-                "on {} use one of: {}; or declare this link on a node whose runtime has `{scheme}`",
-                runtime.name(),
-                here.join(", ")
-            )),
-        );
+        let problem_ = UrlProblem::SchemeOffRuntime {
+            scheme: scheme.to_owned(),
+            runtime: runtime.name(),
+            here,
+        };
+        problem(url, problem_, cx);
     }
     if !url.address.is_empty() {
         grammar(url, row, direction, runtime, cx);
@@ -235,13 +211,8 @@ fn grammar(url: &Url, row: &Scheme, direction: Direction, runtime: Runtime, cx: 
         ),
         _ => format!("write the address as the `{scheme}` connector takes it"),
     };
-    cx.push(
-        Diagnostic::error(
-            url.span,
-            format!("invalid link URL \"{}\": {error}", url.text),
-        )
-        .help(help),
-    );
+    let error = error.to_string();
+    problem(url, UrlProblem::Grammar { error, fix: help }, cx);
 }
 
 /// Each link address appears once in a node, compared by the connector's identity of it
@@ -253,7 +224,7 @@ fn once(
     seen: &mut HashMap<String, Seen>,
     cx: &Ctxt,
 ) {
-    let label = format!(".{method}(\"{}\")", url.text);
+    let label = role(method, url);
     let identity = url.identity(direction).unwrap_or_else(|| url.text.clone());
     let Some(first) = seen.get(&identity) else {
         seen.insert(
@@ -266,23 +237,14 @@ fn once(
         );
         return;
     };
-    let help = "a link address carries one record in one direction per node: use another address, or remove one of the links";
-    let diagnostic = if first.text == url.text {
-        Diagnostic::error(
-            url.span,
-            format!(
-                "link \"{}\" is declared twice in this node (first by `{}` {})",
-                url.text,
-                first.label,
-                at(first.span)
-            ),
-        )
-        .note_at(first.span, format!("\"{}\" is first used here", url.text))
-    } else {
-        Diagnostic::error(url.span, format!("link \"{}\" is the address \"{identity}\" again, declared first in this node by `{}` {}: options do not make another address", url.text, first.label, at(first.span)))
-            .note_at(first.span, format!("\"{identity}\" is first used here"))
-    };
-    cx.push(diagnostic.help(help));
+    cx.report(NodeFinding::LinkTwice {
+        url: url.text.clone(),
+        identity,
+        first: first.label.clone(),
+        first_url: first.text.clone(),
+        first_span: first.span,
+        span: url.span,
+    });
 }
 
 /// A node's links of a scheme whose connector carries one stream (`tcp`, `uds`: the
@@ -296,7 +258,7 @@ fn one_endpoint(url: &Url, method: &str, endpoints: &mut HashMap<&'static str, S
         return;
     };
     let Some(first) = endpoints.get(row.name) else {
-        let label = format!(".{method}(\"{}\")", url.text);
+        let label = role(method, url);
         let seen = Seen {
             span: url.span,
             label,
@@ -308,17 +270,38 @@ fn one_endpoint(url: &Url, method: &str, endpoints: &mut HashMap<&'static str, S
     if first.text == endpoint {
         return;
     }
-    let (scheme, theirs) = (row.name, &first.text);
-    cx.push(
-        Diagnostic::error(url.span, format!("link \"{}\" is on the `{scheme}` endpoint `{endpoint}`, but this node's `{scheme}` links are on `{theirs}` (first `{}` {})", url.text, first.label, at(first.span)))
-            .note_at(first.span, format!("the node's `{scheme}` endpoint, `{theirs}`, is first named here"))
-            .help(format!("a node has one `{scheme}` connector, which carries one stream: name `{theirs}` here (links share the stream), or declare this link on another node")),
-    );
+    cx.report(NodeFinding::OtherEndpoint {
+        url: url.text.clone(),
+        scheme: row.name,
+        endpoint: endpoint.to_owned(),
+        theirs: first.text.clone(),
+        first: first.label.clone(),
+        first_span: first.span,
+        span: url.span,
+    });
+}
+
+/// A link declared by `method` (`link_to` or `link_from`), as a message names it.
+fn role(method: &str, url: &Url) -> Role {
+    if method == "link_to" {
+        Role::LinkTo(url.text.clone())
+    } else {
+        Role::LinkFrom(url.text.clone())
+    }
+}
+
+/// A URL problem, at the URL.
+fn problem(url: &Url, problem: UrlProblem, cx: &Ctxt) {
+    cx.report(NodeFinding::Url {
+        url: url.text.clone(),
+        problem,
+        span: url.span,
+    });
 }
 
 /// The first link of an address in a node.
 struct Seen {
     span: Span,
-    label: String,
+    label: Role,
     text: String,
 }

@@ -1,13 +1,10 @@
 //! Each record's own shape: one buffer with a sane size, a finished chain, a producer for
 //! anything that is read.
 
-use super::{KeyGroup, at};
-use crate::diagnostic::Diagnostic;
-use crate::finding::{Ctxt, Finding, Role};
+use super::KeyGroup;
+use crate::finding::{Ctxt, Finding, NodeFinding, Role};
 use crate::model::{BudgetSource, BufferKind, RamBudget, Record, Topology};
 use crate::suggest::did_you_mean;
-
-const BUFFER_HELP: &str = "add a buffer as the first call: `.buffer(BufferCfg::SpmcRing { capacity: 256 })`, `.buffer(BufferCfg::SingleLatest)` or `.buffer(BufferCfg::Mailbox)`";
 
 pub(super) fn check(topology: &Topology, groups: &[KeyGroup<'_>], cx: &Ctxt) {
     for record in &topology.records {
@@ -36,20 +33,16 @@ pub(super) fn ram_budget(topology: &Topology, cx: &Ctxt) {
                 && capacity > budget.bytes
                 && capacity <= RamBudget::MAX_CAPACITY
             {
-                let error = Diagnostic::error(
-                    capacity_span,
-                    format!(
-                        "the ring of record `{}` holds {capacity} values, at least {capacity} bytes: more than node `{}`'s RAM budget of {} bytes",
-                        record.key.id, topology.node.name.text, budget.bytes
-                    ),
-                );
-                cx.push(match budget.from {
-                    BudgetSource::Declared => error
-                        .help("lower the ring's capacity, or raise the node's budget (`ram = \"..\"`) if the target has the RAM")
-                        .note_at(budget.span, "the budget is declared here"),
-                    BudgetSource::MemoryX => error
-                        .help("lower the ring's capacity: the budget is the board's RAM")
-                        .note("the budget is the `LENGTH` of `RAM` in this crate's memory.x (the node declares no `ram`)"),
+                cx.report(NodeFinding::RingOverBudget {
+                    key: record.key.id.clone(),
+                    node: topology.node.name.text.clone(),
+                    capacity,
+                    budget: budget.bytes,
+                    declared: match budget.from {
+                        BudgetSource::Declared => Some(budget.span),
+                        BudgetSource::MemoryX => None,
+                    },
+                    span: capacity_span,
                 });
             }
         }
@@ -60,50 +53,43 @@ pub(super) fn ram_budget(topology: &Topology, cx: &Ctxt) {
 fn buffer(record: &Record, cx: &Ctxt) {
     let key = &record.key.id;
     let Some((first, rest)) = record.buffers.split_first() else {
-        if !record.complete {
-            // The chain was not understood; its buffer may be in the part that was not.
+        if !record.complete || record.buffer_reported {
+            // The chain was not understood (its buffer may be in the part that was not), or
+            // the front end already reported the buffer in its own words.
             return;
         }
-        cx.push(
-            Diagnostic::error(record.key.span, format!("record `{key}` has no buffer"))
-                .help(BUFFER_HELP),
-        );
+        cx.report(NodeFinding::NoBuffer {
+            key: key.clone(),
+            span: record.key.span,
+        });
         return;
     };
     for second in rest {
-        cx.push(
-            Diagnostic::error(
-                second.span,
-                format!(
-                    "record `{key}` has two buffers (the first is {})",
-                    at(first.span)
-                ),
-            )
-            .help("a record has one buffer: keep one `.buffer(..)`")
-            .note_at(first.span, format!("the first buffer of `{key}`")),
-        );
+        cx.report(NodeFinding::TwoBuffers {
+            key: key.clone(),
+            first: first.span,
+            second: second.span,
+        });
     }
     for buffer in &record.buffers {
         if let BufferKind::SpmcRing {
             capacity,
             capacity_span,
         } = buffer.kind
-            && capacity > RamBudget::MAX_CAPACITY
         {
-            cx.push(
-                    Diagnostic::error(capacity_span, format!("the ring of record `{key}` has capacity {capacity}, more than the {} values a static buffer may hold", RamBudget::MAX_CAPACITY))
-                        .help("a ring is a static array of its capacity: keep it to the history readers need (`capacity: 256`); keep a long history in a store outside the node"),
-                );
-        }
-        if let BufferKind::SpmcRing {
-            capacity: 0,
-            capacity_span,
-        } = buffer.kind
-        {
-            cx.push(
-                Diagnostic::error(capacity_span, format!("the ring of record `{key}` has capacity 0 and could hold no value"))
-                    .help("give the ring a capacity of at least 1 (`capacity: 16`), or use `BufferCfg::SingleLatest` to keep only the current value"),
-            );
+            if capacity > RamBudget::MAX_CAPACITY {
+                cx.report(NodeFinding::RingTooLarge {
+                    key: key.clone(),
+                    capacity,
+                    span: capacity_span,
+                });
+            }
+            if capacity == 0 {
+                cx.report(NodeFinding::RingEmpty {
+                    key: key.clone(),
+                    span: capacity_span,
+                });
+            }
         }
     }
 }
@@ -114,16 +100,10 @@ fn finished(record: &Record, cx: &Ctxt) {
         return;
     };
     if chain.finish.is_none() && record.complete {
-        cx.push(
-            Diagnostic::error(
-                chain.end,
-                format!(
-                    "the configuration of record `{}` does not end with `.finish()`",
-                    record.key.id
-                ),
-            )
-            .help("add `.finish()` as the last call of the chain: `... .finish();`"),
-        );
+        cx.report(NodeFinding::Unfinished {
+            key: record.key.id.clone(),
+            span: chain.end,
+        });
     }
 }
 

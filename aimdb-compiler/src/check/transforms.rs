@@ -6,9 +6,7 @@
 
 use std::collections::HashMap;
 
-use super::at;
-use crate::diagnostic::Diagnostic;
-use crate::finding::Ctxt;
+use crate::finding::{Ctxt, NodeFinding};
 use crate::model::{Input, Record, Topology, Transform, TransformKind};
 use crate::suggest::did_you_mean;
 
@@ -23,24 +21,25 @@ pub(super) fn check(topology: &Topology, cx: &Ctxt) {
         for transform in &record.transforms {
             let key = &record.key.id;
             if transform.kind == TransformKind::Join && transform.inputs.is_empty() {
-                cx.push(
-                    Diagnostic::error(transform.span, format!("the join producing `{key}` has no inputs"))
-                        .help("declare each record the join reads before its handler: `b.input::<SetpointRequest>(SetpointKey::RequestOperatorA).on_triggers(..)`"),
-                );
+                cx.report(NodeFinding::JoinWithoutInputs {
+                    key: key.clone(),
+                    span: transform.span,
+                });
             }
             let mut seen: HashMap<&str, &Input> = HashMap::new();
             for input in &transform.inputs {
                 if let Some(first) = seen.get(input.key.id.as_str()) {
-                    cx.push(
-                        Diagnostic::error(input.key.span, format!("`{}` is an input of the join producing `{key}` twice (first {})", input.key.id, at(first.key.span)))
-                            .help("each input gives one trigger per value: declare it once, and tell values apart with `trigger.index()` or `trigger.key()`")
-                            .note_at(first.key.span, format!("`{}` is first an input here", input.key.id)),
-                    );
+                    cx.report(NodeFinding::InputTwice {
+                        key: key.clone(),
+                        input: input.key.id.clone(),
+                        first: first.key.span,
+                        span: input.key.span,
+                    });
                     continue;
                 }
                 seen.insert(input.key.id.as_str(), input);
                 match records.get(input.key.id.as_str()) {
-                    None => cx.push(unknown_input(topology, record, transform, input)),
+                    None => cx.report(unknown_input(topology, record, transform, input)),
                     Some(source) => input_type(source, record, input, cx),
                 }
             }
@@ -55,7 +54,7 @@ fn unknown_input(
     record: &Record,
     transform: &Transform,
     input: &Input,
-) -> Diagnostic {
+) -> NodeFinding {
     // Only a record that would fix it: of the declared type, not already an input of this
     // transform, not the transform's own output (a cycle).
     let keys = topology
@@ -70,21 +69,12 @@ fn unknown_input(
         .filter(|r| r.key.id != record.key.id)
         .filter(|r| !transform.inputs.iter().any(|i| i.key.id == r.key.id))
         .map(|r| r.key.id.as_str());
-    let mut help = format!(
-        "a transform reads records of its own node: configure `{}` in this topology (with its producer), or read a record that is configured",
-        input.key.id
-    );
-    if let Some(close) = did_you_mean(&input.key.id, keys) {
-        help = format!("did you mean `{close}`? otherwise {help}");
+    NodeFinding::UnknownInput {
+        key: record.key.id.clone(),
+        input: input.key.id.clone(),
+        close: did_you_mean(&input.key.id, keys).map(str::to_owned),
+        span: input.key.span,
     }
-    Diagnostic::error(
-        input.key.span,
-        format!(
-            "the transform producing `{}` reads `{}`, but no record of this node has that key",
-            record.key.id, input.key.id
-        ),
-    )
-    .help(help)
 }
 
 /// `input::<T>(KEY)` names the type `KEY`'s record was configured with.
@@ -95,23 +85,14 @@ fn input_type(source: &Record, record: &Record, input: &Input, cx: &Ctxt) {
     if declared.text == source.value_type.text {
         return;
     }
-    cx.push(
-        Diagnostic::error(
-            declared.span,
-            format!(
-                "input `{}` of the join producing `{}` is declared as `{}`, but the record is `{}` (configured {})",
-                input.key.id, record.key.id, declared.text, source.value_type.text, at(source.value_type.span)
-            ),
-        )
-        .help(format!(
-            "write `.input::<{}>({})`: an input has its record's value type",
-            source.value_type.text, input.key.id
-        ))
-        .note_at(
-            source.value_type.span,
-            format!("`{}` is configured as `{}` here", input.key.id, source.value_type.text),
-        ),
-    );
+    cx.report(NodeFinding::InputType {
+        key: record.key.id.clone(),
+        input: input.key.id.clone(),
+        declared: declared.text.clone(),
+        actual: source.value_type.text.clone(),
+        actual_span: source.value_type.span,
+        span: declared.span,
+    });
 }
 
 /// A record that reaches itself through transforms would wait on its own output: report
@@ -127,13 +108,10 @@ fn cycles(topology: &Topology, cx: &Ctxt) {
         let Some(transform) = first.transforms.first() else {
             continue;
         };
-        cx.push(
-            Diagnostic::error(
-                transform.span,
-                format!("transforms form a cycle: {path}"),
-            )
-            .help("every record in a cycle would wait for its own output: break the cycle by producing one of these records with a `.source()` or `.link_from()` instead of a transform, or by dropping one input"),
-        );
+        cx.report(NodeFinding::Cycle {
+            path,
+            span: transform.span,
+        });
     }
 }
 

@@ -61,6 +61,7 @@ pub(super) fn parse(
         // A file has no chain to finish.
         chain: None,
         complete: true,
+        buffer_reported: false,
         name: Some(decl.name.clone()),
         family: Vec::new(),
         family_node: String::new(),
@@ -72,13 +73,8 @@ pub(super) fn parse(
             Diagnostic::error(name.span, format!("{what} has no `buffer`")).help(BUFFER_HELP),
         ),
     }
-    if record.buffers.is_empty() {
-        // Reported above in the file's words; the node check need not say it again.
-        record.buffers.push(Buffer {
-            kind: BufferKind::SingleLatest,
-            span: name.span,
-        });
-    }
+    // Reported above in the file's words; the node check need not say it again.
+    record.buffer_reported = record.buffers.is_empty();
     if let Some((span, value)) = table.get("source") {
         let what = format!("`source` of {what}");
         let f = string(value, &what, cx).and_then(|n| rust::function(&n, "source", cx));

@@ -450,7 +450,7 @@ fn source_handle_is_a_producer_in_the_file_form() {
     let found = messages(&both);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(
-        found[0].contains("has two producers (a `.source_handle()` and another producer)"),
+        found[0].contains("has two producers (a `source_handle` and another producer): this `source_handle = true`"),
         "{found:#?}"
     );
 }

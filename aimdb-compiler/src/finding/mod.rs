@@ -3,13 +3,18 @@
 //! chain's for `topology!{}` tokens (`.source(read)`), the TOML fields for a topology file
 //! (`source = "read"`). [`Ctxt`] collects them, in the manner of serde_derive's `Ctxt`.
 
+mod node;
 mod render;
+mod render_flow;
+mod render_links;
+mod render_node;
 
 use std::cell::RefCell;
 
 use crate::diagnostic::{Diagnostic, Span};
 use crate::model::{Name, Url};
 pub use crate::model::{Role, Words};
+pub use node::{NodeFinding, UrlProblem};
 
 /// A producer of a record on a node.
 #[derive(Clone, Debug)]
@@ -68,6 +73,8 @@ pub enum Finding {
         /// replaces the local one.
         owner_help: Option<String>,
     },
+    /// A rule of one node (its records, links, transforms) does not hold.
+    Node(NodeFinding),
     /// Two nodes produce one key.
     TwoOwners {
         /// The key.
@@ -186,8 +193,8 @@ impl Ctxt {
     }
 
     /// Report a finding, worded at the end for this collector's front end.
-    pub fn report(&self, finding: Finding) {
-        self.add(Entry::Found(Box::new(finding)));
+    pub fn report(&self, finding: impl Into<Finding>) {
+        self.add(Entry::Found(Box::new(finding.into())));
     }
 
     /// An error already worded, at `span`.

@@ -154,6 +154,7 @@ pub(super) fn render(finding: &Finding, words: Words) -> Diagnostic {
                 .help(help)
                 .note_at(*runtime_span, format!("node `{node}` chooses {runtime} here"))
         }
+        Finding::Node(finding) => super::render_node::render(finding, words),
     }
 }
 

@@ -228,6 +228,9 @@ pub struct Record {
     /// False when the chain had a call the parser could not understand; checks that depend
     /// on knowing every call (no producer, missing finish) then stay quiet to avoid noise.
     pub complete: bool,
+    /// True when the front end already reported this record's buffer (a file's missing or
+    /// misspelled `buffer` field, in its own words): the node check does not repeat it.
+    pub buffer_reported: bool,
     /// A record family at an observer (a key with `{instance}` on a node without
     /// instances): the instances of its producer, one buffer each. Empty otherwise.
     pub family: Vec<String>,

@@ -90,6 +90,7 @@ pub fn parse(statement: &Stmt, cx: &Ctxt) -> Option<Record> {
             end: call.method.span().into(),
         }),
         complete: true,
+        buffer_reported: false,
         family: Vec::new(),
         family_node: String::new(),
     };
