@@ -59,3 +59,5 @@ pub fn parse(source: &str) -> Parsed {
 mod instance_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod words_tests;
