@@ -88,6 +88,11 @@ pub(super) fn render(finding: &NodeFinding, words: Words) -> Diagnostic {
             format!("the configuration of record `{key}` does not end with `.finish()`"),
         )
         .help("add `.finish()` as the last call of the chain: `... .finish();`"),
-        _ => unreachable!("worded by render_links or render_flow"),
+        // Every other variant is worded by render_links or render_flow above; a variant
+        // added without words is still an error at the macro call, never a panic.
+        other => Diagnostic::error(
+            crate::diagnostic::Span::Tokens(proc_macro2::Span::call_site()),
+            format!("internal: no wording for {other:?}"),
+        ),
     }
 }
