@@ -16,7 +16,9 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::time::timeout;
 
 type Serial = SerialConnector<StdRawMutex, 32, 32>;
-type Ring = SpmcRing<StdRawMutex, u32, 4096, 1>;
+/// Larger than `VALUES`, so a reader cannot lag however the two cores are shared (with 4096
+/// a loaded CI machine once starved the reader 183 values behind).
+type Ring = SpmcRing<StdRawMutex, u32, 8192, 1>;
 
 const VALUES: u32 = 5_000;
 const WAIT: Duration = Duration::from_secs(20);
